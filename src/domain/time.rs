@@ -1,0 +1,174 @@
+//! Instants and durations as exact UTC milliseconds, the unit the store keeps.
+
+use chrono::{DateTime, Local, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::ops::{Add, Sub};
+
+/// An instant in UTC with millisecond precision (unix milliseconds).
+///
+/// Invariant: every instant in the domain is whole milliseconds, so what is
+/// computed in memory compares equal to what comes back from the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Timestamp(pub i64);
+
+/// A length of time in milliseconds (may be negative when subtracting instants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+pub struct Span(pub i64);
+
+impl Span {
+    /// No time at all.
+    pub const ZERO: Span = Span(0);
+
+    /// A span of whole seconds.
+    pub const fn secs(secs: i64) -> Span {
+        Span(secs * 1_000)
+    }
+
+    /// A span of whole minutes.
+    pub const fn mins(mins: i64) -> Span {
+        Span(mins * 60_000)
+    }
+
+    /// A span of whole hours.
+    pub const fn hours(hours: i64) -> Span {
+        Span(hours * 3_600_000)
+    }
+
+    /// The span in milliseconds.
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// Whole minutes, rounded down.
+    pub const fn whole_mins(self) -> i64 {
+        self.0.div_euclid(60_000)
+    }
+
+    /// Formats the span for people: "2 h 10 min", "45 s", "1 day 2 h".
+    ///
+    /// Negative spans are shown as zero: a countdown never goes below it.
+    pub fn human(self) -> String {
+        let total_secs = self.0.max(0) / 1_000;
+        let days = total_secs / 86_400;
+        let hours = (total_secs % 86_400) / 3_600;
+        let mins = (total_secs % 3_600) / 60;
+        let secs = total_secs % 60;
+        let mut parts = Vec::new();
+        if days > 0 {
+            parts.push(if days == 1 { "1 day".to_owned() } else { format!("{days} days") });
+        }
+        if hours > 0 {
+            parts.push(format!("{hours} h"));
+        }
+        if mins > 0 && days == 0 {
+            parts.push(format!("{mins} min"));
+        }
+        if (secs > 0 || parts.is_empty()) && days == 0 && hours == 0 {
+            parts.push(format!("{secs} s"));
+        }
+        parts.join(" ")
+    }
+
+    /// Formats a duration given in whole minutes: "15 min", "1 h", "1 day", "1 week".
+    pub fn human_mins(mins: u32) -> String {
+        let mins = i64::from(mins);
+        if mins > 0 && mins % (7 * 1_440) == 0 {
+            let weeks = mins / (7 * 1_440);
+            return if weeks == 1 { "1 week".to_owned() } else { format!("{weeks} weeks") };
+        }
+        Span::mins(mins).human()
+    }
+}
+
+impl Timestamp {
+    /// The instant `millis` milliseconds after the unix epoch.
+    pub const fn from_millis(millis: i64) -> Timestamp {
+        Timestamp(millis)
+    }
+
+    /// Unix milliseconds.
+    pub const fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// Converts a chrono instant, dropping anything finer than a millisecond.
+    pub fn from_utc(at: DateTime<Utc>) -> Timestamp {
+        Timestamp(at.timestamp_millis())
+    }
+
+    /// The same instant as a chrono UTC date-time.
+    pub fn to_utc(self) -> DateTime<Utc> {
+        Utc.timestamp_millis_opt(self.0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+
+    /// The instant in the computer's local time zone, for showing to people.
+    pub fn to_local(self) -> DateTime<Local> {
+        self.to_utc().with_timezone(&Local)
+    }
+
+    /// "2026-11-23 10:42" in local time.
+    pub fn local_minute(self) -> String {
+        self.to_local().format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// "2026-11-23 10:42:05" in local time.
+    pub fn local_second(self) -> String {
+        self.to_local().format("%Y-%m-%d %H:%M:%S").to_string()
+    }
+
+    /// The span from `earlier` to `self`.
+    pub fn since(self, earlier: Timestamp) -> Span {
+        Span(self.0 - earlier.0)
+    }
+}
+
+impl Add<Span> for Timestamp {
+    type Output = Timestamp;
+    fn add(self, rhs: Span) -> Timestamp {
+        Timestamp(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl Sub<Span> for Timestamp {
+    type Output = Timestamp;
+    fn sub(self, rhs: Span) -> Timestamp {
+        Timestamp(self.0.saturating_sub(rhs.0))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.local_second())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_spans_read_naturally() {
+        let cases = [
+            (Span::ZERO, "0 s"),
+            (Span(-5_000), "0 s"),
+            (Span::secs(45), "45 s"),
+            (Span::mins(15), "15 min"),
+            (Span::secs(61), "1 min 1 s"),
+            (Span::mins(130), "2 h 10 min"),
+            (Span::hours(26), "1 day 2 h"),
+            (Span::hours(48), "2 days"),
+        ];
+        for (span, want) in cases {
+            assert_eq!(span.human(), want, "{span:?}");
+        }
+        assert_eq!(Span::human_mins(7 * 1_440), "1 week");
+        assert_eq!(Span::human_mins(60), "1 h");
+    }
+
+    #[test]
+    fn utc_round_trip_is_exact_to_the_millisecond() {
+        let at = Timestamp(1_795_000_000_123);
+        assert_eq!(Timestamp::from_utc(at.to_utc()), at);
+    }
+}

@@ -1,0 +1,4 @@
+//! Latchkey: a desktop vault for connections and credentials with
+//! just-in-time, time-bound access. See `ARCHITECTURE.md` for the map.
+
+pub mod domain;
