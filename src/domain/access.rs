@@ -67,23 +67,38 @@ impl AccessFacts {
         let granted = self
             .grants
             .iter()
-            .filter(|g| matches!(g.request.phase(now), Phase::Active | Phase::AwaitingFirstUse))
+            .filter(|g| {
+                matches!(
+                    g.request.phase(now),
+                    Phase::Active | Phase::AwaitingFirstUse
+                )
+            })
             .fold(Permissions::NONE, |acc, g| acc.union(g.permissions));
         self.policy_filter(self.standing.union(granted))
     }
 
     /// Whether `needed` may be used at `now`, and on what grounds.
-    pub fn authorize(&self, needed: Permission, now: Timestamp) -> Result<AccessSource, DomainError> {
+    pub fn authorize(
+        &self,
+        needed: Permission,
+        now: Timestamp,
+    ) -> Result<AccessSource, DomainError> {
         if self.is_admin {
             return Ok(AccessSource::Administrator);
         }
         if needed == Permission::ViewPassword && !self.allow_reveal_password {
-            return Err(DomainError::NotPermitted("revealing and copying passwords is turned off in this workspace".into()));
+            return Err(DomainError::NotPermitted(
+                "revealing and copying passwords is turned off in this workspace".into(),
+            ));
         }
         if self.standing.contains(needed) {
             return Ok(AccessSource::Standing);
         }
-        let holding = || self.grants.iter().filter(|g| g.permissions.contains(needed));
+        let holding = || {
+            self.grants
+                .iter()
+                .filter(|g| g.permissions.contains(needed))
+        };
         if let Some(active) = holding().find(|g| g.request.phase(now) == Phase::Active) {
             return Ok(AccessSource::Grant(active.request_id));
         }
@@ -94,7 +109,10 @@ impl AccessFacts {
         {
             return Ok(AccessSource::FirstUse(claimable.request_id));
         }
-        Err(DomainError::NotPermitted(format!("you don't have the “{}” permission on this entry right now", needed.label())))
+        Err(DomainError::NotPermitted(format!(
+            "you don't have the “{}” permission on this entry right now",
+            needed.label()
+        )))
     }
 }
 
@@ -107,7 +125,10 @@ mod tests {
     const T0: Timestamp = Timestamp(1_800_000_000_000);
 
     fn grant(id: i64, permissions: Permissions, start: i64, end: i64) -> GrantFact {
-        let terms = Terms { permission_set_id: PermissionSetId(1), window: AccessWindow::Duration { mins: 60 } };
+        let terms = Terms {
+            permission_set_id: PermissionSetId(1),
+            window: AccessWindow::Duration { mins: 60 },
+        };
         GrantFact {
             request_id: RequestId(id),
             permissions,
@@ -153,11 +174,30 @@ mod tests {
     #[test]
     fn grant_end_is_exclusive_to_the_millisecond() {
         let connect = Permissions::of(&[Permission::Connect]);
-        let facts = AccessFacts { grants: vec![grant(1, connect, 0, 60_000)], allow_reveal_password: true, ..AccessFacts::default() };
-        let table = [(-1, false), (0, true), (59_999, true), (60_000, false), (60_001, false)];
+        let facts = AccessFacts {
+            grants: vec![grant(1, connect, 0, 60_000)],
+            allow_reveal_password: true,
+            ..AccessFacts::default()
+        };
+        let table = [
+            (-1, false),
+            (0, true),
+            (59_999, true),
+            (60_000, false),
+            (60_001, false),
+        ];
         for (offset, allowed) in table {
-            assert_eq!(facts.authorize(Permission::Connect, at(offset)).is_ok(), allowed, "at +{offset} ms");
-            assert_eq!(facts.effective_permissions(at(offset)).contains(Permission::Connect), allowed);
+            assert_eq!(
+                facts.authorize(Permission::Connect, at(offset)).is_ok(),
+                allowed,
+                "at +{offset} ms"
+            );
+            assert_eq!(
+                facts
+                    .effective_permissions(at(offset))
+                    .contains(Permission::Connect),
+                allowed
+            );
         }
     }
 
@@ -167,14 +207,23 @@ mod tests {
         let connect = Permissions::of(&[Permission::Connect]);
         let reveal = Permissions::of(&[Permission::ViewPassword]);
         let facts = AccessFacts {
-            grants: vec![grant(1, connect, 0, 1_000), grant(2, connect.union(reveal), 500, 2_000)],
+            grants: vec![
+                grant(1, connect, 0, 1_000),
+                grant(2, connect.union(reveal), 500, 2_000),
+            ],
             allow_reveal_password: true,
             ..AccessFacts::default()
         };
-        assert_eq!(facts.authorize(Permission::Connect, at(100)), Ok(AccessSource::Grant(RequestId(1))));
+        assert_eq!(
+            facts.authorize(Permission::Connect, at(100)),
+            Ok(AccessSource::Grant(RequestId(1)))
+        );
         assert!(facts.authorize(Permission::ViewPassword, at(100)).is_err());
         assert_eq!(facts.effective_permissions(at(700)), connect.union(reveal));
-        assert_eq!(facts.authorize(Permission::Connect, at(1_500)), Ok(AccessSource::Grant(RequestId(2))));
+        assert_eq!(
+            facts.authorize(Permission::Connect, at(1_500)),
+            Ok(AccessSource::Grant(RequestId(2)))
+        );
         assert!(facts.authorize(Permission::Connect, at(2_000)).is_err());
     }
 
@@ -183,13 +232,30 @@ mod tests {
         let connect = Permissions::of(&[Permission::Connect]);
         let mut revoked = grant(1, connect, 0, 1_000);
         revoked.request.status = RequestStatus::Revoked;
-        let facts = AccessFacts { grants: vec![revoked], allow_reveal_password: true, ..AccessFacts::default() };
+        let facts = AccessFacts {
+            grants: vec![revoked],
+            allow_reveal_password: true,
+            ..AccessFacts::default()
+        };
         assert!(facts.authorize(Permission::Connect, at(10)).is_err());
 
-        let standing = AccessFacts { standing: connect, allow_reveal_password: true, ..AccessFacts::default() };
-        assert_eq!(standing.authorize(Permission::Connect, at(10)), Ok(AccessSource::Standing));
-        let admin = AccessFacts { is_admin: true, ..AccessFacts::default() };
-        assert_eq!(admin.authorize(Permission::ViewPassword, at(10)), Ok(AccessSource::Administrator));
+        let standing = AccessFacts {
+            standing: connect,
+            allow_reveal_password: true,
+            ..AccessFacts::default()
+        };
+        assert_eq!(
+            standing.authorize(Permission::Connect, at(10)),
+            Ok(AccessSource::Standing)
+        );
+        let admin = AccessFacts {
+            is_admin: true,
+            ..AccessFacts::default()
+        };
+        assert_eq!(
+            admin.authorize(Permission::ViewPassword, at(10)),
+            Ok(AccessSource::Administrator)
+        );
         assert_eq!(admin.effective_permissions(at(10)), Permissions::ALL);
     }
 
@@ -197,11 +263,25 @@ mod tests {
     #[test]
     fn reveal_policy_off_removes_view_password_for_non_admins() {
         let reader = Permissions::of(&[Permission::View, Permission::ViewPassword]);
-        let facts = AccessFacts { standing: reader, allow_reveal_password: false, ..AccessFacts::default() };
-        let err = facts.authorize(Permission::ViewPassword, at(0)).unwrap_err();
+        let facts = AccessFacts {
+            standing: reader,
+            allow_reveal_password: false,
+            ..AccessFacts::default()
+        };
+        let err = facts
+            .authorize(Permission::ViewPassword, at(0))
+            .unwrap_err();
         assert!(err.to_string().contains("turned off"), "{err}");
-        assert!(!facts.effective_permissions(at(0)).contains(Permission::ViewPassword));
-        assert!(facts.effective_permissions(at(0)).contains(Permission::View));
+        assert!(
+            !facts
+                .effective_permissions(at(0))
+                .contains(Permission::ViewPassword)
+        );
+        assert!(
+            facts
+                .effective_permissions(at(0))
+                .contains(Permission::View)
+        );
     }
 
     /// R-BEY-2: an unclaimed first-use grant is claimable until its claim-by instant.
@@ -212,8 +292,15 @@ mod tests {
         g.request.grant_start_at = None;
         g.request.grant_end_at = None;
         g.request.claim_by_at = Some(at(1_000));
-        let facts = AccessFacts { grants: vec![g], allow_reveal_password: true, ..AccessFacts::default() };
-        assert_eq!(facts.authorize(Permission::Connect, at(999)), Ok(AccessSource::FirstUse(RequestId(7))));
+        let facts = AccessFacts {
+            grants: vec![g],
+            allow_reveal_password: true,
+            ..AccessFacts::default()
+        };
+        assert_eq!(
+            facts.authorize(Permission::Connect, at(999)),
+            Ok(AccessSource::FirstUse(RequestId(7)))
+        );
         assert!(facts.authorize(Permission::Connect, at(1_000)).is_err());
     }
 }

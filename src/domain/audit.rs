@@ -189,7 +189,9 @@ impl AuditEvent {
         entry_id: Option<EntryId>,
         details: String,
     ) -> AuditEvent {
-        let (seq, prev_hash) = prev.map_or((1, GENESIS_HASH.to_owned()), |(seq, hash)| (seq + 1, hash.to_owned()));
+        let (seq, prev_hash) = prev.map_or((1, GENESIS_HASH.to_owned()), |(seq, hash)| {
+            (seq + 1, hash.to_owned())
+        });
         let mut event = AuditEvent {
             seq,
             at,
@@ -271,7 +273,10 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> ChainVerifier {
-        ChainVerifier { last_seq: 0, last_hash: GENESIS_HASH.to_owned() }
+        ChainVerifier {
+            last_seq: 0,
+            last_hash: GENESIS_HASH.to_owned(),
+        }
     }
 }
 
@@ -280,7 +285,11 @@ impl ChainVerifier {
     pub fn check(&mut self, event: &AuditEvent) -> Result<(), ChainBreak> {
         let expected = self.last_seq + 1;
         if event.seq != expected {
-            return Err(if event.seq > expected { ChainBreak::Missing { seq: expected } } else { ChainBreak::Altered { seq: event.seq } });
+            return Err(if event.seq > expected {
+                ChainBreak::Missing { seq: expected }
+            } else {
+                ChainBreak::Altered { seq: event.seq }
+            });
         }
         if event.computed_hash() != event.hash {
             return Err(ChainBreak::Altered { seq: event.seq });
@@ -288,7 +297,9 @@ impl ChainVerifier {
         if event.prev_hash != self.last_hash {
             // The event itself is consistent, so its predecessor was rewritten
             // (or, for the first event, the chain was restarted).
-            return Err(ChainBreak::Altered { seq: self.last_seq.max(1) });
+            return Err(ChainBreak::Altered {
+                seq: self.last_seq.max(1),
+            });
         }
         self.last_seq = event.seq;
         self.last_hash.clone_from(&event.hash);
@@ -298,10 +309,13 @@ impl ChainVerifier {
     /// Ends the walk: the last event must be the recorded head. Returns the number of events.
     pub fn finish(self, head: Option<(i64, &str)>) -> Result<i64, ChainBreak> {
         match head {
-            Some((head_seq, _)) if head_seq > self.last_seq => {
-                Err(ChainBreak::TailMissing { head_seq, last_seq: self.last_seq })
-            }
-            Some((head_seq, head_hash)) if head_seq == self.last_seq && head_hash != self.last_hash => {
+            Some((head_seq, _)) if head_seq > self.last_seq => Err(ChainBreak::TailMissing {
+                head_seq,
+                last_seq: self.last_seq,
+            }),
+            Some((head_seq, head_hash))
+                if head_seq == self.last_seq && head_hash != self.last_hash =>
+            {
                 Err(ChainBreak::Altered { seq: head_seq })
             }
             _ => Ok(self.last_seq),
@@ -360,8 +374,21 @@ mod tests {
         assert_eq!(verify(&removed, head), Err(ChainBreak::Missing { seq: 4 }));
 
         let truncated = &events[..3];
-        assert_eq!(verify(truncated, head), Err(ChainBreak::TailMissing { head_seq: 5, last_seq: 3 }));
-        assert_eq!(ChainBreak::TailMissing { head_seq: 5, last_seq: 3 }.to_string(), "audit events 4 to 5 are missing");
+        assert_eq!(
+            verify(truncated, head),
+            Err(ChainBreak::TailMissing {
+                head_seq: 5,
+                last_seq: 3
+            })
+        );
+        assert_eq!(
+            ChainBreak::TailMissing {
+                head_seq: 5,
+                last_seq: 3
+            }
+            .to_string(),
+            "audit events 4 to 5 are missing"
+        );
     }
 
     #[test]

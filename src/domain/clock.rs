@@ -19,7 +19,9 @@ pub struct FixedClock {
 impl FixedClock {
     /// A clock standing at `at`.
     pub fn new(at: Timestamp) -> FixedClock {
-        FixedClock { millis: AtomicI64::new(at.millis()) }
+        FixedClock {
+            millis: AtomicI64::new(at.millis()),
+        }
     }
 
     /// Moves the clock to `at` (backwards too, for tests of clock skew).

@@ -116,7 +116,9 @@ pub struct Entry {
 impl Entry {
     /// Whether a user holding `permissions` sees the item locked (R-REQ-1).
     pub fn is_locked_for(&self, permissions: Permissions) -> bool {
-        self.kind.main_permission().is_some_and(|p| !permissions.contains(p))
+        self.kind
+            .main_permission()
+            .is_some_and(|p| !permissions.contains(p))
     }
 }
 
@@ -188,9 +190,16 @@ pub struct Dependency {
 
 /// Checks that `item` may depend on `target` in `role`: same vault, not itself,
 /// a connection depending on an entry of the role's kind.
-pub fn check_dependency(item: &Entry, target: &Entry, role: DependencyRole) -> Result<(), DomainError> {
+pub fn check_dependency(
+    item: &Entry,
+    target: &Entry,
+    role: DependencyRole,
+) -> Result<(), DomainError> {
     if item.id == target.id {
-        return Err(DomainError::invalid(Field::Entry, "an entry cannot depend on itself"));
+        return Err(DomainError::invalid(
+            Field::Entry,
+            "an entry cannot depend on itself",
+        ));
     }
     if item.vault_id != target.vault_id {
         return Err(DomainError::invalid(
@@ -207,23 +216,37 @@ pub fn check_dependency(item: &Entry, target: &Entry, role: DependencyRole) -> R
     if target.kind != role.required_kind() {
         return Err(DomainError::invalid(
             Field::Entry,
-            format!("“{}” is not a {} entry", target.name, role.required_kind().label()),
+            format!(
+                "“{}” is not a {} entry",
+                target.name,
+                role.required_kind().label()
+            ),
         ));
     }
     Ok(())
 }
 
 /// Checks the fields of a new entry and its place in the tree.
-pub fn check_new_entry(draft: &NewEntry, parent: Option<&Entry>, vault_id: VaultId) -> Result<(), DomainError> {
+pub fn check_new_entry(
+    draft: &NewEntry,
+    parent: Option<&Entry>,
+    vault_id: VaultId,
+) -> Result<(), DomainError> {
     if draft.name.trim().is_empty() {
         return Err(DomainError::invalid(Field::Name, "enter a name"));
     }
     if let Some(parent) = parent {
         if parent.vault_id != vault_id {
-            return Err(DomainError::invalid(Field::Entry, "the folder belongs to another vault"));
+            return Err(DomainError::invalid(
+                Field::Entry,
+                "the folder belongs to another vault",
+            ));
         }
         if parent.kind != EntryKind::Folder {
-            return Err(DomainError::invalid(Field::Entry, "entries can only be placed in folders"));
+            return Err(DomainError::invalid(
+                Field::Entry,
+                "entries can only be placed in folders",
+            ));
         }
     }
     Ok(())
@@ -291,9 +314,24 @@ mod tests {
         assert!(check_dependency(&rdp, &vpn, DependencyRole::Vpn).is_ok());
         let cases = [
             (&rdp, &rdp, DependencyRole::Credentials, "itself"),
-            (&rdp, &other_vault, DependencyRole::Credentials, "same vault"),
-            (&rdp, &vpn, DependencyRole::Credentials, "is not a Credentials"),
-            (&creds, &vpn, DependencyRole::Vpn, "cannot have dependencies"),
+            (
+                &rdp,
+                &other_vault,
+                DependencyRole::Credentials,
+                "same vault",
+            ),
+            (
+                &rdp,
+                &vpn,
+                DependencyRole::Credentials,
+                "is not a Credentials",
+            ),
+            (
+                &creds,
+                &vpn,
+                DependencyRole::Vpn,
+                "cannot have dependencies",
+            ),
         ];
         for (item, target, role, want) in cases {
             let err = check_dependency(item, target, role).unwrap_err();

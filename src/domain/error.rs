@@ -47,17 +47,27 @@ pub struct FieldErrors(pub Vec<FieldError>);
 impl FieldErrors {
     /// Adds a message for `field`.
     pub fn push(&mut self, field: Field, message: impl Into<String>) {
-        self.0.push(FieldError { field, message: message.into() });
+        self.0.push(FieldError {
+            field,
+            message: message.into(),
+        });
     }
 
     /// The first message for `field`, if any.
     pub fn for_field(&self, field: Field) -> Option<&str> {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     /// `Ok` when nothing was found, otherwise a `DomainError::Invalid`.
     pub fn into_result(self) -> Result<(), DomainError> {
-        if self.0.is_empty() { Ok(()) } else { Err(DomainError::Invalid(self)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::Invalid(self))
+        }
     }
 }
 

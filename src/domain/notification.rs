@@ -58,7 +58,9 @@ impl NotificationKind {
 
     /// Parses the stored name.
     pub fn parse(text: &str) -> Option<NotificationKind> {
-        NotificationKind::ALL.into_iter().find(|k| k.as_str() == text)
+        NotificationKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
     }
 }
 
@@ -116,7 +118,10 @@ pub struct NotificationText<'a> {
 impl NotificationText<'_> {
     /// (title, body) for a new request waiting for a decision.
     pub fn submitted(&self, window: &str, message: &str) -> (String, String) {
-        let mut body = format!("{} asks for {} on {} for {window}.", self.requester_name, self.permission_set_name, self.entry_name);
+        let mut body = format!(
+            "{} asks for {} on {} for {window}.",
+            self.requester_name, self.permission_set_name, self.entry_name
+        );
         if !message.is_empty() {
             body = format!("{body} “{message}”");
         }
@@ -138,9 +143,22 @@ impl NotificationText<'_> {
     }
 
     /// (title, body) for an approval.
-    pub fn approved(&self, approver: &str, modified: bool, window: &str, message: &str) -> (String, String) {
-        let how = if modified { "approved with changes" } else { "approved" };
-        let mut body = format!("{approver} {how} your request for {} on {}: {window}.", self.permission_set_name, self.entry_name);
+    pub fn approved(
+        &self,
+        approver: &str,
+        modified: bool,
+        window: &str,
+        message: &str,
+    ) -> (String, String) {
+        let how = if modified {
+            "approved with changes"
+        } else {
+            "approved"
+        };
+        let mut body = format!(
+            "{approver} {how} your request for {} on {}: {window}.",
+            self.permission_set_name, self.entry_name
+        );
         if !message.is_empty() {
             body = format!("{body} “{message}”");
         }
@@ -149,7 +167,10 @@ impl NotificationText<'_> {
 
     /// (title, body) for a direct grant.
     pub fn direct_grant(&self, admin: &str, window: &str, message: &str) -> (String, String) {
-        let mut body = format!("{admin} granted you {} on {}: {window}.", self.permission_set_name, self.entry_name);
+        let mut body = format!(
+            "{admin} granted you {} on {}: {window}.",
+            self.permission_set_name, self.entry_name
+        );
         if !message.is_empty() {
             body = format!("{body} “{message}”");
         }
@@ -158,8 +179,18 @@ impl NotificationText<'_> {
 
     /// (title, body) for a denial.
     pub fn denied(&self, approver: &str, reason: &str) -> (String, String) {
-        let reason = if reason.is_empty() { "No reason was given.".to_owned() } else { format!("Reason: “{reason}”") };
-        (format!("Access denied: {}", self.entry_name), format!("{approver} denied your request for {}. {reason}", self.entry_name))
+        let reason = if reason.is_empty() {
+            "No reason was given.".to_owned()
+        } else {
+            format!("Reason: “{reason}”")
+        };
+        (
+            format!("Access denied: {}", self.entry_name),
+            format!(
+                "{approver} denied your request for {}. {reason}",
+                self.entry_name
+            ),
+        )
     }
 
     /// (title, body) for an expiring-soon warning.
@@ -177,7 +208,14 @@ impl NotificationText<'_> {
 
     /// (title, body) for an expiry.
     pub fn expired(&self, end_at: Timestamp) -> (String, String) {
-        (format!("Access ended: {}", self.entry_name), format!("Your access to {} ended at {}.", self.entry_name, end_at.local_minute()))
+        (
+            format!("Access ended: {}", self.entry_name),
+            format!(
+                "Your access to {} ended at {}.",
+                self.entry_name,
+                end_at.local_minute()
+            ),
+        )
     }
 
     /// (title, body) for a revocation by someone else.
@@ -192,9 +230,15 @@ impl NotificationText<'_> {
     /// (title, body) for a lapse.
     pub fn lapsed(&self, was_pending: bool) -> (String, String) {
         let body = if was_pending {
-            format!("Your request for {} was not decided in time and lapsed.", self.entry_name)
+            format!(
+                "Your request for {} was not decided in time and lapsed.",
+                self.entry_name
+            )
         } else {
-            format!("Your approved access to {} was not used in time and lapsed.", self.entry_name)
+            format!(
+                "Your approved access to {} was not used in time and lapsed.",
+                self.entry_name
+            )
         };
         (format!("Request lapsed: {}", self.entry_name), body)
     }

@@ -110,7 +110,9 @@ impl Permissions {
 
     /// The permissions in the set, in `Permission::ALL` order.
     pub fn iter(self) -> impl Iterator<Item = Permission> {
-        Permission::ALL.into_iter().filter(move |p| self.contains(*p))
+        Permission::ALL
+            .into_iter()
+            .filter(move |p| self.contains(*p))
     }
 }
 
@@ -161,8 +163,14 @@ mod tests {
         assert!(!reader.contains(Permission::Connect));
         assert!(sets[1].1.contains_all(reader) && sets[1].1.contains(Permission::Connect));
         assert_eq!(sets[2].1, Permissions::ALL);
-        assert_eq!(sets[3].1.iter().collect::<Vec<_>>(), vec![Permission::Connect]);
-        assert_eq!(sets[4].1.iter().collect::<Vec<_>>(), vec![Permission::ViewPassword]);
+        assert_eq!(
+            sets[3].1.iter().collect::<Vec<_>>(),
+            vec![Permission::Connect]
+        );
+        assert_eq!(
+            sets[4].1.iter().collect::<Vec<_>>(),
+            vec![Permission::ViewPassword]
+        );
     }
 
     #[test]

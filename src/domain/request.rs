@@ -4,6 +4,7 @@
 //! an approved request is scheduled, active or expired is not stored: it follows
 //! from its window and the instant asked about (`Request::phase`).
 
+use super::entry::{Entry, EntryKind};
 use super::error::{DomainError, Field, FieldErrors};
 use super::ids::{EntryId, PermissionSetId, RequestId, UserId, VaultId};
 use super::permission::PermissionSet;
@@ -11,7 +12,6 @@ use super::settings::{MAX_MESSAGE_CHARS, WorkspaceSettings};
 use super::time::{Span, Timestamp};
 use super::user::User;
 use super::vault::is_approver;
-use super::entry::{Entry, EntryKind};
 use serde::{Deserialize, Serialize};
 
 /// How a request came to be.
@@ -40,9 +40,14 @@ impl RequestKind {
 
     /// Parses the stored name.
     pub fn parse(text: &str) -> Option<RequestKind> {
-        [RequestKind::Standard, RequestKind::Extension, RequestKind::BreakGlass, RequestKind::DirectGrant]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        [
+            RequestKind::Standard,
+            RequestKind::Extension,
+            RequestKind::BreakGlass,
+            RequestKind::DirectGrant,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 }
 
@@ -186,7 +191,10 @@ impl Phase {
 
     /// Whether access granted in this phase may still be used now or later.
     pub const fn is_live_grant(self) -> bool {
-        matches!(self, Phase::AwaitingFirstUse | Phase::Scheduled | Phase::Active)
+        matches!(
+            self,
+            Phase::AwaitingFirstUse | Phase::Scheduled | Phase::Active
+        )
     }
 }
 
@@ -275,7 +283,11 @@ impl Request {
     ) -> Request {
         Request {
             id: RequestId(0),
-            kind: if draft.extends_request_id.is_some() { RequestKind::Extension } else { RequestKind::Standard },
+            kind: if draft.extends_request_id.is_some() {
+                RequestKind::Extension
+            } else {
+                RequestKind::Standard
+            },
             requester_id,
             entry_id: entry.id,
             vault_id: entry.vault_id,
@@ -311,19 +323,21 @@ impl Request {
         match self.status {
             RequestStatus::Pending if now >= self.pending_until_at => Phase::Lapsed,
             RequestStatus::Pending => Phase::Pending,
-            RequestStatus::Approved => match (self.grant_start_at, self.grant_end_at, self.claim_by_at) {
-                (Some(start), Some(end), _) => {
-                    if now < start {
-                        Phase::Scheduled
-                    } else if now < end {
-                        Phase::Active
-                    } else {
-                        Phase::Expired
+            RequestStatus::Approved => {
+                match (self.grant_start_at, self.grant_end_at, self.claim_by_at) {
+                    (Some(start), Some(end), _) => {
+                        if now < start {
+                            Phase::Scheduled
+                        } else if now < end {
+                            Phase::Active
+                        } else {
+                            Phase::Expired
+                        }
                     }
+                    (_, _, Some(claim_by)) if now < claim_by => Phase::AwaitingFirstUse,
+                    _ => Phase::Lapsed,
                 }
-                (_, _, Some(claim_by)) if now < claim_by => Phase::AwaitingFirstUse,
-                _ => Phase::Lapsed,
-            },
+            }
             RequestStatus::Denied => Phase::Denied,
             RequestStatus::Cancelled => Phase::Cancelled,
             RequestStatus::Revoked => Phase::Revoked,
@@ -397,10 +411,16 @@ pub struct RequestContext<'a> {
 }
 
 /// Checks a new request against every rule of R-REQ-4; all messages at once.
-pub fn validate_new_request(ctx: &RequestContext<'_>, draft: &NewRequest) -> Result<(), DomainError> {
+pub fn validate_new_request(
+    ctx: &RequestContext<'_>,
+    draft: &NewRequest,
+) -> Result<(), DomainError> {
     let mut errors = FieldErrors::default();
     if !ctx.settings.temporary_access_enabled {
-        errors.push(Field::Workspace, "temporary access is disabled in this workspace");
+        errors.push(
+            Field::Workspace,
+            "temporary access is disabled in this workspace",
+        );
         return errors.into_result();
     }
     if !ctx.requester.is_active {
@@ -408,7 +428,10 @@ pub fn validate_new_request(ctx: &RequestContext<'_>, draft: &NewRequest) -> Res
         return errors.into_result();
     }
     if ctx.entry.kind == EntryKind::Folder {
-        errors.push(Field::Entry, "temporary access is requested on an item, not a folder");
+        errors.push(
+            Field::Entry,
+            "temporary access is requested on an item, not a folder",
+        );
     }
     if !ctx.is_member && !ctx.requester.is_admin {
         errors.push(Field::Entry, "you are not a member of this vault");
@@ -418,25 +441,39 @@ pub fn validate_new_request(ctx: &RequestContext<'_>, draft: &NewRequest) -> Res
     }
     check_window(&mut errors, draft.terms.window, ctx.settings, ctx.now, true);
     if draft.start_on_first_use && matches!(draft.terms.window, AccessWindow::Custom { .. }) {
-        errors.push(Field::Start, "start on first use works with a duration, not a custom time frame");
+        errors.push(
+            Field::Start,
+            "start on first use works with a duration, not a custom time frame",
+        );
     }
     match (draft.approver_id, ctx.approver) {
         (None, _) => errors.push(Field::Approver, "choose an approver"),
         (Some(id), _) if id == ctx.requester.id => {
-            errors.push(Field::Approver, "you cannot approve your own request; choose someone else");
+            errors.push(
+                Field::Approver,
+                "you cannot approve your own request; choose someone else",
+            );
         }
         (Some(_), None) => errors.push(Field::Approver, "the chosen approver does not exist"),
         (Some(_), Some(approver)) if !is_approver(approver, ctx.vault_approvers) => {
-            errors.push(Field::Approver, format!("{} is not an approver of this vault", approver.display_name));
+            errors.push(
+                Field::Approver,
+                format!("{} is not an approver of this vault", approver.display_name),
+            );
         }
         (Some(_), Some(_)) => {}
     }
     check_message(&mut errors, &draft.message);
     if ctx.settings.message_required && draft.message.trim().is_empty() {
-        errors.push(Field::Message, "this workspace requires a message explaining why you need access");
+        errors.push(
+            Field::Message,
+            "this workspace requires a message explaining why you need access",
+        );
     }
     if ctx.has_same_pending {
-        let set = ctx.permission_set.map_or("this permission set", |s| s.name.as_str());
+        let set = ctx
+            .permission_set
+            .map_or("this permission set", |s| s.name.as_str());
         errors.push(
             Field::PermissionSet,
             format!("you already have a pending request for {set} on this entry; cancel it or wait for the decision"),
@@ -447,14 +484,26 @@ pub fn validate_new_request(ctx: &RequestContext<'_>, draft: &NewRequest) -> Res
 
 /// Adds the messages for an unacceptable window. `is_request` also refuses a
 /// start in the past (an approver may move the start to now).
-fn check_window(errors: &mut FieldErrors, window: AccessWindow, settings: &WorkspaceSettings, now: Timestamp, is_request: bool) {
+fn check_window(
+    errors: &mut FieldErrors,
+    window: AccessWindow,
+    settings: &WorkspaceSettings,
+    now: Timestamp,
+    is_request: bool,
+) {
     let max = settings.max_length();
     match window {
         AccessWindow::Duration { mins } => {
             if mins == 0 {
                 errors.push(Field::Duration, "choose a duration longer than zero");
             } else if Span::mins(i64::from(mins)) > max {
-                errors.push(Field::Duration, format!("the longest access allowed is {}", Span::human_mins(settings.max_length_mins)));
+                errors.push(
+                    Field::Duration,
+                    format!(
+                        "the longest access allowed is {}",
+                        Span::human_mins(settings.max_length_mins)
+                    ),
+                );
             }
         }
         AccessWindow::Custom { start_at, end_at } => {
@@ -463,7 +512,10 @@ fn check_window(errors: &mut FieldErrors, window: AccessWindow, settings: &Works
             } else if end_at.since(start_at) > max {
                 errors.push(
                     Field::End,
-                    format!("the time frame is longer than the {} allowed", Span::human_mins(settings.max_length_mins)),
+                    format!(
+                        "the time frame is longer than the {} allowed",
+                        Span::human_mins(settings.max_length_mins)
+                    ),
                 );
             }
             let grace = Span::secs(i64::from(settings.start_grace_secs));
@@ -480,7 +532,10 @@ fn check_window(errors: &mut FieldErrors, window: AccessWindow, settings: &Works
 fn check_message(errors: &mut FieldErrors, message: &str) {
     let chars = message.chars().count();
     if chars > MAX_MESSAGE_CHARS {
-        errors.push(Field::Message, format!("the message is {chars} characters long; the limit is 2,000"));
+        errors.push(
+            Field::Message,
+            format!("the message is {chars} characters long; the limit is 2,000"),
+        );
     }
 }
 
@@ -496,10 +551,14 @@ pub fn check_can_decide(
 ) -> Result<(), DomainError> {
     ensure_pending(request, now, name_of)?;
     if decider.id == request.requester_id {
-        return Err(DomainError::NotPermitted("you cannot decide your own request".into()));
+        return Err(DomainError::NotPermitted(
+            "you cannot decide your own request".into(),
+        ));
     }
     if !is_approver(decider, vault_approvers) {
-        return Err(DomainError::NotPermitted("you are not an approver of this vault".into()));
+        return Err(DomainError::NotPermitted(
+            "you are not an approver of this vault".into(),
+        ));
     }
     if request.has_approval_from(decider.id) {
         return Err(DomainError::WrongState(
@@ -510,23 +569,31 @@ pub fn check_can_decide(
 }
 
 /// Errors unless the request is pending at `now`; names who handled it otherwise.
-pub fn ensure_pending(request: &Request, now: Timestamp, name_of: &dyn Fn(UserId) -> String) -> Result<(), DomainError> {
-    let handled = |outcome: &'static str, by: Option<UserId>, at: Option<Timestamp>| DomainError::AlreadyHandled {
-        outcome,
-        by: by.map_or_else(|| "someone".to_owned(), name_of),
-        at: at.unwrap_or(request.created_at),
+pub fn ensure_pending(
+    request: &Request,
+    now: Timestamp,
+    name_of: &dyn Fn(UserId) -> String,
+) -> Result<(), DomainError> {
+    let handled = |outcome: &'static str, by: Option<UserId>, at: Option<Timestamp>| {
+        DomainError::AlreadyHandled {
+            outcome,
+            by: by.map_or_else(|| "someone".to_owned(), name_of),
+            at: at.unwrap_or(request.created_at),
+        }
     };
     match request.status {
-        RequestStatus::Pending if now >= request.pending_until_at => {
-            Err(DomainError::Lapsed { at: request.pending_until_at })
-        }
+        RequestStatus::Pending if now >= request.pending_until_at => Err(DomainError::Lapsed {
+            at: request.pending_until_at,
+        }),
         RequestStatus::Pending => Ok(()),
         RequestStatus::Approved | RequestStatus::Revoked | RequestStatus::Released => {
             Err(handled("approved", request.decided_by, request.decided_at))
         }
         RequestStatus::Denied => Err(handled("denied", request.decided_by, request.decided_at)),
         RequestStatus::Cancelled => Err(handled("cancelled", request.ended_by, request.ended_at)),
-        RequestStatus::Lapsed => Err(DomainError::Lapsed { at: request.ended_at.unwrap_or(request.pending_until_at) }),
+        RequestStatus::Lapsed => Err(DomainError::Lapsed {
+            at: request.ended_at.unwrap_or(request.pending_until_at),
+        }),
     }
 }
 
@@ -579,12 +646,19 @@ pub fn approve(
     check_window(&mut errors, terms.window, settings, now, false);
     errors.into_result()?;
 
-    request.approvals.push(Approval { approver_id: approver, approved_at: now, message: input.message.trim().to_owned() });
+    request.approvals.push(Approval {
+        approver_id: approver,
+        approved_at: now,
+        message: input.message.trim().to_owned(),
+    });
     request.authorized = Some(terms);
     let approvals = request.approvals.len() as u32;
     let required = required_approvals.max(1);
     if approvals < required {
-        return Ok(ApprovalOutcome::Recorded { approvals, required });
+        return Ok(ApprovalOutcome::Recorded {
+            approvals,
+            required,
+        });
     }
     request.status = RequestStatus::Approved;
     request.decided_by = Some(approver);
@@ -624,7 +698,12 @@ fn set_grant_window(
 
 /// Denies a pending request, after [`check_can_decide`] passed. Any deny denies,
 /// even when some approvals of a quorum were given.
-pub fn deny(request: &mut Request, approver: UserId, message: &str, now: Timestamp) -> Result<(), DomainError> {
+pub fn deny(
+    request: &mut Request,
+    approver: UserId,
+    message: &str,
+    now: Timestamp,
+) -> Result<(), DomainError> {
     let mut errors = FieldErrors::default();
     check_message(&mut errors, message);
     errors.into_result()?;
@@ -636,9 +715,16 @@ pub fn deny(request: &mut Request, approver: UserId, message: &str, now: Timesta
 }
 
 /// The requester withdraws a pending request (R-REQ-6).
-pub fn cancel(request: &mut Request, by: &User, now: Timestamp, name_of: &dyn Fn(UserId) -> String) -> Result<(), DomainError> {
+pub fn cancel(
+    request: &mut Request,
+    by: &User,
+    now: Timestamp,
+    name_of: &dyn Fn(UserId) -> String,
+) -> Result<(), DomainError> {
     if by.id != request.requester_id {
-        return Err(DomainError::NotPermitted("only the requester can cancel a request".into()));
+        return Err(DomainError::NotPermitted(
+            "only the requester can cancel a request".into(),
+        ));
     }
     ensure_pending(request, now, name_of)?;
     request.status = RequestStatus::Cancelled;
@@ -657,7 +743,9 @@ pub fn revoke(
     now: Timestamp,
 ) -> Result<(), DomainError> {
     if by.id != request.requester_id && !is_approver(by, vault_approvers) {
-        return Err(DomainError::NotPermitted("only the requester, an approver or an administrator can revoke access".into()));
+        return Err(DomainError::NotPermitted(
+            "only the requester, an approver or an administrator can revoke access".into(),
+        ));
     }
     let mut errors = FieldErrors::default();
     check_message(&mut errors, reason);
@@ -671,9 +759,16 @@ pub fn revoke(
 }
 
 /// The requester gives an active grant back early (R-BEY-3), with a note.
-pub fn release(request: &mut Request, by: &User, note: &str, now: Timestamp) -> Result<(), DomainError> {
+pub fn release(
+    request: &mut Request,
+    by: &User,
+    note: &str,
+    now: Timestamp,
+) -> Result<(), DomainError> {
     if by.id != request.requester_id {
-        return Err(DomainError::NotPermitted("only the requester can release their access".into()));
+        return Err(DomainError::NotPermitted(
+            "only the requester can release their access".into(),
+        ));
     }
     let mut errors = FieldErrors::default();
     check_message(&mut errors, note);
@@ -691,9 +786,13 @@ fn ensure_live_grant(request: &Request, now: Timestamp, verb: &str) -> Result<()
         phase if phase.is_live_grant() => Ok(()),
         Phase::Expired => Err(DomainError::WrongState(format!(
             "this access already ended at {}; there is nothing to be {verb}",
-            request.grant_end_at.map_or_else(String::new, Timestamp::local_second)
+            request
+                .grant_end_at
+                .map_or_else(String::new, Timestamp::local_second)
         ))),
-        Phase::Pending => Err(DomainError::WrongState("this request has not been approved yet; cancel it instead".into())),
+        Phase::Pending => Err(DomainError::WrongState(
+            "this request has not been approved yet; cancel it instead".into(),
+        )),
         phase => Err(DomainError::WrongState(format!(
             "this access is {} and cannot be {verb}",
             phase.label().to_lowercase()
@@ -732,7 +831,11 @@ pub fn expiring_soon_at(start_at: Timestamp, end_at: Timestamp, lead: Span) -> T
 
 /// Applies what time did to `request` by `now` and says what happened, each
 /// event once: the flags it sets make a second call a no-op.
-pub fn advance(request: &mut Request, settings: &WorkspaceSettings, now: Timestamp) -> Vec<TimeEvent> {
+pub fn advance(
+    request: &mut Request,
+    settings: &WorkspaceSettings,
+    now: Timestamp,
+) -> Vec<TimeEvent> {
     let mut events = Vec::new();
     match request.status {
         RequestStatus::Pending if now >= request.pending_until_at => {
@@ -740,7 +843,11 @@ pub fn advance(request: &mut Request, settings: &WorkspaceSettings, now: Timesta
             request.ended_at = Some(request.pending_until_at);
             events.push(TimeEvent::Lapsed);
         }
-        RequestStatus::Approved => match (request.grant_start_at, request.grant_end_at, request.claim_by_at) {
+        RequestStatus::Approved => match (
+            request.grant_start_at,
+            request.grant_end_at,
+            request.claim_by_at,
+        ) {
             (Some(start), Some(end), _) => {
                 let lead = Span::mins(i64::from(settings.expiring_soon_lead_mins));
                 if !request.expiring_soon_notified && now >= expiring_soon_at(start, end, lead) {
@@ -768,18 +875,30 @@ pub fn advance(request: &mut Request, settings: &WorkspaceSettings, now: Timesta
 }
 
 /// The next instant after `now` at which [`advance`] would find something to do.
-pub fn next_time_event_at(request: &Request, settings: &WorkspaceSettings, now: Timestamp) -> Option<Timestamp> {
+pub fn next_time_event_at(
+    request: &Request,
+    settings: &WorkspaceSettings,
+    now: Timestamp,
+) -> Option<Timestamp> {
     match request.status {
         RequestStatus::Pending => Some(request.pending_until_at).filter(|at| *at > now),
-        RequestStatus::Approved => match (request.grant_start_at, request.grant_end_at, request.claim_by_at) {
+        RequestStatus::Approved => match (
+            request.grant_start_at,
+            request.grant_end_at,
+            request.claim_by_at,
+        ) {
             (Some(start), Some(end), _) => {
                 let lead = Span::mins(i64::from(settings.expiring_soon_lead_mins));
                 let soon = expiring_soon_at(start, end, lead);
-                [Some(start), (!request.expiring_soon_notified).then_some(soon), (!request.expiry_recorded).then_some(end)]
-                    .into_iter()
-                    .flatten()
-                    .filter(|at| *at > now)
-                    .min()
+                [
+                    Some(start),
+                    (!request.expiring_soon_notified).then_some(soon),
+                    (!request.expiry_recorded).then_some(end),
+                ]
+                .into_iter()
+                .flatten()
+                .filter(|at| *at > now)
+                .min()
             }
             (_, _, Some(claim_by)) => Some(claim_by).filter(|at| *at > now),
             _ => None,
@@ -800,11 +919,17 @@ pub fn validate_break_glass(
 ) -> Result<(), DomainError> {
     let mut errors = FieldErrors::default();
     if !break_glass_allowed {
-        errors.push(Field::Workspace, "this vault does not allow emergency access");
+        errors.push(
+            Field::Workspace,
+            "this vault does not allow emergency access",
+        );
         return errors.into_result();
     }
     if entry.kind == EntryKind::Folder {
-        errors.push(Field::Entry, "emergency access is taken on an item, not a folder");
+        errors.push(
+            Field::Entry,
+            "emergency access is taken on an item, not a folder",
+        );
     }
     if !is_member {
         errors.push(Field::Entry, "you are not a member of this vault");
@@ -814,7 +939,10 @@ pub fn validate_break_glass(
     } else if duration_mins > emergency_limit_mins {
         errors.push(
             Field::Duration,
-            format!("emergency access in this vault lasts at most {}", Span::human_mins(emergency_limit_mins)),
+            format!(
+                "emergency access in this vault lasts at most {}",
+                Span::human_mins(emergency_limit_mins)
+            ),
         );
     }
     if reason.trim().is_empty() {
@@ -825,7 +953,12 @@ pub fn validate_break_glass(
 }
 
 /// Checks a direct grant's window (R-ADM-3) like an approval's.
-pub fn validate_direct_grant(window: AccessWindow, settings: &WorkspaceSettings, message: &str, now: Timestamp) -> Result<(), DomainError> {
+pub fn validate_direct_grant(
+    window: AccessWindow,
+    settings: &WorkspaceSettings,
+    message: &str,
+    now: Timestamp,
+) -> Result<(), DomainError> {
     let mut errors = FieldErrors::default();
     check_window(&mut errors, window, settings, now, false);
     check_message(&mut errors, message);

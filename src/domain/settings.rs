@@ -65,10 +65,16 @@ impl WorkspaceSettings {
     pub fn validate(&self) -> Result<(), DomainError> {
         let mut errors = FieldErrors::default();
         if self.preset_durations_mins.is_empty() || self.preset_durations_mins.contains(&0) {
-            errors.push(Field::Duration, "give at least one preset duration, each longer than zero");
+            errors.push(
+                Field::Duration,
+                "give at least one preset duration, each longer than zero",
+            );
         }
         if self.max_length_mins == 0 {
-            errors.push(Field::Duration, "the maximum length must be longer than zero");
+            errors.push(
+                Field::Duration,
+                "the maximum length must be longer than zero",
+            );
         }
         if self.pending_ttl_mins == 0 || self.claim_window_mins == 0 {
             errors.push(Field::Workspace, "waiting times must be longer than zero");

@@ -13,7 +13,9 @@ use std::ops::{Add, Sub};
 pub struct Timestamp(pub i64);
 
 /// A length of time in milliseconds (may be negative when subtracting instants).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub struct Span(pub i64);
 
 impl Span {
@@ -56,7 +58,11 @@ impl Span {
         let secs = total_secs % 60;
         let mut parts = Vec::new();
         if days > 0 {
-            parts.push(if days == 1 { "1 day".to_owned() } else { format!("{days} days") });
+            parts.push(if days == 1 {
+                "1 day".to_owned()
+            } else {
+                format!("{days} days")
+            });
         }
         if hours > 0 {
             parts.push(format!("{hours} h"));
@@ -75,7 +81,11 @@ impl Span {
         let mins = i64::from(mins);
         if mins > 0 && mins % (7 * 1_440) == 0 {
             let weeks = mins / (7 * 1_440);
-            return if weeks == 1 { "1 week".to_owned() } else { format!("{weeks} weeks") };
+            return if weeks == 1 {
+                "1 week".to_owned()
+            } else {
+                format!("{weeks} weeks")
+            };
         }
         Span::mins(mins).human()
     }
@@ -99,7 +109,9 @@ impl Timestamp {
 
     /// The same instant as a chrono UTC date-time.
     pub fn to_utc(self) -> DateTime<Utc> {
-        Utc.timestamp_millis_opt(self.0).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
+        Utc.timestamp_millis_opt(self.0)
+            .single()
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
 
     /// The instant in the computer's local time zone, for showing to people.

@@ -42,9 +42,18 @@ impl NewUser {
         if name.is_empty() {
             errors.push(Field::Username, "enter a user name");
         } else if name.len() > 64 {
-            errors.push(Field::Username, "the user name is longer than 64 characters");
-        } else if !name.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c)) {
-            errors.push(Field::Username, "use only letters, digits and . _ - @ in a user name");
+            errors.push(
+                Field::Username,
+                "the user name is longer than 64 characters",
+            );
+        } else if !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "._-@".contains(c))
+        {
+            errors.push(
+                Field::Username,
+                "use only letters, digits and . _ - @ in a user name",
+            );
         }
         if password.is_empty() {
             errors.push(Field::Password, "enter a password");
