@@ -455,6 +455,9 @@ pub fn validate_new_request(
             );
         }
         (Some(_), None) => errors.push(Field::Approver, "the chosen approver does not exist"),
+        (Some(_), Some(approver)) if !approver.is_active => {
+            errors.push(Field::Approver, format!("{} is inactive; choose another approver", approver.display_name));
+        }
         (Some(_), Some(approver)) if !is_approver(approver, ctx.vault_approvers) => {
             errors.push(
                 Field::Approver,
@@ -591,6 +594,11 @@ pub fn ensure_pending(
         }
         RequestStatus::Denied => Err(handled("denied", request.decided_by, request.decided_at)),
         RequestStatus::Cancelled => Err(handled("cancelled", request.ended_by, request.ended_at)),
+        // An approved start-on-first-use grant that was never used lapses too,
+        // but it was decided: say by whom.
+        RequestStatus::Lapsed if request.decided_by.is_some() => {
+            Err(handled("approved", request.decided_by, request.decided_at))
+        }
         RequestStatus::Lapsed => Err(DomainError::Lapsed {
             at: request.ended_at.unwrap_or(request.pending_until_at),
         }),
@@ -773,7 +781,13 @@ pub fn release(
     let mut errors = FieldErrors::default();
     check_message(&mut errors, note);
     errors.into_result()?;
-    ensure_live_grant(request, now, "released")?;
+    match request.phase(now) {
+        Phase::Active => {}
+        Phase::Scheduled | Phase::AwaitingFirstUse => {
+            return Err(DomainError::WrongState("this access has not started; revoke it instead".into()));
+        }
+        _ => ensure_live_grant(request, now, "released")?,
+    }
     request.status = RequestStatus::Released;
     request.ended_by = Some(by.id);
     request.ended_at = Some(now);

@@ -1,0 +1,6 @@
+//! The desktop around the application, behind small traits with a real
+//! implementation and a test one: clock, OS keyring, key file.
+
+pub mod clock;
+pub mod keyfile;
+pub mod keyring;

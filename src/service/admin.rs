@@ -1,0 +1,291 @@
+//! Setting up a workspace: users, vaults, entries, permissions, settings
+//! (R-ADM-1, R-ADM-2). Each change is audited with its values.
+//!
+//! The `*_op` functions run inside a caller's transaction, so the demo and
+//! scale generators can batch thousands of them; the `Workspace` methods run
+//! one each in its own transaction and check that the actor is an administrator.
+
+use super::auth::{Session, hash_password};
+use super::ops::Ops;
+use super::{ServiceError, Workspace};
+use crate::domain::audit::AuditAction;
+use crate::domain::entry::{Dependency, DependencyRole, EntryKind, NewEntry, check_dependency, check_new_entry};
+use crate::domain::permission::{Permissions, builtin_permission_sets};
+use crate::domain::settings::WorkspaceSettings;
+use crate::domain::user::NewUser;
+use crate::domain::vault::Vault;
+use crate::domain::{DomainError, EntryId, Field, PermissionSetId, Timestamp, UserId, VaultId};
+use serde_json::json;
+
+/// Metadata key of the workspace's random id.
+pub const META_WORKSPACE_ID: &str = "workspace_id";
+/// Metadata key of the workspace's name.
+pub const META_WORKSPACE_NAME: &str = "workspace_name";
+
+/// What is needed to create a vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewVault {
+    /// Its name.
+    pub name: String,
+    /// Distinct approvals each request needs (R-BEY-4).
+    pub required_approvals: u32,
+    /// Whether break glass is allowed (R-BEY-5).
+    pub break_glass_allowed: bool,
+    /// The longest emergency access, in minutes.
+    pub emergency_limit_mins: u32,
+}
+
+impl NewVault {
+    /// A vault with one approval per request and no break glass.
+    pub fn named(name: &str) -> NewVault {
+        NewVault { name: name.to_owned(), required_approvals: 1, break_glass_allowed: false, emergency_limit_mins: 60 }
+    }
+}
+
+pub(super) fn initialize(ops: &mut Ops<'_>, workspace_id: &str, name: &str) -> Result<(), ServiceError> {
+    ops.tx.set_meta(META_WORKSPACE_ID, workspace_id)?;
+    ops.tx.set_meta(META_WORKSPACE_NAME, name.trim())?;
+    let check = ops.secrets.key_check()?;
+    ops.tx.set_meta(super::secrets::META_KEY_CHECK, &check)?;
+    ops.tx.save_settings(&WorkspaceSettings::default())?;
+    for (set_name, permissions) in builtin_permission_sets() {
+        ops.tx.insert_permission_set(set_name, permissions, true)?;
+    }
+    ops.audit(None, AuditAction::WorkspaceCreated, None, None, &json!({ "name": name.trim() }))
+}
+
+pub(super) fn add_user_op(ops: &mut Ops<'_>, actor: Option<UserId>, user: &NewUser, password: &str) -> Result<UserId, ServiceError> {
+    user.validate(password)?;
+    if ops.tx.user_auth(&user.username)?.is_some() {
+        return Err(DomainError::invalid(Field::Username, format!("the user name “{}” is taken", user.username.trim())).into());
+    }
+    let hash = hash_password(password, ops.hash_cost)?;
+    let id = ops.tx.insert_user(user, &hash)?;
+    let details = json!({ "user_id": id.0, "username": user.username.trim(), "display_name": user.display_name.trim(), "is_admin": user.is_admin });
+    ops.audit(actor, AuditAction::UserCreated, None, None, &details)?;
+    Ok(id)
+}
+
+pub(super) fn add_vault_op(ops: &mut Ops<'_>, actor: UserId, vault: &NewVault) -> Result<VaultId, ServiceError> {
+    if vault.name.trim().is_empty() {
+        return Err(DomainError::invalid(Field::Name, "enter a vault name").into());
+    }
+    if vault.required_approvals == 0 {
+        return Err(DomainError::invalid(Field::Workspace, "a vault needs at least one approval per request").into());
+    }
+    if ops.tx.vaults()?.iter().any(|v| v.name.eq_ignore_ascii_case(vault.name.trim())) {
+        return Err(DomainError::invalid(Field::Name, format!("a vault named “{}” exists already", vault.name.trim())).into());
+    }
+    let stored = Vault {
+        id: VaultId(0),
+        name: vault.name.clone(),
+        required_approvals: vault.required_approvals,
+        break_glass_allowed: vault.break_glass_allowed,
+        emergency_limit_mins: vault.emergency_limit_mins,
+    };
+    let id = ops.tx.insert_vault(&stored)?;
+    let details = json!({ "vault_id": id.0, "name": vault.name.trim(), "required_approvals": vault.required_approvals, "break_glass_allowed": vault.break_glass_allowed, "emergency_limit_mins": vault.emergency_limit_mins });
+    ops.audit(Some(actor), AuditAction::VaultCreated, None, None, &details)?;
+    Ok(id)
+}
+
+pub(super) fn add_member_op(ops: &mut Ops<'_>, actor: UserId, vault: VaultId, user: UserId) -> Result<(), ServiceError> {
+    ops.user(user)?;
+    ops.tx.add_member(vault, user)?;
+    ops.audit(Some(actor), AuditAction::PermissionChanged, None, None, &json!({ "change": "member_added", "vault_id": vault.0, "user_id": user.0 }))
+}
+
+pub(super) fn add_approver_op(ops: &mut Ops<'_>, actor: UserId, vault: VaultId, user: UserId) -> Result<(), ServiceError> {
+    ops.user(user)?;
+    ops.tx.add_member(vault, user)?;
+    ops.tx.add_approver(vault, user)?;
+    ops.audit(Some(actor), AuditAction::PermissionChanged, None, None, &json!({ "change": "approver_added", "vault_id": vault.0, "user_id": user.0 }))
+}
+
+pub(super) fn add_standing_op(
+    ops: &mut Ops<'_>,
+    actor: UserId,
+    user: UserId,
+    vault: VaultId,
+    folder: Option<EntryId>,
+    set: PermissionSetId,
+) -> Result<(), ServiceError> {
+    if let Some(folder) = folder {
+        let entry = ops.entry(folder)?;
+        if entry.kind != EntryKind::Folder || entry.vault_id != vault {
+            return Err(DomainError::invalid(Field::Entry, "standing permissions are given on a vault or one of its folders").into());
+        }
+    }
+    let set_name = ops.permission_set_name(set)?;
+    ops.tx.add_member(vault, user)?;
+    ops.tx.add_standing(user, vault, folder, set)?;
+    let details = json!({ "change": "standing_added", "user_id": user.0, "vault_id": vault.0, "folder_id": folder.map(|f| f.0), "permission_set": set_name });
+    ops.audit(Some(actor), AuditAction::PermissionChanged, None, folder, &details)
+}
+
+pub(super) fn add_entry_op(
+    ops: &mut Ops<'_>,
+    actor: UserId,
+    vault: VaultId,
+    kind: EntryKind,
+    draft: &NewEntry,
+    secret: Option<&str>,
+) -> Result<EntryId, ServiceError> {
+    let parent = match draft.parent_id {
+        Some(id) => Some(ops.entry(id)?),
+        None => None,
+    };
+    check_new_entry(draft, parent.as_ref(), vault)?;
+    let id = ops.tx.insert_entry(vault, kind, draft)?;
+    let details = json!({ "vault_id": vault.0, "kind": kind.as_str(), "name": draft.name.trim(), "parent_id": draft.parent_id.map(|p| p.0), "has_secret": secret.is_some() });
+    ops.audit(Some(actor), AuditAction::EntryCreated, None, Some(id), &details)?;
+    if let Some(secret) = secret {
+        let sealed = ops.secrets.seal(id, secret)?;
+        ops.tx.set_secret(id, &sealed)?;
+    }
+    Ok(id)
+}
+
+pub(super) fn add_dependency_op(
+    ops: &mut Ops<'_>,
+    actor: UserId,
+    entry: EntryId,
+    depends_on: EntryId,
+    role: DependencyRole,
+) -> Result<(), ServiceError> {
+    let item = ops.entry(entry)?;
+    let target = ops.entry(depends_on)?;
+    check_dependency(&item, &target, role)?;
+    ops.tx.add_dependency(&Dependency { entry_id: entry, depends_on, role })?;
+    ops.audit(Some(actor), AuditAction::DependencyAdded, None, Some(entry), &json!({ "depends_on": depends_on.0, "role": role.as_str() }))
+}
+
+pub(super) fn update_settings_op(ops: &mut Ops<'_>, actor: UserId, settings: &WorkspaceSettings) -> Result<(), ServiceError> {
+    settings.validate()?;
+    let before = ops.settings()?;
+    ops.tx.save_settings(settings)?;
+    ops.audit(Some(actor), AuditAction::SettingsChanged, None, None, &json!({ "before": before, "after": settings }))
+}
+
+impl Workspace {
+    /// Creates the first user of an empty workspace, as administrator, and signs them in.
+    pub fn create_first_admin(&mut self, user: &NewUser, password: &str, now: Timestamp) -> Result<Session, ServiceError> {
+        self.write(now, |ops| {
+            if !ops.tx.users()?.is_empty() {
+                return Err(DomainError::NotPermitted("this workspace already has users; sign in as an administrator".into()).into());
+            }
+            let admin = NewUser { is_admin: true, ..user.clone() };
+            let id = add_user_op(ops, None, &admin, password)?;
+            Ok(super::Session::new(ops.user(id)?))
+        })
+    }
+
+    /// Adds a user (administrators only).
+    pub fn add_user(&mut self, session: &Session, user: &NewUser, password: &str, now: Timestamp) -> Result<UserId, ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            add_user_op(ops, Some(admin.id), user, password)
+        })
+    }
+
+    /// Adds a vault (administrators only).
+    pub fn add_vault(&mut self, session: &Session, vault: &NewVault, now: Timestamp) -> Result<VaultId, ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            add_vault_op(ops, admin.id, vault)
+        })
+    }
+
+    /// Makes a user a member of a vault (administrators only).
+    pub fn add_member(&mut self, session: &Session, vault: VaultId, user: UserId, now: Timestamp) -> Result<(), ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            add_member_op(ops, admin.id, vault, user)
+        })
+    }
+
+    /// Makes a user an approver (and member) of a vault (administrators only).
+    pub fn add_approver(&mut self, session: &Session, vault: VaultId, user: UserId, now: Timestamp) -> Result<(), ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            add_approver_op(ops, admin.id, vault, user)
+        })
+    }
+
+    /// Gives a standing permission set on a vault or folder (administrators only).
+    pub fn add_standing(
+        &mut self,
+        session: &Session,
+        user: UserId,
+        vault: VaultId,
+        folder: Option<EntryId>,
+        set: PermissionSetId,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            add_standing_op(ops, admin.id, user, vault, folder, set)
+        })
+    }
+
+    /// Defines a permission set (administrators only).
+    pub fn add_permission_set(
+        &mut self,
+        session: &Session,
+        name: &str,
+        permissions: Permissions,
+        now: Timestamp,
+    ) -> Result<PermissionSetId, ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            if name.trim().is_empty() || permissions.is_empty() {
+                return Err(DomainError::invalid(Field::Name, "a permission set needs a name and at least one permission").into());
+            }
+            if ops.tx.permission_sets()?.iter().any(|s| s.name.eq_ignore_ascii_case(name.trim())) {
+                return Err(DomainError::invalid(Field::Name, format!("a permission set named “{}” exists already", name.trim())).into());
+            }
+            let id = ops.tx.insert_permission_set(name, permissions, false)?;
+            ops.audit(Some(admin.id), AuditAction::PermissionSetCreated, None, None, &json!({ "name": name.trim(), "permissions": permissions.to_string() }))?;
+            Ok(id)
+        })
+    }
+
+    /// Adds an entry, sealing its secret (administrators only).
+    pub fn add_entry(
+        &mut self,
+        session: &Session,
+        vault: VaultId,
+        kind: EntryKind,
+        draft: &NewEntry,
+        secret: Option<&str>,
+        now: Timestamp,
+    ) -> Result<EntryId, ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            add_entry_op(ops, admin.id, vault, kind, draft, secret)
+        })
+    }
+
+    /// Links an item to the credentials or VPN it needs (administrators only).
+    pub fn add_dependency(
+        &mut self,
+        session: &Session,
+        entry: EntryId,
+        depends_on: EntryId,
+        role: DependencyRole,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            add_dependency_op(ops, admin.id, entry, depends_on, role)
+        })
+    }
+
+    /// Replaces the workspace settings (administrators only), auditing before and after.
+    pub fn update_settings(&mut self, session: &Session, settings: &WorkspaceSettings, now: Timestamp) -> Result<(), ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            update_settings_op(ops, admin.id, settings)
+        })
+    }
+}

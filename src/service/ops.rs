@@ -1,0 +1,200 @@
+//! The context of one transaction: the store, the instant, and the helpers
+//! every use case needs (audit, notifications, access facts).
+
+use super::auth::{HashCost, Session};
+use super::secrets::SecretBox;
+use super::ServiceError;
+use crate::domain::access::{AccessFacts, GrantFact};
+use crate::domain::audit::{AuditAction, AuditEvent};
+use crate::domain::entry::Entry;
+use crate::domain::notification::NewNotification;
+use crate::domain::permission::PermissionSet;
+use crate::domain::request::Request;
+use crate::domain::settings::WorkspaceSettings;
+use crate::domain::user::User;
+use crate::domain::{EntryId, PermissionSetId, RequestId, Timestamp, UserId};
+use crate::store::{Store, StoreTx, TxMode};
+use std::collections::HashMap;
+
+/// The last (seq, hash) of the chain, `None` while the chain is empty.
+struct AuditHead(Option<(i64, String)>);
+
+/// One transaction at one instant.
+pub(crate) struct Ops<'t> {
+    pub tx: Box<dyn StoreTx + 't>,
+    pub secrets: &'t SecretBox,
+    pub hash_cost: HashCost,
+    /// The instant of the operation; a batch may move it between steps.
+    pub now: Timestamp,
+    /// The chain's head as of the last event this transaction wrote; `None`
+    /// until first needed.
+    audit_head: Option<AuditHead>,
+    set_cache: HashMap<PermissionSetId, PermissionSet>,
+}
+
+impl<'t> Ops<'t> {
+    pub fn begin(
+        store: &'t mut dyn Store,
+        secrets: &'t SecretBox,
+        hash_cost: HashCost,
+        now: Timestamp,
+    ) -> Result<Ops<'t>, ServiceError> {
+        Ops::with_mode(store, secrets, hash_cost, now, TxMode::Write)
+    }
+
+    pub fn begin_read(
+        store: &'t mut dyn Store,
+        secrets: &'t SecretBox,
+        hash_cost: HashCost,
+        now: Timestamp,
+    ) -> Result<Ops<'t>, ServiceError> {
+        Ops::with_mode(store, secrets, hash_cost, now, TxMode::Read)
+    }
+
+    fn with_mode(
+        store: &'t mut dyn Store,
+        secrets: &'t SecretBox,
+        hash_cost: HashCost,
+        now: Timestamp,
+        mode: TxMode,
+    ) -> Result<Ops<'t>, ServiceError> {
+        Ok(Ops {
+            tx: store.begin(mode)?,
+            secrets,
+            hash_cost,
+            now,
+            audit_head: None,
+            set_cache: HashMap::new(),
+        })
+    }
+
+    pub fn commit(self) -> Result<(), ServiceError> {
+        Ok(self.tx.commit()?)
+    }
+
+    /// Appends an audit event at `now`, chained to the previous one.
+    pub fn audit(
+        &mut self,
+        actor: Option<UserId>,
+        action: AuditAction,
+        request: Option<RequestId>,
+        entry: Option<EntryId>,
+        details: &serde_json::Value,
+    ) -> Result<(), ServiceError> {
+        let head = match self.audit_head.take() {
+            Some(AuditHead(head)) => head,
+            None => self.tx.audit_head()?,
+        };
+        let event = AuditEvent::next(
+            head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())),
+            self.now,
+            actor,
+            action,
+            request,
+            entry,
+            details.to_string(),
+        );
+        self.tx.append_audit(&event)?;
+        self.audit_head = Some(AuditHead(Some((event.seq, event.hash))));
+        Ok(())
+    }
+
+    /// Stores a notification at `now`.
+    pub fn notify(&mut self, notification: &NewNotification) -> Result<(), ServiceError> {
+        self.tx.insert_notification(notification, self.now)?;
+        Ok(())
+    }
+
+    /// The signed-in user as stored now: sessions do not outlive deactivation.
+    pub fn current_user(&mut self, session: &Session) -> Result<User, ServiceError> {
+        match self.tx.user(session.user_id())? {
+            Some(user) if user.is_active => Ok(user),
+            _ => Err(ServiceError::NotFound("your account no longer exists or is disabled; sign in again".into())),
+        }
+    }
+
+    /// The current user, who must be an administrator.
+    pub fn current_admin(&mut self, session: &Session) -> Result<User, ServiceError> {
+        let user = self.current_user(session)?;
+        if user.is_admin {
+            Ok(user)
+        } else {
+            Err(crate::domain::DomainError::NotPermitted("only an administrator can do this".into()).into())
+        }
+    }
+
+    pub fn user(&mut self, id: UserId) -> Result<User, ServiceError> {
+        self.tx.user(id)?.ok_or_else(|| ServiceError::NotFound(format!("user {id} does not exist")))
+    }
+
+    pub fn display_name(&mut self, id: UserId) -> Result<String, ServiceError> {
+        Ok(self.tx.user(id)?.map_or_else(|| format!("user {id}"), |u| u.display_name))
+    }
+
+    pub fn entry(&mut self, id: EntryId) -> Result<Entry, ServiceError> {
+        self.tx.entry(id)?.ok_or_else(|| ServiceError::NotFound(format!("entry {id} does not exist")))
+    }
+
+    pub fn request(&mut self, id: RequestId) -> Result<Request, ServiceError> {
+        self.tx.request(id)?.ok_or_else(|| ServiceError::NotFound(format!("request {id} does not exist")))
+    }
+
+    pub fn settings(&mut self) -> Result<WorkspaceSettings, ServiceError> {
+        Ok(self.tx.settings()?)
+    }
+
+    /// A permission set, cached for the transaction.
+    pub fn permission_set(&mut self, id: PermissionSetId) -> Result<Option<PermissionSet>, ServiceError> {
+        if let Some(set) = self.set_cache.get(&id) {
+            return Ok(Some(set.clone()));
+        }
+        let set = self.tx.permission_set(id)?;
+        if let Some(set) = &set {
+            self.set_cache.insert(id, set.clone());
+        }
+        Ok(set)
+    }
+
+    pub fn permission_set_name(&mut self, id: PermissionSetId) -> Result<String, ServiceError> {
+        Ok(self.permission_set(id)?.map_or_else(|| format!("set {id}"), |s| s.name))
+    }
+
+    /// Display names of the people a request's state mentions, for messages.
+    pub fn names_for(&mut self, request: &Request) -> Result<HashMap<UserId, String>, ServiceError> {
+        let mut names = HashMap::new();
+        for id in [Some(request.requester_id), request.decided_by, request.ended_by].into_iter().flatten() {
+            let name = self.display_name(id)?;
+            names.insert(id, name);
+        }
+        Ok(names)
+    }
+
+    /// Everything the domain needs to decide `user`'s permissions on `entry`.
+    pub fn access_facts(&mut self, user: &User, entry: &Entry) -> Result<AccessFacts, ServiceError> {
+        let settings = self.settings()?;
+        let mut facts = AccessFacts {
+            is_admin: user.is_admin,
+            allow_reveal_password: settings.allow_reveal_password,
+            ..AccessFacts::default()
+        };
+        if user.is_admin {
+            return Ok(facts);
+        }
+        let standing = self.tx.standing(user.id, entry.vault_id)?;
+        if !standing.is_empty() {
+            // Standing permissions are inherited down the tree.
+            let ancestors = self.tx.ancestors(entry.id)?;
+            for (folder, permissions) in standing {
+                if folder.is_none_or(|f| f == entry.id || ancestors.contains(&f)) {
+                    facts.standing = facts.standing.union(permissions);
+                }
+            }
+        }
+        for request in self.tx.approved_grants_covering(user.id, entry.id)? {
+            let set_id = request.effective_terms().permission_set_id;
+            let permissions = self.permission_set(set_id)?.map(|s| s.permissions).unwrap_or_default();
+            facts.grants.push(GrantFact { request_id: request.id, permissions, request });
+        }
+        Ok(facts)
+    }
+}

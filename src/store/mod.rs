@@ -1,0 +1,289 @@
+//! Persistence behind one interface, so the service never sees SQL.
+//!
+//! `sqlite` is the embedded default workspace; a PostgreSQL workspace
+//! (R-BEY-10) is another implementation of the same two traits.
+//!
+//! Architecture invariant: only this module imports `rusqlite`. Every service
+//! operation runs inside one [`StoreTx`]; dropping it without `commit` rolls
+//! everything back, audit event and notifications included.
+
+pub mod sqlite;
+
+use crate::domain::audit::AuditEvent;
+use crate::domain::entry::{Dependency, Entry, EntryKind, NewEntry};
+use crate::domain::notification::{NewNotification, Notification};
+use crate::domain::permission::{PermissionSet, Permissions};
+use crate::domain::request::Request;
+use crate::domain::settings::WorkspaceSettings;
+use crate::domain::user::{NewUser, User};
+use crate::domain::vault::Vault;
+use crate::domain::{EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId};
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// What can go wrong below the service.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// Nothing exists at the path.
+    #[error("no workspace at {0}")]
+    NotFound(PathBuf),
+    /// Creating over an existing file was refused.
+    #[error("a file already exists at {0}")]
+    AlreadyExists(PathBuf),
+    /// The file is not a Latchkey workspace.
+    #[error("{0} is not a Latchkey workspace")]
+    NotAWorkspace(PathBuf),
+    /// The workspace was written by a newer version (R-DATA-1).
+    #[error(
+        "the workspace {path} was written by a newer version of Latchkey (schema {found}, this version knows up to {supported}); update Latchkey to open it"
+    )]
+    NewerSchema {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        supported: i64,
+    },
+    /// Another program holds the workspace locked for longer than we wait.
+    #[error("the workspace is locked by another program; try again")]
+    Busy,
+    /// The file is damaged.
+    #[error("the workspace file is damaged ({0})")]
+    Corrupt(String),
+    /// The file cannot be opened or written.
+    #[error("cannot open {path}: {reason}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A stored value does not fit the domain (e.g. an unknown status name).
+    #[error("stored data is not valid: {0}")]
+    BadData(String),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+/// Whether a transaction will write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxMode {
+    /// Reads only.
+    Read,
+    /// Takes the write lock at once, so concurrent writers are serialized and
+    /// each sees the state the previous one committed (first-writer-wins).
+    Write,
+}
+
+/// An encrypted secret as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedSecret {
+    /// The AEAD nonce.
+    pub nonce: Vec<u8>,
+    /// The ciphertext with its tag.
+    pub ciphertext: Vec<u8>,
+}
+
+/// A user with what sign-in needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAuth {
+    /// The user.
+    pub user: User,
+    /// The Argon2id PHC string.
+    pub password_hash: String,
+    /// Failed attempts since the last success.
+    pub failed_sign_ins: u32,
+    /// No attempt is checked before this instant (R-SEC-2).
+    pub blocked_until: Option<Timestamp>,
+}
+
+/// Counts of requests per stored status, for status lines and benchmarks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestCounts {
+    /// (status name, count) pairs.
+    pub by_status: Vec<(String, i64)>,
+}
+
+/// A workspace's storage.
+pub trait Store: Send {
+    /// Begins a transaction.
+    fn begin(&mut self, mode: TxMode) -> Result<Box<dyn StoreTx + '_>, StoreError>;
+
+    /// A number that changes whenever another connection (or process) commits
+    /// (R-DATA-2). Cheap enough to ask once a frame.
+    fn data_version(&mut self) -> Result<i64, StoreError>;
+
+    /// Where the workspace lives, for the status bar.
+    fn location(&self) -> String;
+}
+
+/// One transaction. Every method runs inside it.
+pub trait StoreTx {
+    /// Makes every change of the transaction durable at once.
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    // Workspace metadata and settings.
+
+    /// A metadata value.
+    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Sets a metadata value.
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// The workspace settings.
+    fn settings(&mut self) -> Result<WorkspaceSettings, StoreError>;
+    /// Replaces the workspace settings.
+    fn save_settings(&mut self, settings: &WorkspaceSettings) -> Result<(), StoreError>;
+
+    // Users.
+
+    /// Stores a new user; fails if the name is taken.
+    fn insert_user(&mut self, user: &NewUser, password_hash: &str) -> Result<UserId, StoreError>;
+    /// A user by id.
+    fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
+    /// Every user, by display name.
+    fn users(&mut self) -> Result<Vec<User>, StoreError>;
+    /// A user and their sign-in state, by user name (any case).
+    fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError>;
+    /// Records the failed-attempt counter and the slow-down.
+    fn set_sign_in_state(
+        &mut self,
+        id: UserId,
+        failed_sign_ins: u32,
+        blocked_until: Option<Timestamp>,
+    ) -> Result<(), StoreError>;
+
+    // Vaults, membership, approvers.
+
+    /// Stores a new vault (its `id` is ignored).
+    fn insert_vault(&mut self, vault: &Vault) -> Result<VaultId, StoreError>;
+    /// A vault by id.
+    fn vault(&mut self, id: VaultId) -> Result<Option<Vault>, StoreError>;
+    /// Every vault, by name.
+    fn vaults(&mut self) -> Result<Vec<Vault>, StoreError>;
+    /// Makes `user` a member of `vault`.
+    fn add_member(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError>;
+    /// Whether `user` is a member of `vault`.
+    fn is_member(&mut self, vault: VaultId, user: UserId) -> Result<bool, StoreError>;
+    /// The vaults `user` is a member of.
+    fn member_vaults(&mut self, user: UserId) -> Result<Vec<VaultId>, StoreError>;
+    /// Makes `user` an approver of `vault`.
+    fn add_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError>;
+    /// The approvers of `vault` (administrators not included).
+    fn approvers(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError>;
+
+    // Permission sets and standing permissions.
+
+    /// Stores a permission set.
+    fn insert_permission_set(
+        &mut self,
+        name: &str,
+        permissions: Permissions,
+        is_builtin: bool,
+    ) -> Result<PermissionSetId, StoreError>;
+    /// Every permission set, built-in first.
+    fn permission_sets(&mut self) -> Result<Vec<PermissionSet>, StoreError>;
+    /// A permission set by id.
+    fn permission_set(&mut self, id: PermissionSetId) -> Result<Option<PermissionSet>, StoreError>;
+    /// Gives `user` a standing permission set on a vault (`folder` `None`) or a folder.
+    fn add_standing(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+        folder: Option<EntryId>,
+        set: PermissionSetId,
+    ) -> Result<(), StoreError>;
+    /// The user's standing permissions in a vault: (folder or `None` for the whole vault, permissions).
+    fn standing(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+    ) -> Result<Vec<(Option<EntryId>, Permissions)>, StoreError>;
+
+    // Entries.
+
+    /// Stores a new entry.
+    fn insert_entry(&mut self, vault: VaultId, kind: EntryKind, draft: &NewEntry) -> Result<EntryId, StoreError>;
+    /// An entry by id.
+    fn entry(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError>;
+    /// Every entry of a vault, in no particular order.
+    fn entries(&mut self, vault: VaultId) -> Result<Vec<Entry>, StoreError>;
+    /// The folders above `entry`, nearest first.
+    fn ancestors(&mut self, entry: EntryId) -> Result<Vec<EntryId>, StoreError>;
+    /// Stores a dependency.
+    fn add_dependency(&mut self, dependency: &Dependency) -> Result<(), StoreError>;
+    /// What `entry` depends on.
+    fn dependencies(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError>;
+    /// Stores or replaces an entry's sealed secret.
+    fn set_secret(&mut self, entry: EntryId, secret: &SealedSecret) -> Result<(), StoreError>;
+    /// An entry's sealed secret.
+    fn secret(&mut self, entry: EntryId) -> Result<Option<SealedSecret>, StoreError>;
+
+    // Requests.
+
+    /// Stores a new request with the entries it covers (the entry and its dependencies).
+    fn insert_request(&mut self, request: &Request, covered: &[EntryId]) -> Result<RequestId, StoreError>;
+    /// Stores a request's changed state, and any approval not stored yet.
+    fn update_request(&mut self, request: &Request) -> Result<(), StoreError>;
+    /// A request by id, with its approvals.
+    fn request(&mut self, id: RequestId) -> Result<Option<Request>, StoreError>;
+    /// The entries a request covers.
+    fn covered_entries(&mut self, id: RequestId) -> Result<Vec<EntryId>, StoreError>;
+    /// `user`'s approved grants that cover `entry` (in any phase).
+    fn approved_grants_covering(&mut self, user: UserId, entry: EntryId) -> Result<Vec<Request>, StoreError>;
+    /// Whether `user` has a request pending at `now` for `entry` with `set`.
+    fn has_pending(
+        &mut self,
+        user: UserId,
+        entry: EntryId,
+        set: PermissionSetId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Requests pending at `now` that `approver` may decide, newest first.
+    fn pending_for_approver(
+        &mut self,
+        approver: UserId,
+        is_admin: bool,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Request>, StoreError>;
+    /// How many requests pending at `now` `approver` may decide.
+    fn count_pending_for_approver(
+        &mut self,
+        approver: UserId,
+        is_admin: bool,
+        now: Timestamp,
+    ) -> Result<i64, StoreError>;
+    /// `requester`'s requests, newest first.
+    fn requests_of(&mut self, requester: UserId, limit: usize) -> Result<Vec<Request>, StoreError>;
+    /// Requests for which time has something to record at `now` (see `domain::request::advance`).
+    fn requests_due(&mut self, now: Timestamp, expiring_lead_ms: i64) -> Result<Vec<Request>, StoreError>;
+    /// The next instant after `now` at which a request will be due, if any.
+    fn next_due_at(&mut self, now: Timestamp, expiring_lead_ms: i64) -> Result<Option<Timestamp>, StoreError>;
+    /// Emergency grants still waiting for review.
+    fn grants_needing_review(&mut self) -> Result<Vec<Request>, StoreError>;
+    /// Counts per stored status.
+    fn request_counts(&mut self) -> Result<RequestCounts, StoreError>;
+
+    // Notifications.
+
+    /// Stores a notification.
+    fn insert_notification(&mut self, n: &NewNotification, at: Timestamp) -> Result<NotificationId, StoreError>;
+    /// `user`'s notifications, newest first.
+    fn notifications(&mut self, user: UserId, limit: usize) -> Result<Vec<Notification>, StoreError>;
+    /// Marks one read; false if it is not `user`'s or was read already.
+    fn mark_notification_read(&mut self, id: NotificationId, user: UserId, at: Timestamp) -> Result<bool, StoreError>;
+    /// Claims the right to show it on the desktop: true for exactly one caller (R-NOT-2).
+    fn claim_notification_shown(&mut self, id: NotificationId, user: UserId, at: Timestamp) -> Result<bool, StoreError>;
+    /// Notes on other approvers' notifications of `request` who handled it (R-BEY-7).
+    fn note_request_handled(&mut self, request: RequestId, except_user: UserId, note: &str) -> Result<(), StoreError>;
+
+    // Audit.
+
+    /// The last event written: (seq, hash).
+    fn audit_head(&mut self) -> Result<Option<(i64, String)>, StoreError>;
+    /// Appends an event and moves the head to it.
+    fn append_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError>;
+    /// Up to `limit` events after `after_seq`, in order.
+    fn audit_events_after(&mut self, after_seq: i64, limit: usize) -> Result<Vec<AuditEvent>, StoreError>;
+}

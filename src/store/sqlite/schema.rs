@@ -1,0 +1,196 @@
+//! Versioned migrations, applied on open and tracked in `PRAGMA user_version`.
+//!
+//! Invariant: a shipped migration is never edited; changes go in a new one
+//! appended to [`MIGRATIONS`].
+
+/// `PRAGMA application_id` of a Latchkey workspace ("LKEY").
+pub const APPLICATION_ID: i64 = 0x4C4B_4559;
+
+/// Each entry brings the schema from version `index` to `index + 1`.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+/// The newest schema this build knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+const V1: &str = r"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE users (
+    id                  INTEGER PRIMARY KEY,
+    username            TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name        TEXT NOT NULL,
+    email               TEXT NOT NULL DEFAULT '',
+    is_admin            INTEGER NOT NULL DEFAULT 0,
+    is_active           INTEGER NOT NULL DEFAULT 1,
+    password_hash       TEXT NOT NULL,
+    failed_sign_ins     INTEGER NOT NULL DEFAULT 0,
+    blocked_until_ms    INTEGER
+);
+
+CREATE TABLE vaults (
+    id                   INTEGER PRIMARY KEY,
+    name                 TEXT NOT NULL UNIQUE,
+    required_approvals   INTEGER NOT NULL DEFAULT 1 CHECK (required_approvals >= 1),
+    break_glass_allowed  INTEGER NOT NULL DEFAULT 0,
+    emergency_limit_mins INTEGER NOT NULL DEFAULT 60
+);
+
+CREATE TABLE vault_members (
+    vault_id INTEGER NOT NULL REFERENCES vaults(id) ON DELETE CASCADE,
+    user_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (vault_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX vault_members_by_user ON vault_members(user_id);
+
+CREATE TABLE vault_approvers (
+    vault_id INTEGER NOT NULL REFERENCES vaults(id) ON DELETE CASCADE,
+    user_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (vault_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX vault_approvers_by_user ON vault_approvers(user_id);
+
+CREATE TABLE permission_sets (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL UNIQUE,
+    permission_bits INTEGER NOT NULL,
+    is_builtin      INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE entries (
+    id        INTEGER PRIMARY KEY,
+    vault_id  INTEGER NOT NULL REFERENCES vaults(id) ON DELETE CASCADE,
+    parent_id INTEGER REFERENCES entries(id) ON DELETE CASCADE,
+    kind      TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    host      TEXT NOT NULL DEFAULT '',
+    port      INTEGER,
+    username  TEXT NOT NULL DEFAULT '',
+    url       TEXT NOT NULL DEFAULT '',
+    notes     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX entries_by_vault ON entries(vault_id, parent_id);
+CREATE INDEX entries_by_parent ON entries(parent_id);
+
+CREATE TABLE entry_secrets (
+    entry_id   INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+    nonce      BLOB NOT NULL,
+    ciphertext BLOB NOT NULL
+);
+
+CREATE TABLE entry_dependencies (
+    entry_id      INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    depends_on_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+    role          TEXT NOT NULL,
+    PRIMARY KEY (entry_id, depends_on_id)
+) WITHOUT ROWID;
+
+CREATE TABLE standing_permissions (
+    id                INTEGER PRIMARY KEY,
+    user_id           INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    vault_id          INTEGER NOT NULL REFERENCES vaults(id) ON DELETE CASCADE,
+    folder_id         INTEGER REFERENCES entries(id) ON DELETE CASCADE,
+    permission_set_id INTEGER NOT NULL REFERENCES permission_sets(id)
+);
+CREATE INDEX standing_by_user ON standing_permissions(user_id, vault_id);
+
+CREATE TABLE requests (
+    id                        INTEGER PRIMARY KEY,
+    kind                      TEXT NOT NULL,
+    requester_id              INTEGER NOT NULL REFERENCES users(id),
+    entry_id                  INTEGER NOT NULL REFERENCES entries(id),
+    vault_id                  INTEGER NOT NULL REFERENCES vaults(id),
+    approver_id               INTEGER REFERENCES users(id),
+    extends_request_id        INTEGER REFERENCES requests(id),
+    requested_set_id          INTEGER NOT NULL REFERENCES permission_sets(id),
+    requested_duration_mins   INTEGER,
+    requested_start_ms        INTEGER,
+    requested_end_ms          INTEGER,
+    authorized_set_id         INTEGER REFERENCES permission_sets(id),
+    authorized_duration_mins  INTEGER,
+    authorized_start_ms       INTEGER,
+    authorized_end_ms         INTEGER,
+    message                   TEXT NOT NULL DEFAULT '',
+    start_on_first_use        INTEGER NOT NULL DEFAULT 0,
+    created_at_ms             INTEGER NOT NULL,
+    pending_until_ms          INTEGER NOT NULL,
+    status                    TEXT NOT NULL,
+    decided_by                INTEGER REFERENCES users(id),
+    decided_at_ms             INTEGER,
+    decision_message          TEXT NOT NULL DEFAULT '',
+    grant_start_ms            INTEGER,
+    grant_end_ms              INTEGER,
+    claim_by_ms               INTEGER,
+    ended_by                  INTEGER REFERENCES users(id),
+    ended_at_ms               INTEGER,
+    closing_note              TEXT NOT NULL DEFAULT '',
+    needs_review              INTEGER NOT NULL DEFAULT 0,
+    reviewed_by               INTEGER REFERENCES users(id),
+    reviewed_at_ms            INTEGER,
+    expiring_soon_notified    INTEGER NOT NULL DEFAULT 0,
+    expiry_recorded           INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX requests_by_requester ON requests(requester_id, created_at_ms);
+CREATE INDEX requests_pending ON requests(created_at_ms) WHERE status = 'pending';
+CREATE INDEX requests_pending_until ON requests(pending_until_ms) WHERE status = 'pending';
+CREATE INDEX requests_pending_same ON requests(requester_id, entry_id, requested_set_id) WHERE status = 'pending';
+CREATE INDEX requests_live_end ON requests(grant_end_ms) WHERE status = 'approved' AND expiry_recorded = 0;
+CREATE INDEX requests_unclaimed ON requests(claim_by_ms) WHERE status = 'approved' AND grant_end_ms IS NULL;
+CREATE INDEX requests_review ON requests(id) WHERE needs_review = 1;
+
+CREATE TABLE request_entries (
+    entry_id   INTEGER NOT NULL REFERENCES entries(id),
+    request_id INTEGER NOT NULL REFERENCES requests(id),
+    PRIMARY KEY (entry_id, request_id)
+) WITHOUT ROWID;
+CREATE INDEX request_entries_by_request ON request_entries(request_id);
+
+CREATE TABLE approvals (
+    request_id     INTEGER NOT NULL REFERENCES requests(id),
+    approver_id    INTEGER NOT NULL REFERENCES users(id),
+    approved_at_ms INTEGER NOT NULL,
+    message        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (request_id, approver_id)
+) WITHOUT ROWID;
+
+CREATE TABLE notifications (
+    id            INTEGER PRIMARY KEY,
+    user_id       INTEGER NOT NULL REFERENCES users(id),
+    kind          TEXT NOT NULL,
+    request_id    INTEGER NOT NULL REFERENCES requests(id),
+    title         TEXT NOT NULL,
+    body          TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    read_at_ms    INTEGER,
+    shown_at_ms   INTEGER,
+    handled_note  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX notifications_by_user ON notifications(user_id, id);
+CREATE INDEX notifications_by_request ON notifications(request_id);
+
+-- Audit events carry no foreign keys: they outlive what they describe.
+CREATE TABLE audit_events (
+    seq        INTEGER PRIMARY KEY,
+    at_ms      INTEGER NOT NULL,
+    actor_id   INTEGER,
+    action     TEXT NOT NULL,
+    request_id INTEGER,
+    entry_id   INTEGER,
+    details    TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL,
+    hash       TEXT NOT NULL
+);
+CREATE INDEX audit_by_request ON audit_events(request_id) WHERE request_id IS NOT NULL;
+
+-- Append-only (R-AUD-2): the application never changes or removes an event.
+-- Someone with the sqlite3 tool can drop these triggers; the hash chain is
+-- what then shows the tampering.
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+";

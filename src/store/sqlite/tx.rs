@@ -1,0 +1,699 @@
+//! [`StoreTx`] over one SQLite transaction. Statements are cached per
+//! connection, so a service call costs a handful of prepared lookups.
+
+use super::map_error;
+use super::rows::{self, window_columns};
+use crate::domain::audit::AuditEvent;
+use crate::domain::entry::{Dependency, Entry, EntryKind, NewEntry};
+use crate::domain::notification::{NewNotification, Notification};
+use crate::domain::permission::{PermissionSet, Permissions};
+use crate::domain::request::{Approval, Request};
+use crate::domain::settings::WorkspaceSettings;
+use crate::domain::user::{NewUser, User};
+use crate::domain::vault::Vault;
+use crate::domain::{EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId};
+use crate::store::{RequestCounts, SealedSecret, StoreError, StoreTx, UserAuth};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+/// Shortens `.map_err(|e| map_error(&e))`.
+trait Db<T> {
+    fn db(self) -> Result<T, StoreError>;
+}
+
+impl<T> Db<T> for rusqlite::Result<T> {
+    fn db(self) -> Result<T, StoreError> {
+        self.map_err(|e| match e {
+            rusqlite::Error::FromSqlConversionFailure(_, _, cause) => StoreError::BadData(cause.to_string()),
+            other => map_error(&other),
+        })
+    }
+}
+
+const META_HEAD_SEQ: &str = "audit_head_seq";
+const META_HEAD_HASH: &str = "audit_head_hash";
+const META_SETTINGS: &str = "settings";
+
+pub struct SqliteTx<'c> {
+    tx: Transaction<'c>,
+}
+
+impl<'c> SqliteTx<'c> {
+    pub fn new(tx: Transaction<'c>) -> SqliteTx<'c> {
+        SqliteTx { tx }
+    }
+
+    fn query_requests(&mut self, sql: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<Request>, StoreError> {
+        let mut requests = {
+            let mut stmt = self.tx.prepare_cached(sql).db()?;
+            stmt.query_map(params, rows::request).db()?.collect::<rusqlite::Result<Vec<_>>>().db()?
+        };
+        self.attach_approvals(&mut requests)?;
+        Ok(requests)
+    }
+
+    fn attach_approvals(&mut self, requests: &mut [Request]) -> Result<(), StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT approver_id, approved_at_ms, message FROM approvals WHERE request_id = ?1 ORDER BY approved_at_ms",
+            )
+            .db()?;
+        for request in requests.iter_mut() {
+            request.approvals = stmt
+                .query_map([request.id.0], |row| {
+                    Ok(Approval {
+                        approver_id: UserId(row.get(0)?),
+                        approved_at: Timestamp(row.get(1)?),
+                        message: row.get(2)?,
+                    })
+                })
+                .db()?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .db()?;
+        }
+        Ok(())
+    }
+}
+
+impl StoreTx for SqliteTx<'_> {
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        self.tx.commit().db()
+    }
+
+    fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
+        self.tx
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")
+            .db()?
+            .query_row([key], |r| r.get(0))
+            .optional()
+            .db()
+    }
+
+    fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2")
+            .db()?
+            .execute([key, value])
+            .db()
+            .map(drop)
+    }
+
+    fn settings(&mut self) -> Result<WorkspaceSettings, StoreError> {
+        match self.meta(META_SETTINGS)? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::BadData(format!("settings: {e}"))),
+            None => Ok(WorkspaceSettings::default()),
+        }
+    }
+
+    fn save_settings(&mut self, settings: &WorkspaceSettings) -> Result<(), StoreError> {
+        let json = serde_json::to_string(settings).map_err(|e| StoreError::BadData(e.to_string()))?;
+        self.set_meta(META_SETTINGS, &json)
+    }
+
+    fn insert_user(&mut self, user: &NewUser, password_hash: &str) -> Result<UserId, StoreError> {
+        let display = if user.display_name.trim().is_empty() { user.username.trim() } else { user.display_name.trim() };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO users (username, display_name, email, is_admin, is_active, password_hash) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
+            )
+            .db()?
+            .execute(params![user.username.trim(), display, user.email.trim(), user.is_admin, password_hash])
+            .db()?;
+        Ok(UserId(self.tx.last_insert_rowid()))
+    }
+
+    fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
+        let sql = format!("SELECT {} FROM users WHERE id = ?1", rows::USER_COLUMNS);
+        self.tx.prepare_cached(&sql).db()?.query_row([id.0], rows::user).optional().db()
+    }
+
+    fn users(&mut self) -> Result<Vec<User>, StoreError> {
+        let sql = format!("SELECT {} FROM users ORDER BY display_name COLLATE NOCASE", rows::USER_COLUMNS);
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map([], rows::user).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+    }
+
+    fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError> {
+        let sql = format!(
+            "SELECT {}, password_hash, failed_sign_ins, blocked_until_ms FROM users WHERE username = ?1",
+            rows::USER_COLUMNS
+        );
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .query_row([username.trim()], |row| {
+                Ok(UserAuth {
+                    user: rows::user(row)?,
+                    password_hash: row.get(6)?,
+                    failed_sign_ins: row.get(7)?,
+                    blocked_until: row.get::<_, Option<i64>>(8)?.map(Timestamp),
+                })
+            })
+            .optional()
+            .db()
+    }
+
+    fn set_sign_in_state(
+        &mut self,
+        id: UserId,
+        failed_sign_ins: u32,
+        blocked_until: Option<Timestamp>,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE users SET failed_sign_ins = ?2, blocked_until_ms = ?3 WHERE id = ?1")
+            .db()?
+            .execute(params![id.0, failed_sign_ins, blocked_until.map(Timestamp::millis)])
+            .db()
+            .map(drop)
+    }
+
+    fn insert_vault(&mut self, vault: &Vault) -> Result<VaultId, StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO vaults (name, required_approvals, break_glass_allowed, emergency_limit_mins) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .db()?
+            .execute(params![vault.name.trim(), vault.required_approvals, vault.break_glass_allowed, vault.emergency_limit_mins])
+            .db()?;
+        Ok(VaultId(self.tx.last_insert_rowid()))
+    }
+
+    fn vault(&mut self, id: VaultId) -> Result<Option<Vault>, StoreError> {
+        let sql = format!("SELECT {} FROM vaults WHERE id = ?1", rows::VAULT_COLUMNS);
+        self.tx.prepare_cached(&sql).db()?.query_row([id.0], rows::vault).optional().db()
+    }
+
+    fn vaults(&mut self) -> Result<Vec<Vault>, StoreError> {
+        let sql = format!("SELECT {} FROM vaults ORDER BY name COLLATE NOCASE", rows::VAULT_COLUMNS);
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map([], rows::vault).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+    }
+
+    fn add_member(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO vault_members (vault_id, user_id) VALUES (?1, ?2)")
+            .db()?
+            .execute([vault.0, user.0])
+            .db()
+            .map(drop)
+    }
+
+    fn is_member(&mut self, vault: VaultId, user: UserId) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM vault_members WHERE vault_id = ?1 AND user_id = ?2)")
+            .db()?
+            .query_row([vault.0, user.0], |r| r.get(0))
+            .db()
+    }
+
+    fn member_vaults(&mut self, user: UserId) -> Result<Vec<VaultId>, StoreError> {
+        let mut stmt = self.tx.prepare_cached("SELECT vault_id FROM vault_members WHERE user_id = ?1").db()?;
+        stmt.query_map([user.0], |r| Ok(VaultId(r.get(0)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+    }
+
+    fn add_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO vault_approvers (vault_id, user_id) VALUES (?1, ?2)")
+            .db()?
+            .execute([vault.0, user.0])
+            .db()
+            .map(drop)
+    }
+
+    fn approvers(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError> {
+        let mut stmt = self.tx.prepare_cached("SELECT user_id FROM vault_approvers WHERE vault_id = ?1").db()?;
+        stmt.query_map([vault.0], |r| Ok(UserId(r.get(0)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+    }
+
+    fn insert_permission_set(
+        &mut self,
+        name: &str,
+        permissions: Permissions,
+        is_builtin: bool,
+    ) -> Result<PermissionSetId, StoreError> {
+        self.tx
+            .prepare_cached("INSERT INTO permission_sets (name, permission_bits, is_builtin) VALUES (?1, ?2, ?3)")
+            .db()?
+            .execute(params![name.trim(), permissions.bits(), is_builtin])
+            .db()?;
+        Ok(PermissionSetId(self.tx.last_insert_rowid()))
+    }
+
+    fn permission_sets(&mut self) -> Result<Vec<PermissionSet>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM permission_sets ORDER BY is_builtin DESC, id",
+            rows::PERMISSION_SET_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map([], rows::permission_set).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+    }
+
+    fn permission_set(&mut self, id: PermissionSetId) -> Result<Option<PermissionSet>, StoreError> {
+        let sql = format!("SELECT {} FROM permission_sets WHERE id = ?1", rows::PERMISSION_SET_COLUMNS);
+        self.tx.prepare_cached(&sql).db()?.query_row([id.0], rows::permission_set).optional().db()
+    }
+
+    fn add_standing(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+        folder: Option<EntryId>,
+        set: PermissionSetId,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO standing_permissions (user_id, vault_id, folder_id, permission_set_id) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .db()?
+            .execute(params![user.0, vault.0, folder.map(|f| f.0), set.0])
+            .db()
+            .map(drop)
+    }
+
+    fn standing(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+    ) -> Result<Vec<(Option<EntryId>, Permissions)>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT sp.folder_id, ps.permission_bits FROM standing_permissions sp \
+                 JOIN permission_sets ps ON ps.id = sp.permission_set_id \
+                 WHERE sp.user_id = ?1 AND sp.vault_id = ?2",
+            )
+            .db()?;
+        stmt.query_map([user.0, vault.0], |r| {
+            Ok((r.get::<_, Option<i64>>(0)?.map(EntryId), Permissions::from_bits(r.get(1)?)))
+        })
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()
+    }
+
+    fn insert_entry(&mut self, vault: VaultId, kind: EntryKind, draft: &NewEntry) -> Result<EntryId, StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO entries (vault_id, parent_id, kind, name, host, port, username, url, notes) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .db()?
+            .execute(params![
+                vault.0,
+                draft.parent_id.map(|p| p.0),
+                kind.as_str(),
+                draft.name.trim(),
+                draft.host.trim(),
+                draft.port,
+                draft.username.trim(),
+                draft.url.trim(),
+                draft.notes,
+            ])
+            .db()?;
+        Ok(EntryId(self.tx.last_insert_rowid()))
+    }
+
+    fn entry(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError> {
+        let sql = format!("SELECT {} FROM entries WHERE id = ?1", rows::ENTRY_COLUMNS);
+        self.tx.prepare_cached(&sql).db()?.query_row([id.0], rows::entry).optional().db()
+    }
+
+    fn entries(&mut self, vault: VaultId) -> Result<Vec<Entry>, StoreError> {
+        let sql = format!("SELECT {} FROM entries WHERE vault_id = ?1", rows::ENTRY_COLUMNS);
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map([vault.0], rows::entry).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+    }
+
+    fn ancestors(&mut self, entry: EntryId) -> Result<Vec<EntryId>, StoreError> {
+        // Bounded depth keeps a damaged (cyclic) tree from looping.
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "WITH RECURSIVE up(id, depth) AS ( \
+                    SELECT parent_id, 1 FROM entries WHERE id = ?1 \
+                    UNION ALL SELECT e.parent_id, up.depth + 1 FROM entries e JOIN up ON e.id = up.id WHERE up.depth < 1000 \
+                 ) SELECT id FROM up WHERE id IS NOT NULL ORDER BY depth",
+            )
+            .db()?;
+        stmt.query_map([entry.0], |r| Ok(EntryId(r.get(0)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+    }
+
+    fn add_dependency(&mut self, dependency: &Dependency) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO entry_dependencies (entry_id, depends_on_id, role) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(entry_id, depends_on_id) DO UPDATE SET role = ?3",
+            )
+            .db()?
+            .execute(params![dependency.entry_id.0, dependency.depends_on.0, dependency.role.as_str()])
+            .db()
+            .map(drop)
+    }
+
+    fn dependencies(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT entry_id, depends_on_id, role FROM entry_dependencies WHERE entry_id = ?1")
+            .db()?;
+        stmt.query_map([entry.0], rows::dependency).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+    }
+
+    fn set_secret(&mut self, entry: EntryId, secret: &SealedSecret) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO entry_secrets (entry_id, nonce, ciphertext) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(entry_id) DO UPDATE SET nonce = ?2, ciphertext = ?3",
+            )
+            .db()?
+            .execute(params![entry.0, secret.nonce, secret.ciphertext])
+            .db()
+            .map(drop)
+    }
+
+    fn secret(&mut self, entry: EntryId) -> Result<Option<SealedSecret>, StoreError> {
+        self.tx
+            .prepare_cached("SELECT nonce, ciphertext FROM entry_secrets WHERE entry_id = ?1")
+            .db()?
+            .query_row([entry.0], |r| Ok(SealedSecret { nonce: r.get(0)?, ciphertext: r.get(1)? }))
+            .optional()
+            .db()
+    }
+
+    fn insert_request(&mut self, r: &Request, covered: &[EntryId]) -> Result<RequestId, StoreError> {
+        let (req_mins, req_start, req_end) = window_columns(r.requested.window);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO requests (kind, requester_id, entry_id, vault_id, approver_id, extends_request_id, \
+                 requested_set_id, requested_duration_mins, requested_start_ms, requested_end_ms, message, \
+                 start_on_first_use, created_at_ms, pending_until_ms, status) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'pending')",
+            )
+            .db()?
+            .execute(params![
+                r.kind.as_str(),
+                r.requester_id.0,
+                r.entry_id.0,
+                r.vault_id.0,
+                r.approver_id.map(|u| u.0),
+                r.extends_request_id.map(|x| x.0),
+                r.requested.permission_set_id.0,
+                req_mins,
+                req_start,
+                req_end,
+                r.message,
+                r.start_on_first_use,
+                r.created_at.millis(),
+                r.pending_until_at.millis(),
+            ])
+            .db()?;
+        let id = RequestId(self.tx.last_insert_rowid());
+        {
+            let mut stmt = self
+                .tx
+                .prepare_cached("INSERT OR IGNORE INTO request_entries (entry_id, request_id) VALUES (?1, ?2)")
+                .db()?;
+            for entry in covered {
+                stmt.execute([entry.0, id.0]).db()?;
+            }
+        }
+        // The rest of the state (already approved, for direct grants and break
+        // glass) is written the same way as any later change.
+        let stored = Request { id, ..r.clone() };
+        self.update_request(&stored)?;
+        Ok(id)
+    }
+
+    fn update_request(&mut self, r: &Request) -> Result<(), StoreError> {
+        let (auth_set, (auth_mins, auth_start, auth_end)) = match r.authorized {
+            Some(t) => (Some(t.permission_set_id.0), window_columns(t.window)),
+            None => (None, (None, None, None)),
+        };
+        let changed = self
+            .tx
+            .prepare_cached(rows::REQUEST_UPDATE)
+            .db()?
+            .execute(params![
+                r.id.0,
+                auth_set,
+                auth_mins,
+                auth_start,
+                auth_end,
+                r.status.as_str(),
+                r.decided_by.map(|u| u.0),
+                r.decided_at.map(Timestamp::millis),
+                r.decision_message,
+                r.grant_start_at.map(Timestamp::millis),
+                r.grant_end_at.map(Timestamp::millis),
+                r.claim_by_at.map(Timestamp::millis),
+                r.ended_by.map(|u| u.0),
+                r.ended_at.map(Timestamp::millis),
+                r.closing_note,
+                r.needs_review,
+                r.reviewed_by.map(|u| u.0),
+                r.reviewed_at.map(Timestamp::millis),
+                r.expiring_soon_notified,
+                r.expiry_recorded,
+            ])
+            .db()?;
+        if changed != 1 {
+            return Err(StoreError::BadData(format!("request {} does not exist", r.id)));
+        }
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO approvals (request_id, approver_id, approved_at_ms, message) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .db()?;
+        for approval in &r.approvals {
+            stmt.execute(params![r.id.0, approval.approver_id.0, approval.approved_at.millis(), approval.message])
+                .db()?;
+        }
+        Ok(())
+    }
+
+    fn request(&mut self, id: RequestId) -> Result<Option<Request>, StoreError> {
+        let sql = format!("SELECT {} FROM requests WHERE id = ?1", rows::REQUEST_COLUMNS);
+        let mut found = self.query_requests(&sql, &[&id.0])?;
+        Ok(found.pop())
+    }
+
+    fn covered_entries(&mut self, id: RequestId) -> Result<Vec<EntryId>, StoreError> {
+        let mut stmt = self.tx.prepare_cached("SELECT entry_id FROM request_entries WHERE request_id = ?1").db()?;
+        stmt.query_map([id.0], |r| Ok(EntryId(r.get(0)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+    }
+
+    fn approved_grants_covering(&mut self, user: UserId, entry: EntryId) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE id IN (SELECT request_id FROM request_entries WHERE entry_id = ?1) \
+             AND requester_id = ?2 AND status = 'approved'",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&entry.0, &user.0])
+    }
+
+    fn has_pending(
+        &mut self,
+        user: UserId,
+        entry: EntryId,
+        set: PermissionSetId,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM requests WHERE status = 'pending' AND requester_id = ?1 \
+                 AND entry_id = ?2 AND requested_set_id = ?3 AND pending_until_ms > ?4)",
+            )
+            .db()?
+            .query_row(params![user.0, entry.0, set.0, now.millis()], |r| r.get(0))
+            .db()
+    }
+
+    fn pending_for_approver(
+        &mut self,
+        approver: UserId,
+        is_admin: bool,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE status = 'pending' AND pending_until_ms > ?1 AND requester_id <> ?2 \
+             AND (?3 OR vault_id IN (SELECT vault_id FROM vault_approvers WHERE user_id = ?2)) \
+             AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.request_id = requests.id AND a.approver_id = ?2) \
+             ORDER BY created_at_ms DESC LIMIT ?4",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&now.millis(), &approver.0, &is_admin, &(limit as i64)])
+    }
+
+    fn count_pending_for_approver(
+        &mut self,
+        approver: UserId,
+        is_admin: bool,
+        now: Timestamp,
+    ) -> Result<i64, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM requests WHERE status = 'pending' AND pending_until_ms > ?1 AND requester_id <> ?2 \
+                 AND (?3 OR vault_id IN (SELECT vault_id FROM vault_approvers WHERE user_id = ?2)) \
+                 AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.request_id = requests.id AND a.approver_id = ?2)",
+            )
+            .db()?
+            .query_row(params![now.millis(), approver.0, is_admin], |r| r.get(0))
+            .db()
+    }
+
+    fn requests_of(&mut self, requester: UserId, limit: usize) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE requester_id = ?1 ORDER BY created_at_ms DESC, id DESC LIMIT ?2",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&requester.0, &(limit as i64)])
+    }
+
+    fn requests_due(&mut self, now: Timestamp, expiring_lead_ms: i64) -> Result<Vec<Request>, StoreError> {
+        // Three cheap index ranges; the expiring-soon test runs only over live grants.
+        let sql = format!(
+            "SELECT {cols} FROM requests WHERE status = 'pending' AND pending_until_ms <= ?1 \
+             UNION ALL SELECT {cols} FROM requests WHERE status = 'approved' AND grant_end_ms IS NULL AND claim_by_ms <= ?1 \
+             UNION ALL SELECT {cols} FROM requests WHERE status = 'approved' AND expiry_recorded = 0 AND grant_end_ms IS NOT NULL \
+               AND (grant_end_ms <= ?1 OR (expiring_soon_notified = 0 AND \
+                    grant_end_ms - MIN(?2, (grant_end_ms - grant_start_ms) / 4) <= ?1))",
+            cols = rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&now.millis(), &expiring_lead_ms])
+    }
+
+    fn next_due_at(&mut self, now: Timestamp, expiring_lead_ms: i64) -> Result<Option<Timestamp>, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT MIN(t) FROM ( \
+                   SELECT MIN(pending_until_ms) AS t FROM requests WHERE status = 'pending' AND pending_until_ms > ?1 \
+                   UNION ALL SELECT MIN(claim_by_ms) FROM requests WHERE status = 'approved' AND grant_end_ms IS NULL AND claim_by_ms > ?1 \
+                   UNION ALL SELECT MIN(grant_end_ms) FROM requests WHERE status = 'approved' AND expiry_recorded = 0 AND grant_end_ms > ?1 \
+                   UNION ALL SELECT MIN(grant_end_ms - MIN(?2, (grant_end_ms - grant_start_ms) / 4)) FROM requests \
+                     WHERE status = 'approved' AND expiry_recorded = 0 AND expiring_soon_notified = 0 AND grant_end_ms > ?1 \
+                     AND grant_end_ms - MIN(?2, (grant_end_ms - grant_start_ms) / 4) > ?1 \
+                 )",
+            )
+            .db()?
+            .query_row(params![now.millis(), expiring_lead_ms], |r| r.get::<_, Option<i64>>(0))
+            .db()
+            .map(|t| t.map(Timestamp))
+    }
+
+    fn grants_needing_review(&mut self) -> Result<Vec<Request>, StoreError> {
+        let sql = format!("SELECT {} FROM requests WHERE needs_review = 1 ORDER BY id", rows::REQUEST_COLUMNS);
+        self.query_requests(&sql, &[])
+    }
+
+    fn request_counts(&mut self) -> Result<RequestCounts, StoreError> {
+        let mut stmt =
+            self.tx.prepare_cached("SELECT status, COUNT(*) FROM requests GROUP BY status ORDER BY status").db()?;
+        let by_status =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()?;
+        Ok(RequestCounts { by_status })
+    }
+
+    fn insert_notification(&mut self, n: &NewNotification, at: Timestamp) -> Result<NotificationId, StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO notifications (user_id, kind, request_id, title, body, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .db()?
+            .execute(params![n.user_id.0, n.kind.as_str(), n.request_id.0, n.title, n.body, at.millis()])
+            .db()?;
+        Ok(NotificationId(self.tx.last_insert_rowid()))
+    }
+
+    fn notifications(&mut self, user: UserId, limit: usize) -> Result<Vec<Notification>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM notifications WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2",
+            rows::NOTIFICATION_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map(params![user.0, limit as i64], rows::notification)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    fn mark_notification_read(&mut self, id: NotificationId, user: UserId, at: Timestamp) -> Result<bool, StoreError> {
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE notifications SET read_at_ms = ?3 WHERE id = ?1 AND user_id = ?2 AND read_at_ms IS NULL",
+            )
+            .db()?
+            .execute(params![id.0, user.0, at.millis()])
+            .db()?;
+        Ok(changed == 1)
+    }
+
+    fn claim_notification_shown(&mut self, id: NotificationId, user: UserId, at: Timestamp) -> Result<bool, StoreError> {
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE notifications SET shown_at_ms = ?3 WHERE id = ?1 AND user_id = ?2 AND shown_at_ms IS NULL",
+            )
+            .db()?
+            .execute(params![id.0, user.0, at.millis()])
+            .db()?;
+        Ok(changed == 1)
+    }
+
+    fn note_request_handled(&mut self, request: RequestId, except_user: UserId, note: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE notifications SET handled_note = ?3 WHERE request_id = ?1 AND user_id <> ?2 \
+                 AND kind IN ('request_submitted', 'break_glass_used')",
+            )
+            .db()?
+            .execute(params![request.0, except_user.0, note])
+            .db()
+            .map(drop)
+    }
+
+    fn audit_head(&mut self) -> Result<Option<(i64, String)>, StoreError> {
+        let seq = self.meta(META_HEAD_SEQ)?;
+        let hash = self.meta(META_HEAD_HASH)?;
+        match (seq, hash) {
+            (Some(seq), Some(hash)) => {
+                let seq = seq.parse().map_err(|_| StoreError::BadData("audit head is not a number".into()))?;
+                Ok(Some((seq, hash)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    fn append_audit(&mut self, e: &AuditEvent) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit_events (seq, at_ms, actor_id, action, request_id, entry_id, details, prev_hash, hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .db()?
+            .execute(params![
+                e.seq,
+                e.at.millis(),
+                e.actor_id.map(|u| u.0),
+                e.action,
+                e.request_id.map(|r| r.0),
+                e.entry_id.map(|x| x.0),
+                e.details,
+                e.prev_hash,
+                e.hash,
+            ])
+            .db()?;
+        self.set_meta(META_HEAD_SEQ, &e.seq.to_string())?;
+        self.set_meta(META_HEAD_HASH, &e.hash)
+    }
+
+    fn audit_events_after(&mut self, after_seq: i64, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
+        let sql = format!("SELECT {} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2", rows::AUDIT_COLUMNS);
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map(params![after_seq, limit as i64], rows::audit_event)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+}
