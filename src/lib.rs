@@ -2,6 +2,6 @@
 //! just-in-time, time-bound access. See `ARCHITECTURE.md` for the map.
 
 pub mod domain;
-pub mod store;
 pub mod platform;
 pub mod service;
+pub mod store;

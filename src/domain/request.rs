@@ -456,7 +456,13 @@ pub fn validate_new_request(
         }
         (Some(_), None) => errors.push(Field::Approver, "the chosen approver does not exist"),
         (Some(_), Some(approver)) if !approver.is_active => {
-            errors.push(Field::Approver, format!("{} is inactive; choose another approver", approver.display_name));
+            errors.push(
+                Field::Approver,
+                format!(
+                    "{} is inactive; choose another approver",
+                    approver.display_name
+                ),
+            );
         }
         (Some(_), Some(approver)) if !is_approver(approver, ctx.vault_approvers) => {
             errors.push(
@@ -784,7 +790,9 @@ pub fn release(
     match request.phase(now) {
         Phase::Active => {}
         Phase::Scheduled | Phase::AwaitingFirstUse => {
-            return Err(DomainError::WrongState("this access has not started; revoke it instead".into()));
+            return Err(DomainError::WrongState(
+                "this access has not started; revoke it instead".into(),
+            ));
         }
         _ => ensure_live_grant(request, now, "released")?,
     }

@@ -33,7 +33,9 @@ pub fn write_key_file(path: &Path, key: &[u8]) -> Result<(), String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path).map_err(|e| format!("cannot create the key file {}: {e}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot create the key file {}: {e}", path.display()))?;
     file.write_all(hex::encode(key).as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|e| format!("cannot write the key file {}: {e}", path.display()))
@@ -50,7 +52,10 @@ mod tests {
         assert_eq!(read_key_file(&path).unwrap(), None);
         write_key_file(&path, &[1, 2, 3]).unwrap();
         assert_eq!(read_key_file(&path).unwrap(), Some(vec![1, 2, 3]));
-        assert!(write_key_file(&path, &[9]).is_err(), "an existing key is never overwritten");
+        assert!(
+            write_key_file(&path, &[9]).is_err(),
+            "an existing key is never overwritten"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -28,7 +28,9 @@ impl OsKeyring {
     }
 
     fn entry(&self, account: &str) -> Result<keyring_core::Entry, String> {
-        self.store.build(KEYRING_SERVICE, account, None).map_err(|e| e.to_string())
+        self.store
+            .build(KEYRING_SERVICE, account, None)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -42,7 +44,9 @@ impl Keyring for OsKeyring {
     }
 
     fn set(&self, account: &str, secret: &[u8]) -> Result<(), String> {
-        self.entry(account)?.set_secret(secret).map_err(|e| e.to_string())
+        self.entry(account)?
+            .set_secret(secret)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -55,7 +59,9 @@ pub struct NoKeyring {
 impl NoKeyring {
     /// A keyring that always answers `Err(reason)`.
     pub fn new(reason: impl Into<String>) -> NoKeyring {
-        NoKeyring { reason: reason.into() }
+        NoKeyring {
+            reason: reason.into(),
+        }
     }
 }
 
@@ -77,12 +83,18 @@ pub struct MemoryKeyring {
 
 impl Keyring for MemoryKeyring {
     fn get(&self, account: &str) -> Result<Option<Vec<u8>>, String> {
-        let secrets = self.secrets.lock().map_err(|_| "keyring lock poisoned".to_owned())?;
+        let secrets = self
+            .secrets
+            .lock()
+            .map_err(|_| "keyring lock poisoned".to_owned())?;
         Ok(secrets.get(account).cloned())
     }
 
     fn set(&self, account: &str, secret: &[u8]) -> Result<(), String> {
-        let mut secrets = self.secrets.lock().map_err(|_| "keyring lock poisoned".to_owned())?;
+        let mut secrets = self
+            .secrets
+            .lock()
+            .map_err(|_| "keyring lock poisoned".to_owned())?;
         secrets.insert(account.to_owned(), secret.to_vec());
         Ok(())
     }

@@ -9,7 +9,9 @@ use super::auth::{Session, hash_password};
 use super::ops::Ops;
 use super::{ServiceError, Workspace};
 use crate::domain::audit::AuditAction;
-use crate::domain::entry::{Dependency, DependencyRole, EntryKind, NewEntry, check_dependency, check_new_entry};
+use crate::domain::entry::{
+    Dependency, DependencyRole, EntryKind, NewEntry, check_dependency, check_new_entry,
+};
 use crate::domain::permission::{Permissions, builtin_permission_sets};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::NewUser;
@@ -38,11 +40,20 @@ pub struct NewVault {
 impl NewVault {
     /// A vault with one approval per request and no break glass.
     pub fn named(name: &str) -> NewVault {
-        NewVault { name: name.to_owned(), required_approvals: 1, break_glass_allowed: false, emergency_limit_mins: 60 }
+        NewVault {
+            name: name.to_owned(),
+            required_approvals: 1,
+            break_glass_allowed: false,
+            emergency_limit_mins: 60,
+        }
     }
 }
 
-pub(super) fn initialize(ops: &mut Ops<'_>, workspace_id: &str, name: &str) -> Result<(), ServiceError> {
+pub(super) fn initialize(
+    ops: &mut Ops<'_>,
+    workspace_id: &str,
+    name: &str,
+) -> Result<(), ServiceError> {
     ops.tx.set_meta(META_WORKSPACE_ID, workspace_id)?;
     ops.tx.set_meta(META_WORKSPACE_NAME, name.trim())?;
     let check = ops.secrets.key_check()?;
@@ -51,13 +62,28 @@ pub(super) fn initialize(ops: &mut Ops<'_>, workspace_id: &str, name: &str) -> R
     for (set_name, permissions) in builtin_permission_sets() {
         ops.tx.insert_permission_set(set_name, permissions, true)?;
     }
-    ops.audit(None, AuditAction::WorkspaceCreated, None, None, &json!({ "name": name.trim() }))
+    ops.audit(
+        None,
+        AuditAction::WorkspaceCreated,
+        None,
+        None,
+        &json!({ "name": name.trim() }),
+    )
 }
 
-pub(super) fn add_user_op(ops: &mut Ops<'_>, actor: Option<UserId>, user: &NewUser, password: &str) -> Result<UserId, ServiceError> {
+pub(super) fn add_user_op(
+    ops: &mut Ops<'_>,
+    actor: Option<UserId>,
+    user: &NewUser,
+    password: &str,
+) -> Result<UserId, ServiceError> {
     user.validate(password)?;
     if ops.tx.user_auth(&user.username)?.is_some() {
-        return Err(DomainError::invalid(Field::Username, format!("the user name “{}” is taken", user.username.trim())).into());
+        return Err(DomainError::invalid(
+            Field::Username,
+            format!("the user name “{}” is taken", user.username.trim()),
+        )
+        .into());
     }
     let hash = hash_password(password, ops.hash_cost)?;
     let id = ops.tx.insert_user(user, &hash)?;
@@ -66,15 +92,32 @@ pub(super) fn add_user_op(ops: &mut Ops<'_>, actor: Option<UserId>, user: &NewUs
     Ok(id)
 }
 
-pub(super) fn add_vault_op(ops: &mut Ops<'_>, actor: UserId, vault: &NewVault) -> Result<VaultId, ServiceError> {
+pub(super) fn add_vault_op(
+    ops: &mut Ops<'_>,
+    actor: UserId,
+    vault: &NewVault,
+) -> Result<VaultId, ServiceError> {
     if vault.name.trim().is_empty() {
         return Err(DomainError::invalid(Field::Name, "enter a vault name").into());
     }
     if vault.required_approvals == 0 {
-        return Err(DomainError::invalid(Field::Workspace, "a vault needs at least one approval per request").into());
+        return Err(DomainError::invalid(
+            Field::Workspace,
+            "a vault needs at least one approval per request",
+        )
+        .into());
     }
-    if ops.tx.vaults()?.iter().any(|v| v.name.eq_ignore_ascii_case(vault.name.trim())) {
-        return Err(DomainError::invalid(Field::Name, format!("a vault named “{}” exists already", vault.name.trim())).into());
+    if ops
+        .tx
+        .vaults()?
+        .iter()
+        .any(|v| v.name.eq_ignore_ascii_case(vault.name.trim()))
+    {
+        return Err(DomainError::invalid(
+            Field::Name,
+            format!("a vault named “{}” exists already", vault.name.trim()),
+        )
+        .into());
     }
     let stored = Vault {
         id: VaultId(0),
@@ -89,17 +132,39 @@ pub(super) fn add_vault_op(ops: &mut Ops<'_>, actor: UserId, vault: &NewVault) -
     Ok(id)
 }
 
-pub(super) fn add_member_op(ops: &mut Ops<'_>, actor: UserId, vault: VaultId, user: UserId) -> Result<(), ServiceError> {
+pub(super) fn add_member_op(
+    ops: &mut Ops<'_>,
+    actor: UserId,
+    vault: VaultId,
+    user: UserId,
+) -> Result<(), ServiceError> {
     ops.user(user)?;
     ops.tx.add_member(vault, user)?;
-    ops.audit(Some(actor), AuditAction::PermissionChanged, None, None, &json!({ "change": "member_added", "vault_id": vault.0, "user_id": user.0 }))
+    ops.audit(
+        Some(actor),
+        AuditAction::PermissionChanged,
+        None,
+        None,
+        &json!({ "change": "member_added", "vault_id": vault.0, "user_id": user.0 }),
+    )
 }
 
-pub(super) fn add_approver_op(ops: &mut Ops<'_>, actor: UserId, vault: VaultId, user: UserId) -> Result<(), ServiceError> {
+pub(super) fn add_approver_op(
+    ops: &mut Ops<'_>,
+    actor: UserId,
+    vault: VaultId,
+    user: UserId,
+) -> Result<(), ServiceError> {
     ops.user(user)?;
     ops.tx.add_member(vault, user)?;
     ops.tx.add_approver(vault, user)?;
-    ops.audit(Some(actor), AuditAction::PermissionChanged, None, None, &json!({ "change": "approver_added", "vault_id": vault.0, "user_id": user.0 }))
+    ops.audit(
+        Some(actor),
+        AuditAction::PermissionChanged,
+        None,
+        None,
+        &json!({ "change": "approver_added", "vault_id": vault.0, "user_id": user.0 }),
+    )
 }
 
 pub(super) fn add_standing_op(
@@ -113,14 +178,24 @@ pub(super) fn add_standing_op(
     if let Some(folder) = folder {
         let entry = ops.entry(folder)?;
         if entry.kind != EntryKind::Folder || entry.vault_id != vault {
-            return Err(DomainError::invalid(Field::Entry, "standing permissions are given on a vault or one of its folders").into());
+            return Err(DomainError::invalid(
+                Field::Entry,
+                "standing permissions are given on a vault or one of its folders",
+            )
+            .into());
         }
     }
     let set_name = ops.permission_set_name(set)?;
     ops.tx.add_member(vault, user)?;
     ops.tx.add_standing(user, vault, folder, set)?;
     let details = json!({ "change": "standing_added", "user_id": user.0, "vault_id": vault.0, "folder_id": folder.map(|f| f.0), "permission_set": set_name });
-    ops.audit(Some(actor), AuditAction::PermissionChanged, None, folder, &details)
+    ops.audit(
+        Some(actor),
+        AuditAction::PermissionChanged,
+        None,
+        folder,
+        &details,
+    )
 }
 
 pub(super) fn add_entry_op(
@@ -138,7 +213,13 @@ pub(super) fn add_entry_op(
     check_new_entry(draft, parent.as_ref(), vault)?;
     let id = ops.tx.insert_entry(vault, kind, draft)?;
     let details = json!({ "vault_id": vault.0, "kind": kind.as_str(), "name": draft.name.trim(), "parent_id": draft.parent_id.map(|p| p.0), "has_secret": secret.is_some() });
-    ops.audit(Some(actor), AuditAction::EntryCreated, None, Some(id), &details)?;
+    ops.audit(
+        Some(actor),
+        AuditAction::EntryCreated,
+        None,
+        Some(id),
+        &details,
+    )?;
     if let Some(secret) = secret {
         let sealed = ops.secrets.seal(id, secret)?;
         ops.tx.set_secret(id, &sealed)?;
@@ -156,32 +237,69 @@ pub(super) fn add_dependency_op(
     let item = ops.entry(entry)?;
     let target = ops.entry(depends_on)?;
     check_dependency(&item, &target, role)?;
-    ops.tx.add_dependency(&Dependency { entry_id: entry, depends_on, role })?;
-    ops.audit(Some(actor), AuditAction::DependencyAdded, None, Some(entry), &json!({ "depends_on": depends_on.0, "role": role.as_str() }))
+    ops.tx.add_dependency(&Dependency {
+        entry_id: entry,
+        depends_on,
+        role,
+    })?;
+    ops.audit(
+        Some(actor),
+        AuditAction::DependencyAdded,
+        None,
+        Some(entry),
+        &json!({ "depends_on": depends_on.0, "role": role.as_str() }),
+    )
 }
 
-pub(super) fn update_settings_op(ops: &mut Ops<'_>, actor: UserId, settings: &WorkspaceSettings) -> Result<(), ServiceError> {
+pub(super) fn update_settings_op(
+    ops: &mut Ops<'_>,
+    actor: UserId,
+    settings: &WorkspaceSettings,
+) -> Result<(), ServiceError> {
     settings.validate()?;
     let before = ops.settings()?;
     ops.tx.save_settings(settings)?;
-    ops.audit(Some(actor), AuditAction::SettingsChanged, None, None, &json!({ "before": before, "after": settings }))
+    ops.audit(
+        Some(actor),
+        AuditAction::SettingsChanged,
+        None,
+        None,
+        &json!({ "before": before, "after": settings }),
+    )
 }
 
 impl Workspace {
     /// Creates the first user of an empty workspace, as administrator, and signs them in.
-    pub fn create_first_admin(&mut self, user: &NewUser, password: &str, now: Timestamp) -> Result<Session, ServiceError> {
+    pub fn create_first_admin(
+        &mut self,
+        user: &NewUser,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<Session, ServiceError> {
         self.write(now, |ops| {
             if !ops.tx.users()?.is_empty() {
-                return Err(DomainError::NotPermitted("this workspace already has users; sign in as an administrator".into()).into());
+                return Err(DomainError::NotPermitted(
+                    "this workspace already has users; sign in as an administrator".into(),
+                )
+                .into());
             }
-            let admin = NewUser { is_admin: true, ..user.clone() };
+            let admin = NewUser {
+                is_admin: true,
+                ..user.clone()
+            };
             let id = add_user_op(ops, None, &admin, password)?;
             Ok(super::Session::new(ops.user(id)?))
         })
     }
 
     /// Adds a user (administrators only).
-    pub fn add_user(&mut self, session: &Session, user: &NewUser, password: &str, now: Timestamp) -> Result<UserId, ServiceError> {
+    pub fn add_user(
+        &mut self,
+        session: &Session,
+        user: &NewUser,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<UserId, ServiceError> {
         self.write(now, |ops| {
             let admin = ops.current_admin(session)?;
             add_user_op(ops, Some(admin.id), user, password)
@@ -189,7 +307,12 @@ impl Workspace {
     }
 
     /// Adds a vault (administrators only).
-    pub fn add_vault(&mut self, session: &Session, vault: &NewVault, now: Timestamp) -> Result<VaultId, ServiceError> {
+    pub fn add_vault(
+        &mut self,
+        session: &Session,
+        vault: &NewVault,
+        now: Timestamp,
+    ) -> Result<VaultId, ServiceError> {
         self.write(now, |ops| {
             let admin = ops.current_admin(session)?;
             add_vault_op(ops, admin.id, vault)
@@ -197,7 +320,13 @@ impl Workspace {
     }
 
     /// Makes a user a member of a vault (administrators only).
-    pub fn add_member(&mut self, session: &Session, vault: VaultId, user: UserId, now: Timestamp) -> Result<(), ServiceError> {
+    pub fn add_member(
+        &mut self,
+        session: &Session,
+        vault: VaultId,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
         self.write(now, |ops| {
             let admin = ops.current_admin(session)?;
             add_member_op(ops, admin.id, vault, user)
@@ -205,7 +334,13 @@ impl Workspace {
     }
 
     /// Makes a user an approver (and member) of a vault (administrators only).
-    pub fn add_approver(&mut self, session: &Session, vault: VaultId, user: UserId, now: Timestamp) -> Result<(), ServiceError> {
+    pub fn add_approver(
+        &mut self,
+        session: &Session,
+        vault: VaultId,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
         self.write(now, |ops| {
             let admin = ops.current_admin(session)?;
             add_approver_op(ops, admin.id, vault, user)
@@ -239,13 +374,32 @@ impl Workspace {
         self.write(now, |ops| {
             let admin = ops.current_admin(session)?;
             if name.trim().is_empty() || permissions.is_empty() {
-                return Err(DomainError::invalid(Field::Name, "a permission set needs a name and at least one permission").into());
+                return Err(DomainError::invalid(
+                    Field::Name,
+                    "a permission set needs a name and at least one permission",
+                )
+                .into());
             }
-            if ops.tx.permission_sets()?.iter().any(|s| s.name.eq_ignore_ascii_case(name.trim())) {
-                return Err(DomainError::invalid(Field::Name, format!("a permission set named “{}” exists already", name.trim())).into());
+            if ops
+                .tx
+                .permission_sets()?
+                .iter()
+                .any(|s| s.name.eq_ignore_ascii_case(name.trim()))
+            {
+                return Err(DomainError::invalid(
+                    Field::Name,
+                    format!("a permission set named “{}” exists already", name.trim()),
+                )
+                .into());
             }
             let id = ops.tx.insert_permission_set(name, permissions, false)?;
-            ops.audit(Some(admin.id), AuditAction::PermissionSetCreated, None, None, &json!({ "name": name.trim(), "permissions": permissions.to_string() }))?;
+            ops.audit(
+                Some(admin.id),
+                AuditAction::PermissionSetCreated,
+                None,
+                None,
+                &json!({ "name": name.trim(), "permissions": permissions.to_string() }),
+            )?;
             Ok(id)
         })
     }
@@ -282,7 +436,12 @@ impl Workspace {
     }
 
     /// Replaces the workspace settings (administrators only), auditing before and after.
-    pub fn update_settings(&mut self, session: &Session, settings: &WorkspaceSettings, now: Timestamp) -> Result<(), ServiceError> {
+    pub fn update_settings(
+        &mut self,
+        session: &Session,
+        settings: &WorkspaceSettings,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
         self.write(now, |ops| {
             let admin = ops.current_admin(session)?;
             update_settings_op(ops, admin.id, settings)

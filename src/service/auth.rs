@@ -36,7 +36,8 @@ impl HashCost {
 /// Hashes a password as an Argon2id PHC string.
 pub fn hash_password(password: &str, cost: HashCost) -> Result<String, ServiceError> {
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| ServiceError::Key(format!("the system has no randomness to offer: {e}")))?;
+    getrandom::fill(&mut salt)
+        .map_err(|e| ServiceError::Key(format!("the system has no randomness to offer: {e}")))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Key(e.to_string()))?;
     cost.argon2()
         .hash_password(password.as_bytes(), &salt)
@@ -45,7 +46,11 @@ pub fn hash_password(password: &str, cost: HashCost) -> Result<String, ServiceEr
 }
 
 fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+    PasswordHash::new(phc).is_ok_and(|hash| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok()
+    })
 }
 
 /// A signed-in user. Only [`Workspace::sign_in`] (and workspace set-up) make
@@ -82,18 +87,35 @@ fn wait_after(failures: u32) -> Option<Span> {
 
 impl Workspace {
     /// Checks a user name and password at `now` and opens a session.
-    pub fn sign_in(&mut self, username: &str, password: &str, now: Timestamp) -> Result<Session, ServiceError> {
+    pub fn sign_in(
+        &mut self,
+        username: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<Session, ServiceError> {
         let auth = self.read(now, |ops| Ok(ops.tx.user_auth(username)?))?;
         let Some(auth) = auth else {
             self.write(now, |ops| {
-                ops.audit(None, AuditAction::SignInFailed, None, None, &json!({ "username": username.trim(), "reason": "unknown user" }))
+                ops.audit(
+                    None,
+                    AuditAction::SignInFailed,
+                    None,
+                    None,
+                    &json!({ "username": username.trim(), "reason": "unknown user" }),
+                )
             })?;
             return Err(ServiceError::BadCredentials);
         };
         let user = auth.user;
         if let Some(until) = auth.blocked_until.filter(|until| *until > now) {
             self.write(now, |ops| {
-                ops.audit(Some(user.id), AuditAction::SignInFailed, None, None, &json!({ "reason": "slowed down" }))
+                ops.audit(
+                    Some(user.id),
+                    AuditAction::SignInFailed,
+                    None,
+                    None,
+                    &json!({ "reason": "slowed down" }),
+                )
             })?;
             return Err(ServiceError::SlowDown(until.since(now).human()));
         }
@@ -106,13 +128,27 @@ impl Workspace {
                 let blocked_until = wait_after(failures).map(|wait| now + wait);
                 ops.tx.set_sign_in_state(user.id, failures, blocked_until)?;
                 let details = json!({ "reason": "wrong password", "failures_in_a_row": failures });
-                ops.audit(Some(user.id), AuditAction::SignInFailed, None, None, &details)?;
+                ops.audit(
+                    Some(user.id),
+                    AuditAction::SignInFailed,
+                    None,
+                    None,
+                    &details,
+                )?;
                 return Ok(Err(ServiceError::BadCredentials));
             }
             if !user.is_active {
                 let details = json!({ "reason": "account disabled" });
-                ops.audit(Some(user.id), AuditAction::SignInFailed, None, None, &details)?;
-                let refusal = DomainError::NotPermitted("this account is disabled; ask an administrator".into());
+                ops.audit(
+                    Some(user.id),
+                    AuditAction::SignInFailed,
+                    None,
+                    None,
+                    &details,
+                )?;
+                let refusal = DomainError::NotPermitted(
+                    "this account is disabled; ask an administrator".into(),
+                );
                 return Ok(Err(refusal.into()));
             }
             ops.tx.set_sign_in_state(user.id, 0, None)?;

@@ -101,11 +101,20 @@ impl Workspace {
             admin::initialize(&mut ops, &workspace_id, name)?;
             ops.commit()?;
         }
-        Ok(Workspace { store, secrets, key_status, hash_cost })
+        Ok(Workspace {
+            store,
+            secrets,
+            key_status,
+            hash_cost,
+        })
     }
 
     /// Opens an existing workspace and unlocks its secrets.
-    pub fn open(mut store: Box<dyn Store>, keys: &KeyOptions<'_>, hash_cost: HashCost) -> Result<Workspace, ServiceError> {
+    pub fn open(
+        mut store: Box<dyn Store>,
+        keys: &KeyOptions<'_>,
+        hash_cost: HashCost,
+    ) -> Result<Workspace, ServiceError> {
         let (workspace_id, key_check) = {
             let mut tx = store.begin(TxMode::Read)?;
             let id = tx.meta(admin::META_WORKSPACE_ID)?;
@@ -113,10 +122,17 @@ impl Workspace {
             (id, check)
         };
         let (Some(workspace_id), Some(key_check)) = (workspace_id, key_check) else {
-            return Err(ServiceError::Key("the workspace was never fully created; create it again".into()));
+            return Err(ServiceError::Key(
+                "the workspace was never fully created; create it again".into(),
+            ));
         };
         let (secrets, key_status) = secrets::unlock(&workspace_id, &key_check, keys)?;
-        Ok(Workspace { store, secrets, key_status, hash_cost })
+        Ok(Workspace {
+            store,
+            secrets,
+            key_status,
+            hash_cost,
+        })
     }
 
     /// Where the workspace key is kept, for the status bar.
@@ -135,7 +151,11 @@ impl Workspace {
     }
 
     /// Runs `f` in one write transaction at `now`, committing only if it succeeds.
-    fn write<R>(&mut self, now: Timestamp, f: impl FnOnce(&mut Ops<'_>) -> Result<R, ServiceError>) -> Result<R, ServiceError> {
+    fn write<R>(
+        &mut self,
+        now: Timestamp,
+        f: impl FnOnce(&mut Ops<'_>) -> Result<R, ServiceError>,
+    ) -> Result<R, ServiceError> {
         let mut ops = Ops::begin(self.store.as_mut(), &self.secrets, self.hash_cost, now)?;
         let result = f(&mut ops)?;
         ops.commit()?;
@@ -143,7 +163,11 @@ impl Workspace {
     }
 
     /// Runs `f` in one read transaction at `now`.
-    fn read<R>(&mut self, now: Timestamp, f: impl FnOnce(&mut Ops<'_>) -> Result<R, ServiceError>) -> Result<R, ServiceError> {
+    fn read<R>(
+        &mut self,
+        now: Timestamp,
+        f: impl FnOnce(&mut Ops<'_>) -> Result<R, ServiceError>,
+    ) -> Result<R, ServiceError> {
         let mut ops = Ops::begin_read(self.store.as_mut(), &self.secrets, self.hash_cost, now)?;
         f(&mut ops)
     }

@@ -1,9 +1,9 @@
 //! The context of one transaction: the store, the instant, and the helpers
 //! every use case needs (audit, notifications, access facts).
 
+use super::ServiceError;
 use super::auth::{HashCost, Session};
 use super::secrets::SecretBox;
-use super::ServiceError;
 use crate::domain::access::{AccessFacts, GrantFact};
 use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::entry::Entry;
@@ -109,7 +109,9 @@ impl<'t> Ops<'t> {
     pub fn current_user(&mut self, session: &Session) -> Result<User, ServiceError> {
         match self.tx.user(session.user_id())? {
             Some(user) if user.is_active => Ok(user),
-            _ => Err(ServiceError::NotFound("your account no longer exists or is disabled; sign in again".into())),
+            _ => Err(ServiceError::NotFound(
+                "your account no longer exists or is disabled; sign in again".into(),
+            )),
         }
     }
 
@@ -119,24 +121,36 @@ impl<'t> Ops<'t> {
         if user.is_admin {
             Ok(user)
         } else {
-            Err(crate::domain::DomainError::NotPermitted("only an administrator can do this".into()).into())
+            Err(crate::domain::DomainError::NotPermitted(
+                "only an administrator can do this".into(),
+            )
+            .into())
         }
     }
 
     pub fn user(&mut self, id: UserId) -> Result<User, ServiceError> {
-        self.tx.user(id)?.ok_or_else(|| ServiceError::NotFound(format!("user {id} does not exist")))
+        self.tx
+            .user(id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("user {id} does not exist")))
     }
 
     pub fn display_name(&mut self, id: UserId) -> Result<String, ServiceError> {
-        Ok(self.tx.user(id)?.map_or_else(|| format!("user {id}"), |u| u.display_name))
+        Ok(self
+            .tx
+            .user(id)?
+            .map_or_else(|| format!("user {id}"), |u| u.display_name))
     }
 
     pub fn entry(&mut self, id: EntryId) -> Result<Entry, ServiceError> {
-        self.tx.entry(id)?.ok_or_else(|| ServiceError::NotFound(format!("entry {id} does not exist")))
+        self.tx
+            .entry(id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("entry {id} does not exist")))
     }
 
     pub fn request(&mut self, id: RequestId) -> Result<Request, ServiceError> {
-        self.tx.request(id)?.ok_or_else(|| ServiceError::NotFound(format!("request {id} does not exist")))
+        self.tx
+            .request(id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("request {id} does not exist")))
     }
 
     pub fn settings(&mut self) -> Result<WorkspaceSettings, ServiceError> {
@@ -144,7 +158,10 @@ impl<'t> Ops<'t> {
     }
 
     /// A permission set, cached for the transaction.
-    pub fn permission_set(&mut self, id: PermissionSetId) -> Result<Option<PermissionSet>, ServiceError> {
+    pub fn permission_set(
+        &mut self,
+        id: PermissionSetId,
+    ) -> Result<Option<PermissionSet>, ServiceError> {
         if let Some(set) = self.set_cache.get(&id) {
             return Ok(Some(set.clone()));
         }
@@ -156,13 +173,25 @@ impl<'t> Ops<'t> {
     }
 
     pub fn permission_set_name(&mut self, id: PermissionSetId) -> Result<String, ServiceError> {
-        Ok(self.permission_set(id)?.map_or_else(|| format!("set {id}"), |s| s.name))
+        Ok(self
+            .permission_set(id)?
+            .map_or_else(|| format!("set {id}"), |s| s.name))
     }
 
     /// Display names of the people a request's state mentions, for messages.
-    pub fn names_for(&mut self, request: &Request) -> Result<HashMap<UserId, String>, ServiceError> {
+    pub fn names_for(
+        &mut self,
+        request: &Request,
+    ) -> Result<HashMap<UserId, String>, ServiceError> {
         let mut names = HashMap::new();
-        for id in [Some(request.requester_id), request.decided_by, request.ended_by].into_iter().flatten() {
+        for id in [
+            Some(request.requester_id),
+            request.decided_by,
+            request.ended_by,
+        ]
+        .into_iter()
+        .flatten()
+        {
             let name = self.display_name(id)?;
             names.insert(id, name);
         }
@@ -170,7 +199,11 @@ impl<'t> Ops<'t> {
     }
 
     /// Everything the domain needs to decide `user`'s permissions on `entry`.
-    pub fn access_facts(&mut self, user: &User, entry: &Entry) -> Result<AccessFacts, ServiceError> {
+    pub fn access_facts(
+        &mut self,
+        user: &User,
+        entry: &Entry,
+    ) -> Result<AccessFacts, ServiceError> {
         let settings = self.settings()?;
         let mut facts = AccessFacts {
             is_admin: user.is_admin,
@@ -192,8 +225,15 @@ impl<'t> Ops<'t> {
         }
         for request in self.tx.approved_grants_covering(user.id, entry.id)? {
             let set_id = request.effective_terms().permission_set_id;
-            let permissions = self.permission_set(set_id)?.map(|s| s.permissions).unwrap_or_default();
-            facts.grants.push(GrantFact { request_id: request.id, permissions, request });
+            let permissions = self
+                .permission_set(set_id)?
+                .map(|s| s.permissions)
+                .unwrap_or_default();
+            facts.grants.push(GrantFact {
+                request_id: request.id,
+                permissions,
+                request,
+            });
         }
         Ok(facts)
     }

@@ -37,7 +37,12 @@ fn source_json(source: AccessSource) -> serde_json::Value {
 }
 
 /// Checks `needed` on `entry` at `now`; a first-use grant is started by this use (R-BEY-2).
-fn authorize_use(ops: &mut Ops<'_>, session: &Session, entry: &Entry, needed: Permission) -> Result<AccessSource, ServiceError> {
+fn authorize_use(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    entry: &Entry,
+    needed: Permission,
+) -> Result<AccessSource, ServiceError> {
     let user = ops.current_user(session)?;
     if !user.is_admin && !ops.tx.is_member(entry.vault_id, user.id)? {
         return Err(DomainError::NotPermitted("you are not a member of this vault".into()).into());
@@ -49,7 +54,13 @@ fn authorize_use(ops: &mut Ops<'_>, session: &Session, entry: &Entry, needed: Pe
         if request::claim_first_use(&mut grant, ops.now) {
             ops.tx.update_request(&grant)?;
             let details = json!({ "start_ms": grant.grant_start_at.map(Timestamp::millis), "end_ms": grant.grant_end_at.map(Timestamp::millis) });
-            ops.audit(Some(user.id), AuditAction::FirstUseStarted, Some(id), Some(entry.id), &details)?;
+            ops.audit(
+                Some(user.id),
+                AuditAction::FirstUseStarted,
+                Some(id),
+                Some(entry.id),
+                &details,
+            )?;
         }
     }
     Ok(source)
@@ -78,52 +89,90 @@ impl Workspace {
         self.write(now, |ops| {
             let entry = ops.entry(entry)?;
             let source = authorize_use(ops, session, &entry, Permission::ViewPassword)?;
-            let sealed = ops
-                .tx
-                .secret(entry.id)?
-                .ok_or_else(|| ServiceError::NotFound(format!("“{}” has no password", entry.name)))?;
+            let sealed = ops.tx.secret(entry.id)?.ok_or_else(|| {
+                ServiceError::NotFound(format!("“{}” has no password", entry.name))
+            })?;
             let secret = ops.secrets.open(entry.id, &sealed)?;
             let action = match purpose {
                 SecretUse::Reveal => AuditAction::PasswordRevealed,
                 SecretUse::Copy => AuditAction::PasswordCopied,
             };
-            ops.audit(Some(session.user_id()), action, None, Some(entry.id), &source_json(source))?;
+            ops.audit(
+                Some(session.user_id()),
+                action,
+                None,
+                Some(entry.id),
+                &source_json(source),
+            )?;
             Ok(secret)
         })
     }
 
     /// Checks Connect on a connection entry at `now` and audits the launch
     /// (R-DSK-5). Returns the entry to launch; nothing is launched without it.
-    pub fn connect(&mut self, session: &Session, entry: EntryId, now: Timestamp) -> Result<Entry, ServiceError> {
+    pub fn connect(
+        &mut self,
+        session: &Session,
+        entry: EntryId,
+        now: Timestamp,
+    ) -> Result<Entry, ServiceError> {
         self.write(now, |ops| {
             let entry = ops.entry(entry)?;
             if !entry.kind.is_connection() {
-                return Err(DomainError::WrongState(format!("a {} entry has no connection to open", entry.kind.label())).into());
+                return Err(DomainError::WrongState(format!(
+                    "a {} entry has no connection to open",
+                    entry.kind.label()
+                ))
+                .into());
             }
             let source = authorize_use(ops, session, &entry, Permission::Connect)?;
-            ops.audit(Some(session.user_id()), AuditAction::Connected, None, Some(entry.id), &source_json(source))?;
+            ops.audit(
+                Some(session.user_id()),
+                AuditAction::Connected,
+                None,
+                Some(entry.id),
+                &source_json(source),
+            )?;
             Ok(entry)
         })
     }
 
     /// The user's effective permissions on an entry at `now`.
-    pub fn entry_access(&mut self, session: &Session, entry: EntryId, now: Timestamp) -> Result<EntryAccess, ServiceError> {
+    pub fn entry_access(
+        &mut self,
+        session: &Session,
+        entry: EntryId,
+        now: Timestamp,
+    ) -> Result<EntryAccess, ServiceError> {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
             let entry = ops.entry(entry)?;
             if !user.is_admin && !ops.tx.is_member(entry.vault_id, user.id)? {
-                return Ok(EntryAccess { permissions: Permissions::NONE, is_locked: entry.kind.main_permission().is_some() });
+                return Ok(EntryAccess {
+                    permissions: Permissions::NONE,
+                    is_locked: entry.kind.main_permission().is_some(),
+                });
             }
             let permissions = ops.access_facts(&user, &entry)?.effective_permissions(now);
-            Ok(EntryAccess { permissions, is_locked: entry.is_locked_for(permissions) })
+            Ok(EntryAccess {
+                permissions,
+                is_locked: entry.is_locked_for(permissions),
+            })
         })
     }
 
     /// Requests waiting for this approver's decision at `now`, newest first (R-APP-1).
-    pub fn inbox(&mut self, session: &Session, now: Timestamp, limit: usize) -> Result<Vec<Request>, ServiceError> {
+    pub fn inbox(
+        &mut self,
+        session: &Session,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<Request>, ServiceError> {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
-            Ok(ops.tx.pending_for_approver(user.id, user.is_admin, now, limit)?)
+            Ok(ops
+                .tx
+                .pending_for_approver(user.id, user.is_admin, now, limit)?)
         })
     }
 
@@ -131,17 +180,31 @@ impl Workspace {
     pub fn inbox_count(&mut self, session: &Session, now: Timestamp) -> Result<i64, ServiceError> {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
-            Ok(ops.tx.count_pending_for_approver(user.id, user.is_admin, now)?)
+            Ok(ops
+                .tx
+                .count_pending_for_approver(user.id, user.is_admin, now)?)
         })
     }
 
     /// The signed-in user's own requests, newest first.
-    pub fn my_requests(&mut self, session: &Session, limit: usize, now: Timestamp) -> Result<Vec<Request>, ServiceError> {
-        self.read(now, |ops| Ok(ops.tx.requests_of(session.user_id(), limit)?))
+    pub fn my_requests(
+        &mut self,
+        session: &Session,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<Request>, ServiceError> {
+        self.read(now, |ops| {
+            Ok(ops.tx.requests_of(session.user_id(), limit)?)
+        })
     }
 
     /// One request, if the user may see it.
-    pub fn request(&mut self, session: &Session, id: RequestId, now: Timestamp) -> Result<Request, ServiceError> {
+    pub fn request(
+        &mut self,
+        session: &Session,
+        id: RequestId,
+        now: Timestamp,
+    ) -> Result<Request, ServiceError> {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
             let request = ops.request(id)?;
@@ -154,7 +217,11 @@ impl Workspace {
     }
 
     /// Emergency grants waiting for review that this user may review (R-BEY-5).
-    pub fn grants_needing_review(&mut self, session: &Session, now: Timestamp) -> Result<Vec<Request>, ServiceError> {
+    pub fn grants_needing_review(
+        &mut self,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<Vec<Request>, ServiceError> {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
             let mut visible = Vec::new();
@@ -169,22 +236,49 @@ impl Workspace {
     }
 
     /// The user's notifications, newest first (R-NOT-2).
-    pub fn notifications(&mut self, session: &Session, limit: usize, now: Timestamp) -> Result<Vec<Notification>, ServiceError> {
-        self.read(now, |ops| Ok(ops.tx.notifications(session.user_id(), limit)?))
+    pub fn notifications(
+        &mut self,
+        session: &Session,
+        limit: usize,
+        now: Timestamp,
+    ) -> Result<Vec<Notification>, ServiceError> {
+        self.read(now, |ops| {
+            Ok(ops.tx.notifications(session.user_id(), limit)?)
+        })
     }
 
     /// Marks a notification read.
-    pub fn mark_notification_read(&mut self, session: &Session, id: NotificationId, now: Timestamp) -> Result<bool, ServiceError> {
-        self.write(now, |ops| Ok(ops.tx.mark_notification_read(id, session.user_id(), now)?))
+    pub fn mark_notification_read(
+        &mut self,
+        session: &Session,
+        id: NotificationId,
+        now: Timestamp,
+    ) -> Result<bool, ServiceError> {
+        self.write(now, |ops| {
+            Ok(ops.tx.mark_notification_read(id, session.user_id(), now)?)
+        })
     }
 
     /// Claims a notification for a desktop pop-up: true for exactly one window (R-NOT-2).
-    pub fn claim_notification_shown(&mut self, session: &Session, id: NotificationId, now: Timestamp) -> Result<bool, ServiceError> {
-        self.write(now, |ops| Ok(ops.tx.claim_notification_shown(id, session.user_id(), now)?))
+    pub fn claim_notification_shown(
+        &mut self,
+        session: &Session,
+        id: NotificationId,
+        now: Timestamp,
+    ) -> Result<bool, ServiceError> {
+        self.write(now, |ops| {
+            Ok(ops
+                .tx
+                .claim_notification_shown(id, session.user_id(), now)?)
+        })
     }
 
     /// The vaults this user sees: all for administrators, else those they are a member of.
-    pub fn vaults(&mut self, session: &Session, now: Timestamp) -> Result<Vec<Vault>, ServiceError> {
+    pub fn vaults(
+        &mut self,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<Vec<Vault>, ServiceError> {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
             let vaults = ops.tx.vaults()?;
@@ -192,23 +286,37 @@ impl Workspace {
                 return Ok(vaults);
             }
             let member_of = ops.tx.member_vaults(user.id)?;
-            Ok(vaults.into_iter().filter(|v| member_of.contains(&v.id)).collect())
+            Ok(vaults
+                .into_iter()
+                .filter(|v| member_of.contains(&v.id))
+                .collect())
         })
     }
 
     /// Every entry of a vault the user is a member of (R-REQ-1: members see the whole tree).
-    pub fn entries(&mut self, session: &Session, vault: VaultId, now: Timestamp) -> Result<Vec<Entry>, ServiceError> {
+    pub fn entries(
+        &mut self,
+        session: &Session,
+        vault: VaultId,
+        now: Timestamp,
+    ) -> Result<Vec<Entry>, ServiceError> {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
             if !user.is_admin && !ops.tx.is_member(vault, user.id)? {
-                return Err(DomainError::NotPermitted("you are not a member of this vault".into()).into());
+                return Err(
+                    DomainError::NotPermitted("you are not a member of this vault".into()).into(),
+                );
             }
             Ok(ops.tx.entries(vault)?)
         })
     }
 
     /// What an entry depends on.
-    pub fn dependencies(&mut self, entry: EntryId, now: Timestamp) -> Result<Vec<Dependency>, ServiceError> {
+    pub fn dependencies(
+        &mut self,
+        entry: EntryId,
+        now: Timestamp,
+    ) -> Result<Vec<Dependency>, ServiceError> {
         self.read(now, |ops| Ok(ops.tx.dependencies(entry)?))
     }
 
@@ -218,10 +326,20 @@ impl Workspace {
     }
 
     /// The users who may decide requests in a vault (administrators included), minus `except`.
-    pub fn eligible_approvers(&mut self, vault: VaultId, except: &Session, now: Timestamp) -> Result<Vec<User>, ServiceError> {
+    pub fn eligible_approvers(
+        &mut self,
+        vault: VaultId,
+        except: &Session,
+        now: Timestamp,
+    ) -> Result<Vec<User>, ServiceError> {
         self.read(now, |ops| {
             let approvers = ops.tx.approvers(vault)?;
-            Ok(ops.tx.users()?.into_iter().filter(|u| u.id != except.user_id() && is_approver(u, &approvers)).collect())
+            Ok(ops
+                .tx
+                .users()?
+                .into_iter()
+                .filter(|u| u.id != except.user_id() && is_approver(u, &approvers))
+                .collect())
         })
     }
 
@@ -237,6 +355,11 @@ impl Workspace {
 
     /// The workspace's name.
     pub fn name(&mut self, now: Timestamp) -> Result<String, ServiceError> {
-        self.read(now, |ops| Ok(ops.tx.meta(super::admin::META_WORKSPACE_NAME)?.unwrap_or_default()))
+        self.read(now, |ops| {
+            Ok(ops
+                .tx
+                .meta(super::admin::META_WORKSPACE_NAME)?
+                .unwrap_or_default())
+        })
     }
 }

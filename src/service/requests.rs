@@ -8,9 +8,12 @@ use super::{ServiceError, Workspace};
 use crate::domain::audit::AuditAction;
 use crate::domain::notification::{NewNotification, NotificationKind, NotificationText};
 use crate::domain::request::{
-    self, AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Request, RequestContext, RequestKind, Terms,
+    self, AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Request, RequestContext,
+    RequestKind, Terms,
 };
-use crate::domain::{DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp, UserId};
+use crate::domain::{
+    DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp, UserId,
+};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -39,23 +42,35 @@ impl Names {
         let entry = ops.entry(request.entry_id)?.name;
         let requester = ops.display_name(request.requester_id)?;
         let set = ops.permission_set_name(request.effective_terms().permission_set_id)?;
-        Ok(Names { entry, requester, set })
+        Ok(Names {
+            entry,
+            requester,
+            set,
+        })
     }
 
     fn text(&self) -> NotificationText<'_> {
-        NotificationText { entry_name: &self.entry, requester_name: &self.requester, permission_set_name: &self.set }
+        NotificationText {
+            entry_name: &self.entry,
+            requester_name: &self.requester,
+            permission_set_name: &self.set,
+        }
     }
 }
 
 pub(super) fn window_json(window: AccessWindow) -> Value {
     match window {
         AccessWindow::Duration { mins } => json!({ "duration_mins": mins }),
-        AccessWindow::Custom { start_at, end_at } => json!({ "start_ms": start_at.millis(), "end_ms": end_at.millis() }),
+        AccessWindow::Custom { start_at, end_at } => {
+            json!({ "start_ms": start_at.millis(), "end_ms": end_at.millis() })
+        }
     }
 }
 
 fn terms_json(ops: &mut Ops<'_>, terms: Terms) -> Result<Value, ServiceError> {
-    Ok(json!({ "permission_set": ops.permission_set_name(terms.permission_set_id)?, "window": window_json(terms.window) }))
+    Ok(
+        json!({ "permission_set": ops.permission_set_name(terms.permission_set_id)?, "window": window_json(terms.window) }),
+    )
 }
 
 fn grant_json(request: &Request) -> Value {
@@ -68,8 +83,17 @@ fn grant_json(request: &Request) -> Value {
 
 /// How the grant's window reads in a notification.
 fn grant_description(request: &Request) -> String {
-    match (request.grant_start_at, request.grant_end_at, request.claim_by_at) {
-        (Some(start), Some(end), _) => format!("{} → {} ({})", start.local_minute(), end.local_minute(), end.since(start).human()),
+    match (
+        request.grant_start_at,
+        request.grant_end_at,
+        request.claim_by_at,
+    ) {
+        (Some(start), Some(end), _) => format!(
+            "{} → {} ({})",
+            start.local_minute(),
+            end.local_minute(),
+            end.since(start).human()
+        ),
         (_, _, Some(claim_by)) => format!(
             "{} from first use, if used by {}",
             request.effective_terms().window.length().human(),
@@ -79,13 +103,35 @@ fn grant_description(request: &Request) -> String {
     }
 }
 
-fn send(ops: &mut Ops<'_>, to: UserId, kind: NotificationKind, request: RequestId, (title, body): (String, String)) -> Result<(), ServiceError> {
-    ops.notify(&NewNotification { user_id: to, kind, request_id: request, title, body })
+fn send(
+    ops: &mut Ops<'_>,
+    to: UserId,
+    kind: NotificationKind,
+    request: RequestId,
+    (title, body): (String, String),
+) -> Result<(), ServiceError> {
+    ops.notify(&NewNotification {
+        user_id: to,
+        kind,
+        request_id: request,
+        title,
+        body,
+    })
 }
 
 /// The chosen approver and every active administrator, never the requester.
-fn submission_recipients(ops: &mut Ops<'_>, request: &Request, all_vault_approvers: bool) -> Result<BTreeSet<UserId>, ServiceError> {
-    let mut to: BTreeSet<UserId> = ops.tx.users()?.into_iter().filter(|u| u.is_admin && u.is_active).map(|u| u.id).collect();
+fn submission_recipients(
+    ops: &mut Ops<'_>,
+    request: &Request,
+    all_vault_approvers: bool,
+) -> Result<BTreeSet<UserId>, ServiceError> {
+    let mut to: BTreeSet<UserId> = ops
+        .tx
+        .users()?
+        .into_iter()
+        .filter(|u| u.is_admin && u.is_active)
+        .map(|u| u.id)
+        .collect();
     if all_vault_approvers {
         to.extend(ops.tx.approvers(request.vault_id)?);
     }
@@ -94,7 +140,11 @@ fn submission_recipients(ops: &mut Ops<'_>, request: &Request, all_vault_approve
     Ok(to)
 }
 
-pub(super) fn request_access_op(ops: &mut Ops<'_>, session: &Session, draft: &NewRequest) -> Result<RequestId, ServiceError> {
+pub(super) fn request_access_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    draft: &NewRequest,
+) -> Result<RequestId, ServiceError> {
     let now = ops.now;
     let requester = ops.current_user(session)?;
     let settings = ops.settings()?;
@@ -102,10 +152,15 @@ pub(super) fn request_access_op(ops: &mut Ops<'_>, session: &Session, draft: &Ne
     if let Some(original_id) = draft.extends_request_id {
         let original = ops.request(original_id)?;
         if original.requester_id != requester.id || original.entry_id != entry.id {
-            return Err(DomainError::NotPermitted("you can only extend your own access to this entry".into()).into());
+            return Err(DomainError::NotPermitted(
+                "you can only extend your own access to this entry".into(),
+            )
+            .into());
         }
         if original.phase(now) != Phase::Active {
-            return Err(DomainError::WrongState("only active access can be extended".into()).into());
+            return Err(
+                DomainError::WrongState("only active access can be extended".into()).into(),
+            );
         }
     }
     let is_member = ops.tx.is_member(entry.vault_id, requester.id)?;
@@ -115,7 +170,9 @@ pub(super) fn request_access_op(ops: &mut Ops<'_>, session: &Session, draft: &Ne
         None => None,
     };
     let permission_set = ops.permission_set(draft.terms.permission_set_id)?;
-    let has_same_pending = ops.tx.has_pending(requester.id, entry.id, draft.terms.permission_set_id, now)?;
+    let has_same_pending =
+        ops.tx
+            .has_pending(requester.id, entry.id, draft.terms.permission_set_id, now)?;
     let context = RequestContext {
         settings: &settings,
         requester: &requester,
@@ -131,10 +188,19 @@ pub(super) fn request_access_op(ops: &mut Ops<'_>, session: &Session, draft: &Ne
 
     let mut request = Request::new_pending(requester.id, &entry, draft, &settings, now);
     let mut covered = vec![entry.id];
-    covered.extend(ops.tx.dependencies(entry.id)?.into_iter().map(|d| d.depends_on));
+    covered.extend(
+        ops.tx
+            .dependencies(entry.id)?
+            .into_iter()
+            .map(|d| d.depends_on),
+    );
     request.id = ops.tx.insert_request(&request, &covered)?;
 
-    let action = if draft.extends_request_id.is_some() { AuditAction::ExtensionRequested } else { AuditAction::Requested };
+    let action = if draft.extends_request_id.is_some() {
+        AuditAction::ExtensionRequested
+    } else {
+        AuditAction::Requested
+    };
     let details = json!({
         "requested": terms_json(ops, request.requested)?,
         "approver_id": request.approver_id.map(|a| a.0),
@@ -143,24 +209,48 @@ pub(super) fn request_access_op(ops: &mut Ops<'_>, session: &Session, draft: &Ne
         "extends_request_id": request.extends_request_id.map(|r| r.0),
         "covers": covered.iter().map(|e| e.0).collect::<Vec<_>>(),
     });
-    ops.audit(Some(requester.id), action, Some(request.id), Some(entry.id), &details)?;
+    ops.audit(
+        Some(requester.id),
+        action,
+        Some(request.id),
+        Some(entry.id),
+        &details,
+    )?;
 
     let names = Names::load(ops, &request)?;
-    let text = names.text().submitted(&request.requested.window.describe(), &request.message);
+    let text = names
+        .text()
+        .submitted(&request.requested.window.describe(), &request.message);
     for to in submission_recipients(ops, &request, false)? {
-        send(ops, to, NotificationKind::RequestSubmitted, request.id, text.clone())?;
+        send(
+            ops,
+            to,
+            NotificationKind::RequestSubmitted,
+            request.id,
+            text.clone(),
+        )?;
     }
     Ok(request.id)
 }
 
-pub(super) fn approve_op(ops: &mut Ops<'_>, session: &Session, id: RequestId, input: &ApprovalInput) -> Result<ApprovalOutcome, ServiceError> {
+pub(super) fn approve_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    id: RequestId,
+    input: &ApprovalInput,
+) -> Result<ApprovalOutcome, ServiceError> {
     let now = ops.now;
     let approver = ops.current_user(session)?;
     let mut request = ops.request(id)?;
     let vault_approvers = ops.tx.approvers(request.vault_id)?;
     let names = ops.names_for(&request)?;
-    request::check_can_decide(&request, &approver, &vault_approvers, now, &|u| names.get(&u).cloned().unwrap_or_default())?;
-    let vault = ops.tx.vault(request.vault_id)?.ok_or_else(|| ServiceError::NotFound("the vault no longer exists".into()))?;
+    request::check_can_decide(&request, &approver, &vault_approvers, now, &|u| {
+        names.get(&u).cloned().unwrap_or_default()
+    })?;
+    let vault = ops
+        .tx
+        .vault(request.vault_id)?
+        .ok_or_else(|| ServiceError::NotFound("the vault no longer exists".into()))?;
     let settings = ops.settings()?;
     if let Some(terms) = input.terms
         && ops.permission_set(terms.permission_set_id)?.is_none()
@@ -170,40 +260,91 @@ pub(super) fn approve_op(ops: &mut Ops<'_>, session: &Session, id: RequestId, in
     let extended_end_at = match request.extends_request_id {
         Some(original) => {
             let original = ops.request(original)?;
-            original.phase(now).is_live_grant().then(|| original.effective_end_at()).flatten()
+            original
+                .phase(now)
+                .is_live_grant()
+                .then(|| original.effective_end_at())
+                .flatten()
         }
         None => None,
     };
-    let outcome = request::approve(&mut request, approver.id, input, vault.required_approvals, &settings, extended_end_at, now)?;
+    let outcome = request::approve(
+        &mut request,
+        approver.id,
+        input,
+        vault.required_approvals,
+        &settings,
+        extended_end_at,
+        now,
+    )?;
     ops.tx.update_request(&request)?;
 
     let authorized = request.effective_terms();
     match outcome {
-        ApprovalOutcome::Recorded { approvals, required } => {
+        ApprovalOutcome::Recorded {
+            approvals,
+            required,
+        } => {
             let details = json!({ "approvals": approvals, "required": required, "authorized": terms_json(ops, authorized)?, "message": input.message.trim() });
-            ops.audit(Some(approver.id), AuditAction::ApprovalRecorded, Some(id), Some(request.entry_id), &details)?;
+            ops.audit(
+                Some(approver.id),
+                AuditAction::ApprovalRecorded,
+                Some(id),
+                Some(request.entry_id),
+                &details,
+            )?;
         }
         ApprovalOutcome::Granted => {
             let modified = request.is_modified();
-            let action = if modified { AuditAction::ApprovedWithModifications } else { AuditAction::Approved };
+            let action = if modified {
+                AuditAction::ApprovedWithModifications
+            } else {
+                AuditAction::Approved
+            };
             let details = json!({
                 "requested": terms_json(ops, request.requested)?,
                 "authorized": terms_json(ops, authorized)?,
                 "grant": grant_json(&request),
                 "message": request.decision_message,
             });
-            ops.audit(Some(approver.id), action, Some(id), Some(request.entry_id), &details)?;
+            ops.audit(
+                Some(approver.id),
+                action,
+                Some(id),
+                Some(request.entry_id),
+                &details,
+            )?;
             let names = Names::load(ops, &request)?;
-            let text = names.text().approved(&approver.display_name, modified, &grant_description(&request), &request.decision_message);
-            send(ops, request.requester_id, NotificationKind::Approved, id, text)?;
-            let note = format!("Approved by {} at {}", approver.display_name, now.local_minute());
+            let text = names.text().approved(
+                &approver.display_name,
+                modified,
+                &grant_description(&request),
+                &request.decision_message,
+            );
+            send(
+                ops,
+                request.requester_id,
+                NotificationKind::Approved,
+                id,
+                text,
+            )?;
+            let note = format!(
+                "Approved by {} at {}",
+                approver.display_name,
+                now.local_minute()
+            );
             ops.tx.note_request_handled(id, approver.id, &note)?;
         }
     }
     Ok(outcome)
 }
 
-pub(super) fn deny_op(ops: &mut Ops<'_>, session: &Session, id: RequestId, message: &str) -> Result<(), ServiceError> {
+pub(super) fn deny_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    id: RequestId,
+    message: &str,
+) -> Result<(), ServiceError> {
     let now = ops.now;
     let approver = ops.current_user(session)?;
     let mut request = ops.request(id)?;
@@ -212,32 +353,73 @@ pub(super) fn deny_op(ops: &mut Ops<'_>, session: &Session, id: RequestId, messa
     // A quorum member who approved may still deny: any deny denies.
     let mut checkable = request.clone();
     checkable.approvals.retain(|a| a.approver_id != approver.id);
-    request::check_can_decide(&checkable, &approver, &vault_approvers, now, &|u| names.get(&u).cloned().unwrap_or_default())?;
+    request::check_can_decide(&checkable, &approver, &vault_approvers, now, &|u| {
+        names.get(&u).cloned().unwrap_or_default()
+    })?;
     request::deny(&mut request, approver.id, message, now)?;
     ops.tx.update_request(&request)?;
-    ops.audit(Some(approver.id), AuditAction::Denied, Some(id), Some(request.entry_id), &json!({ "message": request.decision_message }))?;
+    ops.audit(
+        Some(approver.id),
+        AuditAction::Denied,
+        Some(id),
+        Some(request.entry_id),
+        &json!({ "message": request.decision_message }),
+    )?;
     let names = Names::load(ops, &request)?;
-    let text = names.text().denied(&approver.display_name, &request.decision_message);
-    send(ops, request.requester_id, NotificationKind::Denied, id, text)?;
-    let note = format!("Denied by {} at {}", approver.display_name, now.local_minute());
+    let text = names
+        .text()
+        .denied(&approver.display_name, &request.decision_message);
+    send(
+        ops,
+        request.requester_id,
+        NotificationKind::Denied,
+        id,
+        text,
+    )?;
+    let note = format!(
+        "Denied by {} at {}",
+        approver.display_name,
+        now.local_minute()
+    );
     ops.tx.note_request_handled(id, approver.id, &note)?;
     Ok(())
 }
 
-pub(super) fn cancel_op(ops: &mut Ops<'_>, session: &Session, id: RequestId) -> Result<(), ServiceError> {
+pub(super) fn cancel_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    id: RequestId,
+) -> Result<(), ServiceError> {
     let now = ops.now;
     let user = ops.current_user(session)?;
     let mut request = ops.request(id)?;
     let names = ops.names_for(&request)?;
-    request::cancel(&mut request, &user, now, &|u| names.get(&u).cloned().unwrap_or_default())?;
+    request::cancel(&mut request, &user, now, &|u| {
+        names.get(&u).cloned().unwrap_or_default()
+    })?;
     ops.tx.update_request(&request)?;
-    ops.audit(Some(user.id), AuditAction::Cancelled, Some(id), Some(request.entry_id), &json!({}))?;
-    let note = format!("Cancelled by {} at {}", user.display_name, now.local_minute());
+    ops.audit(
+        Some(user.id),
+        AuditAction::Cancelled,
+        Some(id),
+        Some(request.entry_id),
+        &json!({}),
+    )?;
+    let note = format!(
+        "Cancelled by {} at {}",
+        user.display_name,
+        now.local_minute()
+    );
     ops.tx.note_request_handled(id, user.id, &note)?;
     Ok(())
 }
 
-pub(super) fn revoke_op(ops: &mut Ops<'_>, session: &Session, id: RequestId, reason: &str) -> Result<(), ServiceError> {
+pub(super) fn revoke_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    id: RequestId,
+    reason: &str,
+) -> Result<(), ServiceError> {
     let now = ops.now;
     let user = ops.current_user(session)?;
     let mut request = ops.request(id)?;
@@ -246,23 +428,48 @@ pub(super) fn revoke_op(ops: &mut Ops<'_>, session: &Session, id: RequestId, rea
     request::revoke(&mut request, &user, &vault_approvers, reason, now)?;
     ops.tx.update_request(&request)?;
     let details = json!({ "phase_before": phase_before.label(), "grant": grant_json(&request), "reason": request.closing_note });
-    ops.audit(Some(user.id), AuditAction::Revoked, Some(id), Some(request.entry_id), &details)?;
+    ops.audit(
+        Some(user.id),
+        AuditAction::Revoked,
+        Some(id),
+        Some(request.entry_id),
+        &details,
+    )?;
     if user.id != request.requester_id {
         let names = Names::load(ops, &request)?;
-        let text = names.text().revoked(&user.display_name, &request.closing_note);
-        send(ops, request.requester_id, NotificationKind::Revoked, id, text)?;
+        let text = names
+            .text()
+            .revoked(&user.display_name, &request.closing_note);
+        send(
+            ops,
+            request.requester_id,
+            NotificationKind::Revoked,
+            id,
+            text,
+        )?;
     }
     Ok(())
 }
 
-pub(super) fn release_op(ops: &mut Ops<'_>, session: &Session, id: RequestId, note: &str) -> Result<(), ServiceError> {
+pub(super) fn release_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    id: RequestId,
+    note: &str,
+) -> Result<(), ServiceError> {
     let now = ops.now;
     let user = ops.current_user(session)?;
     let mut request = ops.request(id)?;
     request::release(&mut request, &user, note, now)?;
     ops.tx.update_request(&request)?;
     let details = json!({ "grant": grant_json(&request), "closing_note": request.closing_note });
-    ops.audit(Some(user.id), AuditAction::Released, Some(id), Some(request.entry_id), &details)
+    ops.audit(
+        Some(user.id),
+        AuditAction::Released,
+        Some(id),
+        Some(request.entry_id),
+        &details,
+    )
 }
 
 /// Creates a request that is approved on the spot (direct grant, break glass).
@@ -288,11 +495,19 @@ fn immediate_grant(
     };
     let mut request = Request::new_pending(requester, &entry, &draft, &settings, now);
     request.kind = kind;
-    let input = ApprovalInput { terms: None, message: message.to_owned() };
+    let input = ApprovalInput {
+        terms: None,
+        message: message.to_owned(),
+    };
     request::approve(&mut request, granted_by, &input, 1, &settings, None, now)?;
     request.needs_review = kind == RequestKind::BreakGlass;
     let mut covered = vec![entry.id];
-    covered.extend(ops.tx.dependencies(entry.id)?.into_iter().map(|d| d.depends_on));
+    covered.extend(
+        ops.tx
+            .dependencies(entry.id)?
+            .into_iter()
+            .map(|d| d.depends_on),
+    );
     request.id = ops.tx.insert_request(&request, &covered)?;
     Ok(request)
 }
@@ -309,99 +524,225 @@ pub(super) fn direct_grant_op(
     let admin = ops.current_admin(session)?;
     let grantee = ops.user(user)?;
     if grantee.id == admin.id || grantee.is_admin {
-        return Err(DomainError::invalid(Field::Approver, "administrators already have full access").into());
+        return Err(DomainError::invalid(
+            Field::Approver,
+            "administrators already have full access",
+        )
+        .into());
     }
     if !grantee.is_active {
-        return Err(DomainError::invalid(Field::Approver, format!("{} is inactive", grantee.display_name)).into());
+        return Err(DomainError::invalid(
+            Field::Approver,
+            format!("{} is inactive", grantee.display_name),
+        )
+        .into());
     }
     if ops.permission_set(terms.permission_set_id)?.is_none() {
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
     }
     let settings = ops.settings()?;
     request::validate_direct_grant(terms.window, &settings, message, now)?;
-    let request = immediate_grant(ops, grantee.id, admin.id, entry_id, terms, message, RequestKind::DirectGrant)?;
+    let request = immediate_grant(
+        ops,
+        grantee.id,
+        admin.id,
+        entry_id,
+        terms,
+        message,
+        RequestKind::DirectGrant,
+    )?;
     let details = json!({ "user_id": grantee.id.0, "authorized": terms_json(ops, terms)?, "grant": grant_json(&request), "message": request.decision_message });
-    ops.audit(Some(admin.id), AuditAction::DirectGrant, Some(request.id), Some(entry_id), &details)?;
+    ops.audit(
+        Some(admin.id),
+        AuditAction::DirectGrant,
+        Some(request.id),
+        Some(entry_id),
+        &details,
+    )?;
     let names = Names::load(ops, &request)?;
-    let text = names.text().direct_grant(&admin.display_name, &grant_description(&request), &request.decision_message);
-    send(ops, grantee.id, NotificationKind::DirectGrant, request.id, text)?;
+    let text = names.text().direct_grant(
+        &admin.display_name,
+        &grant_description(&request),
+        &request.decision_message,
+    );
+    send(
+        ops,
+        grantee.id,
+        NotificationKind::DirectGrant,
+        request.id,
+        text,
+    )?;
     Ok(request.id)
 }
 
-pub(super) fn break_glass_op(ops: &mut Ops<'_>, session: &Session, input: &BreakGlassInput) -> Result<RequestId, ServiceError> {
+pub(super) fn break_glass_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    input: &BreakGlassInput,
+) -> Result<RequestId, ServiceError> {
     let user = ops.current_user(session)?;
     let entry = ops.entry(input.entry_id)?;
-    let vault = ops.tx.vault(entry.vault_id)?.ok_or_else(|| ServiceError::NotFound("the vault no longer exists".into()))?;
+    let vault = ops
+        .tx
+        .vault(entry.vault_id)?
+        .ok_or_else(|| ServiceError::NotFound("the vault no longer exists".into()))?;
     let is_member = ops.tx.is_member(vault.id, user.id)?;
     if ops.permission_set(input.permission_set_id)?.is_none() {
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
     }
-    request::validate_break_glass(vault.break_glass_allowed, vault.emergency_limit_mins, &entry, is_member, input.duration_mins, &input.reason)?;
-    let terms = Terms { permission_set_id: input.permission_set_id, window: AccessWindow::Duration { mins: input.duration_mins } };
-    let request = immediate_grant(ops, user.id, user.id, entry.id, terms, input.reason.trim(), RequestKind::BreakGlass)?;
+    request::validate_break_glass(
+        vault.break_glass_allowed,
+        vault.emergency_limit_mins,
+        &entry,
+        is_member,
+        input.duration_mins,
+        &input.reason,
+    )?;
+    let terms = Terms {
+        permission_set_id: input.permission_set_id,
+        window: AccessWindow::Duration {
+            mins: input.duration_mins,
+        },
+    };
+    let request = immediate_grant(
+        ops,
+        user.id,
+        user.id,
+        entry.id,
+        terms,
+        input.reason.trim(),
+        RequestKind::BreakGlass,
+    )?;
     let details = json!({ "authorized": terms_json(ops, terms)?, "grant": grant_json(&request), "reason": input.reason.trim() });
-    ops.audit(Some(user.id), AuditAction::BreakGlass, Some(request.id), Some(entry.id), &details)?;
+    ops.audit(
+        Some(user.id),
+        AuditAction::BreakGlass,
+        Some(request.id),
+        Some(entry.id),
+        &details,
+    )?;
     let names = Names::load(ops, &request)?;
-    let text = names.text().break_glass(Span::mins(i64::from(input.duration_mins)), input.reason.trim());
+    let text = names.text().break_glass(
+        Span::mins(i64::from(input.duration_mins)),
+        input.reason.trim(),
+    );
     for to in submission_recipients(ops, &request, true)? {
-        send(ops, to, NotificationKind::BreakGlassUsed, request.id, text.clone())?;
+        send(
+            ops,
+            to,
+            NotificationKind::BreakGlassUsed,
+            request.id,
+            text.clone(),
+        )?;
     }
     Ok(request.id)
 }
 
-pub(super) fn mark_reviewed_op(ops: &mut Ops<'_>, session: &Session, id: RequestId) -> Result<(), ServiceError> {
+pub(super) fn mark_reviewed_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    id: RequestId,
+) -> Result<(), ServiceError> {
     let now = ops.now;
     let reviewer = ops.current_user(session)?;
     let mut request = ops.request(id)?;
     let vault_approvers = ops.tx.approvers(request.vault_id)?;
     if !crate::domain::vault::is_approver(&reviewer, &vault_approvers) {
-        return Err(DomainError::NotPermitted("only an approver of this vault or an administrator can review emergency access".into()).into());
+        return Err(DomainError::NotPermitted(
+            "only an approver of this vault or an administrator can review emergency access".into(),
+        )
+        .into());
     }
     if reviewer.id == request.requester_id {
-        return Err(DomainError::NotPermitted("nobody reviews their own emergency access".into()).into());
+        return Err(
+            DomainError::NotPermitted("nobody reviews their own emergency access".into()).into(),
+        );
     }
     if !request.needs_review {
         let by = match request.reviewed_by {
             Some(by) => ops.display_name(by)?,
             None => "nobody".into(),
         };
-        return Err(DomainError::WrongState(format!("this access does not need a review (reviewed by {by})")).into());
+        return Err(DomainError::WrongState(format!(
+            "this access does not need a review (reviewed by {by})"
+        ))
+        .into());
     }
     request.needs_review = false;
     request.reviewed_by = Some(reviewer.id);
     request.reviewed_at = Some(now);
     ops.tx.update_request(&request)?;
-    ops.audit(Some(reviewer.id), AuditAction::Reviewed, Some(id), Some(request.entry_id), &json!({}))
+    ops.audit(
+        Some(reviewer.id),
+        AuditAction::Reviewed,
+        Some(id),
+        Some(request.entry_id),
+        &json!({}),
+    )
 }
 
 impl Workspace {
     /// Asks for temporary access (R-REQ-3, R-REQ-4), or for an extension (R-REQ-9).
-    pub fn request_access(&mut self, session: &Session, draft: &NewRequest, now: Timestamp) -> Result<RequestId, ServiceError> {
+    pub fn request_access(
+        &mut self,
+        session: &Session,
+        draft: &NewRequest,
+        now: Timestamp,
+    ) -> Result<RequestId, ServiceError> {
         self.write(now, |ops| request_access_op(ops, session, draft))
     }
 
     /// Approves, as requested or with modified terms (R-APP-3, R-BEY-4).
-    pub fn approve(&mut self, session: &Session, id: RequestId, input: &ApprovalInput, now: Timestamp) -> Result<ApprovalOutcome, ServiceError> {
+    pub fn approve(
+        &mut self,
+        session: &Session,
+        id: RequestId,
+        input: &ApprovalInput,
+        now: Timestamp,
+    ) -> Result<ApprovalOutcome, ServiceError> {
         self.write(now, |ops| approve_op(ops, session, id, input))
     }
 
     /// Denies with an optional reason.
-    pub fn deny(&mut self, session: &Session, id: RequestId, message: &str, now: Timestamp) -> Result<(), ServiceError> {
+    pub fn deny(
+        &mut self,
+        session: &Session,
+        id: RequestId,
+        message: &str,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
         self.write(now, |ops| deny_op(ops, session, id, message))
     }
 
     /// The requester withdraws a pending request (R-REQ-6).
-    pub fn cancel(&mut self, session: &Session, id: RequestId, now: Timestamp) -> Result<(), ServiceError> {
+    pub fn cancel(
+        &mut self,
+        session: &Session,
+        id: RequestId,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
         self.write(now, |ops| cancel_op(ops, session, id))
     }
 
     /// Ends an approved grant at once (R-REQ-7, R-APP-5).
-    pub fn revoke(&mut self, session: &Session, id: RequestId, reason: &str, now: Timestamp) -> Result<(), ServiceError> {
+    pub fn revoke(
+        &mut self,
+        session: &Session,
+        id: RequestId,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
         self.write(now, |ops| revoke_op(ops, session, id, reason))
     }
 
     /// The requester gives active access back early with a note (R-BEY-3).
-    pub fn release(&mut self, session: &Session, id: RequestId, note: &str, now: Timestamp) -> Result<(), ServiceError> {
+    pub fn release(
+        &mut self,
+        session: &Session,
+        id: RequestId,
+        note: &str,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
         self.write(now, |ops| release_op(ops, session, id, note))
     }
 
@@ -415,16 +756,28 @@ impl Workspace {
         message: &str,
         now: Timestamp,
     ) -> Result<RequestId, ServiceError> {
-        self.write(now, |ops| direct_grant_op(ops, session, user, entry, terms, message))
+        self.write(now, |ops| {
+            direct_grant_op(ops, session, user, entry, terms, message)
+        })
     }
 
     /// Emergency access for the requester themselves (R-BEY-5).
-    pub fn break_glass(&mut self, session: &Session, input: &BreakGlassInput, now: Timestamp) -> Result<RequestId, ServiceError> {
+    pub fn break_glass(
+        &mut self,
+        session: &Session,
+        input: &BreakGlassInput,
+        now: Timestamp,
+    ) -> Result<RequestId, ServiceError> {
         self.write(now, |ops| break_glass_op(ops, session, input))
     }
 
     /// An approver marks an emergency grant reviewed (R-BEY-5).
-    pub fn mark_reviewed(&mut self, session: &Session, id: RequestId, now: Timestamp) -> Result<(), ServiceError> {
+    pub fn mark_reviewed(
+        &mut self,
+        session: &Session,
+        id: RequestId,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
         self.write(now, |ops| mark_reviewed_op(ops, session, id))
     }
 }

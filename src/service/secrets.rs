@@ -42,7 +42,9 @@ impl fmt::Display for KeyStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.location {
             KeyLocation::OsKeyring => f.write_str("workspace key in the OS keyring"),
-            KeyLocation::KeyFile(path) => write!(f, "workspace key in the private file {}", path.display()),
+            KeyLocation::KeyFile(path) => {
+                write!(f, "workspace key in the private file {}", path.display())
+            }
         }
     }
 }
@@ -73,9 +75,18 @@ impl SecretBox {
         fill_random(&mut nonce)?;
         let ciphertext = self
             .cipher
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
             .map_err(|_| ServiceError::Key("encryption failed".into()))?;
-        Ok(SealedSecret { nonce: nonce.to_vec(), ciphertext })
+        Ok(SealedSecret {
+            nonce: nonce.to_vec(),
+            ciphertext,
+        })
     }
 
     fn open_with(&self, aad: &[u8], sealed: &SealedSecret) -> Option<Zeroizing<Vec<u8>>> {
@@ -83,7 +94,13 @@ impl SecretBox {
             return None;
         }
         self.cipher
-            .decrypt(XNonce::from_slice(&sealed.nonce), Payload { msg: &sealed.ciphertext, aad })
+            .decrypt(
+                XNonce::from_slice(&sealed.nonce),
+                Payload {
+                    msg: &sealed.ciphertext,
+                    aad,
+                },
+            )
             .ok()
             .map(Zeroizing::new)
     }
@@ -94,10 +111,14 @@ impl SecretBox {
     }
 
     /// Decrypts an entry's secret.
-    pub fn open(&self, entry: EntryId, sealed: &SealedSecret) -> Result<Zeroizing<String>, ServiceError> {
-        let bytes = self
-            .open_with(&entry_aad(entry), sealed)
-            .ok_or_else(|| ServiceError::Key(format!("the secret of entry {entry} cannot be decrypted")))?;
+    pub fn open(
+        &self,
+        entry: EntryId,
+        sealed: &SealedSecret,
+    ) -> Result<Zeroizing<String>, ServiceError> {
+        let bytes = self.open_with(&entry_aad(entry), sealed).ok_or_else(|| {
+            ServiceError::Key(format!("the secret of entry {entry} cannot be decrypted"))
+        })?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|_| ServiceError::Key(format!("the secret of entry {entry} is damaged")))?;
         Ok(Zeroizing::new(text.to_owned()))
@@ -106,12 +127,20 @@ impl SecretBox {
     /// The sealed known text stored with a new workspace.
     pub fn key_check(&self) -> Result<String, ServiceError> {
         let sealed = self.seal_with(b"key-check", KEY_CHECK_TEXT.as_bytes())?;
-        Ok(format!("{}:{}", hex::encode(sealed.nonce), hex::encode(sealed.ciphertext)))
+        Ok(format!(
+            "{}:{}",
+            hex::encode(sealed.nonce),
+            hex::encode(sealed.ciphertext)
+        ))
     }
 
     fn matches_check(&self, check: &str) -> bool {
-        let Some((nonce, ciphertext)) = check.split_once(':') else { return false };
-        let (Ok(nonce), Ok(ciphertext)) = (hex::decode(nonce), hex::decode(ciphertext)) else { return false };
+        let Some((nonce, ciphertext)) = check.split_once(':') else {
+            return false;
+        };
+        let (Ok(nonce), Ok(ciphertext)) = (hex::decode(nonce), hex::decode(ciphertext)) else {
+            return false;
+        };
         self.open_with(b"key-check", &SealedSecret { nonce, ciphertext })
             .is_some_and(|text| text.as_slice() == KEY_CHECK_TEXT.as_bytes())
     }
@@ -122,7 +151,8 @@ fn entry_aad(entry: EntryId) -> Vec<u8> {
 }
 
 fn fill_random(buf: &mut [u8]) -> Result<(), ServiceError> {
-    getrandom::fill(buf).map_err(|e| ServiceError::Key(format!("the system has no randomness to offer: {e}")))
+    getrandom::fill(buf)
+        .map_err(|e| ServiceError::Key(format!("the system has no randomness to offer: {e}")))
 }
 
 /// A random workspace id (hex), which also names the key in the keyring.
@@ -141,44 +171,81 @@ fn keyring_account(workspace_id: &str) -> String {
 }
 
 /// Makes a new key and keeps it in the keyring, or the key file if no keyring answers.
-pub fn create_key(workspace_id: &str, keys: &KeyOptions<'_>) -> Result<(SecretBox, KeyStatus), ServiceError> {
+pub fn create_key(
+    workspace_id: &str,
+    keys: &KeyOptions<'_>,
+) -> Result<(SecretBox, KeyStatus), ServiceError> {
     let mut key = Zeroizing::new([0u8; KEY_LEN]);
     fill_random(key.as_mut())?;
-    let status = match keys.keyring.set(&keyring_account(workspace_id), key.as_ref()) {
-        Ok(()) => KeyStatus { location: KeyLocation::OsKeyring, keyring_problem: None },
+    let status = match keys
+        .keyring
+        .set(&keyring_account(workspace_id), key.as_ref())
+    {
+        Ok(()) => KeyStatus {
+            location: KeyLocation::OsKeyring,
+            keyring_problem: None,
+        },
         Err(problem) => {
             let path = keys.key_file.clone().ok_or_else(|| {
-                ServiceError::Key(format!("no OS keyring ({problem}) and no place for a key file"))
+                ServiceError::Key(format!(
+                    "no OS keyring ({problem}) and no place for a key file"
+                ))
             })?;
             write_key_file(&path, key.as_ref()).map_err(ServiceError::Key)?;
-            KeyStatus { location: KeyLocation::KeyFile(path), keyring_problem: Some(problem) }
+            KeyStatus {
+                location: KeyLocation::KeyFile(path),
+                keyring_problem: Some(problem),
+            }
         }
     };
     Ok((SecretBox::new(key.as_ref())?, status))
 }
 
 /// Finds the workspace's key (keyring first, then the key file) and checks it.
-pub fn unlock(workspace_id: &str, key_check: &str, keys: &KeyOptions<'_>) -> Result<(SecretBox, KeyStatus), ServiceError> {
+pub fn unlock(
+    workspace_id: &str,
+    key_check: &str,
+    keys: &KeyOptions<'_>,
+) -> Result<(SecretBox, KeyStatus), ServiceError> {
     let (key, status) = match keys.keyring.get(&keyring_account(workspace_id)) {
-        Ok(Some(key)) => (Zeroizing::new(key), KeyStatus { location: KeyLocation::OsKeyring, keyring_problem: None }),
+        Ok(Some(key)) => (
+            Zeroizing::new(key),
+            KeyStatus {
+                location: KeyLocation::OsKeyring,
+                keyring_problem: None,
+            },
+        ),
         found => {
             let problem = match found {
                 Err(problem) => problem,
                 _ => "the OS keyring has no key for this workspace".to_owned(),
             };
-            let path = keys.key_file.clone().ok_or_else(|| ServiceError::Key(problem.clone()))?;
-            let key = read_key_file(&path).map_err(ServiceError::Key)?.ok_or_else(|| {
-                ServiceError::Key(format!(
-                    "the workspace key is neither in the OS keyring ({problem}) nor in {}",
-                    path.display()
-                ))
-            })?;
-            (Zeroizing::new(key), KeyStatus { location: KeyLocation::KeyFile(path), keyring_problem: Some(problem) })
+            let path = keys
+                .key_file
+                .clone()
+                .ok_or_else(|| ServiceError::Key(problem.clone()))?;
+            let key = read_key_file(&path)
+                .map_err(ServiceError::Key)?
+                .ok_or_else(|| {
+                    ServiceError::Key(format!(
+                        "the workspace key is neither in the OS keyring ({problem}) nor in {}",
+                        path.display()
+                    ))
+                })?;
+            (
+                Zeroizing::new(key),
+                KeyStatus {
+                    location: KeyLocation::KeyFile(path),
+                    keyring_problem: Some(problem),
+                },
+            )
         }
     };
     let secrets = SecretBox::new(&key)?;
     if !secrets.matches_check(key_check) {
-        return Err(ServiceError::Key(format!("the {status} does not open this workspace")));
+        return Err(ServiceError::Key(format!(
+            "the {status} does not open this workspace"
+        )));
     }
     Ok((secrets, status))
 }
@@ -191,13 +258,22 @@ mod tests {
     #[test]
     fn secrets_are_bound_to_their_entry() {
         let keyring = MemoryKeyring::default();
-        let keys = KeyOptions { keyring: &keyring, key_file: None };
+        let keys = KeyOptions {
+            keyring: &keyring,
+            key_file: None,
+        };
         let (secrets, status) = create_key("w1", &keys).unwrap();
         assert_eq!(status.location, KeyLocation::OsKeyring);
         let sealed = secrets.seal(EntryId(1), "demo-secret-x").unwrap();
         assert!(!String::from_utf8_lossy(&sealed.ciphertext).contains("demo-secret"));
-        assert_eq!(secrets.open(EntryId(1), &sealed).unwrap().as_str(), "demo-secret-x");
-        assert!(secrets.open(EntryId(2), &sealed).is_err(), "moved to another entry, it must not open");
+        assert_eq!(
+            secrets.open(EntryId(1), &sealed).unwrap().as_str(),
+            "demo-secret-x"
+        );
+        assert!(
+            secrets.open(EntryId(2), &sealed).is_err(),
+            "moved to another entry, it must not open"
+        );
     }
 
     /// R-SEC-1: without a keyring the key goes to a private file, and is found there again.
@@ -206,7 +282,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.key");
         let keyring = NoKeyring::new("no session bus");
-        let keys = KeyOptions { keyring: &keyring, key_file: Some(path.clone()) };
+        let keys = KeyOptions {
+            keyring: &keyring,
+            key_file: Some(path.clone()),
+        };
         let (secrets, status) = create_key("w1", &keys).unwrap();
         assert_eq!(status.location, KeyLocation::KeyFile(path.clone()));
         assert_eq!(status.keyring_problem.as_deref(), Some("no session bus"));
@@ -215,9 +294,17 @@ mod tests {
         assert_eq!(again.location, KeyLocation::KeyFile(path));
 
         let other = MemoryKeyring::default();
-        let other_keys = KeyOptions { keyring: &other, key_file: None };
+        let other_keys = KeyOptions {
+            keyring: &other,
+            key_file: None,
+        };
         let (other_box, _) = create_key("w1", &other_keys).unwrap();
-        let err = unlock("w1", &other_box.key_check().unwrap(), &keys).err().unwrap();
-        assert!(err.to_string().contains("does not open this workspace"), "{err}");
+        let err = unlock("w1", &other_box.key_check().unwrap(), &keys)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("does not open this workspace"),
+            "{err}"
+        );
     }
 }

@@ -35,8 +35,10 @@ pub fn verify_audit(store: &mut dyn Store) -> Result<AuditVerdict, StoreError> {
             _ => break,
         }
     }
-    Ok(match verifier.finish(head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()))) {
-        Ok(events) => AuditVerdict::Intact { events },
-        Err(broken) => AuditVerdict::Broken(broken),
-    })
+    Ok(
+        match verifier.finish(head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()))) {
+            Ok(events) => AuditVerdict::Intact { events },
+            Err(broken) => AuditVerdict::Broken(broken),
+        },
+    )
 }

@@ -17,7 +17,9 @@ use crate::domain::request::Request;
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::{NewUser, User};
 use crate::domain::vault::Vault;
-use crate::domain::{EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId};
+use crate::domain::{
+    EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId,
+};
 use std::path::PathBuf;
 use thiserror::Error;
 
@@ -203,7 +205,12 @@ pub trait StoreTx {
     // Entries.
 
     /// Stores a new entry.
-    fn insert_entry(&mut self, vault: VaultId, kind: EntryKind, draft: &NewEntry) -> Result<EntryId, StoreError>;
+    fn insert_entry(
+        &mut self,
+        vault: VaultId,
+        kind: EntryKind,
+        draft: &NewEntry,
+    ) -> Result<EntryId, StoreError>;
     /// An entry by id.
     fn entry(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError>;
     /// Every entry of a vault, in no particular order.
@@ -222,7 +229,11 @@ pub trait StoreTx {
     // Requests.
 
     /// Stores a new request with the entries it covers (the entry and its dependencies).
-    fn insert_request(&mut self, request: &Request, covered: &[EntryId]) -> Result<RequestId, StoreError>;
+    fn insert_request(
+        &mut self,
+        request: &Request,
+        covered: &[EntryId],
+    ) -> Result<RequestId, StoreError>;
     /// Stores a request's changed state, and any approval not stored yet.
     fn update_request(&mut self, request: &Request) -> Result<(), StoreError>;
     /// A request by id, with its approvals.
@@ -230,7 +241,11 @@ pub trait StoreTx {
     /// The entries a request covers.
     fn covered_entries(&mut self, id: RequestId) -> Result<Vec<EntryId>, StoreError>;
     /// `user`'s approved grants that cover `entry` (in any phase).
-    fn approved_grants_covering(&mut self, user: UserId, entry: EntryId) -> Result<Vec<Request>, StoreError>;
+    fn approved_grants_covering(
+        &mut self,
+        user: UserId,
+        entry: EntryId,
+    ) -> Result<Vec<Request>, StoreError>;
     /// Whether `user` has a request pending at `now` for `entry` with `set`.
     fn has_pending(
         &mut self,
@@ -257,9 +272,17 @@ pub trait StoreTx {
     /// `requester`'s requests, newest first.
     fn requests_of(&mut self, requester: UserId, limit: usize) -> Result<Vec<Request>, StoreError>;
     /// Requests for which time has something to record at `now` (see `domain::request::advance`).
-    fn requests_due(&mut self, now: Timestamp, expiring_lead_ms: i64) -> Result<Vec<Request>, StoreError>;
+    fn requests_due(
+        &mut self,
+        now: Timestamp,
+        expiring_lead_ms: i64,
+    ) -> Result<Vec<Request>, StoreError>;
     /// The next instant after `now` at which a request will be due, if any.
-    fn next_due_at(&mut self, now: Timestamp, expiring_lead_ms: i64) -> Result<Option<Timestamp>, StoreError>;
+    fn next_due_at(
+        &mut self,
+        now: Timestamp,
+        expiring_lead_ms: i64,
+    ) -> Result<Option<Timestamp>, StoreError>;
     /// Emergency grants still waiting for review.
     fn grants_needing_review(&mut self) -> Result<Vec<Request>, StoreError>;
     /// Counts per stored status.
@@ -268,15 +291,38 @@ pub trait StoreTx {
     // Notifications.
 
     /// Stores a notification.
-    fn insert_notification(&mut self, n: &NewNotification, at: Timestamp) -> Result<NotificationId, StoreError>;
+    fn insert_notification(
+        &mut self,
+        n: &NewNotification,
+        at: Timestamp,
+    ) -> Result<NotificationId, StoreError>;
     /// `user`'s notifications, newest first.
-    fn notifications(&mut self, user: UserId, limit: usize) -> Result<Vec<Notification>, StoreError>;
+    fn notifications(
+        &mut self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<Notification>, StoreError>;
     /// Marks one read; false if it is not `user`'s or was read already.
-    fn mark_notification_read(&mut self, id: NotificationId, user: UserId, at: Timestamp) -> Result<bool, StoreError>;
+    fn mark_notification_read(
+        &mut self,
+        id: NotificationId,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Claims the right to show it on the desktop: true for exactly one caller (R-NOT-2).
-    fn claim_notification_shown(&mut self, id: NotificationId, user: UserId, at: Timestamp) -> Result<bool, StoreError>;
+    fn claim_notification_shown(
+        &mut self,
+        id: NotificationId,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
     /// Notes on other approvers' notifications of `request` who handled it (R-BEY-7).
-    fn note_request_handled(&mut self, request: RequestId, except_user: UserId, note: &str) -> Result<(), StoreError>;
+    fn note_request_handled(
+        &mut self,
+        request: RequestId,
+        except_user: UserId,
+        note: &str,
+    ) -> Result<(), StoreError>;
 
     // Audit.
 
@@ -285,5 +331,9 @@ pub trait StoreTx {
     /// Appends an event and moves the head to it.
     fn append_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError>;
     /// Up to `limit` events after `after_seq`, in order.
-    fn audit_events_after(&mut self, after_seq: i64, limit: usize) -> Result<Vec<AuditEvent>, StoreError>;
+    fn audit_events_after(
+        &mut self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>, StoreError>;
 }

@@ -24,8 +24,11 @@ impl SqliteStore {
         if !path.is_file() {
             return Err(StoreError::NotFound(path.to_path_buf()));
         }
-        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .map_err(|e| io_error(path, &e))?;
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| io_error(path, &e))?;
         SqliteStore::prepare(conn, path, false)
     }
 
@@ -36,9 +39,12 @@ impl SqliteStore {
         }
         let conn = Connection::open_with_flags(
             path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(|e| io_error(path, &e))?;
+        restrict_to_owner(path)?;
         SqliteStore::prepare(conn, path, true)
     }
 
@@ -56,8 +62,12 @@ impl SqliteStore {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| map_error(&e))?;
         // Reading the application id is the first access to the file: a file
         // that is not SQLite at all fails here.
-        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0)).map_err(located)?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(located)?;
+        let app_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(located)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(located)?;
         if !is_new && (app_id != schema::APPLICATION_ID || version == 0) {
             return Err(StoreError::NotAWorkspace(path.to_path_buf()));
         }
@@ -69,30 +79,58 @@ impl SqliteStore {
             });
         }
         if path != Path::new(":memory:") {
-            let mode: String =
-                conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(|e| map_error(&e))?;
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(|e| map_error(&e))?;
             if !mode.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::Database(format!("cannot switch the workspace to WAL (got {mode})")));
+                return Err(StoreError::Database(format!(
+                    "cannot switch the workspace to WAL (got {mode})"
+                )));
             }
         }
         // FULL: a commit the service reported is on disk even after a power loss.
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;")
             .map_err(|e| map_error(&e))?;
         migrate(&mut conn, version)?;
-        Ok(SqliteStore { conn, path: path.to_path_buf() })
+        Ok(SqliteStore {
+            conn,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Runs `PRAGMA integrity_check`; `Ok` holds SQLite's answer ("ok" when sound).
     pub fn integrity_check(&mut self) -> Result<String, StoreError> {
-        self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| map_error(&e))
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| map_error(&e))
     }
+}
+
+/// The workspace holds password hashes and sealed secrets: only its owner
+/// reads it. SQLite gives its WAL and shared-memory files the same mode.
+fn restrict_to_owner(path: &Path) -> Result<(), StoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
+            StoreError::Io {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }
+        })?;
+    }
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection, from: i64) -> Result<(), StoreError> {
     for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(from as usize) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| map_error(&e))?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| map_error(&e))?;
         // Another process may have migrated while we waited for the lock.
-        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| map_error(&e))?;
+        let current: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| map_error(&e))?;
         if current > index as i64 {
             continue;
         }
@@ -114,12 +152,17 @@ impl Store for SqliteStore {
             TxMode::Read => TransactionBehavior::Deferred,
             TxMode::Write => TransactionBehavior::Immediate,
         };
-        let tx = self.conn.transaction_with_behavior(behavior).map_err(|e| map_error(&e))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(behavior)
+            .map_err(|e| map_error(&e))?;
         Ok(Box::new(tx::SqliteTx::new(tx)))
     }
 
     fn data_version(&mut self) -> Result<i64, StoreError> {
-        self.conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(|e| map_error(&e))
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| map_error(&e))
     }
 
     fn location(&self) -> String {
@@ -129,7 +172,10 @@ impl Store for SqliteStore {
 
 fn io_error(path: &Path, e: &rusqlite::Error) -> StoreError {
     match map_error(e) {
-        StoreError::Database(reason) => StoreError::Io { path: path.to_path_buf(), reason },
+        StoreError::Database(reason) => StoreError::Io {
+            path: path.to_path_buf(),
+            reason,
+        },
         other => other,
     }
 }

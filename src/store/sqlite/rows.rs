@@ -7,7 +7,9 @@ use crate::domain::permission::{PermissionSet, Permissions};
 use crate::domain::request::{AccessWindow, Request, RequestKind, RequestStatus, Terms};
 use crate::domain::user::User;
 use crate::domain::vault::Vault;
-use crate::domain::{EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId};
+use crate::domain::{
+    EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId,
+};
 use rusqlite::Row;
 use rusqlite::types::Type;
 
@@ -36,7 +38,8 @@ pub fn user(row: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-pub const VAULT_COLUMNS: &str = "id, name, required_approvals, break_glass_allowed, emergency_limit_mins";
+pub const VAULT_COLUMNS: &str =
+    "id, name, required_approvals, break_glass_allowed, emergency_limit_mins";
 
 pub fn vault(row: &Row<'_>) -> rusqlite::Result<Vault> {
     Ok(Vault {
@@ -59,7 +62,8 @@ pub fn permission_set(row: &Row<'_>) -> rusqlite::Result<PermissionSet> {
     })
 }
 
-pub const ENTRY_COLUMNS: &str = "id, vault_id, parent_id, kind, name, host, port, username, url, notes";
+pub const ENTRY_COLUMNS: &str =
+    "id, vault_id, parent_id, kind, name, host, port, username, url, notes";
 
 pub fn entry(row: &Row<'_>) -> rusqlite::Result<Entry> {
     let kind: String = row.get(3)?;
@@ -102,23 +106,39 @@ pub const REQUEST_UPDATE: &str = "UPDATE requests SET \
     expiry_recorded = ?20 WHERE id = ?1";
 
 fn terms(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<Terms>> {
-    let Some(set) = row.get::<_, Option<i64>>(first)? else { return Ok(None) };
+    let Some(set) = row.get::<_, Option<i64>>(first)? else {
+        return Ok(None);
+    };
     let duration: Option<u32> = row.get(first + 1)?;
     let start: Option<i64> = row.get(first + 2)?;
     let end: Option<i64> = row.get(first + 3)?;
     let window = match (duration, start, end) {
         (Some(mins), _, _) => AccessWindow::Duration { mins },
-        (None, Some(start), Some(end)) => AccessWindow::Custom { start_at: Timestamp(start), end_at: Timestamp(end) },
-        _ => return Err(bad(first + 1, "access window", "neither duration nor time frame")),
+        (None, Some(start), Some(end)) => AccessWindow::Custom {
+            start_at: Timestamp(start),
+            end_at: Timestamp(end),
+        },
+        _ => {
+            return Err(bad(
+                first + 1,
+                "access window",
+                "neither duration nor time frame",
+            ));
+        }
     };
-    Ok(Some(Terms { permission_set_id: PermissionSetId(set), window }))
+    Ok(Some(Terms {
+        permission_set_id: PermissionSetId(set),
+        window,
+    }))
 }
 
 /// (duration, start, end) columns of a window.
 pub fn window_columns(window: AccessWindow) -> (Option<u32>, Option<i64>, Option<i64>) {
     match window {
         AccessWindow::Duration { mins } => (Some(mins), None, None),
-        AccessWindow::Custom { start_at, end_at } => (None, Some(start_at.millis()), Some(end_at.millis())),
+        AccessWindow::Custom { start_at, end_at } => {
+            (None, Some(start_at.millis()), Some(end_at.millis()))
+        }
     }
 }
 
@@ -159,8 +179,7 @@ pub fn request(row: &Row<'_>) -> rusqlite::Result<Request> {
     })
 }
 
-pub const NOTIFICATION_COLUMNS: &str =
-    "id, user_id, kind, request_id, title, body, created_at_ms, read_at_ms, shown_at_ms, handled_note";
+pub const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, request_id, title, body, created_at_ms, read_at_ms, shown_at_ms, handled_note";
 
 pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
     let kind: String = row.get(2)?;
@@ -178,7 +197,8 @@ pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
     })
 }
 
-pub const AUDIT_COLUMNS: &str = "seq, at_ms, actor_id, action, request_id, entry_id, details, prev_hash, hash";
+pub const AUDIT_COLUMNS: &str =
+    "seq, at_ms, actor_id, action, request_id, entry_id, details, prev_hash, hash";
 
 pub fn audit_event(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
     Ok(AuditEvent {

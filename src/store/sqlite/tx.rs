@@ -11,7 +11,9 @@ use crate::domain::request::{Approval, Request};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::{NewUser, User};
 use crate::domain::vault::Vault;
-use crate::domain::{EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId};
+use crate::domain::{
+    EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId,
+};
 use crate::store::{RequestCounts, SealedSecret, StoreError, StoreTx, UserAuth};
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -23,7 +25,9 @@ trait Db<T> {
 impl<T> Db<T> for rusqlite::Result<T> {
     fn db(self) -> Result<T, StoreError> {
         self.map_err(|e| match e {
-            rusqlite::Error::FromSqlConversionFailure(_, _, cause) => StoreError::BadData(cause.to_string()),
+            rusqlite::Error::FromSqlConversionFailure(_, _, cause) => {
+                StoreError::BadData(cause.to_string())
+            }
             other => map_error(&other),
         })
     }
@@ -42,10 +46,17 @@ impl<'c> SqliteTx<'c> {
         SqliteTx { tx }
     }
 
-    fn query_requests(&mut self, sql: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<Request>, StoreError> {
+    fn query_requests(
+        &mut self,
+        sql: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<Request>, StoreError> {
         let mut requests = {
             let mut stmt = self.tx.prepare_cached(sql).db()?;
-            stmt.query_map(params, rows::request).db()?.collect::<rusqlite::Result<Vec<_>>>().db()?
+            stmt.query_map(params, rows::request)
+                .db()?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .db()?
         };
         self.attach_approvals(&mut requests)?;
         Ok(requests)
@@ -100,18 +111,24 @@ impl StoreTx for SqliteTx<'_> {
 
     fn settings(&mut self) -> Result<WorkspaceSettings, StoreError> {
         match self.meta(META_SETTINGS)? {
-            Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::BadData(format!("settings: {e}"))),
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| StoreError::BadData(format!("settings: {e}"))),
             None => Ok(WorkspaceSettings::default()),
         }
     }
 
     fn save_settings(&mut self, settings: &WorkspaceSettings) -> Result<(), StoreError> {
-        let json = serde_json::to_string(settings).map_err(|e| StoreError::BadData(e.to_string()))?;
+        let json =
+            serde_json::to_string(settings).map_err(|e| StoreError::BadData(e.to_string()))?;
         self.set_meta(META_SETTINGS, &json)
     }
 
     fn insert_user(&mut self, user: &NewUser, password_hash: &str) -> Result<UserId, StoreError> {
-        let display = if user.display_name.trim().is_empty() { user.username.trim() } else { user.display_name.trim() };
+        let display = if user.display_name.trim().is_empty() {
+            user.username.trim()
+        } else {
+            user.display_name.trim()
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO users (username, display_name, email, is_admin, is_active, password_hash) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
@@ -124,13 +141,24 @@ impl StoreTx for SqliteTx<'_> {
 
     fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
         let sql = format!("SELECT {} FROM users WHERE id = ?1", rows::USER_COLUMNS);
-        self.tx.prepare_cached(&sql).db()?.query_row([id.0], rows::user).optional().db()
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .query_row([id.0], rows::user)
+            .optional()
+            .db()
     }
 
     fn users(&mut self) -> Result<Vec<User>, StoreError> {
-        let sql = format!("SELECT {} FROM users ORDER BY display_name COLLATE NOCASE", rows::USER_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM users ORDER BY display_name COLLATE NOCASE",
+            rows::USER_COLUMNS
+        );
         let mut stmt = self.tx.prepare_cached(&sql).db()?;
-        stmt.query_map([], rows::user).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+        stmt.query_map([], rows::user)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError> {
@@ -160,9 +188,15 @@ impl StoreTx for SqliteTx<'_> {
         blocked_until: Option<Timestamp>,
     ) -> Result<(), StoreError> {
         self.tx
-            .prepare_cached("UPDATE users SET failed_sign_ins = ?2, blocked_until_ms = ?3 WHERE id = ?1")
+            .prepare_cached(
+                "UPDATE users SET failed_sign_ins = ?2, blocked_until_ms = ?3 WHERE id = ?1",
+            )
             .db()?
-            .execute(params![id.0, failed_sign_ins, blocked_until.map(Timestamp::millis)])
+            .execute(params![
+                id.0,
+                failed_sign_ins,
+                blocked_until.map(Timestamp::millis)
+            ])
             .db()
             .map(drop)
     }
@@ -180,18 +214,31 @@ impl StoreTx for SqliteTx<'_> {
 
     fn vault(&mut self, id: VaultId) -> Result<Option<Vault>, StoreError> {
         let sql = format!("SELECT {} FROM vaults WHERE id = ?1", rows::VAULT_COLUMNS);
-        self.tx.prepare_cached(&sql).db()?.query_row([id.0], rows::vault).optional().db()
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .query_row([id.0], rows::vault)
+            .optional()
+            .db()
     }
 
     fn vaults(&mut self) -> Result<Vec<Vault>, StoreError> {
-        let sql = format!("SELECT {} FROM vaults ORDER BY name COLLATE NOCASE", rows::VAULT_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM vaults ORDER BY name COLLATE NOCASE",
+            rows::VAULT_COLUMNS
+        );
         let mut stmt = self.tx.prepare_cached(&sql).db()?;
-        stmt.query_map([], rows::vault).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+        stmt.query_map([], rows::vault)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn add_member(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
         self.tx
-            .prepare_cached("INSERT OR IGNORE INTO vault_members (vault_id, user_id) VALUES (?1, ?2)")
+            .prepare_cached(
+                "INSERT OR IGNORE INTO vault_members (vault_id, user_id) VALUES (?1, ?2)",
+            )
             .db()?
             .execute([vault.0, user.0])
             .db()
@@ -200,20 +247,30 @@ impl StoreTx for SqliteTx<'_> {
 
     fn is_member(&mut self, vault: VaultId, user: UserId) -> Result<bool, StoreError> {
         self.tx
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM vault_members WHERE vault_id = ?1 AND user_id = ?2)")
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM vault_members WHERE vault_id = ?1 AND user_id = ?2)",
+            )
             .db()?
             .query_row([vault.0, user.0], |r| r.get(0))
             .db()
     }
 
     fn member_vaults(&mut self, user: UserId) -> Result<Vec<VaultId>, StoreError> {
-        let mut stmt = self.tx.prepare_cached("SELECT vault_id FROM vault_members WHERE user_id = ?1").db()?;
-        stmt.query_map([user.0], |r| Ok(VaultId(r.get(0)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT vault_id FROM vault_members WHERE user_id = ?1")
+            .db()?;
+        stmt.query_map([user.0], |r| Ok(VaultId(r.get(0)?)))
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn add_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
         self.tx
-            .prepare_cached("INSERT OR IGNORE INTO vault_approvers (vault_id, user_id) VALUES (?1, ?2)")
+            .prepare_cached(
+                "INSERT OR IGNORE INTO vault_approvers (vault_id, user_id) VALUES (?1, ?2)",
+            )
             .db()?
             .execute([vault.0, user.0])
             .db()
@@ -221,8 +278,14 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn approvers(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError> {
-        let mut stmt = self.tx.prepare_cached("SELECT user_id FROM vault_approvers WHERE vault_id = ?1").db()?;
-        stmt.query_map([vault.0], |r| Ok(UserId(r.get(0)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT user_id FROM vault_approvers WHERE vault_id = ?1")
+            .db()?;
+        stmt.query_map([vault.0], |r| Ok(UserId(r.get(0)?)))
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn insert_permission_set(
@@ -245,12 +308,23 @@ impl StoreTx for SqliteTx<'_> {
             rows::PERMISSION_SET_COLUMNS
         );
         let mut stmt = self.tx.prepare_cached(&sql).db()?;
-        stmt.query_map([], rows::permission_set).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+        stmt.query_map([], rows::permission_set)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn permission_set(&mut self, id: PermissionSetId) -> Result<Option<PermissionSet>, StoreError> {
-        let sql = format!("SELECT {} FROM permission_sets WHERE id = ?1", rows::PERMISSION_SET_COLUMNS);
-        self.tx.prepare_cached(&sql).db()?.query_row([id.0], rows::permission_set).optional().db()
+        let sql = format!(
+            "SELECT {} FROM permission_sets WHERE id = ?1",
+            rows::PERMISSION_SET_COLUMNS
+        );
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .query_row([id.0], rows::permission_set)
+            .optional()
+            .db()
     }
 
     fn add_standing(
@@ -284,14 +358,22 @@ impl StoreTx for SqliteTx<'_> {
             )
             .db()?;
         stmt.query_map([user.0, vault.0], |r| {
-            Ok((r.get::<_, Option<i64>>(0)?.map(EntryId), Permissions::from_bits(r.get(1)?)))
+            Ok((
+                r.get::<_, Option<i64>>(0)?.map(EntryId),
+                Permissions::from_bits(r.get(1)?),
+            ))
         })
         .db()?
         .collect::<rusqlite::Result<Vec<_>>>()
         .db()
     }
 
-    fn insert_entry(&mut self, vault: VaultId, kind: EntryKind, draft: &NewEntry) -> Result<EntryId, StoreError> {
+    fn insert_entry(
+        &mut self,
+        vault: VaultId,
+        kind: EntryKind,
+        draft: &NewEntry,
+    ) -> Result<EntryId, StoreError> {
         self.tx
             .prepare_cached(
                 "INSERT INTO entries (vault_id, parent_id, kind, name, host, port, username, url, notes) \
@@ -315,13 +397,24 @@ impl StoreTx for SqliteTx<'_> {
 
     fn entry(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError> {
         let sql = format!("SELECT {} FROM entries WHERE id = ?1", rows::ENTRY_COLUMNS);
-        self.tx.prepare_cached(&sql).db()?.query_row([id.0], rows::entry).optional().db()
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .query_row([id.0], rows::entry)
+            .optional()
+            .db()
     }
 
     fn entries(&mut self, vault: VaultId) -> Result<Vec<Entry>, StoreError> {
-        let sql = format!("SELECT {} FROM entries WHERE vault_id = ?1", rows::ENTRY_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM entries WHERE vault_id = ?1",
+            rows::ENTRY_COLUMNS
+        );
         let mut stmt = self.tx.prepare_cached(&sql).db()?;
-        stmt.query_map([vault.0], rows::entry).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+        stmt.query_map([vault.0], rows::entry)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn ancestors(&mut self, entry: EntryId) -> Result<Vec<EntryId>, StoreError> {
@@ -335,7 +428,10 @@ impl StoreTx for SqliteTx<'_> {
                  ) SELECT id FROM up WHERE id IS NOT NULL ORDER BY depth",
             )
             .db()?;
-        stmt.query_map([entry.0], |r| Ok(EntryId(r.get(0)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+        stmt.query_map([entry.0], |r| Ok(EntryId(r.get(0)?)))
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn add_dependency(&mut self, dependency: &Dependency) -> Result<(), StoreError> {
@@ -353,9 +449,14 @@ impl StoreTx for SqliteTx<'_> {
     fn dependencies(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError> {
         let mut stmt = self
             .tx
-            .prepare_cached("SELECT entry_id, depends_on_id, role FROM entry_dependencies WHERE entry_id = ?1")
+            .prepare_cached(
+                "SELECT entry_id, depends_on_id, role FROM entry_dependencies WHERE entry_id = ?1",
+            )
             .db()?;
-        stmt.query_map([entry.0], rows::dependency).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+        stmt.query_map([entry.0], rows::dependency)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn set_secret(&mut self, entry: EntryId, secret: &SealedSecret) -> Result<(), StoreError> {
@@ -374,12 +475,21 @@ impl StoreTx for SqliteTx<'_> {
         self.tx
             .prepare_cached("SELECT nonce, ciphertext FROM entry_secrets WHERE entry_id = ?1")
             .db()?
-            .query_row([entry.0], |r| Ok(SealedSecret { nonce: r.get(0)?, ciphertext: r.get(1)? }))
+            .query_row([entry.0], |r| {
+                Ok(SealedSecret {
+                    nonce: r.get(0)?,
+                    ciphertext: r.get(1)?,
+                })
+            })
             .optional()
             .db()
     }
 
-    fn insert_request(&mut self, r: &Request, covered: &[EntryId]) -> Result<RequestId, StoreError> {
+    fn insert_request(
+        &mut self,
+        r: &Request,
+        covered: &[EntryId],
+    ) -> Result<RequestId, StoreError> {
         let (req_mins, req_start, req_end) = window_columns(r.requested.window);
         self.tx
             .prepare_cached(
@@ -410,7 +520,9 @@ impl StoreTx for SqliteTx<'_> {
         {
             let mut stmt = self
                 .tx
-                .prepare_cached("INSERT OR IGNORE INTO request_entries (entry_id, request_id) VALUES (?1, ?2)")
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO request_entries (entry_id, request_id) VALUES (?1, ?2)",
+                )
                 .db()?;
             for entry in covered {
                 stmt.execute([entry.0, id.0]).db()?;
@@ -456,7 +568,10 @@ impl StoreTx for SqliteTx<'_> {
             ])
             .db()?;
         if changed != 1 {
-            return Err(StoreError::BadData(format!("request {} does not exist", r.id)));
+            return Err(StoreError::BadData(format!(
+                "request {} does not exist",
+                r.id
+            )));
         }
         let mut stmt = self
             .tx
@@ -465,24 +580,42 @@ impl StoreTx for SqliteTx<'_> {
             )
             .db()?;
         for approval in &r.approvals {
-            stmt.execute(params![r.id.0, approval.approver_id.0, approval.approved_at.millis(), approval.message])
-                .db()?;
+            stmt.execute(params![
+                r.id.0,
+                approval.approver_id.0,
+                approval.approved_at.millis(),
+                approval.message
+            ])
+            .db()?;
         }
         Ok(())
     }
 
     fn request(&mut self, id: RequestId) -> Result<Option<Request>, StoreError> {
-        let sql = format!("SELECT {} FROM requests WHERE id = ?1", rows::REQUEST_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM requests WHERE id = ?1",
+            rows::REQUEST_COLUMNS
+        );
         let mut found = self.query_requests(&sql, &[&id.0])?;
         Ok(found.pop())
     }
 
     fn covered_entries(&mut self, id: RequestId) -> Result<Vec<EntryId>, StoreError> {
-        let mut stmt = self.tx.prepare_cached("SELECT entry_id FROM request_entries WHERE request_id = ?1").db()?;
-        stmt.query_map([id.0], |r| Ok(EntryId(r.get(0)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT entry_id FROM request_entries WHERE request_id = ?1")
+            .db()?;
+        stmt.query_map([id.0], |r| Ok(EntryId(r.get(0)?)))
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
-    fn approved_grants_covering(&mut self, user: UserId, entry: EntryId) -> Result<Vec<Request>, StoreError> {
+    fn approved_grants_covering(
+        &mut self,
+        user: UserId,
+        entry: EntryId,
+    ) -> Result<Vec<Request>, StoreError> {
         let sql = format!(
             "SELECT {} FROM requests WHERE id IN (SELECT request_id FROM request_entries WHERE entry_id = ?1) \
              AND requester_id = ?2 AND status = 'approved'",
@@ -522,7 +655,10 @@ impl StoreTx for SqliteTx<'_> {
              ORDER BY created_at_ms DESC LIMIT ?4",
             rows::REQUEST_COLUMNS
         );
-        self.query_requests(&sql, &[&now.millis(), &approver.0, &is_admin, &(limit as i64)])
+        self.query_requests(
+            &sql,
+            &[&now.millis(), &approver.0, &is_admin, &(limit as i64)],
+        )
     }
 
     fn count_pending_for_approver(
@@ -550,7 +686,11 @@ impl StoreTx for SqliteTx<'_> {
         self.query_requests(&sql, &[&requester.0, &(limit as i64)])
     }
 
-    fn requests_due(&mut self, now: Timestamp, expiring_lead_ms: i64) -> Result<Vec<Request>, StoreError> {
+    fn requests_due(
+        &mut self,
+        now: Timestamp,
+        expiring_lead_ms: i64,
+    ) -> Result<Vec<Request>, StoreError> {
         // Three cheap index ranges; the expiring-soon test runs only over live grants.
         let sql = format!(
             "SELECT {cols} FROM requests WHERE status = 'pending' AND pending_until_ms <= ?1 \
@@ -563,7 +703,11 @@ impl StoreTx for SqliteTx<'_> {
         self.query_requests(&sql, &[&now.millis(), &expiring_lead_ms])
     }
 
-    fn next_due_at(&mut self, now: Timestamp, expiring_lead_ms: i64) -> Result<Option<Timestamp>, StoreError> {
+    fn next_due_at(
+        &mut self,
+        now: Timestamp,
+        expiring_lead_ms: i64,
+    ) -> Result<Option<Timestamp>, StoreError> {
         self.tx
             .prepare_cached(
                 "SELECT MIN(t) FROM ( \
@@ -582,19 +726,31 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn grants_needing_review(&mut self) -> Result<Vec<Request>, StoreError> {
-        let sql = format!("SELECT {} FROM requests WHERE needs_review = 1 ORDER BY id", rows::REQUEST_COLUMNS);
+        let sql = format!(
+            "SELECT {} FROM requests WHERE needs_review = 1 ORDER BY id",
+            rows::REQUEST_COLUMNS
+        );
         self.query_requests(&sql, &[])
     }
 
     fn request_counts(&mut self) -> Result<RequestCounts, StoreError> {
-        let mut stmt =
-            self.tx.prepare_cached("SELECT status, COUNT(*) FROM requests GROUP BY status ORDER BY status").db()?;
-        let by_status =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).db()?.collect::<rusqlite::Result<Vec<_>>>().db()?;
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT status, COUNT(*) FROM requests GROUP BY status ORDER BY status")
+            .db()?;
+        let by_status = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()?;
         Ok(RequestCounts { by_status })
     }
 
-    fn insert_notification(&mut self, n: &NewNotification, at: Timestamp) -> Result<NotificationId, StoreError> {
+    fn insert_notification(
+        &mut self,
+        n: &NewNotification,
+        at: Timestamp,
+    ) -> Result<NotificationId, StoreError> {
         self.tx
             .prepare_cached(
                 "INSERT INTO notifications (user_id, kind, request_id, title, body, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -605,7 +761,11 @@ impl StoreTx for SqliteTx<'_> {
         Ok(NotificationId(self.tx.last_insert_rowid()))
     }
 
-    fn notifications(&mut self, user: UserId, limit: usize) -> Result<Vec<Notification>, StoreError> {
+    fn notifications(
+        &mut self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<Notification>, StoreError> {
         let sql = format!(
             "SELECT {} FROM notifications WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2",
             rows::NOTIFICATION_COLUMNS
@@ -617,7 +777,12 @@ impl StoreTx for SqliteTx<'_> {
             .db()
     }
 
-    fn mark_notification_read(&mut self, id: NotificationId, user: UserId, at: Timestamp) -> Result<bool, StoreError> {
+    fn mark_notification_read(
+        &mut self,
+        id: NotificationId,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let changed = self
             .tx
             .prepare_cached(
@@ -629,7 +794,12 @@ impl StoreTx for SqliteTx<'_> {
         Ok(changed == 1)
     }
 
-    fn claim_notification_shown(&mut self, id: NotificationId, user: UserId, at: Timestamp) -> Result<bool, StoreError> {
+    fn claim_notification_shown(
+        &mut self,
+        id: NotificationId,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
         let changed = self
             .tx
             .prepare_cached(
@@ -641,7 +811,12 @@ impl StoreTx for SqliteTx<'_> {
         Ok(changed == 1)
     }
 
-    fn note_request_handled(&mut self, request: RequestId, except_user: UserId, note: &str) -> Result<(), StoreError> {
+    fn note_request_handled(
+        &mut self,
+        request: RequestId,
+        except_user: UserId,
+        note: &str,
+    ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
                 "UPDATE notifications SET handled_note = ?3 WHERE request_id = ?1 AND user_id <> ?2 \
@@ -658,7 +833,9 @@ impl StoreTx for SqliteTx<'_> {
         let hash = self.meta(META_HEAD_HASH)?;
         match (seq, hash) {
             (Some(seq), Some(hash)) => {
-                let seq = seq.parse().map_err(|_| StoreError::BadData("audit head is not a number".into()))?;
+                let seq = seq
+                    .parse()
+                    .map_err(|_| StoreError::BadData("audit head is not a number".into()))?;
                 Ok(Some((seq, hash)))
             }
             _ => Ok(None),
@@ -688,8 +865,15 @@ impl StoreTx for SqliteTx<'_> {
         self.set_meta(META_HEAD_HASH, &e.hash)
     }
 
-    fn audit_events_after(&mut self, after_seq: i64, limit: usize) -> Result<Vec<AuditEvent>, StoreError> {
-        let sql = format!("SELECT {} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2", rows::AUDIT_COLUMNS);
+    fn audit_events_after(
+        &mut self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            rows::AUDIT_COLUMNS
+        );
         let mut stmt = self.tx.prepare_cached(&sql).db()?;
         stmt.query_map(params![after_seq, limit as i64], rows::audit_event)
             .db()?
