@@ -258,7 +258,7 @@ pub(super) fn update_settings_op(
 ) -> Result<(), ServiceError> {
     settings.validate()?;
     let before = ops.settings()?;
-    ops.tx.save_settings(settings)?;
+    ops.save_settings(settings)?;
     ops.audit(
         Some(actor),
         AuditAction::SettingsChanged,

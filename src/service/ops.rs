@@ -30,6 +30,7 @@ pub(crate) struct Ops<'t> {
     /// until first needed.
     audit_head: Option<AuditHead>,
     set_cache: HashMap<PermissionSetId, PermissionSet>,
+    settings_cache: Option<WorkspaceSettings>,
 }
 
 impl<'t> Ops<'t> {
@@ -65,6 +66,7 @@ impl<'t> Ops<'t> {
             now,
             audit_head: None,
             set_cache: HashMap::new(),
+            settings_cache: None,
         })
     }
 
@@ -153,8 +155,21 @@ impl<'t> Ops<'t> {
             .ok_or_else(|| ServiceError::NotFound(format!("request {id} does not exist")))
     }
 
+    /// The workspace settings, read once per transaction.
     pub fn settings(&mut self) -> Result<WorkspaceSettings, ServiceError> {
-        Ok(self.tx.settings()?)
+        if let Some(settings) = &self.settings_cache {
+            return Ok(settings.clone());
+        }
+        let settings = self.tx.settings()?;
+        self.settings_cache = Some(settings.clone());
+        Ok(settings)
+    }
+
+    /// Replaces the settings, keeping the cache true.
+    pub fn save_settings(&mut self, settings: &WorkspaceSettings) -> Result<(), ServiceError> {
+        self.tx.save_settings(settings)?;
+        self.settings_cache = Some(settings.clone());
+        Ok(())
     }
 
     /// A permission set, cached for the transaction.

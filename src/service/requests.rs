@@ -125,13 +125,7 @@ fn submission_recipients(
     request: &Request,
     all_vault_approvers: bool,
 ) -> Result<BTreeSet<UserId>, ServiceError> {
-    let mut to: BTreeSet<UserId> = ops
-        .tx
-        .users()?
-        .into_iter()
-        .filter(|u| u.is_admin && u.is_active)
-        .map(|u| u.id)
-        .collect();
+    let mut to: BTreeSet<UserId> = ops.tx.admins()?.into_iter().map(|u| u.id).collect();
     if all_vault_approvers {
         to.extend(ops.tx.approvers(request.vault_id)?);
     }

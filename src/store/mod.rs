@@ -145,6 +145,8 @@ pub trait StoreTx {
     fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
     /// Every user, by display name.
     fn users(&mut self) -> Result<Vec<User>, StoreError>;
+    /// Every active administrator.
+    fn admins(&mut self) -> Result<Vec<User>, StoreError>;
     /// A user and their sign-in state, by user name (any case).
     fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError>;
     /// Records the failed-attempt counter and the slow-down.

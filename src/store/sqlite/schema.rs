@@ -31,6 +31,7 @@ CREATE TABLE users (
     failed_sign_ins     INTEGER NOT NULL DEFAULT 0,
     blocked_until_ms    INTEGER
 );
+CREATE INDEX users_admins ON users(id) WHERE is_admin = 1;
 
 CREATE TABLE vaults (
     id                   INTEGER PRIMARY KEY,

@@ -161,6 +161,18 @@ impl StoreTx for SqliteTx<'_> {
             .db()
     }
 
+    fn admins(&mut self) -> Result<Vec<User>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM users WHERE is_admin = 1 AND is_active = 1",
+            rows::USER_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map([], rows::user)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
     fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError> {
         let sql = format!(
             "SELECT {}, password_hash, failed_sign_ins, blocked_until_ms FROM users WHERE username = ?1",
