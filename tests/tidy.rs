@@ -28,7 +28,8 @@ fn src(sub: &str) -> PathBuf {
 fn offences(dir: &Path, words: &[&str]) -> Vec<String> {
     let mut found = Vec::new();
     for file in rust_files(dir) {
-        let text = fs::read_to_string(&file).unwrap();
+        let text = fs::read_to_string(&file)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
         for (n, line) in text.lines().enumerate() {
             let is_comment = line.trim_start().starts_with("//");
             if !is_comment && words.iter().any(|w| line.contains(w)) {

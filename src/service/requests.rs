@@ -531,6 +531,14 @@ pub(super) fn direct_grant_op(
         )
         .into());
     }
+    let entry = ops.entry(entry_id)?;
+    if !ops.tx.is_member(entry.vault_id, grantee.id)? {
+        return Err(DomainError::invalid(
+            Field::Approver,
+            format!("{} is not a member of this vault", grantee.display_name),
+        )
+        .into());
+    }
     if ops.permission_set(terms.permission_set_id)?.is_none() {
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
     }
