@@ -2,15 +2,18 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, WorkspaceSource};
 use latchkey::domain::clock::Clock;
 use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
+use latchkey::platform::launcher::SystemLauncher;
 use latchkey::service::{AuditVerdict, HashCost, KeyOptions, Workspace, demo, scale, verify_audit};
-use latchkey::store::sqlite::SqliteStore;
+use latchkey::store::sqlite::{SqliteStore, delete_workspace_files};
 use latchkey::store::{Store, TxMode};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Set to any value to keep the workspace key out of the OS keyring (tests, CI).
@@ -28,6 +31,12 @@ struct Cli {
     /// The workspace file (default: workspace.latchkey in the user's data directory).
     #[arg(long, global = true)]
     workspace: Option<PathBuf>,
+    /// Pre-fill the sign-in with this user name (the cursor goes to the password).
+    #[arg(long)]
+    user: Option<String>,
+    /// Create the demo workspace if the workspace does not exist yet.
+    #[arg(long)]
+    demo: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,10 +74,7 @@ pub fn run() -> Result<ExitCode> {
         None => default_workspace_path()?,
     };
     match cli.command {
-        None => {
-            print_overview(&workspace);
-            Ok(ExitCode::SUCCESS)
-        }
+        None => run_window(workspace, cli.user, cli.demo),
         Some(Command::Init { demo, scale }) => init(&workspace, demo, scale, &clock),
         Some(Command::Audit {
             action: AuditCommand::Verify,
@@ -98,20 +104,38 @@ fn keyring() -> Box<dyn Keyring> {
     }
 }
 
-fn print_overview(workspace: &Path) {
-    println!(
-        "Latchkey: a vault for connections and credentials with just-in-time, time-bound access."
-    );
-    println!();
-    println!("The desktop window is not built yet. What this build does:");
-    println!("  latchkey init --demo [--workspace PATH]      create the demo workspace");
-    println!(
-        "  latchkey init --scale N [--workspace PATH]   create a workspace with N entries and N requests"
-    );
-    println!("  latchkey status [--workspace PATH]           show what a workspace holds");
-    println!("  latchkey audit verify [--workspace PATH]     check the tamper-evident audit log");
-    println!();
-    println!("Default workspace: {}", workspace.display());
+/// Opens the desktop window on `workspace` (R-DSK-1, R-DSK-2).
+fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<ExitCode> {
+    let env = AppEnv {
+        clock: Arc::new(SystemClock),
+        keyring: Arc::from(keyring()),
+        launcher: Arc::new(SystemLauncher),
+        hash_cost: HashCost::Interactive,
+    };
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Latchkey")
+            .with_app_id("latchkey")
+            .with_inner_size([1180.0, 740.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..eframe::NativeOptions::default()
+    };
+    let app_options = AppOptions {
+        source: WorkspaceSource::File(workspace),
+        user,
+        demo,
+    };
+    eframe::run_native(
+        "Latchkey",
+        options,
+        Box::new(move |_creation| Ok(Box::new(LatchkeyApp::new(env, app_options)))),
+    )
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the window ({e}); the commands of `latchkey --help` work without one"
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn init(path: &Path, demo: bool, scale: Option<usize>, clock: &dyn Clock) -> Result<ExitCode> {
@@ -122,35 +146,49 @@ fn init(path: &Path, demo: bool, scale: Option<usize>, clock: &dyn Clock) -> Res
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create the folder {}", parent.display()))?;
     }
+    let key_file = key_file_for(path);
+    if key_file.exists() {
+        bail!(
+            "a key file already exists at {}; remove it or choose another workspace path",
+            key_file.display()
+        );
+    }
     let keyring = keyring();
     let keys = KeyOptions {
         keyring: keyring.as_ref(),
-        key_file: Some(key_file_for(path)),
+        key_file: Some(key_file),
     };
     let started = Instant::now();
     let store = Box::new(SqliteStore::create(path)?);
-    let workspace = if let Some(n) = scale {
-        let (workspace, report) = scale::create_scale(store, &keys, n, clock.now())?;
-        println!(
-            "Created {} with {} entries and {} requests ({} refused by the rules and skipped) in {:.1} s",
-            path.display(),
-            report.entries,
-            report.requests,
-            report.skipped,
-            started.elapsed().as_secs_f64()
-        );
-        workspace
-    } else {
-        let workspace = demo::create_demo(store, &keys, HashCost::Interactive, clock.now())?;
-        println!("Created the demo workspace {}", path.display());
-        println!(
-            "Users: admin, alice, bob, carol; every password is \"{}\"",
-            demo::DEMO_PASSWORD
-        );
-        workspace
+    let created = match scale {
+        Some(n) => scale::create_scale(store, &keys, n, clock.now()).map(|(workspace, report)| {
+            println!(
+                "Created {} with {} entries and {} requests ({} refused by the rules and skipped) in {:.1} s",
+                path.display(),
+                report.entries,
+                report.requests,
+                report.skipped,
+                started.elapsed().as_secs_f64()
+            );
+            workspace
+        }),
+        None => demo::create_demo(store, &keys, HashCost::Interactive, clock.now()).inspect(|_| {
+            println!("Created the demo workspace {}", path.display());
+            println!("Users: admin, alice, bob, carol; every password is \"{}\"", demo::DEMO_PASSWORD);
+        }),
     };
-    println!("Secrets are encrypted; {}", workspace.key_status());
-    Ok(ExitCode::SUCCESS)
+    match created {
+        Ok(workspace) => {
+            println!("Secrets are encrypted; {}", workspace.key_status());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            // Leave nothing half-made behind, so the same command can run again.
+            delete_workspace_files(path);
+            let _ = std::fs::remove_file(key_file_for(path));
+            Err(e.into())
+        }
+    }
 }
 
 fn verify(path: &Path) -> Result<ExitCode> {

@@ -7,10 +7,12 @@
 //! another short.
 
 use super::error::DomainError;
+use super::ids::EntryId;
 use super::ids::RequestId;
 use super::permission::{Permission, Permissions};
 use super::request::{Phase, Request};
 use super::time::Timestamp;
+use std::collections::HashMap;
 
 /// One grant that covers the entry, with the permissions of its authorized set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +115,64 @@ impl AccessFacts {
             "you don't have the “{}” permission on this entry right now",
             needed.label()
         )))
+    }
+}
+
+/// The standing permissions that reach `entry`: those on the whole vault, on
+/// the entry itself, or on any folder above it (`ancestors`).
+pub fn inherited_standing(
+    standing: &[(Option<EntryId>, Permissions)],
+    entry: EntryId,
+    ancestors: &[EntryId],
+) -> Permissions {
+    standing
+        .iter()
+        .filter(|(folder, _)| folder.is_none_or(|f| f == entry || ancestors.contains(&f)))
+        .fold(Permissions::NONE, |acc, (_, p)| acc.union(*p))
+}
+
+/// A user's standing permissions and grants in a whole vault, so that the
+/// permissions on any of its entries can be computed in memory (the tree shows
+/// a lock on each item without a query per row).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VaultAccess {
+    /// The user is an administrator.
+    pub is_admin: bool,
+    /// The workspace lets non-administrators reveal passwords.
+    pub allow_reveal_password: bool,
+    /// Standing permissions: (folder, or `None` for the whole vault; permissions).
+    pub standing: Vec<(Option<EntryId>, Permissions)>,
+    /// Approved grants by each entry they cover.
+    pub grants: HashMap<EntryId, Vec<GrantFact>>,
+}
+
+impl VaultAccess {
+    /// The facts for `entry`, whose folders (nearest first) are `ancestors`.
+    pub fn facts(&self, entry: EntryId, ancestors: &[EntryId]) -> AccessFacts {
+        AccessFacts {
+            is_admin: self.is_admin,
+            standing: inherited_standing(&self.standing, entry, ancestors),
+            grants: self.grants.get(&entry).cloned().unwrap_or_default(),
+            allow_reveal_password: self.allow_reveal_password,
+        }
+    }
+
+    /// The next instant after `now` at which some entry's permissions change
+    /// (a grant starts or ends), so a window knows when to look again.
+    pub fn next_change_after(&self, now: Timestamp) -> Option<Timestamp> {
+        self.grants
+            .values()
+            .flatten()
+            .flat_map(|g| {
+                [
+                    g.request.grant_start_at,
+                    g.request.grant_end_at,
+                    g.request.claim_by_at,
+                ]
+            })
+            .flatten()
+            .filter(|at| *at > now)
+            .min()
     }
 }
 

@@ -257,6 +257,9 @@ impl fmt::Display for ChainBreak {
         match self {
             ChainBreak::Altered { seq } => write!(f, "audit event {seq} was altered"),
             ChainBreak::Missing { seq } => write!(f, "audit event {seq} is missing"),
+            ChainBreak::TailMissing { head_seq, last_seq } if *head_seq == last_seq + 1 => {
+                write!(f, "audit event {head_seq} (the last one) is missing")
+            }
             ChainBreak::TailMissing { head_seq, last_seq } => {
                 write!(f, "audit events {} to {head_seq} are missing", last_seq + 1)
             }

@@ -1,5 +1,6 @@
 //! Workspace settings (R-ADM-1) and their defaults.
 
+use super::connect::ConnectTemplates;
 use super::error::{DomainError, Field, FieldErrors};
 use super::time::Span;
 use serde::{Deserialize, Serialize};
@@ -31,6 +32,8 @@ pub struct WorkspaceSettings {
     pub start_grace_secs: u32,
     /// How long an approved "start on first use" grant waits to be used (R-BEY-2), in minutes.
     pub claim_window_mins: u32,
+    /// The programs that open connections (R-DSK-5).
+    pub connect_templates: ConnectTemplates,
 }
 
 impl Default for WorkspaceSettings {
@@ -46,6 +49,7 @@ impl Default for WorkspaceSettings {
             clipboard_clear_secs: 30,
             start_grace_secs: 300,
             claim_window_mins: 1_440,
+            connect_templates: ConnectTemplates::default(),
         }
     }
 }

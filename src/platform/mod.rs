@@ -4,3 +4,4 @@
 pub mod clock;
 pub mod keyfile;
 pub mod keyring;
+pub mod launcher;

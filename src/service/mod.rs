@@ -145,6 +145,11 @@ impl Workspace {
         self.store.location()
     }
 
+    /// A handle for a background thread to notice commits by anyone (R-DATA-2).
+    pub fn change_probe(&self) -> Option<Box<dyn crate::store::ChangeProbe>> {
+        self.store.change_probe()
+    }
+
     /// A number that changes when another process commits (R-DATA-2).
     pub fn data_version(&mut self) -> Result<i64, ServiceError> {
         Ok(self.store.data_version()?)

@@ -4,7 +4,7 @@
 use super::ServiceError;
 use super::auth::{HashCost, Session};
 use super::secrets::SecretBox;
-use crate::domain::access::{AccessFacts, GrantFact};
+use crate::domain::access::{AccessFacts, GrantFact, inherited_standing};
 use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::entry::Entry;
 use crate::domain::notification::NewNotification;
@@ -230,13 +230,8 @@ impl<'t> Ops<'t> {
         }
         let standing = self.tx.standing(user.id, entry.vault_id)?;
         if !standing.is_empty() {
-            // Standing permissions are inherited down the tree.
             let ancestors = self.tx.ancestors(entry.id)?;
-            for (folder, permissions) in standing {
-                if folder.is_none_or(|f| f == entry.id || ancestors.contains(&f)) {
-                    facts.standing = facts.standing.union(permissions);
-                }
-            }
+            facts.standing = inherited_standing(&standing, entry.id, &ancestors);
         }
         for request in self.tx.approved_grants_covering(user.id, entry.id)? {
             let set_id = request.effective_terms().permission_set_id;

@@ -5,7 +5,7 @@ use super::auth::Session;
 use super::ops::Ops;
 use super::secrets::SecretUse;
 use super::{ServiceError, Workspace};
-use crate::domain::access::AccessSource;
+use crate::domain::access::{AccessSource, GrantFact, VaultAccess};
 use crate::domain::audit::AuditAction;
 use crate::domain::entry::{Dependency, Entry};
 use crate::domain::notification::Notification;
@@ -158,6 +158,57 @@ impl Workspace {
                 permissions,
                 is_locked: entry.is_locked_for(permissions),
             })
+        })
+    }
+
+    /// Everything needed to compute the user's permissions on every entry of
+    /// a vault in memory (lock icons of the whole tree in one read).
+    pub fn vault_access(
+        &mut self,
+        session: &Session,
+        vault: VaultId,
+        now: Timestamp,
+    ) -> Result<VaultAccess, ServiceError> {
+        self.read(now, |ops| {
+            let user = ops.current_user(session)?;
+            let settings = ops.settings()?;
+            let mut access = VaultAccess {
+                is_admin: user.is_admin,
+                allow_reveal_password: settings.allow_reveal_password,
+                ..VaultAccess::default()
+            };
+            if user.is_admin || !ops.tx.is_member(vault, user.id)? {
+                return Ok(access);
+            }
+            access.standing = ops.tx.standing(user.id, vault)?;
+            for (request, covered) in ops.tx.approved_grants_in_vault(user.id, vault)? {
+                let set_id = request.effective_terms().permission_set_id;
+                let permissions = ops
+                    .permission_set(set_id)?
+                    .map(|s| s.permissions)
+                    .unwrap_or_default();
+                let fact = GrantFact {
+                    request_id: request.id,
+                    permissions,
+                    request,
+                };
+                for entry in covered {
+                    access.grants.entry(entry).or_default().push(fact.clone());
+                }
+            }
+            Ok(access)
+        })
+    }
+
+    /// The signed-in user's requests on one entry, newest first (the entry's banner).
+    pub fn entry_requests(
+        &mut self,
+        session: &Session,
+        entry: EntryId,
+        now: Timestamp,
+    ) -> Result<Vec<Request>, ServiceError> {
+        self.read(now, |ops| {
+            Ok(ops.tx.requests_on_entry(session.user_id(), entry, 50)?)
         })
     }
 

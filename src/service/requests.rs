@@ -9,7 +9,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::notification::{NewNotification, NotificationKind, NotificationText};
 use crate::domain::request::{
     self, AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Request, RequestContext,
-    RequestKind, Terms,
+    RequestKind, RequestStatus, Terms,
 };
 use crate::domain::{
     DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp, UserId,
@@ -227,6 +227,67 @@ pub(super) fn request_access_op(
     Ok(request.id)
 }
 
+/// Where an extension of `original` starts (R-REQ-9): after the latest end
+/// among the grant and its other live extensions, so each extension adds time.
+/// A grant that was revoked or released cannot be extended.
+fn chain_end(
+    ops: &mut Ops<'_>,
+    original: RequestId,
+    except: RequestId,
+) -> Result<Option<Timestamp>, ServiceError> {
+    let now = ops.now;
+    let first = ops.request(original)?;
+    if matches!(
+        first.status,
+        RequestStatus::Revoked | RequestStatus::Released
+    ) {
+        let refusal = "the access this request extends was ended early; ask for new access instead";
+        return Err(DomainError::WrongState(refusal.into()).into());
+    }
+    let mut end = first
+        .phase(now)
+        .is_live_grant()
+        .then(|| first.effective_end_at())
+        .flatten();
+    for extension in ops.tx.extensions_of(original)? {
+        if extension.id != except && extension.phase(now).is_live_grant() {
+            end = end.max(extension.effective_end_at());
+        }
+    }
+    Ok(end)
+}
+
+/// Ends the live extensions of a grant that was revoked or released, and
+/// theirs in turn: "access is gone at once" (R-REQ-7, R-BEY-3).
+fn end_extensions(ops: &mut Ops<'_>, ended: RequestId, by: UserId) -> Result<(), ServiceError> {
+    let now = ops.now;
+    let mut pending = vec![ended];
+    while let Some(id) = pending.pop() {
+        for mut extension in ops.tx.extensions_of(id)? {
+            if extension.status != RequestStatus::Approved || !extension.phase(now).is_live_grant()
+            {
+                continue;
+            }
+            extension.status = RequestStatus::Revoked;
+            extension.ended_by = Some(by);
+            extension.ended_at = Some(now);
+            extension.closing_note = format!("ended with the access it extended (request {id})");
+            ops.tx.update_request(&extension)?;
+            let details =
+                json!({ "grant": grant_json(&extension), "reason": extension.closing_note });
+            ops.audit(
+                Some(by),
+                AuditAction::Revoked,
+                Some(extension.id),
+                Some(extension.entry_id),
+                &details,
+            )?;
+            pending.push(extension.id);
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn approve_op(
     ops: &mut Ops<'_>,
     session: &Session,
@@ -251,15 +312,13 @@ pub(super) fn approve_op(
     {
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
     }
+    let requester = ops.user(request.requester_id)?;
+    if !requester.is_active {
+        let refusal = format!("{}'s account is disabled", requester.display_name);
+        return Err(DomainError::NotPermitted(refusal).into());
+    }
     let extended_end_at = match request.extends_request_id {
-        Some(original) => {
-            let original = ops.request(original)?;
-            original
-                .phase(now)
-                .is_live_grant()
-                .then(|| original.effective_end_at())
-                .flatten()
-        }
+        Some(original) => chain_end(ops, original, request.id)?,
         None => None,
     };
     let outcome = request::approve(
@@ -421,6 +480,7 @@ pub(super) fn revoke_op(
     let phase_before = request.phase(now);
     request::revoke(&mut request, &user, &vault_approvers, reason, now)?;
     ops.tx.update_request(&request)?;
+    end_extensions(ops, id, user.id)?;
     let details = json!({ "phase_before": phase_before.label(), "grant": grant_json(&request), "reason": request.closing_note });
     ops.audit(
         Some(user.id),
@@ -456,6 +516,7 @@ pub(super) fn release_op(
     let mut request = ops.request(id)?;
     request::release(&mut request, &user, note, now)?;
     ops.tx.update_request(&request)?;
+    end_extensions(ops, id, user.id)?;
     let details = json!({ "grant": grant_json(&request), "closing_note": request.closing_note });
     ops.audit(
         Some(user.id),

@@ -119,6 +119,17 @@ pub trait Store: Send {
 
     /// Where the workspace lives, for the status bar.
     fn location(&self) -> String;
+
+    /// A separate, read-only handle that tells when anyone commits, for a
+    /// background thread to watch (R-DATA-2); `None` where nobody else can
+    /// write (an in-memory workspace).
+    fn change_probe(&self) -> Option<Box<dyn ChangeProbe>>;
+}
+
+/// Tells whether the workspace changed, from its own connection.
+pub trait ChangeProbe: Send {
+    /// A number that changes whenever anyone commits to the workspace.
+    fn data_version(&mut self) -> Result<i64, StoreError>;
 }
 
 /// One transaction. Every method runs inside it.
@@ -273,6 +284,21 @@ pub trait StoreTx {
     ) -> Result<i64, StoreError>;
     /// `requester`'s requests, newest first.
     fn requests_of(&mut self, requester: UserId, limit: usize) -> Result<Vec<Request>, StoreError>;
+    /// The requests that extend `id` (R-REQ-9).
+    fn extensions_of(&mut self, id: RequestId) -> Result<Vec<Request>, StoreError>;
+    /// `requester`'s requests on `entry` (as the main entry), newest first.
+    fn requests_on_entry(
+        &mut self,
+        requester: UserId,
+        entry: EntryId,
+        limit: usize,
+    ) -> Result<Vec<Request>, StoreError>;
+    /// `user`'s approved grants in `vault`, each with the entries it covers.
+    fn approved_grants_in_vault(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+    ) -> Result<Vec<(Request, Vec<EntryId>)>, StoreError>;
     /// Requests for which time has something to record at `now` (see `domain::request::advance`).
     fn requests_due(
         &mut self,

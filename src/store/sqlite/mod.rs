@@ -4,7 +4,7 @@ mod rows;
 pub mod schema;
 mod tx;
 
-use super::{Store, StoreError, StoreTx, TxMode};
+use super::{ChangeProbe, Store, StoreError, StoreTx, TxMode};
 use rusqlite::{Connection, ErrorCode, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -106,6 +106,16 @@ impl SqliteStore {
     }
 }
 
+/// Removes a workspace file and SQLite's companions (after a failed creation).
+pub fn delete_workspace_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        // Missing companions are fine: nothing to remove.
+        let _ = std::fs::remove_file(PathBuf::from(name));
+    }
+}
+
 /// The workspace holds password hashes and sealed secrets: only its owner
 /// reads it. SQLite gives its WAL and shared-memory files the same mode.
 fn restrict_to_owner(path: &Path) -> Result<(), StoreError> {
@@ -167,6 +177,32 @@ impl Store for SqliteStore {
 
     fn location(&self) -> String {
         self.path.display().to_string()
+    }
+
+    fn change_probe(&self) -> Option<Box<dyn ChangeProbe>> {
+        if self.path == Path::new(":memory:") {
+            return None;
+        }
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .ok()?;
+        conn.busy_timeout(BUSY_TIMEOUT).ok()?;
+        Some(Box::new(SqliteProbe { conn }))
+    }
+}
+
+/// A read-only connection used only to read `PRAGMA data_version`.
+struct SqliteProbe {
+    conn: Connection,
+}
+
+impl ChangeProbe for SqliteProbe {
+    fn data_version(&mut self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| map_error(&e))
     }
 }
 

@@ -136,12 +136,15 @@ CREATE TABLE requests (
     expiry_recorded           INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX requests_by_requester ON requests(requester_id, created_at_ms);
+CREATE INDEX requests_by_requester_entry ON requests(requester_id, entry_id, created_at_ms);
+CREATE INDEX requests_by_requester_vault ON requests(requester_id, vault_id) WHERE status = 'approved';
 CREATE INDEX requests_pending ON requests(created_at_ms) WHERE status = 'pending';
 CREATE INDEX requests_pending_until ON requests(pending_until_ms) WHERE status = 'pending';
 CREATE INDEX requests_pending_same ON requests(requester_id, entry_id, requested_set_id) WHERE status = 'pending';
 CREATE INDEX requests_live_end ON requests(grant_end_ms) WHERE status = 'approved' AND expiry_recorded = 0;
 CREATE INDEX requests_unclaimed ON requests(claim_by_ms) WHERE status = 'approved' AND grant_end_ms IS NULL;
 CREATE INDEX requests_review ON requests(id) WHERE needs_review = 1;
+CREATE INDEX requests_extending ON requests(extends_request_id) WHERE extends_request_id IS NOT NULL;
 
 CREATE TABLE request_entries (
     entry_id   INTEGER NOT NULL REFERENCES entries(id),

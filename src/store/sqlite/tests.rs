@@ -1,1 +1,1466 @@
+//! The SQLite store: the real migrations on an in-memory database, round
+//! trips of every kind of row, the queries that pick rows by instant (checked
+//! one millisecond either side), and what opening a foreign or newer file does.
 
+use super::{SqliteStore, schema};
+use crate::domain::audit::{AuditAction, AuditEvent};
+use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntry};
+use crate::domain::notification::{NewNotification, NotificationKind};
+use crate::domain::permission::{Permission, Permissions};
+use crate::domain::request::{
+    AccessWindow, Approval, Request, RequestKind, RequestStatus, Terms, expiring_soon_at,
+};
+use crate::domain::settings::WorkspaceSettings;
+use crate::domain::user::NewUser;
+use crate::domain::vault::Vault;
+use crate::domain::{
+    EntryId, NotificationId, PermissionSetId, RequestId, Span, Timestamp, UserId, VaultId,
+};
+use crate::store::{SealedSecret, Store, StoreError, StoreTx, TxMode};
+use std::path::Path;
+
+/// The fixed instant every row is measured from.
+const T0: Timestamp = Timestamp(1_800_000_000_000);
+/// One millisecond, for "just before".
+const MS: Span = Span(1);
+/// No request at all.
+const NONE: [RequestId; 0] = [];
+
+fn store() -> SqliteStore {
+    SqliteStore::in_memory().unwrap()
+}
+
+fn pragma(store: &SqliteStore, name: &str) -> i64 {
+    store
+        .conn
+        .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+fn new_user(username: &str, display_name: &str, is_admin: bool) -> NewUser {
+    NewUser {
+        username: username.to_owned(),
+        display_name: display_name.to_owned(),
+        email: format!("{username}@example.test"),
+        is_admin,
+    }
+}
+
+fn vault(name: &str) -> Vault {
+    Vault {
+        id: VaultId(0),
+        name: name.to_owned(),
+        required_approvals: 1,
+        break_glass_allowed: false,
+        emergency_limit_mins: 60,
+    }
+}
+
+fn draft(name: &str, parent: Option<EntryId>) -> NewEntry {
+    NewEntry {
+        name: name.to_owned(),
+        parent_id: parent,
+        ..NewEntry::default()
+    }
+}
+
+/// Two vaults with approvers, a small tree and two permission sets.
+struct Seed {
+    alice: UserId,
+    bob: UserId,
+    carol: UserId,
+    admin: UserId,
+    vault_a: VaultId,
+    vault_b: VaultId,
+    folder: EntryId,
+    sub: EntryId,
+    rdp: EntryId,
+    creds: EntryId,
+    other: EntryId,
+    reader: PermissionSetId,
+    operator: PermissionSetId,
+}
+
+fn seed(tx: &mut dyn StoreTx) -> Seed {
+    let alice = tx
+        .insert_user(&new_user("alice", "Alice Requester", false), "h")
+        .unwrap();
+    let bob = tx
+        .insert_user(&new_user("bob", "Bob Approver", false), "h")
+        .unwrap();
+    let carol = tx
+        .insert_user(&new_user("carol", "Carol Approver", false), "h")
+        .unwrap();
+    let admin = tx
+        .insert_user(&new_user("admin", "Ada Admin", true), "h")
+        .unwrap();
+    let vault_a = tx.insert_vault(&vault("A")).unwrap();
+    let vault_b = tx.insert_vault(&vault("B")).unwrap();
+    tx.add_approver(vault_a, bob).unwrap();
+    tx.add_approver(vault_b, carol).unwrap();
+    for v in [vault_a, vault_b] {
+        for u in [alice, bob, carol] {
+            tx.add_member(v, u).unwrap();
+        }
+    }
+    let folder = tx
+        .insert_entry(vault_a, EntryKind::Folder, &draft("Servers", None))
+        .unwrap();
+    let sub = tx
+        .insert_entry(vault_a, EntryKind::Folder, &draft("Windows", Some(folder)))
+        .unwrap();
+    let rdp = tx
+        .insert_entry(vault_a, EntryKind::Rdp, &draft("dc-01", Some(sub)))
+        .unwrap();
+    let creds = tx
+        .insert_entry(
+            vault_a,
+            EntryKind::Credentials,
+            &draft("Domain admin", None),
+        )
+        .unwrap();
+    let other = tx
+        .insert_entry(vault_b, EntryKind::Ssh, &draft("web-01", None))
+        .unwrap();
+    let reader = tx
+        .insert_permission_set(
+            "Reader",
+            Permissions::of(&[Permission::View, Permission::ViewPassword]),
+            true,
+        )
+        .unwrap();
+    let operator = tx
+        .insert_permission_set(
+            "Operator",
+            Permissions::of(&[
+                Permission::View,
+                Permission::ViewPassword,
+                Permission::Connect,
+            ]),
+            true,
+        )
+        .unwrap();
+    Seed {
+        alice,
+        bob,
+        carol,
+        admin,
+        vault_a,
+        vault_b,
+        folder,
+        sub,
+        rdp,
+        creds,
+        other,
+        reader,
+        operator,
+    }
+}
+
+/// A store holding [`seed`], committed.
+fn seeded() -> (SqliteStore, Seed) {
+    let mut store = store();
+    let seed = {
+        let mut tx = store.begin(TxMode::Write).unwrap();
+        let seed = seed(tx.as_mut());
+        tx.commit().unwrap();
+        seed
+    };
+    (store, seed)
+}
+
+/// A pending request made at `created_at`, lapsing a day later.
+fn pending(
+    requester: UserId,
+    entry: EntryId,
+    vault: VaultId,
+    set: PermissionSetId,
+    created_at: Timestamp,
+) -> Request {
+    Request {
+        id: RequestId(0),
+        kind: RequestKind::Standard,
+        requester_id: requester,
+        entry_id: entry,
+        vault_id: vault,
+        approver_id: None,
+        extends_request_id: None,
+        requested: Terms {
+            permission_set_id: set,
+            window: AccessWindow::Duration { mins: 60 },
+        },
+        authorized: None,
+        message: String::new(),
+        start_on_first_use: false,
+        created_at,
+        pending_until_at: created_at + Span::hours(24),
+        status: RequestStatus::Pending,
+        approvals: Vec::new(),
+        decided_by: None,
+        decided_at: None,
+        decision_message: String::new(),
+        grant_start_at: None,
+        grant_end_at: None,
+        claim_by_at: None,
+        ended_by: None,
+        ended_at: None,
+        closing_note: String::new(),
+        needs_review: false,
+        reviewed_by: None,
+        reviewed_at: None,
+        expiring_soon_notified: false,
+        expiry_recorded: false,
+    }
+}
+
+/// An approved grant `[start_at, end_at)` for Alice on the RDP entry.
+fn grant(s: &Seed, start_at: Timestamp, end_at: Timestamp) -> Request {
+    let mut r = pending(
+        s.alice,
+        s.rdp,
+        s.vault_a,
+        s.reader,
+        start_at - Span::mins(5),
+    );
+    r.approver_id = Some(s.bob);
+    r.status = RequestStatus::Approved;
+    r.authorized = Some(r.requested);
+    r.approvals = vec![Approval {
+        approver_id: s.bob,
+        approved_at: start_at,
+        message: String::new(),
+    }];
+    r.decided_by = Some(s.bob);
+    r.decided_at = Some(start_at);
+    r.grant_start_at = Some(start_at);
+    r.grant_end_at = Some(end_at);
+    r
+}
+
+fn insert(store: &mut SqliteStore, request: &Request, covered: &[EntryId]) -> RequestId {
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let id = tx.insert_request(request, covered).unwrap();
+    tx.commit().unwrap();
+    id
+}
+
+fn ids(requests: &[Request]) -> Vec<RequestId> {
+    requests.iter().map(|r| r.id).collect()
+}
+
+#[test]
+fn migrations_bring_a_new_store_to_the_latest_schema() {
+    let store = store();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    assert_eq!(pragma(&store, "application_id"), schema::APPLICATION_ID);
+    assert_eq!(pragma(&store, "foreign_keys"), 1);
+    let tables: Vec<String> = store
+        .conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for table in [
+        "approvals",
+        "audit_events",
+        "entries",
+        "entry_dependencies",
+        "entry_secrets",
+        "meta",
+        "notifications",
+        "permission_sets",
+        "request_entries",
+        "requests",
+        "standing_permissions",
+        "users",
+        "vault_approvers",
+        "vault_members",
+        "vaults",
+    ] {
+        assert!(tables.iter().any(|t| t == table), "missing table {table}");
+    }
+    assert_eq!(store.location(), ":memory:");
+}
+
+#[test]
+fn a_transaction_dropped_without_commit_leaves_nothing() {
+    let mut store = store();
+    {
+        let mut tx = store.begin(TxMode::Write).unwrap();
+        tx.insert_user(&new_user("ghost", "", false), "h").unwrap();
+        tx.set_meta("k", "v").unwrap();
+    }
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    assert!(tx.users().unwrap().is_empty());
+    assert_eq!(tx.meta("k").unwrap(), None);
+}
+
+#[test]
+fn meta_and_settings_round_trip() {
+    let mut store = store();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    assert_eq!(tx.meta("name").unwrap(), None);
+    tx.set_meta("name", "first").unwrap();
+    tx.set_meta("name", "second").unwrap();
+    assert_eq!(tx.meta("name").unwrap().as_deref(), Some("second"));
+
+    assert_eq!(tx.settings().unwrap(), WorkspaceSettings::default());
+    let settings = WorkspaceSettings {
+        temporary_access_enabled: true,
+        preset_durations_mins: vec![5, 90],
+        max_length_mins: 600,
+        message_required: true,
+        pending_ttl_mins: 30,
+        expiring_soon_lead_mins: 7,
+        allow_reveal_password: false,
+        clipboard_clear_secs: 12,
+        start_grace_secs: 1,
+        claim_window_mins: 45,
+        ..WorkspaceSettings::default()
+    };
+    tx.save_settings(&settings).unwrap();
+    tx.commit().unwrap();
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.settings().unwrap(), settings);
+}
+
+#[test]
+fn users_round_trip_with_sign_in_state() {
+    let mut store = store();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let padded = NewUser {
+        username: "  zed ".into(),
+        display_name: " Zed Admin ".into(),
+        email: " zed@example.test ".into(),
+        is_admin: true,
+    };
+    let zed = tx.insert_user(&padded, "$argon2id$zed").unwrap();
+    let amy = tx.insert_user(&new_user("amy", "  ", false), "h").unwrap();
+    let user = tx.user(zed).unwrap().unwrap();
+    assert_eq!(user.id, zed);
+    assert_eq!(user.username, "zed", "fields are trimmed");
+    assert_eq!(user.display_name, "Zed Admin");
+    assert_eq!(user.email, "zed@example.test");
+    assert!(user.is_admin && user.is_active);
+    assert_eq!(
+        tx.user(amy).unwrap().unwrap().display_name,
+        "amy",
+        "a blank display name falls back to the user name"
+    );
+    assert_eq!(tx.user(UserId(999)).unwrap(), None);
+
+    let names: Vec<String> = tx
+        .users()
+        .unwrap()
+        .into_iter()
+        .map(|u| u.username)
+        .collect();
+    assert_eq!(names, ["amy", "zed"], "users come by display name");
+    let admins: Vec<UserId> = tx.admins().unwrap().into_iter().map(|u| u.id).collect();
+    assert_eq!(admins, [zed]);
+
+    assert!(
+        tx.insert_user(&new_user("ZED", "Other", false), "h")
+            .is_err(),
+        "user names are unique regardless of case"
+    );
+
+    let auth = tx.user_auth("ZeD").unwrap().unwrap();
+    assert_eq!(auth.user, user);
+    assert_eq!(auth.password_hash, "$argon2id$zed");
+    assert_eq!((auth.failed_sign_ins, auth.blocked_until), (0, None));
+    tx.set_sign_in_state(zed, 4, Some(T0)).unwrap();
+    let auth = tx.user_auth("zed").unwrap().unwrap();
+    assert_eq!((auth.failed_sign_ins, auth.blocked_until), (4, Some(T0)));
+    tx.set_sign_in_state(zed, 0, None).unwrap();
+    let auth = tx.user_auth("zed").unwrap().unwrap();
+    assert_eq!((auth.failed_sign_ins, auth.blocked_until), (0, None));
+    assert!(tx.user_auth("nobody").unwrap().is_none());
+}
+
+#[test]
+fn inactive_administrators_are_not_listed_as_admins() {
+    let mut store = store();
+    let (active, retired) = {
+        let mut tx = store.begin(TxMode::Write).unwrap();
+        let active = tx.insert_user(&new_user("a", "A", true), "h").unwrap();
+        let retired = tx.insert_user(&new_user("r", "R", true), "h").unwrap();
+        tx.commit().unwrap();
+        (active, retired)
+    };
+    store
+        .conn
+        .execute("UPDATE users SET is_active = 0 WHERE id = ?1", [retired.0])
+        .unwrap();
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    assert!(!tx.user(retired).unwrap().unwrap().is_active);
+    let admins: Vec<UserId> = tx.admins().unwrap().into_iter().map(|u| u.id).collect();
+    assert_eq!(admins, [active]);
+}
+
+#[test]
+fn vaults_members_and_approvers_round_trip() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let quorum = Vault {
+        required_approvals: 3,
+        break_glass_allowed: true,
+        emergency_limit_mins: 15,
+        ..vault("  Finance ")
+    };
+    let id = tx.insert_vault(&quorum).unwrap();
+    assert_eq!(
+        tx.vault(id).unwrap().unwrap(),
+        Vault {
+            id,
+            name: "Finance".into(),
+            ..quorum
+        }
+    );
+    assert_eq!(tx.vault(VaultId(999)).unwrap(), None);
+    let names: Vec<String> = tx.vaults().unwrap().into_iter().map(|v| v.name).collect();
+    assert_eq!(names, ["A", "B", "Finance"]);
+    assert!(
+        tx.insert_vault(&vault("A")).is_err(),
+        "vault names are unique"
+    );
+
+    assert!(!tx.is_member(id, s.alice).unwrap());
+    tx.add_member(id, s.alice).unwrap();
+    tx.add_member(id, s.alice).unwrap();
+    assert!(tx.is_member(id, s.alice).unwrap());
+    let mut member_of = tx.member_vaults(s.alice).unwrap();
+    member_of.sort();
+    assert_eq!(member_of, [s.vault_a, s.vault_b, id]);
+
+    tx.add_approver(id, s.carol).unwrap();
+    tx.add_approver(id, s.carol).unwrap();
+    tx.add_approver(id, s.bob).unwrap();
+    let mut approvers = tx.approvers(id).unwrap();
+    approvers.sort();
+    assert_eq!(approvers, [s.bob, s.carol]);
+    assert_eq!(tx.approvers(s.vault_a).unwrap(), [s.bob]);
+}
+
+#[test]
+fn permission_sets_and_standing_permissions_round_trip() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let custom = tx
+        .insert_permission_set("Editor", Permissions::of(&[Permission::Edit]), false)
+        .unwrap();
+    let sets = tx.permission_sets().unwrap();
+    let names: Vec<&str> = sets.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Reader", "Operator", "Editor"], "built-in first");
+    let editor = tx.permission_set(custom).unwrap().unwrap();
+    assert_eq!(editor.permissions, Permissions::of(&[Permission::Edit]));
+    assert!(!editor.is_builtin);
+    assert!(tx.permission_set(s.reader).unwrap().unwrap().is_builtin);
+    assert_eq!(tx.permission_set(PermissionSetId(999)).unwrap(), None);
+
+    tx.add_standing(s.alice, s.vault_a, None, s.reader).unwrap();
+    tx.add_standing(s.alice, s.vault_a, Some(s.sub), custom)
+        .unwrap();
+    tx.add_standing(s.alice, s.vault_b, None, s.operator)
+        .unwrap();
+    let mut standing = tx.standing(s.alice, s.vault_a).unwrap();
+    standing.sort_by_key(|(folder, _)| *folder);
+    assert_eq!(
+        standing,
+        [
+            (
+                None,
+                Permissions::of(&[Permission::View, Permission::ViewPassword])
+            ),
+            (Some(s.sub), Permissions::of(&[Permission::Edit])),
+        ]
+    );
+    assert!(tx.standing(s.bob, s.vault_a).unwrap().is_empty());
+}
+
+#[test]
+fn entries_round_trip_with_ancestors_nearest_first() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let full = NewEntry {
+        name: " db-01 ".into(),
+        parent_id: Some(s.sub),
+        host: " db.example.test ".into(),
+        port: Some(5432),
+        username: " postgres ".into(),
+        url: " https://db.example.test ".into(),
+        notes: " keep the spaces ".into(),
+    };
+    let id = tx
+        .insert_entry(s.vault_a, EntryKind::Database, &full)
+        .unwrap();
+    assert_eq!(
+        tx.entry(id).unwrap().unwrap(),
+        Entry {
+            id,
+            vault_id: s.vault_a,
+            parent_id: Some(s.sub),
+            kind: EntryKind::Database,
+            name: "db-01".into(),
+            host: "db.example.test".into(),
+            port: Some(5432),
+            username: "postgres".into(),
+            url: "https://db.example.test".into(),
+            notes: " keep the spaces ".into(),
+        }
+    );
+    assert_eq!(tx.entry(EntryId(999)).unwrap(), None);
+    for kind in EntryKind::ALL {
+        let e = tx.insert_entry(s.vault_b, kind, &draft("k", None)).unwrap();
+        assert_eq!(tx.entry(e).unwrap().unwrap().kind, kind);
+    }
+    let mut in_a: Vec<EntryId> = tx
+        .entries(s.vault_a)
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    in_a.sort();
+    assert_eq!(in_a, [s.folder, s.sub, s.rdp, s.creds, id]);
+
+    assert_eq!(tx.ancestors(id).unwrap(), [s.sub, s.folder]);
+    assert_eq!(tx.ancestors(s.sub).unwrap(), [s.folder]);
+    assert!(tx.ancestors(s.folder).unwrap().is_empty());
+    assert!(tx.ancestors(EntryId(999)).unwrap().is_empty());
+}
+
+#[test]
+fn a_cyclic_tree_does_not_loop_forever() {
+    let (mut store, s) = seeded();
+    // Only a damaged file can hold a cycle; the query must still end.
+    store
+        .conn
+        .execute(
+            "UPDATE entries SET parent_id = ?1 WHERE id = ?2",
+            [s.sub.0, s.folder.0],
+        )
+        .unwrap();
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    let ancestors = tx.ancestors(s.rdp).unwrap();
+    assert_eq!(ancestors[..2], [s.sub, s.folder]);
+}
+
+#[test]
+fn dependencies_and_secrets_round_trip() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let vpn = tx
+        .insert_entry(s.vault_a, EntryKind::Vpn, &draft("VPN", None))
+        .unwrap();
+    let on_creds = Dependency {
+        entry_id: s.rdp,
+        depends_on: s.creds,
+        role: DependencyRole::Credentials,
+    };
+    let on_vpn = Dependency {
+        entry_id: s.rdp,
+        depends_on: vpn,
+        role: DependencyRole::Vpn,
+    };
+    tx.add_dependency(&on_creds).unwrap();
+    tx.add_dependency(&on_vpn).unwrap();
+    // Adding the same link again replaces its role instead of failing.
+    tx.add_dependency(&Dependency {
+        role: DependencyRole::Vpn,
+        ..on_creds
+    })
+    .unwrap();
+    let mut deps = tx.dependencies(s.rdp).unwrap();
+    deps.sort_by_key(|d| d.depends_on);
+    assert_eq!(
+        deps,
+        [
+            Dependency {
+                role: DependencyRole::Vpn,
+                ..on_creds
+            },
+            on_vpn
+        ]
+    );
+    assert!(tx.dependencies(s.creds).unwrap().is_empty());
+
+    assert_eq!(tx.secret(s.creds).unwrap(), None);
+    let first = SealedSecret {
+        nonce: vec![1; 24],
+        ciphertext: vec![0, 255, 7],
+    };
+    tx.set_secret(s.creds, &first).unwrap();
+    assert_eq!(tx.secret(s.creds).unwrap(), Some(first));
+    let second = SealedSecret {
+        nonce: vec![2; 24],
+        ciphertext: vec![9; 40],
+    };
+    tx.set_secret(s.creds, &second).unwrap();
+    assert_eq!(tx.secret(s.creds).unwrap(), Some(second));
+    assert!(
+        tx.set_secret(
+            EntryId(999),
+            &SealedSecret {
+                nonce: vec![],
+                ciphertext: vec![]
+            }
+        )
+        .is_err(),
+        "a secret belongs to an existing entry"
+    );
+}
+
+#[test]
+fn a_request_round_trips_every_column() {
+    let (mut store, s) = seeded();
+    let original = insert(&mut store, &grant(&s, T0, T0 + Span::hours(1)), &[s.rdp]);
+    let mut full = Request {
+        id: RequestId(0),
+        kind: RequestKind::Extension,
+        requester_id: s.alice,
+        entry_id: s.rdp,
+        vault_id: s.vault_a,
+        approver_id: Some(s.bob),
+        extends_request_id: Some(original),
+        requested: Terms {
+            permission_set_id: s.operator,
+            window: AccessWindow::Custom {
+                start_at: T0 + Span(1),
+                end_at: T0 + Span::hours(3) + Span(7),
+            },
+        },
+        authorized: Some(Terms {
+            permission_set_id: s.reader,
+            window: AccessWindow::Duration { mins: 45 },
+        }),
+        message: "Patch “dc-01” — ünïcödé".into(),
+        start_on_first_use: true,
+        created_at: T0,
+        pending_until_at: T0 + Span::hours(24),
+        status: RequestStatus::Revoked,
+        approvals: vec![
+            Approval {
+                approver_id: s.carol,
+                approved_at: T0 + Span(20),
+                message: "second".into(),
+            },
+            Approval {
+                approver_id: s.bob,
+                approved_at: T0 + Span(10),
+                message: "first".into(),
+            },
+        ],
+        decided_by: Some(s.carol),
+        decided_at: Some(T0 + Span(20)),
+        decision_message: "ok, 45 min".into(),
+        grant_start_at: Some(T0 + Span(30)),
+        grant_end_at: Some(T0 + Span(30) + Span::mins(45)),
+        claim_by_at: Some(T0 + Span::hours(24)),
+        ended_by: Some(s.admin),
+        ended_at: Some(T0 + Span::mins(5)),
+        closing_note: "done".into(),
+        needs_review: true,
+        reviewed_by: Some(s.bob),
+        reviewed_at: Some(T0 + Span::mins(6)),
+        expiring_soon_notified: true,
+        expiry_recorded: true,
+    };
+    let id = insert(&mut store, &full, &[s.rdp, s.creds, s.creds]);
+    full.id = id;
+    // Approvals come back in the order they were given.
+    full.approvals.reverse();
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.request(id).unwrap().unwrap(), full);
+    let mut covered = tx.covered_entries(id).unwrap();
+    covered.sort();
+    assert_eq!(covered, [s.rdp, s.creds]);
+    assert_eq!(tx.request(RequestId(999)).unwrap(), None);
+}
+
+#[test]
+fn a_pending_request_round_trips_and_updates_in_place() {
+    let (mut store, s) = seeded();
+    let mut request = pending(s.alice, s.rdp, s.vault_a, s.reader, T0);
+    request.approver_id = Some(s.bob);
+    request.message = "why".into();
+    let id = insert(&mut store, &request, &[s.rdp]);
+    request.id = id;
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    assert_eq!(tx.request(id).unwrap().unwrap(), request);
+
+    // One approval of a quorum, then the second: each stored once.
+    request.approvals.push(Approval {
+        approver_id: s.bob,
+        approved_at: T0 + Span(5),
+        message: "fine".into(),
+    });
+    request.authorized = Some(request.requested);
+    tx.update_request(&request).unwrap();
+    request.approvals.push(Approval {
+        approver_id: s.carol,
+        approved_at: T0 + Span(6),
+        message: String::new(),
+    });
+    request.status = RequestStatus::Approved;
+    request.decided_by = Some(s.carol);
+    request.decided_at = Some(T0 + Span(6));
+    request.grant_start_at = Some(T0 + Span(6));
+    request.grant_end_at = Some(T0 + Span(6) + Span::hours(1));
+    tx.update_request(&request).unwrap();
+    assert_eq!(tx.request(id).unwrap().unwrap(), request);
+
+    let ghost = Request {
+        id: RequestId(999),
+        ..request.clone()
+    };
+    assert!(matches!(
+        tx.update_request(&ghost),
+        Err(StoreError::BadData(_))
+    ));
+}
+
+#[test]
+fn a_stored_value_the_domain_does_not_know_is_bad_data() {
+    let (mut store, s) = seeded();
+    let id = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[s.rdp],
+    );
+    store
+        .conn
+        .execute(
+            "UPDATE requests SET status = 'frozen' WHERE id = ?1",
+            [id.0],
+        )
+        .unwrap();
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    match tx.request(id) {
+        Err(StoreError::BadData(message)) => assert!(message.contains("frozen"), "{message}"),
+        other => panic!("expected bad data, got {other:?}"),
+    }
+}
+
+#[test]
+fn requests_of_and_grants_covering_pick_the_right_rows() {
+    let (mut store, s) = seeded();
+    let older = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[s.rdp],
+    );
+    let newer = insert(
+        &mut store,
+        &pending(s.alice, s.other, s.vault_b, s.reader, T0 + Span(1)),
+        &[s.other],
+    );
+    let bobs = insert(
+        &mut store,
+        &pending(s.bob, s.rdp, s.vault_a, s.reader, T0 + Span(2)),
+        &[s.rdp],
+    );
+    // Approved, covering the RDP entry and the credentials it depends on.
+    let approved = insert(
+        &mut store,
+        &grant(&s, T0 - Span::hours(3), T0 - Span::hours(2)),
+        &[s.rdp, s.creds],
+    );
+    let mut revoked = grant(&s, T0, T0 + Span::hours(1));
+    revoked.status = RequestStatus::Revoked;
+    let revoked = insert(&mut store, &revoked, &[s.rdp, s.creds]);
+
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    assert_eq!(
+        ids(&tx.requests_of(s.alice, 10).unwrap()),
+        [newer, older, revoked, approved],
+        "newest first"
+    );
+    assert_eq!(ids(&tx.requests_of(s.alice, 2).unwrap()), [newer, older]);
+    assert_eq!(ids(&tx.requests_of(s.bob, 10).unwrap()), [bobs]);
+
+    // Approved grants in any phase (this one has expired); not revoked, not pending.
+    assert_eq!(
+        ids(&tx.approved_grants_covering(s.alice, s.creds).unwrap()),
+        [approved]
+    );
+    assert_eq!(
+        ids(&tx.approved_grants_covering(s.alice, s.rdp).unwrap()),
+        [approved]
+    );
+    let covering = tx.approved_grants_covering(s.alice, s.rdp).unwrap();
+    assert_eq!(covering[0].approvals.len(), 1, "approvals come attached");
+    assert!(
+        tx.approved_grants_covering(s.bob, s.rdp)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        tx.approved_grants_covering(s.alice, s.other)
+            .unwrap()
+            .is_empty()
+    );
+
+    let counts = tx.request_counts().unwrap().by_status;
+    assert_eq!(
+        counts,
+        [
+            ("approved".to_owned(), 1),
+            ("pending".to_owned(), 3),
+            ("revoked".to_owned(), 1)
+        ]
+    );
+}
+
+#[test]
+fn has_pending_counts_until_the_instant_a_request_lapses() {
+    let (mut store, s) = seeded();
+    let request = pending(s.alice, s.rdp, s.vault_a, s.reader, T0);
+    let lapses_at = request.pending_until_at;
+    insert(&mut store, &request, &[s.rdp]);
+    let mut decided = pending(s.alice, s.creds, s.vault_a, s.reader, T0);
+    decided.status = RequestStatus::Denied;
+    insert(&mut store, &decided, &[s.creds]);
+
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    let table = [
+        (
+            "same user, entry and set",
+            s.alice,
+            s.rdp,
+            s.reader,
+            T0,
+            true,
+        ),
+        (
+            "one millisecond before it lapses",
+            s.alice,
+            s.rdp,
+            s.reader,
+            lapses_at - MS,
+            true,
+        ),
+        (
+            "the instant it lapses",
+            s.alice,
+            s.rdp,
+            s.reader,
+            lapses_at,
+            false,
+        ),
+        ("another set", s.alice, s.rdp, s.operator, T0, false),
+        ("another entry", s.alice, s.other, s.reader, T0, false),
+        ("another user", s.bob, s.rdp, s.reader, T0, false),
+        ("a denied request", s.alice, s.creds, s.reader, T0, false),
+    ];
+    for (name, user, entry, set, now, want) in table {
+        assert_eq!(
+            tx.has_pending(user, entry, set, now).unwrap(),
+            want,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn pending_for_approver_shows_what_each_approver_may_decide() {
+    let (mut store, s) = seeded();
+    let mut at = T0;
+    let mut next = |store: &mut SqliteStore, request: Request| {
+        at = at + Span::secs(1);
+        insert(
+            store,
+            &Request {
+                created_at: at,
+                pending_until_at: at + Span::hours(24),
+                ..request
+            },
+            &[],
+        )
+    };
+    let in_a = next(&mut store, pending(s.alice, s.rdp, s.vault_a, s.reader, T0));
+    let in_b = next(
+        &mut store,
+        pending(s.alice, s.other, s.vault_b, s.reader, T0),
+    );
+    let bobs_own = next(&mut store, pending(s.bob, s.rdp, s.vault_a, s.reader, T0));
+    let admins_own = next(&mut store, pending(s.admin, s.rdp, s.vault_a, s.reader, T0));
+    let mut approved_by_bob = pending(s.alice, s.creds, s.vault_a, s.reader, T0);
+    approved_by_bob.approvals = vec![Approval {
+        approver_id: s.bob,
+        approved_at: T0,
+        message: String::new(),
+    }];
+    let approved_by_bob = next(&mut store, approved_by_bob);
+    let mut denied = pending(s.alice, s.rdp, s.vault_a, s.operator, T0);
+    denied.status = RequestStatus::Denied;
+    next(&mut store, denied);
+    // Made long ago: lapsed by the time anyone looks.
+    let stale = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.operator, T0 - Span::hours(30)),
+        &[],
+    );
+    let now = T0 + Span::mins(1);
+
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    let table = [
+        (
+            "an administrator sees all but their own",
+            s.admin,
+            true,
+            vec![approved_by_bob, bobs_own, in_b, in_a],
+        ),
+        (
+            "an approver sees their vaults, not their own nor what they approved",
+            s.bob,
+            false,
+            vec![admins_own, in_a],
+        ),
+        ("another vault's approver", s.carol, false, vec![in_b]),
+        ("a requester approves nothing", s.alice, false, vec![]),
+    ];
+    for (name, user, is_admin, want) in table {
+        let inbox = tx.pending_for_approver(user, is_admin, now, 100).unwrap();
+        assert_eq!(ids(&inbox), want, "{name}");
+        assert_eq!(
+            tx.count_pending_for_approver(user, is_admin, now).unwrap(),
+            want.len() as i64,
+            "{name}: count"
+        );
+    }
+    assert_eq!(
+        ids(&tx.pending_for_approver(s.admin, true, now, 2).unwrap()),
+        [approved_by_bob, bobs_own],
+        "the limit keeps the newest"
+    );
+    // The stale one is there until the instant it lapses.
+    let lapses_at = T0 - Span::hours(30) + Span::hours(24);
+    let before = tx
+        .pending_for_approver(s.bob, false, lapses_at - MS, 100)
+        .unwrap();
+    assert!(ids(&before).contains(&stale));
+    let at_lapse = tx
+        .pending_for_approver(s.bob, false, lapses_at, 100)
+        .unwrap();
+    assert!(!ids(&at_lapse).contains(&stale));
+}
+
+#[test]
+fn requests_due_and_next_due_at_agree_with_the_domain_instants() {
+    let (mut store, s) = seeded();
+    let lead = Span::mins(60);
+    // A pending request lapsing at T0 + 24 h.
+    let waiting = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[],
+    );
+    let lapses_at = T0 + Span::hours(24);
+    // A first-use grant to be claimed by T0 + 2 h.
+    let mut unclaimed = grant(&s, T0, T0);
+    unclaimed.start_on_first_use = true;
+    unclaimed.grant_start_at = None;
+    unclaimed.grant_end_at = None;
+    unclaimed.claim_by_at = Some(T0 + Span::hours(2));
+    let unclaimed = insert(&mut store, &unclaimed, &[]);
+    // A grant one hour and 3 ms long: a quarter (truncated) is shorter than the lead.
+    let start = T0 + Span::mins(10);
+    let end = start + Span::hours(1) + Span(3);
+    let running = insert(&mut store, &grant(&s, start, end), &[]);
+    let soon = expiring_soon_at(start, end, lead);
+    assert_eq!(soon, end - Span(900_000));
+    // Decided or finished rows are never due.
+    let mut revoked = grant(&s, T0, T0 + Span::mins(1));
+    revoked.status = RequestStatus::Revoked;
+    insert(&mut store, &revoked, &[]);
+    let mut recorded = grant(&s, T0 - Span::hours(2), T0 - Span::hours(1));
+    recorded.expiring_soon_notified = true;
+    recorded.expiry_recorded = true;
+    insert(&mut store, &recorded, &[]);
+
+    let due = |store: &mut SqliteStore, now: Timestamp| -> Vec<RequestId> {
+        let mut tx = store.begin(TxMode::Read).unwrap();
+        let mut found = ids(&tx.requests_due(now, lead.millis()).unwrap());
+        found.sort();
+        found
+    };
+    let next = |store: &mut SqliteStore, now: Timestamp| -> Option<Timestamp> {
+        let mut tx = store.begin(TxMode::Read).unwrap();
+        tx.next_due_at(now, lead.millis()).unwrap()
+    };
+
+    assert_eq!(due(&mut store, T0), NONE);
+    assert_eq!(next(&mut store, T0), Some(soon));
+    assert_eq!(due(&mut store, soon - MS), NONE);
+    assert_eq!(due(&mut store, soon), [running]);
+    assert_eq!(due(&mut store, end - MS), [running]);
+
+    // Once warned, the grant is due again only at its end.
+    let mut warned = {
+        let mut tx = store.begin(TxMode::Read).unwrap();
+        tx.request(running).unwrap().unwrap()
+    };
+    warned.expiring_soon_notified = true;
+    {
+        let mut tx = store.begin(TxMode::Write).unwrap();
+        tx.update_request(&warned).unwrap();
+        tx.commit().unwrap();
+    }
+    assert_eq!(due(&mut store, soon), NONE);
+    assert_eq!(next(&mut store, soon), Some(end));
+    assert_eq!(due(&mut store, end - MS), NONE);
+    assert_eq!(due(&mut store, end), [running]);
+
+    // After the end is recorded, the claim-by and then the TTL are next.
+    warned.expiry_recorded = true;
+    {
+        let mut tx = store.begin(TxMode::Write).unwrap();
+        tx.update_request(&warned).unwrap();
+        tx.commit().unwrap();
+    }
+    assert_eq!(next(&mut store, end), Some(T0 + Span::hours(2)));
+    assert_eq!(due(&mut store, T0 + Span::hours(2) - MS), NONE);
+    assert_eq!(due(&mut store, T0 + Span::hours(2)), [unclaimed]);
+    assert_eq!(next(&mut store, T0 + Span::hours(2)), Some(lapses_at));
+    assert_eq!(due(&mut store, lapses_at - MS), [unclaimed]);
+    assert_eq!(due(&mut store, lapses_at), [waiting, unclaimed]);
+    assert_eq!(next(&mut store, lapses_at), None);
+}
+
+#[test]
+fn a_grant_checked_only_after_its_end_is_due_once_for_both() {
+    let (mut store, s) = seeded();
+    let end = T0 + Span::hours(8);
+    let id = insert(&mut store, &grant(&s, T0, end), &[]);
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    // The warning would be at end − 1 h; a store asked only after the end
+    // still returns the row exactly once.
+    assert_eq!(
+        ids(&tx
+            .requests_due(end + Span::hours(5), Span::mins(60).millis())
+            .unwrap()),
+        [id]
+    );
+    assert_eq!(
+        tx.next_due_at(T0, Span::mins(60).millis()).unwrap(),
+        Some(end - Span::hours(1))
+    );
+}
+
+#[test]
+fn emergency_grants_wait_for_review() {
+    let (mut store, s) = seeded();
+    let mut emergency = grant(&s, T0, T0 + Span::mins(30));
+    emergency.kind = RequestKind::BreakGlass;
+    emergency.needs_review = true;
+    let emergency = insert(&mut store, &emergency, &[s.rdp]);
+    insert(&mut store, &grant(&s, T0, T0 + Span::mins(30)), &[s.rdp]);
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let waiting = tx.grants_needing_review().unwrap();
+    assert_eq!(ids(&waiting), [emergency]);
+    let mut reviewed = waiting[0].clone();
+    reviewed.needs_review = false;
+    reviewed.reviewed_by = Some(s.bob);
+    reviewed.reviewed_at = Some(T0 + Span::mins(40));
+    tx.update_request(&reviewed).unwrap();
+    assert!(tx.grants_needing_review().unwrap().is_empty());
+    assert_eq!(tx.request(emergency).unwrap().unwrap(), reviewed);
+}
+
+fn note(user: UserId, kind: NotificationKind, request: RequestId, title: &str) -> NewNotification {
+    NewNotification {
+        user_id: user,
+        kind,
+        request_id: request,
+        title: title.to_owned(),
+        body: format!("{title} body"),
+    }
+}
+
+#[test]
+fn notifications_round_trip_and_are_read_and_shown_once() {
+    let (mut store, s) = seeded();
+    let request = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[],
+    );
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let first = tx
+        .insert_notification(
+            &note(s.alice, NotificationKind::Approved, request, "one"),
+            T0,
+        )
+        .unwrap();
+    let second = tx
+        .insert_notification(
+            &note(s.alice, NotificationKind::ExpiringSoon, request, "two"),
+            T0 + Span(1),
+        )
+        .unwrap();
+    tx.insert_notification(
+        &note(s.bob, NotificationKind::RequestSubmitted, request, "bob's"),
+        T0,
+    )
+    .unwrap();
+
+    let mine = tx.notifications(s.alice, 10).unwrap();
+    assert_eq!(
+        mine.iter().map(|n| n.id).collect::<Vec<_>>(),
+        [second, first],
+        "newest first"
+    );
+    let n = &mine[1];
+    assert_eq!(
+        (n.user_id, n.kind, n.request_id, n.title.as_str()),
+        (s.alice, NotificationKind::Approved, request, "one")
+    );
+    assert_eq!(n.body, "one body");
+    assert_eq!(n.created_at, T0);
+    assert_eq!((n.read_at, n.shown_at), (None, None));
+    assert_eq!(n.handled_note, "");
+    assert_eq!(tx.notifications(s.alice, 1).unwrap().len(), 1);
+
+    assert!(
+        !tx.mark_notification_read(first, s.bob, T0).unwrap(),
+        "not bob's"
+    );
+    assert!(
+        tx.mark_notification_read(first, s.alice, T0 + Span(5))
+            .unwrap()
+    );
+    assert!(
+        !tx.mark_notification_read(first, s.alice, T0 + Span(6))
+            .unwrap(),
+        "already read"
+    );
+    assert!(
+        !tx.mark_notification_read(NotificationId(999), s.alice, T0)
+            .unwrap()
+    );
+
+    assert!(!tx.claim_notification_shown(first, s.bob, T0).unwrap());
+    assert!(
+        tx.claim_notification_shown(first, s.alice, T0 + Span(7))
+            .unwrap()
+    );
+    assert!(
+        !tx.claim_notification_shown(first, s.alice, T0 + Span(8))
+            .unwrap(),
+        "shown once only"
+    );
+    let n = tx.notifications(s.alice, 10).unwrap().pop().unwrap();
+    assert_eq!(n.read_at, Some(T0 + Span(5)));
+    assert_eq!(n.shown_at, Some(T0 + Span(7)));
+}
+
+#[test]
+fn a_claim_in_one_transaction_blocks_a_claim_in_the_next() {
+    let (mut store, s) = seeded();
+    let request = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[],
+    );
+    let id = {
+        let mut tx = store.begin(TxMode::Write).unwrap();
+        let id = tx
+            .insert_notification(&note(s.alice, NotificationKind::Lapsed, request, "x"), T0)
+            .unwrap();
+        tx.commit().unwrap();
+        id
+    };
+    let claims: Vec<bool> = (0..3)
+        .map(|i| {
+            let mut tx = store.begin(TxMode::Write).unwrap();
+            let claimed = tx
+                .claim_notification_shown(id, s.alice, T0 + Span(i))
+                .unwrap();
+            tx.commit().unwrap();
+            claimed
+        })
+        .collect();
+    assert_eq!(claims, [true, false, false]);
+}
+
+#[test]
+fn note_request_handled_marks_only_other_approvers_submissions() {
+    let (mut store, s) = seeded();
+    let request = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[],
+    );
+    let other_request = insert(
+        &mut store,
+        &pending(s.alice, s.creds, s.vault_a, s.reader, T0),
+        &[],
+    );
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let to_bob = tx
+        .insert_notification(
+            &note(s.bob, NotificationKind::RequestSubmitted, request, "b"),
+            T0,
+        )
+        .unwrap();
+    let to_admin = tx
+        .insert_notification(
+            &note(s.admin, NotificationKind::RequestSubmitted, request, "a"),
+            T0,
+        )
+        .unwrap();
+    let to_carol = tx
+        .insert_notification(
+            &note(s.carol, NotificationKind::BreakGlassUsed, request, "c"),
+            T0,
+        )
+        .unwrap();
+    let to_alice = tx
+        .insert_notification(&note(s.alice, NotificationKind::Approved, request, "r"), T0)
+        .unwrap();
+    let elsewhere = tx
+        .insert_notification(
+            &note(
+                s.admin,
+                NotificationKind::RequestSubmitted,
+                other_request,
+                "o",
+            ),
+            T0,
+        )
+        .unwrap();
+    tx.note_request_handled(request, s.bob, "Approved by Bob Approver")
+        .unwrap();
+
+    let handled = |tx: &mut dyn StoreTx, user: UserId, id: NotificationId| -> String {
+        tx.notifications(user, 10)
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == id)
+            .unwrap()
+            .handled_note
+    };
+    let tx = tx.as_mut();
+    assert_eq!(handled(tx, s.bob, to_bob), "", "not the one who decided");
+    assert_eq!(handled(tx, s.admin, to_admin), "Approved by Bob Approver");
+    assert_eq!(handled(tx, s.carol, to_carol), "Approved by Bob Approver");
+    assert_eq!(handled(tx, s.alice, to_alice), "", "not the requester's");
+    assert_eq!(handled(tx, s.admin, elsewhere), "", "not another request");
+}
+
+fn chain(n: i64) -> Vec<AuditEvent> {
+    let mut events: Vec<AuditEvent> = Vec::new();
+    for i in 0..n {
+        let prev = events.last().map(|e| (e.seq, e.hash.as_str()));
+        events.push(AuditEvent::next(
+            prev,
+            T0 + Span(i),
+            (i % 2 == 0).then_some(UserId(i + 1)),
+            AuditAction::ALL[i as usize % AuditAction::ALL.len()],
+            (i % 3 == 0).then_some(RequestId(i)),
+            (i % 2 == 1).then_some(EntryId(i)),
+            format!("{{\"n\":{i},\"text\":\"ünïcödé “quoted”\"}}"),
+        ));
+    }
+    events
+}
+
+#[test]
+fn audit_events_append_and_page_in_order() {
+    let mut store = store();
+    let events = chain(7);
+    {
+        let mut tx = store.begin(TxMode::Write).unwrap();
+        assert_eq!(tx.audit_head().unwrap(), None);
+        for e in &events {
+            tx.append_audit(e).unwrap();
+            assert_eq!(tx.audit_head().unwrap(), Some((e.seq, e.hash.clone())));
+        }
+        assert!(
+            tx.append_audit(&events[3]).is_err(),
+            "a sequence number is written once"
+        );
+        tx.commit().unwrap();
+    }
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.audit_events_after(0, 100).unwrap(), events);
+    assert_eq!(tx.audit_events_after(2, 3).unwrap(), events[2..5]);
+    assert!(tx.audit_events_after(7, 100).unwrap().is_empty());
+    let last = events.last().unwrap();
+    assert_eq!(tx.audit_head().unwrap(), Some((7, last.hash.clone())));
+}
+
+#[test]
+fn audit_triggers_refuse_update_and_delete() {
+    let mut store = store();
+    let events = chain(3);
+    {
+        let mut tx = store.begin(TxMode::Write).unwrap();
+        for e in &events {
+            tx.append_audit(e).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    for sql in [
+        "UPDATE audit_events SET details = '{}' WHERE seq = 2",
+        "UPDATE audit_events SET hash = prev_hash",
+        "DELETE FROM audit_events WHERE seq = 3",
+        "DELETE FROM audit_events",
+    ] {
+        let err = store.conn.execute(sql, []).unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.audit_events_after(0, 100).unwrap(), events);
+}
+
+fn open_err(path: &Path) -> StoreError {
+    match SqliteStore::open(path) {
+        Ok(_) => panic!("{} opened", path.display()),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn a_workspace_file_reopens_at_the_latest_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.latchkey");
+    {
+        let mut store = SqliteStore::create(&path).unwrap();
+        let mut tx = store.begin(TxMode::Write).unwrap();
+        tx.set_meta("name", "kept").unwrap();
+        tx.commit().unwrap();
+    }
+    assert!(matches!(
+        SqliteStore::create(&path),
+        Err(StoreError::AlreadyExists(_))
+    ));
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.meta("name").unwrap().as_deref(), Some("kept"));
+    drop(tx);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only the owner reads a workspace");
+    }
+}
+
+/// R-DATA-1: a workspace from a newer version is refused, and left as it was.
+#[test]
+fn a_newer_schema_is_refused_without_touching_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.latchkey");
+    drop(SqliteStore::create(&path).unwrap());
+    let newer = schema::latest_version() + 1;
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", newer)
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    match open_err(&path) {
+        StoreError::NewerSchema {
+            path: p,
+            found,
+            supported,
+        } => {
+            assert_eq!(
+                (p, found, supported),
+                (path.clone(), newer, schema::latest_version())
+            );
+        }
+        other => panic!("expected a newer schema, got {other:?}"),
+    }
+    let message = open_err(&path).to_string();
+    assert!(message.contains("newer version"), "{message}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file is unchanged"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_workspace_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&other).unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    let empty = dir.path().join("empty.latchkey");
+    std::fs::write(&empty, b"").unwrap();
+    let noise = dir.path().join("noise.latchkey");
+    std::fs::write(
+        &noise,
+        (0..40_000u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    for path in [&other, &empty, &noise] {
+        let before = std::fs::read(path).unwrap();
+        match open_err(path) {
+            StoreError::NotAWorkspace(p) => assert_eq!(&p, path),
+            e => panic!("{}: expected not a workspace, got {e:?}", path.display()),
+        }
+        assert_eq!(
+            std::fs::read(path).unwrap(),
+            before,
+            "{} is unchanged",
+            path.display()
+        );
+    }
+    assert!(matches!(
+        open_err(&dir.path().join("missing.latchkey")),
+        StoreError::NotFound(_)
+    ));
+    assert!(matches!(open_err(dir.path()), StoreError::NotFound(_)));
+}
+
+/// R-DATA-2: a commit on one connection is seen, and signalled, on another.
+#[test]
+fn two_connections_see_each_others_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.latchkey");
+    let mut writer = SqliteStore::create(&path).unwrap();
+    let mut reader = SqliteStore::open(&path).unwrap();
+    let before = reader.data_version().unwrap();
+    {
+        let mut tx = writer.begin(TxMode::Write).unwrap();
+        tx.set_meta("k", "v").unwrap();
+        tx.commit().unwrap();
+    }
+    assert_ne!(reader.data_version().unwrap(), before);
+    let mut tx = reader.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.meta("k").unwrap().as_deref(), Some("v"));
+}
+
+#[test]
+fn a_held_write_lock_makes_another_writer_busy_not_stuck() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.latchkey");
+    drop(SqliteStore::create(&path).unwrap());
+    let mut holder = SqliteStore::open(&path).unwrap();
+    let mut other = SqliteStore::open(&path).unwrap();
+    other.conn.busy_timeout(std::time::Duration::ZERO).unwrap();
+    let _held = holder.begin(TxMode::Write).unwrap();
+    match other.begin(TxMode::Write) {
+        Err(StoreError::Busy) => {}
+        Err(e) => panic!("expected busy, got {e:?}"),
+        Ok(_) => panic!("two writers at once"),
+    }
+    // Readers are not blocked by a writer in WAL mode.
+    let mut tx = other.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.meta("k").unwrap(), None);
+}

@@ -664,7 +664,7 @@ impl StoreTx for SqliteTx<'_> {
             "SELECT {} FROM requests WHERE status = 'pending' AND pending_until_ms > ?1 AND requester_id <> ?2 \
              AND (?3 OR vault_id IN (SELECT vault_id FROM vault_approvers WHERE user_id = ?2)) \
              AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.request_id = requests.id AND a.approver_id = ?2) \
-             ORDER BY created_at_ms DESC LIMIT ?4",
+             ORDER BY created_at_ms DESC, id DESC LIMIT ?4",
             rows::REQUEST_COLUMNS
         );
         self.query_requests(
@@ -696,6 +696,45 @@ impl StoreTx for SqliteTx<'_> {
             rows::REQUEST_COLUMNS
         );
         self.query_requests(&sql, &[&requester.0, &(limit as i64)])
+    }
+
+    fn extensions_of(&mut self, id: RequestId) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE extends_request_id = ?1 ORDER BY id",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&id.0])
+    }
+
+    fn requests_on_entry(
+        &mut self,
+        requester: UserId,
+        entry: EntryId,
+        limit: usize,
+    ) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE requester_id = ?1 AND entry_id = ?2 ORDER BY created_at_ms DESC, id DESC LIMIT ?3",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&requester.0, &entry.0, &(limit as i64)])
+    }
+
+    fn approved_grants_in_vault(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+    ) -> Result<Vec<(Request, Vec<EntryId>)>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE requester_id = ?1 AND vault_id = ?2 AND status = 'approved'",
+            rows::REQUEST_COLUMNS
+        );
+        let requests = self.query_requests(&sql, &[&user.0, &vault.0])?;
+        let mut grants = Vec::with_capacity(requests.len());
+        for request in requests {
+            let covered = self.covered_entries(request.id)?;
+            grants.push((request, covered));
+        }
+        Ok(grants)
     }
 
     fn requests_due(

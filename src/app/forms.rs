@@ -1,0 +1,188 @@
+//! What the person is typing. Forms keep every keystroke, so a refused
+//! request loses nothing; their errors sit next to the fields they concern.
+
+use crate::domain::permission::PermissionSet;
+use crate::domain::request::AccessWindow;
+use crate::domain::user::User;
+use crate::domain::{DomainError, EntryId, Field, FieldErrors, RequestId, Timestamp};
+use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+
+/// The first-start choice (R-DSK-1).
+#[derive(Debug, Clone, Default)]
+pub struct FirstStartForm {
+    /// Administrator user name for an empty workspace.
+    pub username: String,
+    /// Their display name.
+    pub display_name: String,
+    /// Their password.
+    pub password: String,
+    /// Field messages.
+    pub errors: FieldErrors,
+}
+
+/// The sign-in form.
+#[derive(Debug, Clone, Default)]
+pub struct SignInForm {
+    /// User name (pre-filled by `--user`).
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// The last failure.
+    pub error: Option<String>,
+    /// Put the cursor in the password field on the next frame.
+    pub focus_password: bool,
+}
+
+/// A date and a "HH:MM" time in local time, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalMoment {
+    /// The date (from the date picker).
+    pub date: jiff::civil::Date,
+    /// The time of day, as typed.
+    pub time: String,
+}
+
+impl LocalMoment {
+    /// The moment of `at` in local time, to the minute.
+    pub fn of(at: Timestamp) -> LocalMoment {
+        let local = at.to_local();
+        let date = jiff::civil::Date::new(
+            i16::try_from(chrono::Datelike::year(&local)).unwrap_or(2000),
+            chrono::Datelike::month(&local) as i8,
+            chrono::Datelike::day(&local) as i8,
+        )
+        .unwrap_or_default();
+        LocalMoment {
+            date,
+            time: local.format("%H:%M").to_string(),
+        }
+    }
+
+    /// The instant it names, or a message for `field`.
+    pub fn to_timestamp(&self, field: Field) -> Result<Timestamp, DomainError> {
+        let time = NaiveTime::parse_from_str(self.time.trim(), "%H:%M")
+            .map_err(|_| DomainError::invalid(field, "enter the time as HH:MM, e.g. 09:30"))?;
+        let date = NaiveDate::from_ymd_opt(
+            i32::from(self.date.year()),
+            self.date.month() as u32,
+            self.date.day() as u32,
+        )
+        .ok_or_else(|| DomainError::invalid(field, "this date does not exist"))?;
+        let local = Local
+            .from_local_datetime(&NaiveDateTime::new(date, time))
+            .earliest()
+            .ok_or_else(|| {
+                DomainError::invalid(field, "this time does not exist here (clock change)")
+            })?;
+        Ok(Timestamp::from_utc(local.to_utc()))
+    }
+}
+
+/// The request dialog (R-REQ-3).
+#[derive(Debug, Clone)]
+pub struct RequestForm {
+    /// The entry asked for.
+    pub entry_id: EntryId,
+    /// Its name and path, for the title.
+    pub entry_path: String,
+    /// Names of the dependencies the request covers.
+    pub covers: Vec<String>,
+    /// Preset durations in minutes.
+    pub presets: Vec<u32>,
+    /// The chosen preset.
+    pub preset_index: usize,
+    /// Use the custom time frame instead of a preset.
+    pub is_custom: bool,
+    /// Custom start.
+    pub start: LocalMoment,
+    /// Custom end.
+    pub end: LocalMoment,
+    /// Permission sets to choose from.
+    pub sets: Vec<PermissionSet>,
+    /// The chosen set.
+    pub set_index: usize,
+    /// Eligible approvers.
+    pub approvers: Vec<User>,
+    /// The chosen approver.
+    pub approver_index: Option<usize>,
+    /// Narrows the approver list.
+    pub approver_filter: String,
+    /// Why.
+    pub message: String,
+    /// Start on first use (R-BEY-2).
+    pub start_on_first_use: bool,
+    /// The grant this extends (R-REQ-9).
+    pub extends: Option<RequestId>,
+    /// Field messages from the last attempt.
+    pub errors: FieldErrors,
+}
+
+impl RequestForm {
+    /// The window the form describes, or the message for the field that is wrong.
+    pub fn window(&self) -> Result<AccessWindow, DomainError> {
+        if self.is_custom {
+            let start_at = self.start.to_timestamp(Field::Start)?;
+            let end_at = self.end.to_timestamp(Field::End)?;
+            Ok(AccessWindow::Custom { start_at, end_at })
+        } else {
+            let mins = self.presets.get(self.preset_index).copied().unwrap_or(0);
+            Ok(AccessWindow::Duration { mins })
+        }
+    }
+
+    /// The approvers matching the filter, with their index in `approvers`.
+    pub fn filtered_approvers(&self) -> Vec<(usize, &User)> {
+        let needle = self.approver_filter.trim().to_lowercase();
+        self.approvers
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| {
+                needle.is_empty()
+                    || u.display_name.to_lowercase().contains(&needle)
+                    || u.username.to_lowercase().contains(&needle)
+            })
+            .collect()
+    }
+}
+
+/// The modal dialog on top of the main screen, if any.
+#[derive(Debug, Clone, Default)]
+pub enum Dialog {
+    /// None.
+    #[default]
+    None,
+    /// "You don't have access to this entry. Request temporary access?"
+    AskAccess {
+        /// The entry.
+        entry_id: EntryId,
+        /// Its name.
+        name: String,
+    },
+    /// The request dialog.
+    Request(Box<RequestForm>),
+    /// The confirmation after sending.
+    Sent {
+        /// What was sent to whom.
+        message: String,
+    },
+    /// A request's details.
+    Details(RequestId),
+    /// Confirm revoking.
+    ConfirmRevoke {
+        /// The grant.
+        request_id: RequestId,
+        /// Optional reason.
+        reason: String,
+        /// A failure to show.
+        error: Option<String>,
+    },
+    /// Confirm releasing, with a closing note (R-BEY-3).
+    ConfirmRelease {
+        /// The grant.
+        request_id: RequestId,
+        /// "What I did".
+        note: String,
+        /// A failure to show.
+        error: Option<String>,
+    },
+}

@@ -1,0 +1,657 @@
+//! The signed-in window: the loaded vault, the selected entry, the dialog,
+//! and how each intent is carried out through the service.
+
+use super::banner::{BannerView, banner, relevant_request};
+use super::expiring_lead;
+use super::forms::{Dialog, LocalMoment, RequestForm};
+use super::intent::{CopyWhat, Intent};
+use super::tree::TreeModel;
+use super::watcher::ChangeWatcher;
+use crate::domain::access::VaultAccess;
+use crate::domain::connect::command_for;
+use crate::domain::entry::Entry;
+use crate::domain::permission::{Permission, PermissionSet};
+use crate::domain::request::{AccessWindow, NewRequest, Request, Terms};
+use crate::domain::settings::WorkspaceSettings;
+use crate::domain::vault::Vault;
+use crate::domain::{EntryId, Field, FieldErrors, RequestId, Span, Timestamp, UserId, VaultId};
+use crate::platform::launcher::Launcher;
+use crate::service::{EntryAccess, SecretUse, ServiceError, Session, Workspace};
+use std::collections::HashMap;
+use zeroize::Zeroizing;
+
+/// One dependency of the selected entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencyView {
+    /// Its name.
+    pub name: String,
+    /// "Credentials" or "VPN".
+    pub role: &'static str,
+    /// Whether the user lacks its main permission.
+    pub is_locked: bool,
+}
+
+/// The selected entry, as loaded.
+#[derive(Debug, Clone)]
+pub struct EntryDetail {
+    /// The entry.
+    pub entry: Entry,
+    /// Its place in the tree.
+    pub path: String,
+    /// The user's permissions on it when loaded.
+    pub access: EntryAccess,
+    /// What it depends on.
+    pub dependencies: Vec<DependencyView>,
+    /// The user's requests on it, newest first.
+    pub requests: Vec<Request>,
+    /// The Temporary Access banner at the current frame.
+    pub banner: Option<BannerView>,
+}
+
+/// Everything about a signed-in window.
+pub struct MainState {
+    workspace: Workspace,
+    /// Who is signed in.
+    pub session: Session,
+    /// The workspace's name.
+    pub workspace_name: String,
+    /// Where it lives.
+    pub location: String,
+    /// Where its key is.
+    pub key_status: String,
+    /// Workspace settings.
+    pub settings: WorkspaceSettings,
+    /// Vaults the user sees.
+    pub vaults: Vec<Vault>,
+    /// The vault shown.
+    pub vault: Option<VaultId>,
+    /// Its tree.
+    pub tree: TreeModel,
+    access: VaultAccess,
+    /// The filter box's text.
+    pub filter: String,
+    /// The selected entry.
+    pub selected: Option<EntryId>,
+    /// Its details.
+    pub detail: Option<EntryDetail>,
+    /// The open dialog.
+    pub dialog: Dialog,
+    /// A password being shown, and for which entry.
+    pub revealed: Option<(EntryId, Zeroizing<String>)>,
+    /// Display names by user.
+    pub names: HashMap<UserId, String>,
+    /// Every permission set.
+    pub sets: Vec<PermissionSet>,
+    /// The last error, for the status bar.
+    pub last_error: Option<String>,
+    /// The last success worth saying ("Password copied; clears in 30 s").
+    pub notice: Option<String>,
+    /// The instant of the current frame.
+    pub now: Timestamp,
+    clipboard_clear_at: Option<Timestamp>,
+    next_tick_at: Option<Timestamp>,
+    watcher: Option<ChangeWatcher>,
+    watcher_tried: bool,
+}
+
+/// Keeps a failure for the status bar (each error is shown once, not logged too).
+fn report<T>(last_error: &mut Option<String>, result: Result<T, ServiceError>) -> Option<T> {
+    match result {
+        Ok(value) => {
+            *last_error = None;
+            Some(value)
+        }
+        Err(e) => {
+            *last_error = Some(e.to_string());
+            None
+        }
+    }
+}
+
+impl MainState {
+    /// Loads the first vault for a fresh session. On failure the workspace is handed back.
+    pub fn load(
+        mut workspace: Workspace,
+        session: Session,
+        now: Timestamp,
+    ) -> Result<MainState, Box<(Workspace, ServiceError)>> {
+        let loaded = (|| {
+            let workspace_name = workspace.name(now)?;
+            let settings = workspace.settings(now)?;
+            let vaults = workspace.vaults(&session, now)?;
+            let names = workspace
+                .users(now)?
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .collect();
+            let sets = workspace.permission_sets(now)?;
+            let next_tick_at = workspace.next_tick_at(now)?;
+            Ok::<_, ServiceError>((workspace_name, settings, vaults, names, sets, next_tick_at))
+        })();
+        let (workspace_name, settings, vaults, names, sets, next_tick_at) = match loaded {
+            Ok(parts) => parts,
+            Err(e) => return Err(Box::new((workspace, e))),
+        };
+        let mut state = MainState {
+            location: workspace.location(),
+            key_status: workspace.key_status().to_string(),
+            workspace,
+            session,
+            workspace_name,
+            settings,
+            vault: None,
+            vaults,
+            tree: TreeModel::default(),
+            access: VaultAccess::default(),
+            filter: String::new(),
+            selected: None,
+            detail: None,
+            dialog: Dialog::None,
+            revealed: None,
+            names,
+            sets,
+            last_error: None,
+            notice: None,
+            now,
+            clipboard_clear_at: None,
+            next_tick_at,
+            watcher: None,
+            watcher_tried: false,
+        };
+        if let Some(first) = state.vaults.first().map(|v| v.id) {
+            state.select_vault(first);
+        }
+        Ok(state)
+    }
+
+    /// Gives the workspace back (sign out).
+    pub fn into_workspace(self) -> Workspace {
+        self.workspace
+    }
+
+    fn name_of(&self, id: UserId) -> String {
+        self.names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("user {id}"))
+    }
+
+    fn select_vault(&mut self, vault: VaultId) {
+        let now = self.now;
+        let Some(entries) = report(
+            &mut self.last_error,
+            self.workspace.entries(&self.session, vault, now),
+        ) else {
+            return;
+        };
+        self.vault = Some(vault);
+        self.tree = TreeModel::new(entries);
+        self.tree.set_filter(&self.filter);
+        self.selected = None;
+        self.detail = None;
+        self.revealed = None;
+        self.refresh_access();
+    }
+
+    fn refresh_access(&mut self) {
+        let Some(vault) = self.vault else { return };
+        let now = self.now;
+        if let Some(access) = report(
+            &mut self.last_error,
+            self.workspace.vault_access(&self.session, vault, now),
+        ) {
+            self.tree.refresh_locks(&access, now);
+            self.access = access;
+        }
+    }
+
+    fn refresh_detail(&mut self) {
+        let Some(id) = self.selected else {
+            self.detail = None;
+            return;
+        };
+        let now = self.now;
+        let Some(entry) = self.tree.entry(id).cloned() else {
+            return;
+        };
+        let loaded = (|| {
+            let access = self.workspace.entry_access(&self.session, id, now)?;
+            let dependencies = self.workspace.dependencies(id, now)?;
+            let requests = self.workspace.entry_requests(&self.session, id, now)?;
+            Ok::<_, ServiceError>((access, dependencies, requests))
+        })();
+        let Some((access, dependencies, requests)) = report(&mut self.last_error, loaded) else {
+            return;
+        };
+        let dependencies = dependencies
+            .iter()
+            .filter_map(|d| self.tree.entry(d.depends_on).map(|e| (d, e)))
+            .map(|(d, e)| DependencyView {
+                name: e.name.clone(),
+                role: d.role.required_kind().label(),
+                is_locked: self.tree.is_locked(e.id),
+            })
+            .collect();
+        if self.revealed.as_ref().is_some_and(|(e, _)| *e == id)
+            && !access.permissions.contains(Permission::ViewPassword)
+        {
+            // R-TIME-2: a revealed password hides when access ends.
+            self.revealed = None;
+        }
+        let path = self.tree.path(id);
+        self.detail = Some(EntryDetail {
+            entry,
+            path,
+            access,
+            dependencies,
+            requests,
+            banner: None,
+        });
+        self.update_banner();
+    }
+
+    fn update_banner(&mut self) {
+        let now = self.now;
+        let lead = expiring_lead(&self.settings);
+        let names = self.names.clone();
+        let name_of = move |id: UserId| names.get(&id).cloned().unwrap_or_default();
+        if let Some(detail) = &mut self.detail {
+            detail.banner =
+                relevant_request(&detail.requests, now).map(|r| banner(r, now, lead, &name_of));
+        }
+    }
+
+    /// Everything after other processes' commits: names, settings, locks, the selection.
+    fn refresh_all(&mut self) {
+        let now = self.now;
+        if let Some(names) = report(&mut self.last_error, self.workspace.users(now)) {
+            self.names = names.into_iter().map(|u| (u.id, u.display_name)).collect();
+        }
+        if let Some(settings) = report(&mut self.last_error, self.workspace.settings(now)) {
+            self.settings = settings;
+        }
+        self.next_tick_at =
+            report(&mut self.last_error, self.workspace.next_tick_at(now)).flatten();
+        self.refresh_access();
+        self.refresh_detail();
+    }
+
+    /// Starts the change watcher once a window context exists.
+    pub fn ensure_watcher(&mut self, ctx: &egui::Context) {
+        if !self.watcher_tried {
+            self.watcher_tried = true;
+            self.watcher = self
+                .workspace
+                .change_probe()
+                .map(|probe| ChangeWatcher::start(probe, ctx.clone()));
+        }
+    }
+
+    /// Whether the copied secret should be cleared now.
+    pub fn clipboard_due(&mut self, now: Timestamp) -> bool {
+        if self.clipboard_clear_at.is_some_and(|at| now >= at) {
+            self.clipboard_clear_at = None;
+            self.notice = Some("Clipboard cleared".into());
+            return true;
+        }
+        false
+    }
+
+    /// Per-frame work at `now`; runs SQL only when something changed or fell due.
+    pub fn logic(&mut self, now: Timestamp) {
+        self.now = now;
+        let mut changed = self
+            .watcher
+            .as_ref()
+            .is_some_and(ChangeWatcher::take_changed);
+        if self.next_tick_at.is_some_and(|at| now >= at) {
+            if let Some(report) = report(&mut self.last_error, self.workspace.tick(now)) {
+                changed |= !report.is_empty();
+            }
+            self.next_tick_at =
+                report(&mut self.last_error, self.workspace.next_tick_at(now)).flatten();
+        }
+        if changed {
+            self.refresh_all();
+        } else if self.tree.locks_valid_until().is_some_and(|at| now >= at) {
+            // A grant started or ended: locks, the entry's access, a revealed password.
+            self.refresh_access();
+            self.refresh_detail();
+        }
+        self.update_banner();
+    }
+
+    /// When the next frame is needed: a countdown second, a deadline, the clipboard.
+    pub fn next_wake_at(&self, now: Timestamp) -> Option<Timestamp> {
+        let banner = self
+            .detail
+            .as_ref()
+            .and_then(|d| d.banner.as_ref())
+            .and_then(|b| b.next_change_at);
+        [
+            banner,
+            self.tree.locks_valid_until(),
+            self.next_tick_at,
+            self.clipboard_clear_at,
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|at| *at > now)
+        .min()
+    }
+
+    /// Carries out an intent; returns text to put on the clipboard, if any.
+    pub fn apply(
+        &mut self,
+        intent: &Intent,
+        now: Timestamp,
+        launcher: &dyn Launcher,
+    ) -> Option<String> {
+        self.now = now;
+        match intent {
+            Intent::SelectVault(vault) => self.select_vault(*vault),
+            Intent::Select(id) => {
+                if self.selected != Some(*id) {
+                    self.revealed = None;
+                }
+                self.selected = Some(*id);
+                self.tree.reveal(*id);
+                self.refresh_detail();
+            }
+            Intent::ToggleFolder(id) => self.tree.toggle(*id),
+            Intent::FilterChanged => {
+                let filter = self.filter.clone();
+                self.tree.set_filter(&filter);
+            }
+            Intent::AskForAccess(id) => {
+                if let Some(entry) = self.tree.entry(*id) {
+                    self.dialog = Dialog::AskAccess {
+                        entry_id: *id,
+                        name: entry.name.clone(),
+                    };
+                }
+            }
+            Intent::OpenRequestDialog(id) => self.open_request_dialog(*id, None),
+            Intent::RequestExtension(request_id) => {
+                let original = self
+                    .detail
+                    .as_ref()
+                    .and_then(|d| d.requests.iter().find(|r| r.id == *request_id))
+                    .cloned();
+                if let Some(original) = original {
+                    self.open_request_dialog(original.entry_id, Some(&original));
+                }
+            }
+            Intent::SendRequest => self.send_request(),
+            Intent::CloseDialog => self.dialog = Dialog::None,
+            Intent::ShowDetails(id) => self.dialog = Dialog::Details(*id),
+            Intent::CancelRequest(id) => {
+                let result = self.workspace.cancel(&self.session, *id, now);
+                if report(&mut self.last_error, result).is_some() {
+                    self.notice = Some("Request cancelled".into());
+                    self.dialog = Dialog::None;
+                }
+                self.refresh_detail();
+            }
+            Intent::AskRevoke(id) => {
+                self.dialog = Dialog::ConfirmRevoke {
+                    request_id: *id,
+                    reason: String::new(),
+                    error: None,
+                }
+            }
+            Intent::AskRelease(id) => {
+                self.dialog = Dialog::ConfirmRelease {
+                    request_id: *id,
+                    note: String::new(),
+                    error: None,
+                }
+            }
+            Intent::Revoke | Intent::Release => self.end_grant(intent),
+            Intent::RevealPassword(id) => {
+                let result =
+                    self.workspace
+                        .reveal_secret(&self.session, *id, SecretUse::Reveal, now);
+                if let Some(secret) = report(&mut self.last_error, result) {
+                    self.revealed = Some((*id, secret));
+                }
+                self.refresh_detail();
+            }
+            Intent::HidePassword => self.revealed = None,
+            Intent::Copy(id, what) => return self.copy(*id, *what),
+            Intent::Connect(id) => self.connect(*id, launcher),
+            Intent::CreateDemoWorkspace
+            | Intent::CreateEmptyWorkspace
+            | Intent::SignIn
+            | Intent::SignOut => {}
+        }
+        None
+    }
+
+    fn open_request_dialog(&mut self, entry_id: EntryId, extends: Option<&Request>) {
+        let now = self.now;
+        let Some(entry) = self.tree.entry(entry_id).cloned() else {
+            return;
+        };
+        let eligible = self
+            .workspace
+            .eligible_approvers(entry.vault_id, &self.session, now);
+        let Some(approvers) = report(&mut self.last_error, eligible) else {
+            return;
+        };
+        let dependencies = report(
+            &mut self.last_error,
+            self.workspace.dependencies(entry_id, now),
+        )
+        .unwrap_or_default();
+        let covers = dependencies
+            .iter()
+            .filter_map(|d| self.tree.entry(d.depends_on))
+            .map(|e| e.name.clone())
+            .collect();
+        let mut sets = self.sets.clone();
+        // Least privilege first: the smallest set that unlocks the main action.
+        sets.sort_by_key(|s| s.permissions.iter().count());
+        let main = entry.kind.main_permission();
+        let default_set = sets
+            .iter()
+            .position(|s| main.is_some_and(|p| s.permissions.contains(p)))
+            .unwrap_or(0);
+        let start_at = Timestamp((now.millis() / 300_000 + 1) * 300_000);
+        let mut form = RequestForm {
+            entry_id,
+            entry_path: self.tree.path(entry_id),
+            covers,
+            presets: self.settings.preset_durations_mins.clone(),
+            preset_index: 0,
+            is_custom: false,
+            start: LocalMoment::of(start_at),
+            end: LocalMoment::of(start_at + Span::hours(1)),
+            set_index: default_set,
+            sets,
+            approver_index: None,
+            approver_filter: String::new(),
+            approvers,
+            message: String::new(),
+            start_on_first_use: false,
+            extends: None,
+            errors: FieldErrors::default(),
+        };
+        if let Some(original) = extends {
+            // R-REQ-9: same approver, permission set and message.
+            let terms = original.effective_terms();
+            form.extends = Some(original.id);
+            form.set_index = form
+                .sets
+                .iter()
+                .position(|s| s.id == terms.permission_set_id)
+                .unwrap_or(form.set_index);
+            form.approver_index = form
+                .approvers
+                .iter()
+                .position(|u| Some(u.id) == original.approver_id);
+            form.message.clone_from(&original.message);
+        }
+        self.dialog = Dialog::Request(Box::new(form));
+    }
+
+    fn send_request(&mut self) {
+        let now = self.now;
+        let Dialog::Request(form) = &mut self.dialog else {
+            return;
+        };
+        form.errors = FieldErrors::default();
+        let window = match form.window() {
+            Ok(window) => window,
+            Err(e) => {
+                form.errors = e.field_errors().cloned().unwrap_or_default();
+                return;
+            }
+        };
+        let Some(set) = form.sets.get(form.set_index) else {
+            return;
+        };
+        let approver = form.approver_index.and_then(|i| form.approvers.get(i));
+        let draft = NewRequest {
+            entry_id: form.entry_id,
+            terms: Terms {
+                permission_set_id: set.id,
+                window,
+            },
+            approver_id: approver.map(|u| u.id),
+            message: form.message.clone(),
+            start_on_first_use: form.start_on_first_use
+                && matches!(window, AccessWindow::Duration { .. }),
+            extends_request_id: form.extends,
+        };
+        let approver_name = approver.map(|u| u.display_name.clone()).unwrap_or_default();
+        let entry_name = form.entry_path.clone();
+        match self.workspace.request_access(&self.session, &draft, now) {
+            Ok(_) => {
+                self.dialog = Dialog::Sent {
+                    message: format!(
+                        "Your request for {entry_name} was sent to {approver_name}. You will be told when it is decided."
+                    ),
+                };
+                self.last_error = None;
+                self.refresh_detail();
+            }
+            Err(e) => match e.field_errors() {
+                // Shown next to the fields; the form keeps what was typed.
+                Some(errors) => form.errors = errors.clone(),
+                None => form.errors.push(Field::Workspace, e.to_string()),
+            },
+        }
+    }
+
+    fn end_grant(&mut self, intent: &Intent) {
+        let now = self.now;
+        let (result, done) = match (&self.dialog, intent) {
+            (
+                Dialog::ConfirmRevoke {
+                    request_id, reason, ..
+                },
+                Intent::Revoke,
+            ) => (
+                self.workspace
+                    .revoke(&self.session, *request_id, reason, now),
+                "Access revoked",
+            ),
+            (
+                Dialog::ConfirmRelease {
+                    request_id, note, ..
+                },
+                Intent::Release,
+            ) => (
+                self.workspace
+                    .release(&self.session, *request_id, note, now),
+                "Access released",
+            ),
+            _ => return,
+        };
+        match result {
+            Ok(()) => {
+                self.dialog = Dialog::None;
+                self.notice = Some(done.into());
+                self.revealed = None;
+                self.refresh_access();
+                self.refresh_detail();
+            }
+            Err(e) => match &mut self.dialog {
+                Dialog::ConfirmRevoke { error, .. } | Dialog::ConfirmRelease { error, .. } => {
+                    *error = Some(e.to_string());
+                }
+                _ => {}
+            },
+        }
+    }
+
+    fn copy(&mut self, id: EntryId, what: CopyWhat) -> Option<String> {
+        let now = self.now;
+        let username = self.tree.entry(id)?.username.clone();
+        let text = match what {
+            CopyWhat::Username => {
+                self.notice = Some("User name copied".into());
+                return Some(username);
+            }
+            CopyWhat::Password => report(
+                &mut self.last_error,
+                self.workspace
+                    .reveal_secret(&self.session, id, SecretUse::Copy, now),
+            )?
+            .to_string(),
+            CopyWhat::UsernameAndPassword => {
+                let secret = report(
+                    &mut self.last_error,
+                    self.workspace
+                        .reveal_secret(&self.session, id, SecretUse::Copy, now),
+                )?;
+                format!("{username}\n{}", secret.as_str())
+            }
+        };
+        let delay = self.settings.clipboard_clear_secs;
+        self.clipboard_clear_at = Some(now + Span::secs(i64::from(delay)));
+        self.notice = Some(format!(
+            "Password copied; the clipboard clears in {}",
+            Span::secs(i64::from(delay)).human()
+        ));
+        self.refresh_detail();
+        Some(text)
+    }
+
+    fn connect(&mut self, id: EntryId, launcher: &dyn Launcher) {
+        let now = self.now;
+        let Some(entry) = report(
+            &mut self.last_error,
+            self.workspace.connect(&self.session, id, now),
+        ) else {
+            return;
+        };
+        match command_for(&self.settings.connect_templates, &entry) {
+            Ok(argv) => match launcher.launch(&argv) {
+                Ok(()) => self.notice = Some(format!("Opening {}…", entry.name)),
+                Err(e) => self.last_error = Some(e),
+            },
+            Err(e) => self.last_error = Some(e.to_string()),
+        }
+        self.refresh_detail();
+    }
+
+    /// The name of a user, for views.
+    pub fn display_name(&self, id: UserId) -> String {
+        self.name_of(id)
+    }
+
+    /// The name of a permission set, for views.
+    pub fn set_name(&self, id: crate::domain::PermissionSetId) -> String {
+        self.sets
+            .iter()
+            .find(|s| s.id == id)
+            .map_or_else(|| format!("set {id}"), |s| s.name.clone())
+    }
+
+    /// A request among the selected entry's, for the details dialog.
+    pub fn request(&self, id: RequestId) -> Option<&Request> {
+        self.detail.as_ref()?.requests.iter().find(|r| r.id == id)
+    }
+}

@@ -1,0 +1,383 @@
+//! The eframe application: screens, per-frame logic (clock, live refresh,
+//! ticks, repaint scheduling), and applying the UI's intents through the
+//! service.
+//!
+//! Architecture invariants:
+//! - the clock is read once per frame, in `logic`, and that instant is used
+//!   for everything in the frame;
+//! - no SQL runs on a frame where nothing changed: data is loaded on intents,
+//!   when the change watcher saw another commit, or when a deadline passed;
+//! - the window repaints only when something will look different: the next
+//!   countdown second, the next deadline, or a change from another process.
+
+pub mod banner;
+pub mod forms;
+pub mod intent;
+mod main_state;
+pub mod tree;
+mod watcher;
+
+use crate::domain::clock::Clock;
+use crate::domain::user::NewUser;
+use crate::domain::{DomainError, Field, Span, Timestamp};
+use crate::platform::keyfile::key_file_for;
+use crate::platform::keyring::Keyring;
+use crate::platform::launcher::Launcher;
+use crate::service::{HashCost, KeyOptions, ServiceError, Workspace, demo};
+use crate::store::sqlite::{SqliteStore, delete_workspace_files};
+use forms::{FirstStartForm, SignInForm};
+use intent::Intent;
+pub use main_state::{DependencyView, EntryDetail, MainState};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The services the application needs from its surroundings.
+#[derive(Clone)]
+pub struct AppEnv {
+    /// The one clock.
+    pub clock: Arc<dyn Clock>,
+    /// The OS keyring, or a test one.
+    pub keyring: Arc<dyn Keyring>,
+    /// Starts connection programs.
+    pub launcher: Arc<dyn Launcher>,
+    /// Cost of new password hashes.
+    pub hash_cost: HashCost,
+}
+
+/// Where the workspace comes from.
+pub enum WorkspaceSource {
+    /// A file (created at first start if missing).
+    File(PathBuf),
+    /// An already open workspace (tests).
+    Open(Box<Workspace>),
+}
+
+/// Start-up options (R-DSK-2).
+pub struct AppOptions {
+    /// The workspace.
+    pub source: WorkspaceSource,
+    /// Pre-fills the sign-in (`--user`).
+    pub user: Option<String>,
+    /// Create the demo workspace if the file does not exist (`--demo`).
+    pub demo: bool,
+}
+
+/// What the window shows.
+pub enum Screen {
+    /// No workspace yet: demo or empty (R-DSK-1).
+    FirstStart,
+    /// Sign in to an open workspace.
+    SignIn(Box<SignInState>),
+    /// Signed in.
+    Main(Box<MainState>),
+    /// The workspace cannot be opened; says why.
+    Unavailable(String),
+}
+
+/// The sign-in screen's data.
+pub struct SignInState {
+    /// The workspace.
+    pub workspace: Workspace,
+    /// Its name.
+    pub workspace_name: String,
+    /// The demo users, when this is the demo workspace (the screen lists them).
+    pub demo_users: Vec<String>,
+}
+
+/// The Latchkey window.
+pub struct LatchkeyApp {
+    env: AppEnv,
+    path: Option<PathBuf>,
+    /// What is shown.
+    pub screen: Screen,
+    /// The first-start form.
+    pub first_start: FirstStartForm,
+    /// The sign-in form.
+    pub sign_in: SignInForm,
+    title: String,
+    clipboard: Option<String>,
+}
+
+impl LatchkeyApp {
+    /// Opens the workspace (or offers to create one) and shows the first screen.
+    pub fn new(env: AppEnv, options: AppOptions) -> LatchkeyApp {
+        let sign_in = SignInForm {
+            username: options.user.clone().unwrap_or_default(),
+            focus_password: options.user.is_some(),
+            ..SignInForm::default()
+        };
+        let mut app = LatchkeyApp {
+            env,
+            path: None,
+            screen: Screen::FirstStart,
+            first_start: FirstStartForm::default(),
+            sign_in,
+            title: String::new(),
+            clipboard: None,
+        };
+        match options.source {
+            WorkspaceSource::Open(workspace) => app.screen = app.sign_in_screen(*workspace),
+            WorkspaceSource::File(path) => {
+                app.path = Some(path.clone());
+                if path.exists() {
+                    app.screen = match app.open_file() {
+                        Ok(workspace) => app.sign_in_screen(workspace),
+                        Err(e) => Screen::Unavailable(e.to_string()),
+                    };
+                } else if options.demo {
+                    app.apply_first_start(&Intent::CreateDemoWorkspace);
+                }
+            }
+        }
+        app
+    }
+
+    /// The workspace file, if any.
+    pub fn path(&self) -> Option<&PathBuf> {
+        self.path.as_ref()
+    }
+
+    fn keys(&self) -> KeyOptions<'_> {
+        KeyOptions {
+            keyring: self.env.keyring.as_ref(),
+            key_file: self.path.as_deref().map(key_file_for),
+        }
+    }
+
+    fn open_file(&self) -> Result<Workspace, ServiceError> {
+        let path = self
+            .path
+            .clone()
+            .ok_or_else(|| ServiceError::NotFound("no workspace file".into()))?;
+        let store = SqliteStore::open(&path)?;
+        Workspace::open(Box::new(store), &self.keys(), self.env.hash_cost)
+    }
+
+    fn sign_in_screen(&self, mut workspace: Workspace) -> Screen {
+        let now = self.env.clock.now();
+        let workspace_name = workspace.name(now).unwrap_or_default();
+        let usernames: Vec<String> = workspace
+            .users(now)
+            .map(|u| u.into_iter().map(|u| u.username).collect())
+            .unwrap_or_default();
+        let is_demo = demo::DEMO_USERS
+            .iter()
+            .all(|(name, _, _)| usernames.iter().any(|u| u == name));
+        let demo_users = if is_demo {
+            demo::DEMO_USERS
+                .iter()
+                .map(|(name, _, _)| (*name).to_owned())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Screen::SignIn(Box::new(SignInState {
+            workspace,
+            workspace_name,
+            demo_users,
+        }))
+    }
+
+    /// Applies one intent at `now`. Public so tests can drive the app directly too.
+    pub fn apply(&mut self, intent: &Intent) {
+        match intent {
+            Intent::CreateDemoWorkspace | Intent::CreateEmptyWorkspace => {
+                self.apply_first_start(intent);
+            }
+            Intent::SignIn => self.apply_sign_in(),
+            Intent::SignOut => {
+                let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
+                self.screen = match screen {
+                    Screen::Main(main) => {
+                        self.sign_in.password.clear();
+                        self.sign_in.error = None;
+                        self.sign_in_screen(main.into_workspace())
+                    }
+                    other => other,
+                };
+            }
+            other => {
+                let now = self.env.clock.now();
+                if let Screen::Main(main) = &mut self.screen
+                    && let Some(text) = main.apply(other, now, self.env.launcher.as_ref())
+                {
+                    self.clipboard = Some(text);
+                }
+            }
+        }
+    }
+
+    fn apply_first_start(&mut self, intent: &Intent) {
+        let now = self.env.clock.now();
+        let Some(path) = self.path.clone() else {
+            return;
+        };
+        self.first_start.errors = crate::domain::FieldErrors::default();
+        if *intent == Intent::CreateEmptyWorkspace {
+            let admin = NewUser {
+                username: self.first_start.username.clone(),
+                display_name: self.first_start.display_name.clone(),
+                email: String::new(),
+                is_admin: true,
+            };
+            if let Err(DomainError::Invalid(errors)) = admin.validate(&self.first_start.password) {
+                self.first_start.errors = errors;
+                return;
+            }
+        }
+        let mut made_files = false;
+        let created = (|| -> Result<Screen, ServiceError> {
+            if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(folder).map_err(|e| {
+                    ServiceError::NotFound(format!(
+                        "cannot create the folder {}: {e}",
+                        folder.display()
+                    ))
+                })?;
+            }
+            if key_file_for(&path).exists() {
+                return Err(ServiceError::Key(format!(
+                    "a key file already exists at {}; remove it or choose another workspace",
+                    key_file_for(&path).display()
+                )));
+            }
+            let store = Box::new(SqliteStore::create(&path)?);
+            made_files = true;
+            if *intent == Intent::CreateDemoWorkspace {
+                let workspace = demo::create_demo(store, &self.keys(), self.env.hash_cost, now)?;
+                return Ok(self.sign_in_screen(workspace));
+            }
+            let mut workspace =
+                Workspace::create(store, "My workspace", &self.keys(), self.env.hash_cost, now)?;
+            let admin = NewUser {
+                username: self.first_start.username.trim().to_owned(),
+                display_name: self.first_start.display_name.trim().to_owned(),
+                email: String::new(),
+                is_admin: true,
+            };
+            let session = workspace.create_first_admin(&admin, &self.first_start.password, now)?;
+            let main = MainState::load(workspace, session, now).map_err(|failed| failed.1)?;
+            Ok(Screen::Main(Box::new(main)))
+        })();
+        match created {
+            Ok(screen) => {
+                self.first_start.password.clear();
+                self.screen = screen;
+            }
+            Err(e) => {
+                if made_files {
+                    // Leave nothing half-made behind, so the person can simply try again.
+                    delete_workspace_files(&path);
+                    let _ = std::fs::remove_file(key_file_for(&path));
+                }
+                self.first_start
+                    .errors
+                    .push(Field::Workspace, e.to_string());
+            }
+        }
+    }
+
+    fn apply_sign_in(&mut self) {
+        let now = self.env.clock.now();
+        let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
+        let Screen::SignIn(mut state) = screen else {
+            self.screen = screen;
+            return;
+        };
+        match state
+            .workspace
+            .sign_in(&self.sign_in.username, &self.sign_in.password, now)
+        {
+            Ok(session) => {
+                self.sign_in.password.clear();
+                self.sign_in.error = None;
+                match MainState::load(state.workspace, session, now) {
+                    Ok(main) => self.screen = Screen::Main(Box::new(main)),
+                    Err(failed) => {
+                        let (workspace, e) = *failed;
+                        self.sign_in.error = Some(e.to_string());
+                        state.workspace = workspace;
+                        self.screen = Screen::SignIn(state);
+                    }
+                }
+            }
+            Err(e) => {
+                self.sign_in.password.clear();
+                self.sign_in.error = Some(e.to_string());
+                self.sign_in.focus_password = true;
+                self.screen = Screen::SignIn(state);
+            }
+        }
+    }
+
+    /// The window title (R-DSK: "Latchkey — workspace — user" once signed in).
+    pub fn window_title(&self) -> String {
+        match &self.screen {
+            Screen::Main(main) => format!(
+                "Latchkey — {} — {}",
+                main.workspace_name,
+                main.session.user().display_name
+            ),
+            _ => "Latchkey".to_owned(),
+        }
+    }
+
+    /// Everything that is not drawing: read the clock once, pick up other
+    /// processes' changes, record what time did, and plan the next repaint.
+    fn frame_logic(&mut self, ctx: &egui::Context) {
+        let now = self.env.clock.now();
+        let title = self.window_title();
+        if title != self.title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.title = title;
+        }
+        if let Screen::Main(main) = &mut self.screen {
+            main.ensure_watcher(ctx);
+            if main.clipboard_due(now) {
+                // Clear what we copied (R-REQ-8).
+                self.clipboard = Some(String::new());
+            }
+            main.logic(now);
+            if let Some(at) = main.next_wake_at(now) {
+                let wait = at.since(now).millis().clamp(1, 3_600_000);
+                ctx.request_repaint_after(std::time::Duration::from_millis(wait as u64));
+            }
+        }
+    }
+
+    /// Text to put on the clipboard on this frame, if any.
+    pub fn take_clipboard(&mut self) -> Option<String> {
+        self.clipboard.take()
+    }
+
+    /// The current instant of the app's clock (for tests and views).
+    pub fn now(&self) -> Timestamp {
+        self.env.clock.now()
+    }
+}
+
+impl eframe::App for LatchkeyApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frame_logic(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let mut intents = Vec::new();
+        let now = self.env.clock.now();
+        crate::ui::app_ui(ui, self, now, &mut intents);
+        if let Some(text) = self.take_clipboard() {
+            ui.ctx().copy_text(text);
+        }
+        for intent in &intents {
+            self.apply(intent);
+        }
+        if !intents.is_empty() {
+            ui.ctx().request_repaint();
+        }
+    }
+}
+
+/// The lead before the end at which a grant counts as expiring soon.
+pub(crate) fn expiring_lead(settings: &crate::domain::settings::WorkspaceSettings) -> Span {
+    Span::mins(i64::from(settings.expiring_soon_lead_mins))
+}

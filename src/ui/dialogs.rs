@@ -1,0 +1,426 @@
+//! Modal dialogs: the access prompt (R-REQ-2), the request dialog (R-REQ-3,
+//! R-REQ-4 messages next to their fields), its confirmation, a request's
+//! details (R-REQ-7) and the revoke/release confirmations (R-BEY-3).
+
+use super::widgets::field_error_ui;
+use crate::app::MainState;
+use crate::app::forms::{Dialog, LocalMoment, RequestForm};
+use crate::app::intent::Intent;
+use crate::domain::request::{AccessWindow, Request};
+use crate::domain::settings::MAX_MESSAGE_CHARS;
+use crate::domain::{Field, Span};
+use egui::{Id, Modal, RichText, TextEdit, Ui};
+
+/// Draws the open dialog, if any.
+pub fn dialog_ui(
+    ctx: &egui::Context,
+    state: &MainState,
+    dialog: &mut Dialog,
+    intents: &mut Vec<Intent>,
+) {
+    let modal = |id: &str| Modal::new(Id::unique(("latchkey-dialog", id)));
+    let closed = match dialog {
+        Dialog::None => return,
+        Dialog::AskAccess { entry_id, name } => {
+            let entry_id = *entry_id;
+            modal("ask")
+                .show(ctx, |ui| {
+                    ui.set_width(380.0);
+                    ui.heading(name.as_str());
+                    ui.label("You don't have access to this entry. Request temporary access?");
+                    ui.horizontal(|ui| {
+                        if ui.button("Yes").clicked() {
+                            intents.push(Intent::OpenRequestDialog(entry_id));
+                        }
+                        if ui.button("No").clicked() {
+                            intents.push(Intent::CloseDialog);
+                        }
+                    });
+                })
+                .should_close()
+        }
+        Dialog::Request(form) => modal("request")
+            .show(ctx, |ui| request_form_ui(ui, form, intents))
+            .should_close(),
+        Dialog::Sent { message } => modal("sent")
+            .show(ctx, |ui| {
+                ui.set_width(380.0);
+                ui.heading("Request sent");
+                ui.label(message.as_str());
+                if ui.button("OK").clicked() {
+                    intents.push(Intent::CloseDialog);
+                }
+            })
+            .should_close(),
+        Dialog::Details(id) => {
+            let request = state.request(*id).cloned();
+            modal("details")
+                .show(ctx, |ui| {
+                    if let Some(request) = &request {
+                        details_ui(ui, state, request, intents);
+                    } else {
+                        ui.label("This request is no longer available.");
+                        if ui.button("Close").clicked() {
+                            intents.push(Intent::CloseDialog);
+                        }
+                    }
+                })
+                .should_close()
+        }
+        Dialog::ConfirmRevoke { reason, error, .. } => modal("revoke")
+            .show(ctx, |ui| {
+                confirm_ui(
+                    ui,
+                    "Revoke this access?",
+                    "Access ends at once. Getting it back takes a new request.",
+                    "Reason (optional)",
+                    reason,
+                    error.as_deref(),
+                    "Revoke access",
+                    Intent::Revoke,
+                    intents,
+                );
+            })
+            .should_close(),
+        Dialog::ConfirmRelease { note, error, .. } => modal("release")
+            .show(ctx, |ui| {
+                confirm_ui(
+                    ui,
+                    "Release access now?",
+                    "Your access ends at once. Say what you did, for the approver (optional).",
+                    "What I did",
+                    note,
+                    error.as_deref(),
+                    "Release access",
+                    Intent::Release,
+                    intents,
+                );
+            })
+            .should_close(),
+    };
+    if closed && !intents.contains(&Intent::CloseDialog) {
+        intents.push(Intent::CloseDialog);
+    }
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one confirmation layout for two dialogs"
+)]
+fn confirm_ui(
+    ui: &mut Ui,
+    title: &str,
+    explanation: &str,
+    note_label: &str,
+    note: &mut String,
+    error: Option<&str>,
+    confirm: &str,
+    intent: Intent,
+    intents: &mut Vec<Intent>,
+) {
+    ui.set_width(420.0);
+    ui.heading(title);
+    ui.label(explanation);
+    let label = ui.label(note_label);
+    ui.add(
+        TextEdit::multiline(note)
+            .desired_rows(3)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    if let Some(error) = error {
+        ui.label(RichText::new(format!("⚠ {error}")).color(ui.visuals().error_fg_color));
+    }
+    ui.horizontal(|ui| {
+        if ui.button(confirm).clicked() {
+            intents.push(intent);
+        }
+        if ui.button("Keep access").clicked() {
+            intents.push(Intent::CloseDialog);
+        }
+    });
+}
+
+fn moment_ui(ui: &mut Ui, label: &str, moment: &mut LocalMoment, salt: &str) {
+    ui.horizontal(|ui| {
+        ui.add_sized([60.0, 20.0], egui::Label::new(label));
+        ui.add(egui_extras::DatePickerButton::new(&mut moment.date).id_salt(salt));
+        let time_label = ui.label("at");
+        ui.add(TextEdit::singleline(&mut moment.time).desired_width(52.0))
+            .labelled_by(time_label.id)
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("{label} time"))
+            });
+    });
+}
+
+/// The request dialog (R-REQ-3).
+pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<Intent>) {
+    ui.set_width(480.0);
+    let title = if form.extends.is_some() {
+        "Request an extension"
+    } else {
+        "Request temporary access"
+    };
+    ui.heading(title);
+    ui.label(RichText::new(&form.entry_path).strong());
+    ui.add_space(6.0);
+
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Access duration"));
+        ui.add_enabled_ui(!form.is_custom, |ui| {
+            let current = form
+                .presets
+                .get(form.preset_index)
+                .map_or_else(String::new, |m| Span::human_mins(*m));
+            egui::ComboBox::from_id_salt("duration")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for (i, mins) in form.presets.iter().enumerate() {
+                        ui.selectable_value(&mut form.preset_index, i, Span::human_mins(*mins));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+    });
+    field_error_ui(ui, &form.errors, Field::Duration);
+    ui.checkbox(&mut form.is_custom, "Set custom time frame");
+    if form.is_custom {
+        moment_ui(ui, "Start", &mut form.start, "start-date");
+        field_error_ui(ui, &form.errors, Field::Start);
+        moment_ui(ui, "End", &mut form.end, "end-date");
+        field_error_ui(ui, &form.errors, Field::End);
+    } else {
+        ui.add_enabled(
+            !form.is_custom,
+            egui::Checkbox::new(&mut form.start_on_first_use, "Start on first use"),
+        );
+        field_error_ui(ui, &form.errors, Field::Start);
+    }
+
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
+        let current = form
+            .sets
+            .get(form.set_index)
+            .map_or("", |s| s.name.as_str());
+        egui::ComboBox::from_id_salt("permission-set")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for (i, set) in form.sets.iter().enumerate() {
+                    ui.selectable_value(&mut form.set_index, i, &set.name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let inside = form
+            .sets
+            .get(form.set_index)
+            .map(|s| s.permissions.to_string())
+            .unwrap_or_default();
+        let eye = ui.label("👁");
+        eye.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Label, true, "Permissions in this set")
+        });
+        eye.on_hover_text(format!("Includes: {inside}"));
+    });
+    field_error_ui(ui, &form.errors, Field::PermissionSet);
+
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Approver"));
+        let current = form
+            .approver_index
+            .and_then(|i| form.approvers.get(i))
+            .map_or("Choose…".to_owned(), |u| u.display_name.clone());
+        let filtered: Vec<(usize, String)> = form
+            .filtered_approvers()
+            .into_iter()
+            .map(|(i, u)| (i, u.display_name.clone()))
+            .collect();
+        egui::ComboBox::from_id_salt("approver")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                let find = ui.label("Find");
+                ui.add(TextEdit::singleline(&mut form.approver_filter).desired_width(160.0))
+                    .labelled_by(find.id);
+                for (i, name) in &filtered {
+                    if ui
+                        .selectable_label(form.approver_index == Some(*i), name)
+                        .clicked()
+                    {
+                        form.approver_index = Some(*i);
+                    }
+                }
+                if filtered.is_empty() {
+                    ui.label("No approver matches");
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    field_error_ui(ui, &form.errors, Field::Approver);
+
+    let label = ui.label("Message: why you need this entry and what it covers");
+    ui.add(
+        TextEdit::multiline(&mut form.message)
+            .desired_rows(3)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    let count = form.message.chars().count();
+    let counter = RichText::new(format!("{count} / {MAX_MESSAGE_CHARS}")).small();
+    ui.label(if count > MAX_MESSAGE_CHARS {
+        counter.color(ui.visuals().error_fg_color)
+    } else {
+        counter.weak()
+    });
+    field_error_ui(ui, &form.errors, Field::Message);
+
+    if !form.covers.is_empty() {
+        ui.label(format!(
+            "This request also covers: {}",
+            form.covers.join(", ")
+        ));
+    }
+    field_error_ui(ui, &form.errors, Field::Entry);
+    field_error_ui(ui, &form.errors, Field::Workspace);
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if ui.button(RichText::new("Send request").strong()).clicked() {
+            intents.push(Intent::SendRequest);
+        }
+        if ui.button("Cancel").clicked() {
+            intents.push(Intent::CloseDialog);
+        }
+    });
+}
+
+fn window_text(window: AccessWindow) -> String {
+    match window {
+        AccessWindow::Duration { mins } => format!("{} from approval", Span::human_mins(mins)),
+        AccessWindow::Custom { start_at, end_at } => {
+            format!(
+                "{} → {} ({})",
+                start_at.local_minute(),
+                end_at.local_minute(),
+                end_at.since(start_at).human()
+            )
+        }
+    }
+}
+
+/// A request's details (R-REQ-7): requested and authorized side by side.
+fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut Vec<Intent>) {
+    ui.set_width(520.0);
+    ui.heading("Temporary access details");
+    let now = state.now;
+    egui::Grid::new("request-details")
+        .num_columns(3)
+        .spacing([12.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            let row = |ui: &mut Ui, name: &str, requested: String, authorized: String| {
+                ui.label(RichText::new(name).weak());
+                ui.label(requested);
+                ui.label(authorized);
+                ui.end_row();
+            };
+            ui.label("");
+            ui.label(RichText::new("Requested").strong());
+            ui.label(RichText::new("Authorized").strong());
+            ui.end_row();
+            let authorized = request.authorized;
+            row(
+                ui,
+                "Permission set",
+                state.set_name(request.requested.permission_set_id),
+                authorized.map_or("—".into(), |t| state.set_name(t.permission_set_id)),
+            );
+            row(
+                ui,
+                "Window",
+                window_text(request.requested.window),
+                authorized.map_or("—".into(), |t| window_text(t.window)),
+            );
+            let grant = match (request.grant_start_at, request.grant_end_at) {
+                (Some(s), Some(e)) => format!("{} → {}", s.local_minute(), e.local_minute()),
+                _ => request.claim_by_at.map_or("—".into(), |c| {
+                    format!("from first use, by {}", c.local_minute())
+                }),
+            };
+            row(ui, "Access runs", "—".into(), grant);
+        });
+    ui.add_space(6.0);
+    let line = |ui: &mut Ui, name: &str, value: String| {
+        if !value.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(format!("{name}:")).weak());
+                ui.label(value);
+            });
+        }
+    };
+    line(ui, "User", state.display_name(request.requester_id));
+    line(ui, "Status", request.phase(now).label().to_owned());
+    line(ui, "Requested on", request.created_at.local_minute());
+    line(ui, "Your message", request.message.clone());
+    if request.is_modified() {
+        line(ui, "Changed by the approver", changes(state, request));
+    }
+    for approval in &request.approvals {
+        let message = if approval.message.is_empty() {
+            String::new()
+        } else {
+            format!(": “{}”", approval.message)
+        };
+        line(
+            ui,
+            "Approved",
+            format!(
+                "by {} at {}{message}",
+                state.display_name(approval.approver_id),
+                approval.approved_at.local_minute()
+            ),
+        );
+    }
+    if let (Some(by), Some(at)) = (request.decided_by, request.decided_at) {
+        line(
+            ui,
+            "Decided",
+            format!("by {} at {}", state.display_name(by), at.local_minute()),
+        );
+    }
+    line(ui, "Approver's reply", request.decision_message.clone());
+    line(ui, "Closing note", request.closing_note.clone());
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        if request.phase(now).is_live_grant() && ui.button("Revoke…").clicked() {
+            intents.push(Intent::AskRevoke(request.id));
+        }
+        if ui.button("Close").clicked() {
+            intents.push(Intent::CloseDialog);
+        }
+    });
+}
+
+fn changes(state: &MainState, request: &Request) -> String {
+    let Some(authorized) = request.authorized else {
+        return String::new();
+    };
+    let mut changed = Vec::new();
+    if authorized.permission_set_id != request.requested.permission_set_id {
+        changed.push(format!(
+            "permission set {} → {}",
+            state.set_name(request.requested.permission_set_id),
+            state.set_name(authorized.permission_set_id)
+        ));
+    }
+    if authorized.window != request.requested.window {
+        changed.push(format!(
+            "window {} → {}",
+            window_text(request.requested.window),
+            window_text(authorized.window)
+        ));
+    }
+    changed.join("; ")
+}

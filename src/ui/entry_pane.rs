@@ -1,0 +1,166 @@
+//! The selected entry: fields (secrets masked), dependencies, actions and the
+//! Temporary Access banner.
+
+use super::banner::temporary_access_banner_ui;
+use super::widgets::{LOCK, kind_icon};
+use crate::app::intent::{CopyWhat, Intent};
+use crate::app::{EntryDetail, MainState};
+use crate::domain::entry::EntryKind;
+use crate::domain::permission::Permission;
+use egui::{RichText, Ui};
+
+/// The entry pane, or a hint when nothing is selected.
+pub fn entry_pane_ui(ui: &mut Ui, state: &MainState, intents: &mut Vec<Intent>) {
+    let Some(detail) = &state.detail else {
+        ui.vertical_centered(|ui| {
+            ui.add_space(60.0);
+            ui.label(RichText::new("Select an entry in the tree").weak());
+            ui.label(
+                RichText::new("Locked items (🔒) can be requested for a while: double-click them.")
+                    .weak(),
+            );
+        });
+        return;
+    };
+    let entry = &detail.entry;
+    let is_locked = detail.access.is_locked;
+    ui.horizontal(|ui| {
+        ui.heading(format!("{} {}", kind_icon(entry.kind), entry.name));
+        if is_locked {
+            ui.label(RichText::new(format!("{LOCK} locked")).weak());
+        }
+    });
+    ui.label(RichText::new(format!("{} · {}", entry.kind.label(), detail.path)).weak());
+    ui.add_space(8.0);
+    if let Some(banner) = &detail.banner {
+        temporary_access_banner_ui(ui, banner, intents);
+        ui.add_space(8.0);
+    }
+    if entry.kind == EntryKind::Folder {
+        return;
+    }
+    fields_ui(ui, state, detail);
+    ui.add_space(8.0);
+    actions_ui(ui, state, detail, intents);
+    if !detail.dependencies.is_empty() {
+        ui.add_space(12.0);
+        ui.label(RichText::new("Depends on").strong());
+        for dependency in &detail.dependencies {
+            let lock = if dependency.is_locked {
+                format!("  {LOCK}")
+            } else {
+                String::new()
+            };
+            ui.label(format!("• {} ({}){lock}", dependency.name, dependency.role));
+        }
+    }
+    if detail.requests.len() > 1 {
+        ui.add_space(12.0);
+        ui.label(RichText::new("Your requests for this entry").strong());
+        for request in detail.requests.iter().take(10) {
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "{} · {} · {}",
+                    request.created_at.local_minute(),
+                    state.set_name(request.effective_terms().permission_set_id),
+                    request.phase(state.now).label()
+                ));
+                let details = ui.small_button("Details");
+                details.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::Button,
+                        true,
+                        format!("Details of request {}", request.id),
+                    )
+                });
+                if details.clicked() {
+                    intents.push(Intent::ShowDetails(request.id));
+                }
+            });
+        }
+    }
+}
+
+fn fields_ui(ui: &mut Ui, state: &MainState, detail: &EntryDetail) {
+    let entry = &detail.entry;
+    egui::Grid::new("entry-fields")
+        .num_columns(2)
+        .spacing([12.0, 6.0])
+        .show(ui, |ui| {
+            let field = |ui: &mut Ui, name: &str, value: &str| {
+                if !value.is_empty() {
+                    ui.label(RichText::new(name).weak());
+                    ui.label(value);
+                    ui.end_row();
+                }
+            };
+            field(ui, "Host", &entry.host);
+            field(
+                ui,
+                "Port",
+                &entry.port.map(|p| p.to_string()).unwrap_or_default(),
+            );
+            field(ui, "User name", &entry.username);
+            field(ui, "Address", &entry.url);
+            field(ui, "Notes", &entry.notes);
+            if entry.kind == EntryKind::Credentials {
+                ui.label(RichText::new("Password").weak());
+                match &state.revealed {
+                    Some((id, secret)) if *id == entry.id => {
+                        ui.label(RichText::new(secret.as_str()).monospace())
+                    }
+                    _ => ui.label("••••••••"),
+                };
+                ui.end_row();
+            }
+        });
+}
+
+fn actions_ui(ui: &mut Ui, state: &MainState, detail: &EntryDetail, intents: &mut Vec<Intent>) {
+    let entry = &detail.entry;
+    let permissions = detail.access.permissions;
+    let may_reveal = permissions.contains(Permission::ViewPassword);
+    ui.horizontal_wrapped(|ui| {
+        if detail.access.is_locked
+            && state.settings.temporary_access_enabled
+            && ui.button("Request temporary access…").clicked()
+        {
+            intents.push(Intent::OpenRequestDialog(entry.id));
+        }
+        if entry.kind.is_connection()
+            && ui
+                .add_enabled(
+                    permissions.contains(Permission::Connect),
+                    egui::Button::new("Connect"),
+                )
+                .clicked()
+        {
+            intents.push(Intent::Connect(entry.id));
+        }
+        if entry.kind == EntryKind::Credentials {
+            let shown = state
+                .revealed
+                .as_ref()
+                .is_some_and(|(id, _)| *id == entry.id);
+            if shown {
+                if ui.button("Hide password").clicked() {
+                    intents.push(Intent::HidePassword);
+                }
+            } else if ui
+                .add_enabled(may_reveal, egui::Button::new("View password"))
+                .clicked()
+            {
+                intents.push(Intent::RevealPassword(entry.id));
+            }
+            if ui.button("Copy username").clicked() {
+                intents.push(Intent::Copy(entry.id, CopyWhat::Username));
+            }
+            if ui
+                .add_enabled(may_reveal, egui::Button::new("Copy password"))
+                .clicked()
+            {
+                intents.push(Intent::Copy(entry.id, CopyWhat::Password));
+            }
+        }
+    });
+}

@@ -1,0 +1,74 @@
+//! egui only: every screen draws from the app's state and pushes intents.
+//!
+//! Architecture invariant: `ui` never calls the service, never runs SQL and
+//! never reads the clock (`tests/tidy.rs` checks it); the instant of the frame
+//! comes from the app.
+
+mod banner;
+mod dialogs;
+mod entry_pane;
+mod first_start;
+mod sign_in;
+mod status_bar;
+mod tree;
+mod widgets;
+
+use crate::app::intent::Intent;
+use crate::app::{LatchkeyApp, Screen};
+use crate::domain::Timestamp;
+use egui::{RichText, Ui};
+
+/// Draws the whole window for this frame.
+pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, _now: Timestamp, intents: &mut Vec<Intent>) {
+    let path = app
+        .path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    match &mut app.screen {
+        Screen::FirstStart => {
+            egui::CentralPanel::default().show(ui, |ui| {
+                first_start::first_start_ui(ui, &path, &mut app.first_start, intents);
+            });
+        }
+        Screen::SignIn(state) => {
+            egui::CentralPanel::default().show(ui, |ui| {
+                sign_in::sign_in_ui(ui, state, &mut app.sign_in, intents);
+            });
+        }
+        Screen::Unavailable(reason) => {
+            egui::CentralPanel::default().show(ui, |ui| {
+                ui.heading("This workspace cannot be opened");
+                ui.label(RichText::new(reason.as_str()).color(ui.visuals().error_fg_color));
+                ui.label(format!("Workspace: {path}"));
+            });
+        }
+        Screen::Main(main) => {
+            let mut dialog = std::mem::take(&mut main.dialog);
+            let mut filter = std::mem::take(&mut main.filter);
+            egui::Panel::top("top-bar").show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.heading("Latchkey");
+                    ui.label(RichText::new(&main.workspace_name).weak());
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        if ui.button("Sign out").clicked() {
+                            intents.push(Intent::SignOut);
+                        }
+                        ui.label(&main.session.user().display_name);
+                    });
+                });
+            });
+            egui::Panel::bottom("status-bar").show(ui, |ui| status_bar::status_bar_ui(ui, main));
+            egui::Panel::left("navigation")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| tree::navigation_ui(ui, main, &mut filter, intents));
+            egui::CentralPanel::default().show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| entry_pane::entry_pane_ui(ui, main, intents));
+            });
+            dialogs::dialog_ui(ui.ctx(), main, &mut dialog, intents);
+            main.dialog = dialog;
+            main.filter = filter;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Small shared widgets: labelled fields (the label is also the accessible
+//! name, R-DSK-3), field errors, entry icons.
+
+use crate::domain::entry::EntryKind;
+use crate::domain::{Field, FieldErrors};
+use egui::{Response, RichText, TextEdit, Ui};
+
+/// A labelled single-line text field; the label names it for screen readers and tests.
+pub fn labelled_text_ui(
+    ui: &mut Ui,
+    label: &str,
+    text: &mut String,
+    is_password: bool,
+) -> Response {
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([110.0, 20.0], egui::Label::new(label));
+        ui.add(
+            TextEdit::singleline(text)
+                .password(is_password)
+                .desired_width(220.0),
+        )
+        .labelled_by(label.id)
+    })
+    .inner
+}
+
+/// The message for `field`, in the error colour, if there is one.
+pub fn field_error_ui(ui: &mut Ui, errors: &FieldErrors, field: Field) {
+    if let Some(message) = errors.for_field(field) {
+        ui.label(RichText::new(format!("⚠ {message}")).color(ui.visuals().error_fg_color));
+    }
+}
+
+/// The icon of an entry kind.
+pub const fn kind_icon(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Folder => "📁",
+        EntryKind::Rdp => "🖥",
+        EntryKind::Ssh => "💻",
+        EntryKind::Website => "🌐",
+        EntryKind::Vpn => "🔐",
+        EntryKind::Credentials => "🔑",
+        EntryKind::Database => "🗄",
+    }
+}
+
+/// The lock shown on locked items (R-REQ-1).
+pub const LOCK: &str = "🔒";
