@@ -119,7 +119,7 @@ pub fn banner(
         }
         Phase::Scheduled => {
             let start = request.grant_start_at.unwrap_or(now);
-            view.headline = format!("Approved — starts in {}", start.since(now).human());
+            view.headline = format!("Approved — starts in {}", start.since(now).countdown());
             view.detail = format!(
                 "{} → {}",
                 start.local_minute(),
@@ -142,7 +142,7 @@ pub fn banner(
             } else {
                 Tone::Active
             };
-            view.headline = format!("✔ Access active — {} remaining", end.since(now).human());
+            view.headline = format!("✔ Access active — {} remaining", end.since(now).countdown());
             view.detail = format!("Until {}", end.local_second());
             view.can_release = true;
             view.can_revoke = true;
@@ -260,7 +260,7 @@ mod tests {
         let request = approved(0, 60_000);
         let lead = Span::mins(60);
         let at = |ms: i64| banner(&request, T0 + Span(ms), lead, &name);
-        assert_eq!(at(0).headline, "✔ Access active — 1 min remaining");
+        assert_eq!(at(0).headline, "✔ Access active — 1 min 00 s remaining");
         assert_eq!(at(500).headline, "✔ Access active — 59 s remaining");
         assert_eq!(
             at(500).next_change_at,
@@ -281,7 +281,7 @@ mod tests {
         let request = approved(3_600_000, 7_200_000);
         let lead = Span::mins(10);
         let scheduled = banner(&request, T0, lead, &name);
-        assert_eq!(scheduled.headline, "Approved — starts in 1 h");
+        assert_eq!(scheduled.headline, "Approved — starts in 1 h 00 min 00 s");
         let active = banner(&request, T0 + Span::mins(61), lead, &name);
         assert_eq!(active.tone, Tone::Active);
         assert!(!active.is_expiring_soon);

@@ -164,6 +164,11 @@ impl MainState {
         Ok(state)
     }
 
+    /// The open workspace, for tests and tools that check what was stored.
+    pub fn workspace(&mut self) -> &mut Workspace {
+        &mut self.workspace
+    }
+
     /// Gives the workspace back (sign out).
     pub fn into_workspace(self) -> Workspace {
         self.workspace

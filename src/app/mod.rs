@@ -96,6 +96,8 @@ pub struct LatchkeyApp {
     pub sign_in: SignInForm,
     title: String,
     clipboard: Option<String>,
+    /// The instant of the current frame, read once in `logic`.
+    frame_now: Timestamp,
 }
 
 impl LatchkeyApp {
@@ -106,6 +108,7 @@ impl LatchkeyApp {
             focus_password: options.user.is_some(),
             ..SignInForm::default()
         };
+        let frame_now = env.clock.now();
         let mut app = LatchkeyApp {
             env,
             path: None,
@@ -114,6 +117,7 @@ impl LatchkeyApp {
             sign_in,
             title: String::new(),
             clipboard: None,
+            frame_now,
         };
         match options.source {
             WorkspaceSource::Open(workspace) => app.screen = app.sign_in_screen(*workspace),
@@ -154,7 +158,7 @@ impl LatchkeyApp {
     }
 
     fn sign_in_screen(&self, mut workspace: Workspace) -> Screen {
-        let now = self.env.clock.now();
+        let now = self.frame_now;
         let workspace_name = workspace.name(now).unwrap_or_default();
         let usernames: Vec<String> = workspace
             .users(now)
@@ -197,7 +201,7 @@ impl LatchkeyApp {
                 };
             }
             other => {
-                let now = self.env.clock.now();
+                let now = self.frame_now;
                 if let Screen::Main(main) = &mut self.screen
                     && let Some(text) = main.apply(other, now, self.env.launcher.as_ref())
                 {
@@ -208,7 +212,7 @@ impl LatchkeyApp {
     }
 
     fn apply_first_start(&mut self, intent: &Intent) {
-        let now = self.env.clock.now();
+        let now = self.frame_now;
         let Some(path) = self.path.clone() else {
             return;
         };
@@ -278,7 +282,7 @@ impl LatchkeyApp {
     }
 
     fn apply_sign_in(&mut self) {
-        let now = self.env.clock.now();
+        let now = self.frame_now;
         let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
         let Screen::SignIn(mut state) = screen else {
             self.screen = screen;
@@ -326,6 +330,7 @@ impl LatchkeyApp {
     /// processes' changes, record what time did, and plan the next repaint.
     fn frame_logic(&mut self, ctx: &egui::Context) {
         let now = self.env.clock.now();
+        self.frame_now = now;
         let title = self.window_title();
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -350,9 +355,9 @@ impl LatchkeyApp {
         self.clipboard.take()
     }
 
-    /// The current instant of the app's clock (for tests and views).
+    /// The instant of the current frame.
     pub fn now(&self) -> Timestamp {
-        self.env.clock.now()
+        self.frame_now
     }
 }
 
@@ -363,8 +368,7 @@ impl eframe::App for LatchkeyApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut intents = Vec::new();
-        let now = self.env.clock.now();
-        crate::ui::app_ui(ui, self, now, &mut intents);
+        crate::ui::app_ui(ui, self, &mut intents);
         if let Some(text) = self.take_clipboard() {
             ui.ctx().copy_text(text);
         }

@@ -76,6 +76,24 @@ impl Span {
         parts.join(" ")
     }
 
+    /// A countdown that visibly moves every second: "1 h 05 min 09 s",
+    /// "4 min 09 s", "9 s"; days as "2 days 3 h". Never negative.
+    pub fn countdown(self) -> String {
+        let total_secs = self.0.max(0) / 1_000;
+        let (days, hours) = (total_secs / 86_400, (total_secs % 86_400) / 3_600);
+        let (mins, secs) = ((total_secs % 3_600) / 60, total_secs % 60);
+        if days > 0 {
+            return Span::secs(total_secs).human();
+        }
+        if hours > 0 {
+            format!("{hours} h {mins:02} min {secs:02} s")
+        } else if mins > 0 {
+            format!("{mins} min {secs:02} s")
+        } else {
+            format!("{secs} s")
+        }
+    }
+
     /// Formats a duration given in whole minutes: "15 min", "1 h", "1 day", "1 week".
     pub fn human_mins(mins: u32) -> String {
         let mins = i64::from(mins);
@@ -175,6 +193,9 @@ mod tests {
             assert_eq!(span.human(), want, "{span:?}");
         }
         assert_eq!(Span::human_mins(7 * 1_440), "1 week");
+        assert_eq!(Span::secs(3_909).countdown(), "1 h 05 min 09 s");
+        assert_eq!(Span::secs(249).countdown(), "4 min 09 s");
+        assert_eq!(Span(-1).countdown(), "0 s");
         assert_eq!(Span::human_mins(60), "1 h");
     }
 

@@ -15,11 +15,10 @@ mod widgets;
 
 use crate::app::intent::Intent;
 use crate::app::{LatchkeyApp, Screen};
-use crate::domain::Timestamp;
 use egui::{RichText, Ui};
 
 /// Draws the whole window for this frame.
-pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, _now: Timestamp, intents: &mut Vec<Intent>) {
+pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, intents: &mut Vec<Intent>) {
     let path = app
         .path()
         .map(|p| p.display().to_string())
