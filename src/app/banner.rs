@@ -121,7 +121,7 @@ pub fn banner(
             let start = request.grant_start_at.unwrap_or(now);
             view.headline = format!("Approved — starts in {}", start.since(now).countdown());
             view.detail = format!(
-                "{} → {}",
+                "{} – {}",
                 start.local_minute(),
                 request
                     .grant_end_at

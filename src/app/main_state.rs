@@ -243,6 +243,10 @@ impl MainState {
             // R-TIME-2: a revealed password hides when access ends.
             self.revealed = None;
         }
+        if access.is_locked != self.tree.is_locked(id) {
+            // The tree's locks are older than what was just read: refresh them too.
+            self.refresh_access();
+        }
         let path = self.tree.path(id);
         self.detail = Some(EntryDetail {
             entry,
@@ -289,7 +293,18 @@ impl MainState {
                 .workspace
                 .change_probe()
                 .map(|probe| ChangeWatcher::start(probe, ctx.clone()));
+            if self.watcher.is_none() && self.location != ":memory:" {
+                self.last_error = Some(
+                    "live updates from other windows are off: the workspace could not be watched"
+                        .into(),
+                );
+            }
         }
+    }
+
+    /// Whether a copied secret still waits to be cleared.
+    pub fn has_pending_clipboard_clear(&self) -> bool {
+        self.clipboard_clear_at.is_some()
     }
 
     /// Whether the copied secret should be cleared now.
@@ -367,6 +382,10 @@ impl MainState {
             Intent::FilterChanged => {
                 let filter = self.filter.clone();
                 self.tree.set_filter(&filter);
+            }
+            Intent::AskForAccess(_) if !self.settings.temporary_access_enabled => {
+                self.last_error =
+                    Some("you don't have access to this entry, and temporary access is disabled in this workspace".into());
             }
             Intent::AskForAccess(id) => {
                 if let Some(entry) = self.tree.entry(*id) {

@@ -193,6 +193,10 @@ impl LatchkeyApp {
                 let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
                 self.screen = match screen {
                     Screen::Main(main) => {
+                        if main.has_pending_clipboard_clear() {
+                            // Whoever signs in next must not find the secret (R-REQ-8).
+                            self.clipboard = Some(String::new());
+                        }
                         self.sign_in.password.clear();
                         self.sign_in.error = None;
                         self.sign_in_screen(main.into_workspace())

@@ -82,7 +82,7 @@ impl AccessWindow {
         match self {
             AccessWindow::Duration { mins } => Span::human_mins(mins),
             AccessWindow::Custom { start_at, end_at } => {
-                format!("{} → {}", start_at.local_minute(), end_at.local_minute())
+                format!("{} – {}", start_at.local_minute(), end_at.local_minute())
             }
         }
     }

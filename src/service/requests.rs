@@ -89,7 +89,7 @@ fn grant_description(request: &Request) -> String {
         request.claim_by_at,
     ) {
         (Some(start), Some(end), _) => format!(
-            "{} → {} ({})",
+            "{} – {} ({})",
             start.local_minute(),
             end.local_minute(),
             end.since(start).human()

@@ -301,7 +301,7 @@ fn window_text(window: AccessWindow) -> String {
         AccessWindow::Duration { mins } => format!("{} from approval", Span::human_mins(mins)),
         AccessWindow::Custom { start_at, end_at } => {
             format!(
-                "{} → {} ({})",
+                "{} – {} ({})",
                 start_at.local_minute(),
                 end_at.local_minute(),
                 end_at.since(start_at).human()
@@ -344,7 +344,7 @@ fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut V
                 authorized.map_or("—".into(), |t| window_text(t.window)),
             );
             let grant = match (request.grant_start_at, request.grant_end_at) {
-                (Some(s), Some(e)) => format!("{} → {}", s.local_minute(), e.local_minute()),
+                (Some(s), Some(e)) => format!("{} – {}", s.local_minute(), e.local_minute()),
                 _ => request.claim_by_at.map_or("—".into(), |c| {
                     format!("from first use, by {}", c.local_minute())
                 }),
@@ -410,14 +410,14 @@ fn changes(state: &MainState, request: &Request) -> String {
     let mut changed = Vec::new();
     if authorized.permission_set_id != request.requested.permission_set_id {
         changed.push(format!(
-            "permission set {} → {}",
+            "permission set {} changed to {}",
             state.set_name(request.requested.permission_set_id),
             state.set_name(authorized.permission_set_id)
         ));
     }
     if authorized.window != request.requested.window {
         changed.push(format!(
-            "window {} → {}",
+            "window {} changed to {}",
             window_text(request.requested.window),
             window_text(authorized.window)
         ));
