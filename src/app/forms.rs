@@ -2,9 +2,10 @@
 //! request loses nothing; their errors sit next to the fields they concern.
 
 use crate::domain::permission::PermissionSet;
-use crate::domain::request::AccessWindow;
+use crate::domain::request::{AccessWindow, Terms};
 use crate::domain::user::User;
 use crate::domain::{DomainError, EntryId, Field, FieldErrors, RequestId, Timestamp};
+use crate::service::RequestInfo;
 use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
 /// The first-start choice (R-DSK-1).
@@ -145,6 +146,104 @@ impl RequestForm {
     }
 }
 
+/// The response window (R-APP-3): the request, and what the approver authorizes.
+#[derive(Debug, Clone)]
+pub struct ResponseForm {
+    /// The request and its context.
+    pub info: RequestInfo,
+    /// Preset durations in minutes (the requested one included).
+    pub presets: Vec<u32>,
+    /// The chosen preset.
+    pub preset_index: usize,
+    /// Authorize a custom time frame instead.
+    pub is_custom: bool,
+    /// Custom start.
+    pub start: LocalMoment,
+    /// Custom end.
+    pub end: LocalMoment,
+    /// Permission sets to choose from.
+    pub sets: Vec<PermissionSet>,
+    /// The chosen set.
+    pub set_index: usize,
+    /// Message to the requester.
+    pub message: String,
+    /// Whether the terms may be changed (not once a quorum's first approval set them).
+    pub terms_editable: bool,
+    /// Field messages.
+    pub errors: FieldErrors,
+    /// Someone else decided first (R-APP-4): who and when.
+    pub handled_elsewhere: Option<String>,
+}
+
+impl ResponseForm {
+    /// A form showing `info`'s terms in force.
+    pub fn new(info: RequestInfo, presets: &[u32], sets: Vec<PermissionSet>) -> ResponseForm {
+        let terms = info.request.effective_terms();
+        let mut presets = presets.to_vec();
+        let (is_custom, start_at, end_at) = match terms.window {
+            AccessWindow::Duration { mins } => {
+                if !presets.contains(&mins) {
+                    presets.push(mins);
+                    presets.sort_unstable();
+                }
+                (false, info.request.created_at, info.request.created_at)
+            }
+            AccessWindow::Custom { start_at, end_at } => (true, start_at, end_at),
+        };
+        let preset_index = match terms.window {
+            AccessWindow::Duration { mins } => presets.iter().position(|m| *m == mins).unwrap_or(0),
+            AccessWindow::Custom { .. } => 0,
+        };
+        let set_index = sets
+            .iter()
+            .position(|s| s.id == terms.permission_set_id)
+            .unwrap_or(0);
+        let terms_editable = info.request.approvals.is_empty();
+        ResponseForm {
+            info,
+            presets,
+            preset_index,
+            is_custom,
+            start: LocalMoment::of(start_at),
+            end: LocalMoment::of(end_at),
+            sets,
+            set_index,
+            message: String::new(),
+            terms_editable,
+            errors: FieldErrors::default(),
+            handled_elsewhere: None,
+        }
+    }
+
+    /// The terms the form describes, or the message for the wrong field.
+    pub fn terms(&self) -> Result<Terms, DomainError> {
+        let window = if self.is_custom {
+            AccessWindow::Custom {
+                start_at: self.start.to_timestamp(Field::Start)?,
+                end_at: self.end.to_timestamp(Field::End)?,
+            }
+        } else {
+            AccessWindow::Duration {
+                mins: self.presets.get(self.preset_index).copied().unwrap_or(0),
+            }
+        };
+        let permission_set_id =
+            self.sets.get(self.set_index).map(|s| s.id).ok_or_else(|| {
+                DomainError::invalid(Field::PermissionSet, "choose a permission set")
+            })?;
+        Ok(Terms {
+            permission_set_id,
+            window,
+        })
+    }
+
+    /// Whether the approver changed what was asked ("approve with modifications").
+    pub fn is_modified(&self) -> bool {
+        self.terms()
+            .is_ok_and(|t| t != self.info.request.effective_terms())
+    }
+}
+
 /// The modal dialog on top of the main screen, if any.
 #[derive(Debug, Clone, Default)]
 pub enum Dialog {
@@ -167,6 +266,8 @@ pub enum Dialog {
     },
     /// A request's details.
     Details(RequestId),
+    /// The approver's response window (R-APP-3).
+    Respond(Box<ResponseForm>),
     /// Confirm revoking.
     ConfirmRevoke {
         /// The grant.

@@ -63,4 +63,14 @@ pub enum Intent {
     Copy(EntryId, CopyWhat),
     /// Open the connection (R-DSK-5).
     Connect(EntryId),
+    /// Show the dashboard (pending requests, my access) instead of an entry.
+    ShowDashboard,
+    /// Open the response window on a request (R-APP-1, R-APP-3).
+    OpenResponse(RequestId),
+    /// Approve with the response window's terms and message.
+    Approve,
+    /// Deny with the response window's message.
+    Deny,
+    /// Mark an emergency grant reviewed (R-BEY-5).
+    MarkReviewed(RequestId),
 }

@@ -1,6 +1,8 @@
 //! The signed-in window: the loaded vault, the selected entry, the dialog,
 //! and how each intent is carried out through the service.
 
+mod decisions;
+
 use super::banner::{BannerView, banner, relevant_request};
 use super::expiring_lead;
 use super::forms::{Dialog, LocalMoment, RequestForm};
@@ -88,6 +90,15 @@ pub struct MainState {
     pub notice: Option<String>,
     /// The instant of the current frame.
     pub now: Timestamp,
+    /// Requests waiting for this user's decision (newest first, at most 50).
+    pub inbox: Vec<Request>,
+    /// How many wait in all (the badge).
+    pub inbox_count: i64,
+    /// Emergency grants this user may review.
+    pub reviews: Vec<Request>,
+    /// This user's pending, scheduled and active access.
+    pub my_access: Vec<Request>,
+    entry_names: HashMap<EntryId, String>,
     clipboard_clear_at: Option<Timestamp>,
     next_tick_at: Option<Timestamp>,
     watcher: Option<ChangeWatcher>,
@@ -153,6 +164,11 @@ impl MainState {
             last_error: None,
             notice: None,
             now,
+            inbox: Vec::new(),
+            inbox_count: 0,
+            reviews: Vec::new(),
+            my_access: Vec::new(),
+            entry_names: HashMap::new(),
             clipboard_clear_at: None,
             next_tick_at,
             watcher: None,
@@ -161,6 +177,7 @@ impl MainState {
         if let Some(first) = state.vaults.first().map(|v| v.id) {
             state.select_vault(first);
         }
+        state.refresh_dashboard();
         Ok(state)
     }
 
@@ -283,6 +300,7 @@ impl MainState {
             report(&mut self.last_error, self.workspace.next_tick_at(now)).flatten();
         self.refresh_access();
         self.refresh_detail();
+        self.refresh_dashboard();
     }
 
     /// Starts the change watcher once a window context exists.
@@ -348,8 +366,15 @@ impl MainState {
             .as_ref()
             .and_then(|d| d.banner.as_ref())
             .and_then(|b| b.next_change_at);
+        // The dashboard's "My temporary access" counts down only while shown.
+        let dashboard = self
+            .detail
+            .is_none()
+            .then(|| self.my_access_next_change(now))
+            .flatten();
         [
             banner,
+            dashboard,
             self.tree.locks_valid_until(),
             self.next_tick_at,
             self.clipboard_clear_at,
@@ -444,6 +469,16 @@ impl MainState {
             Intent::HidePassword => self.revealed = None,
             Intent::Copy(id, what) => return self.copy(*id, *what),
             Intent::Connect(id) => self.connect(*id, launcher),
+            Intent::ShowDashboard => {
+                self.selected = None;
+                self.detail = None;
+                self.revealed = None;
+                self.refresh_dashboard();
+            }
+            Intent::OpenResponse(id) => self.open_response(*id),
+            Intent::Approve => self.decide(true),
+            Intent::Deny => self.decide(false),
+            Intent::MarkReviewed(id) => self.mark_reviewed(*id),
             Intent::CreateDemoWorkspace
             | Intent::CreateEmptyWorkspace
             | Intent::SignIn

@@ -21,7 +21,7 @@ mod verify;
 
 pub use admin::NewVault;
 pub use auth::{HashCost, Session};
-pub use queries::EntryAccess;
+pub use queries::{EntryAccess, RequestInfo};
 pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};
 pub use tick::TickReport;

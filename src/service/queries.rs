@@ -18,6 +18,21 @@ use crate::domain::{DomainError, EntryId, NotificationId, RequestId, Timestamp, 
 use serde_json::json;
 use zeroize::Zeroizing;
 
+/// Everything the response window shows about a request (R-APP-3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestInfo {
+    /// The request, with its approvals.
+    pub request: Request,
+    /// The entry asked for.
+    pub entry: Entry,
+    /// "Vault / folder / entry".
+    pub entry_path: String,
+    /// Names of the entries the request also covers.
+    pub covers: Vec<String>,
+    /// How many approvals the vault needs (R-BEY-4).
+    pub required_approvals: u32,
+}
+
 /// A user's standing on one entry at one instant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntryAccess {
@@ -267,6 +282,44 @@ impl Workspace {
         })
     }
 
+    /// A request with what the response window shows about it, if the user may see it.
+    pub fn request_info(
+        &mut self,
+        session: &Session,
+        id: RequestId,
+        now: Timestamp,
+    ) -> Result<RequestInfo, ServiceError> {
+        self.read(now, |ops| {
+            let user = ops.current_user(session)?;
+            let request = ops.request(id)?;
+            if !may_see(ops, &user, &request)? {
+                return Err(DomainError::NotPermitted("you cannot see this request".into()).into());
+            }
+            let entry = ops.entry(request.entry_id)?;
+            let vault = ops.tx.vault(entry.vault_id)?;
+            let mut names = Vec::new();
+            for folder in ops.tx.ancestors(entry.id)? {
+                names.push(ops.entry(folder)?.name);
+            }
+            names.extend(vault.as_ref().map(|v| v.name.clone()));
+            names.reverse();
+            names.push(entry.name.clone());
+            let mut covers = Vec::new();
+            for covered in ops.tx.covered_entries(id)? {
+                if covered != entry.id {
+                    covers.push(ops.entry(covered)?.name);
+                }
+            }
+            Ok(RequestInfo {
+                request,
+                entry,
+                entry_path: names.join(" / "),
+                covers,
+                required_approvals: vault.map_or(1, |v| v.required_approvals),
+            })
+        })
+    }
+
     /// Emergency grants waiting for review that this user may review (R-BEY-5).
     pub fn grants_needing_review(
         &mut self,
@@ -402,6 +455,23 @@ impl Workspace {
     /// The workspace settings.
     pub fn settings(&mut self, now: Timestamp) -> Result<WorkspaceSettings, ServiceError> {
         self.read(now, |ops| Ok(ops.tx.settings()?))
+    }
+
+    /// Entry names by id (for lists of requests across vaults).
+    pub fn entry_names(
+        &mut self,
+        ids: &[EntryId],
+        now: Timestamp,
+    ) -> Result<std::collections::HashMap<EntryId, String>, ServiceError> {
+        self.read(now, |ops| {
+            let mut names = std::collections::HashMap::new();
+            for id in ids {
+                if let Some(entry) = ops.tx.entry(*id)? {
+                    names.insert(*id, entry.name);
+                }
+            }
+            Ok(names)
+        })
     }
 
     /// The workspace's name.

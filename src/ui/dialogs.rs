@@ -4,7 +4,7 @@
 
 use super::widgets::field_error_ui;
 use crate::app::MainState;
-use crate::app::forms::{Dialog, LocalMoment, RequestForm};
+use crate::app::forms::{Dialog, LocalMoment, RequestForm, ResponseForm};
 use crate::app::intent::Intent;
 use crate::domain::request::{AccessWindow, Request};
 use crate::domain::settings::MAX_MESSAGE_CHARS;
@@ -67,6 +67,9 @@ pub fn dialog_ui(
                 })
                 .should_close()
         }
+        Dialog::Respond(form) => modal("respond")
+            .show(ctx, |ui| response_form_ui(ui, state, form, intents))
+            .should_close(),
         Dialog::ConfirmRevoke { reason, error, .. } => modal("revoke")
             .show(ctx, |ui| {
                 confirm_ui(
@@ -423,4 +426,158 @@ fn changes(state: &MainState, request: &Request) -> String {
         ));
     }
     changed.join("; ")
+}
+
+/// The response window (R-APP-3): what was asked, read-only; what is
+/// authorized, editable; approve or deny. R-APP-4: if someone else decided
+/// first, it says who and when instead.
+fn response_form_ui(
+    ui: &mut Ui,
+    state: &MainState,
+    form: &mut ResponseForm,
+    intents: &mut Vec<Intent>,
+) {
+    ui.set_width(540.0);
+    let request = form.info.request.clone();
+    ui.heading("Respond to an access request");
+    if let Some(handled) = &form.handled_elsewhere {
+        ui.label(RichText::new(format!("⚠ {handled}")).color(ui.visuals().warn_fg_color));
+        if ui.button("Close").clicked() {
+            intents.push(Intent::CloseDialog);
+        }
+        return;
+    }
+    ui.label(RichText::new("Request info").strong());
+    egui::Grid::new("request-info")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            let row = |ui: &mut Ui, name: &str, value: String| {
+                ui.label(RichText::new(name).weak());
+                ui.label(value);
+                ui.end_row();
+            };
+            row(ui, "Requester", state.display_name(request.requester_id));
+            row(ui, "Entry", form.info.entry_path.clone());
+            row(
+                ui,
+                "Permission set",
+                state.set_name(request.requested.permission_set_id),
+            );
+            row(ui, "Requested", window_text(request.requested.window));
+            row(ui, "Requested on", request.created_at.local_minute());
+            if request.start_on_first_use {
+                row(ui, "Starts", "on first use".into());
+            }
+            if !request.message.is_empty() {
+                row(ui, "Message", format!("“{}”", request.message));
+            }
+            if !form.info.covers.is_empty() {
+                row(ui, "Also covers", form.info.covers.join(", "));
+            }
+            if form.info.required_approvals > 1 {
+                let given: Vec<String> = request
+                    .approvals
+                    .iter()
+                    .map(|a| state.display_name(a.approver_id))
+                    .collect();
+                let so_far = if given.is_empty() {
+                    "none yet".to_owned()
+                } else {
+                    given.join(", ")
+                };
+                row(
+                    ui,
+                    "Approvals",
+                    format!(
+                        "{} of {} ({so_far})",
+                        request.approvals.len(),
+                        form.info.required_approvals
+                    ),
+                );
+            }
+        });
+    ui.add_space(8.0);
+    ui.label(RichText::new("Response parameters").strong());
+    ui.add_enabled_ui(form.terms_editable, |ui| {
+        ui.horizontal(|ui| {
+            let label = ui.add_sized([110.0, 20.0], egui::Label::new("Access duration"));
+            ui.add_enabled_ui(!form.is_custom, |ui| {
+                let current = form
+                    .presets
+                    .get(form.preset_index)
+                    .map_or_else(String::new, |m| Span::human_mins(*m));
+                egui::ComboBox::from_id_salt("response-duration")
+                    .selected_text(current)
+                    .show_ui(ui, |ui| {
+                        for (i, mins) in form.presets.iter().enumerate() {
+                            ui.selectable_value(&mut form.preset_index, i, Span::human_mins(*mins));
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            });
+        });
+        field_error_ui(ui, &form.errors, Field::Duration);
+        ui.checkbox(&mut form.is_custom, "Set custom time frame");
+        if form.is_custom {
+            moment_ui(ui, "Start", &mut form.start, "response-start");
+            field_error_ui(ui, &form.errors, Field::Start);
+            moment_ui(ui, "End", &mut form.end, "response-end");
+            field_error_ui(ui, &form.errors, Field::End);
+        }
+        ui.horizontal(|ui| {
+            let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
+            let current = form
+                .sets
+                .get(form.set_index)
+                .map_or("", |s| s.name.as_str());
+            egui::ComboBox::from_id_salt("response-set")
+                .selected_text(current)
+                .show_ui(ui, |ui| {
+                    for (i, set) in form.sets.iter().enumerate() {
+                        ui.selectable_value(&mut form.set_index, i, &set.name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+        field_error_ui(ui, &form.errors, Field::PermissionSet);
+    });
+    if !form.terms_editable {
+        ui.label(
+            RichText::new("The first approval set the terms; approve them as they are or deny")
+                .weak(),
+        );
+    }
+    if form.is_modified() {
+        ui.label(
+            RichText::new("Approving with modifications: the requester will see what you changed")
+                .strong(),
+        );
+    }
+    let label = ui.label("Message to the requester");
+    ui.add(
+        TextEdit::multiline(&mut form.message)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    field_error_ui(ui, &form.errors, Field::Message);
+    field_error_ui(ui, &form.errors, Field::Workspace);
+    ui.add_space(6.0);
+    ui.horizontal(|ui| {
+        if ui
+            .button(RichText::new("Approve request").strong())
+            .clicked()
+        {
+            intents.push(Intent::Approve);
+        }
+        if ui.button("Deny request").clicked() {
+            intents.push(Intent::Deny);
+        }
+        if ui.button("Close").clicked() {
+            intents.push(Intent::CloseDialog);
+        }
+    });
 }

@@ -5,6 +5,7 @@
 //! comes from the app.
 
 mod banner;
+mod dashboard;
 mod dialogs;
 mod entry_pane;
 mod first_start;
@@ -53,6 +54,24 @@ pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, intents: &mut Vec<Intent>) {
                             intents.push(Intent::SignOut);
                         }
                         ui.label(&main.session.user().display_name);
+                        // The inbox badge (R-APP-1): requests waiting for this user.
+                        let badge = if main.inbox_count > 0 {
+                            format!("📥 Requests ({})", main.inbox_count)
+                        } else {
+                            "📥 Requests".to_owned()
+                        };
+                        let inbox = ui.button(badge);
+                        let count = main.inbox_count;
+                        inbox.widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Button,
+                                true,
+                                format!("Inbox, {count} waiting"),
+                            )
+                        });
+                        if inbox.clicked() {
+                            intents.push(Intent::ShowDashboard);
+                        }
                     });
                 });
             });
@@ -62,8 +81,13 @@ pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, intents: &mut Vec<Intent>) {
                 .default_size(300.0)
                 .show(ui, |ui| tree::navigation_ui(ui, main, &mut filter, intents));
             egui::CentralPanel::default().show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .show(ui, |ui| entry_pane::entry_pane_ui(ui, main, intents));
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if main.detail.is_some() {
+                        entry_pane::entry_pane_ui(ui, main, intents);
+                    } else {
+                        dashboard::dashboard_ui(ui, main, intents);
+                    }
+                });
             });
             dialogs::dialog_ui(ui.ctx(), main, &mut dialog, intents);
             main.dialog = dialog;

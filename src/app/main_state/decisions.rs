@@ -1,0 +1,172 @@
+//! The approver's side of the signed-in window (R-APP-1, R-APP-3, R-APP-4,
+//! R-BEY-4, R-BEY-5): the dashboard's lists and the response window.
+
+use super::{MainState, report};
+use crate::app::forms::{Dialog, ResponseForm};
+use crate::domain::request::{ApprovalInput, ApprovalOutcome, Phase, Request};
+use crate::domain::{DomainError, EntryId, Field, RequestId, Span, Timestamp};
+use crate::service::ServiceError;
+
+/// How many pending requests the dashboard lists (the count is exact).
+const INBOX_ROWS: usize = 50;
+
+impl MainState {
+    /// Reloads what the dashboard shows: the inbox, reviews, my access.
+    pub(super) fn refresh_dashboard(&mut self) {
+        let now = self.now;
+        let session = self.session.clone();
+        let loaded = (|| {
+            let inbox = self.workspace.inbox(&session, now, INBOX_ROWS)?;
+            let inbox_count = self.workspace.inbox_count(&session, now)?;
+            let reviews = self.workspace.grants_needing_review(&session, now)?;
+            let mine: Vec<Request> = self
+                .workspace
+                .my_requests(&session, 200, now)?
+                .into_iter()
+                .filter(|r| {
+                    matches!(
+                        r.phase(now),
+                        Phase::Pending | Phase::Scheduled | Phase::Active | Phase::AwaitingFirstUse
+                    )
+                })
+                .collect();
+            let ids: Vec<EntryId> = inbox
+                .iter()
+                .chain(&reviews)
+                .chain(&mine)
+                .map(|r| r.entry_id)
+                .collect();
+            let names = self.workspace.entry_names(&ids, now)?;
+            Ok::<_, ServiceError>((inbox, inbox_count, reviews, mine, names))
+        })();
+        if let Some((inbox, inbox_count, reviews, mine, names)) =
+            report(&mut self.last_error, loaded)
+        {
+            self.inbox = inbox;
+            self.inbox_count = inbox_count;
+            self.reviews = reviews;
+            self.my_access = mine;
+            self.entry_names.extend(names);
+        }
+    }
+
+    /// The name of an entry in any vault, as far as loaded.
+    pub fn entry_name(&self, id: EntryId) -> String {
+        self.entry_names
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| format!("entry {id}"))
+    }
+
+    /// The next countdown second among "My temporary access", if any is running.
+    pub(super) fn my_access_next_change(&self, now: Timestamp) -> Option<Timestamp> {
+        self.my_access
+            .iter()
+            .filter_map(|r| match r.phase(now) {
+                Phase::Active => r.grant_end_at,
+                Phase::Scheduled => r.grant_start_at,
+                _ => None,
+            })
+            .map(|end| {
+                let into_second = end.since(now).millis().rem_euclid(1_000);
+                now + Span(if into_second == 0 { 1_000 } else { into_second })
+            })
+            .min()
+    }
+
+    pub(super) fn open_response(&mut self, id: RequestId) {
+        let now = self.now;
+        let info = self.workspace.request_info(&self.session, id, now);
+        if let Some(info) = report(&mut self.last_error, info) {
+            let presets = self.settings.preset_durations_mins.clone();
+            self.dialog = Dialog::Respond(Box::new(ResponseForm::new(
+                info,
+                &presets,
+                self.sets.clone(),
+            )));
+        }
+    }
+
+    /// Someone else decided first: say who, and show the fresh state (R-APP-4).
+    fn handled_elsewhere(&mut self, error: &ServiceError) -> bool {
+        let is_race = matches!(
+            error,
+            ServiceError::Domain(DomainError::AlreadyHandled { .. } | DomainError::Lapsed { .. })
+        );
+        if is_race {
+            if let Dialog::Respond(form) = &mut self.dialog {
+                form.handled_elsewhere = Some(format!("{error}. The list has been refreshed."));
+            }
+            self.refresh_dashboard();
+        }
+        is_race
+    }
+
+    pub(super) fn decide(&mut self, approve: bool) {
+        let now = self.now;
+        let Dialog::Respond(form) = &mut self.dialog else {
+            return;
+        };
+        form.errors = crate::domain::FieldErrors::default();
+        let id = form.info.request.id;
+        let message = form.message.clone();
+        let result = if approve {
+            let terms = match form.terms() {
+                Ok(terms) => terms,
+                Err(e) => {
+                    form.errors = e.field_errors().cloned().unwrap_or_default();
+                    return;
+                }
+            };
+            let changed = (terms != form.info.request.effective_terms()).then_some(terms);
+            let input = ApprovalInput {
+                terms: changed,
+                message,
+            };
+            self.workspace
+                .approve(&self.session, id, &input, now)
+                .map(Some)
+        } else {
+            self.workspace
+                .deny(&self.session, id, &message, now)
+                .map(|()| None)
+        };
+        match result {
+            Ok(outcome) => {
+                self.notice = Some(match outcome {
+                    Some(ApprovalOutcome::Recorded {
+                        approvals,
+                        required,
+                    }) => {
+                        format!("Your approval is recorded: {approvals} of {required}")
+                    }
+                    Some(ApprovalOutcome::Granted) => "Request approved".to_owned(),
+                    None => "Request denied".to_owned(),
+                });
+                self.last_error = None;
+                self.dialog = Dialog::None;
+                self.refresh_dashboard();
+            }
+            Err(e) => {
+                if self.handled_elsewhere(&e) {
+                    return;
+                }
+                if let Dialog::Respond(form) = &mut self.dialog {
+                    match e.field_errors() {
+                        Some(errors) => form.errors = errors.clone(),
+                        None => form.errors.push(Field::Workspace, e.to_string()),
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn mark_reviewed(&mut self, id: RequestId) {
+        let now = self.now;
+        let result = self.workspace.mark_reviewed(&self.session, id, now);
+        if report(&mut self.last_error, result).is_some() {
+            self.notice = Some("Emergency access marked reviewed".into());
+        }
+        self.refresh_dashboard();
+    }
+}
