@@ -1,6 +1,7 @@
 //! What the person asked for in a frame. The UI only pushes intents; the app
 //! applies them through the service after drawing.
 
+use super::requests_table::Column;
 use crate::domain::{EntryId, RequestId, VaultId};
 
 /// What to put on the clipboard (R-REQ-8).
@@ -73,4 +74,20 @@ pub enum Intent {
     Deny,
     /// Mark an emergency grant reviewed (R-BEY-5).
     MarkReviewed(RequestId),
+    /// Open the "Temporary access requests" window (R-APP-2).
+    OpenRequestsWindow,
+    /// Close it.
+    CloseRequestsWindow,
+    /// Sort it by a column (again: the other way).
+    SortRequests(Column),
+    /// Its status or text filter changed.
+    RequestsFilterChanged,
+    /// Select a row.
+    SelectRequest(RequestId),
+    /// Move the selection up or down (R-APP-6).
+    MoveRequestSelection(i64),
+    /// Tick or untick a pending row for a bulk decision.
+    ToggleRequestChecked(RequestId),
+    /// Approve (true) or deny every ticked row with the one message (R-APP-6).
+    DecideChecked(bool),
 }

@@ -7,6 +7,7 @@ use super::banner::{BannerView, banner, relevant_request};
 use super::expiring_lead;
 use super::forms::{Dialog, LocalMoment, RequestForm};
 use super::intent::{CopyWhat, Intent};
+use super::requests_table::RequestsTable;
 use super::tree::TreeModel;
 use super::watcher::ChangeWatcher;
 use crate::domain::access::VaultAccess;
@@ -94,6 +95,10 @@ pub struct MainState {
     pub inbox: Vec<Request>,
     /// How many wait in all (the badge).
     pub inbox_count: i64,
+    /// The "Temporary access requests" window, when open.
+    pub requests_window: Option<RequestsTable>,
+    /// The request the details dialog shows.
+    pub details_request: Option<Request>,
     /// Emergency grants this user may review.
     pub reviews: Vec<Request>,
     /// This user's pending, scheduled and active access.
@@ -167,6 +172,8 @@ impl MainState {
             inbox: Vec::new(),
             inbox_count: 0,
             reviews: Vec::new(),
+            requests_window: None,
+            details_request: None,
             my_access: Vec::new(),
             entry_names: HashMap::new(),
             clipboard_clear_at: None,
@@ -301,6 +308,9 @@ impl MainState {
         self.refresh_access();
         self.refresh_detail();
         self.refresh_dashboard();
+        if self.requests_window.is_some() {
+            self.load_requests_window();
+        }
     }
 
     /// Starts the change watcher once a window context exists.
@@ -433,7 +443,12 @@ impl MainState {
             }
             Intent::SendRequest => self.send_request(),
             Intent::CloseDialog => self.dialog = Dialog::None,
-            Intent::ShowDetails(id) => self.dialog = Dialog::Details(*id),
+            Intent::ShowDetails(id) => {
+                let session = self.session.clone();
+                let loaded = self.workspace.request(&session, *id, now);
+                self.details_request = report(&mut self.last_error, loaded);
+                self.dialog = Dialog::Details(*id);
+            }
             Intent::CancelRequest(id) => {
                 let result = self.workspace.cancel(&self.session, *id, now);
                 if report(&mut self.last_error, result).is_some() {
@@ -479,6 +494,36 @@ impl MainState {
             Intent::Approve => self.decide(true),
             Intent::Deny => self.decide(false),
             Intent::MarkReviewed(id) => self.mark_reviewed(*id),
+            Intent::OpenRequestsWindow => self.load_requests_window(),
+            Intent::CloseRequestsWindow => self.requests_window = None,
+            Intent::SortRequests(column) => {
+                if let Some(table) = &mut self.requests_window {
+                    table.sort_by(*column);
+                }
+            }
+            Intent::RequestsFilterChanged => {
+                if let Some(table) = &mut self.requests_window {
+                    table.filters_changed();
+                }
+            }
+            Intent::SelectRequest(id) => {
+                if let Some(table) = &mut self.requests_window {
+                    table.selected = Some(*id);
+                }
+            }
+            Intent::MoveRequestSelection(delta) => {
+                if let Some(table) = &mut self.requests_window {
+                    table.move_selection(*delta);
+                }
+            }
+            Intent::ToggleRequestChecked(id) => {
+                if let Some(table) = &mut self.requests_window
+                    && !table.checked.remove(id)
+                {
+                    table.checked.insert(*id);
+                }
+            }
+            Intent::DecideChecked(approve) => self.decide_checked(*approve),
             Intent::CreateDemoWorkspace
             | Intent::CreateEmptyWorkspace
             | Intent::SignIn
@@ -709,8 +754,11 @@ impl MainState {
             .map_or_else(|| format!("set {id}"), |s| s.name.clone())
     }
 
-    /// A request among the selected entry's, for the details dialog.
+    /// The request the details dialog shows.
     pub fn request(&self, id: RequestId) -> Option<&Request> {
-        self.detail.as_ref()?.requests.iter().find(|r| r.id == id)
+        self.details_request
+            .as_ref()
+            .filter(|r| r.id == id)
+            .or_else(|| self.detail.as_ref()?.requests.iter().find(|r| r.id == id))
     }
 }

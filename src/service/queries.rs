@@ -457,6 +457,18 @@ impl Workspace {
         self.read(now, |ops| Ok(ops.tx.settings()?))
     }
 
+    /// Every request the user may see (R-APP-2), without approvals.
+    pub fn visible_requests(
+        &mut self,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<Vec<Request>, ServiceError> {
+        self.read(now, |ops| {
+            let user = ops.current_user(session)?;
+            Ok(ops.tx.requests_visible_to(user.id, user.is_admin)?)
+        })
+    }
+
     /// Entry names by id (for lists of requests across vaults).
     pub fn entry_names(
         &mut self,

@@ -284,6 +284,14 @@ pub trait StoreTx {
     ) -> Result<i64, StoreError>;
     /// `requester`'s requests, newest first.
     fn requests_of(&mut self, requester: UserId, limit: usize) -> Result<Vec<Request>, StoreError>;
+    /// Every request `user` may see (R-APP-2): their own, those addressed to
+    /// or decided by them, those of vaults they approve; all for
+    /// administrators. Without approvals (a list does not show them).
+    fn requests_visible_to(
+        &mut self,
+        user: UserId,
+        is_admin: bool,
+    ) -> Result<Vec<Request>, StoreError>;
     /// The requests that extend `id` (R-REQ-9).
     fn extensions_of(&mut self, id: RequestId) -> Result<Vec<Request>, StoreError>;
     /// `requester`'s requests on `entry` (as the main entry), newest first.

@@ -9,6 +9,7 @@ mod dashboard;
 mod dialogs;
 mod entry_pane;
 mod first_start;
+mod requests_window;
 mod sign_in;
 mod status_bar;
 mod tree;
@@ -72,6 +73,9 @@ pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, intents: &mut Vec<Intent>) {
                         if inbox.clicked() {
                             intents.push(Intent::ShowDashboard);
                         }
+                        if ui.button("All requests…").clicked() {
+                            intents.push(Intent::OpenRequestsWindow);
+                        }
                     });
                 });
             });
@@ -89,6 +93,11 @@ pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, intents: &mut Vec<Intent>) {
                     }
                 });
             });
+            if let Some(mut table) = main.requests_window.take() {
+                let is_dialog_open = !matches!(dialog, crate::app::forms::Dialog::None);
+                requests_window::requests_window_ui(ui.ctx(), &mut table, is_dialog_open, intents);
+                main.requests_window = Some(table);
+            }
             dialogs::dialog_ui(ui.ctx(), main, &mut dialog, intents);
             main.dialog = dialog;
             main.filter = filter;

@@ -3,6 +3,7 @@
 
 use super::{MainState, report};
 use crate::app::forms::{Dialog, ResponseForm};
+use crate::app::requests_table::RequestsTable;
 use crate::domain::request::{ApprovalInput, ApprovalOutcome, Phase, Request};
 use crate::domain::{DomainError, EntryId, Field, RequestId, Span, Timestamp};
 use crate::service::ServiceError;
@@ -146,6 +147,9 @@ impl MainState {
                 self.last_error = None;
                 self.dialog = Dialog::None;
                 self.refresh_dashboard();
+                if self.requests_window.is_some() {
+                    self.load_requests_window();
+                }
             }
             Err(e) => {
                 if self.handled_elsewhere(&e) {
@@ -159,6 +163,76 @@ impl MainState {
                 }
             }
         }
+    }
+
+    /// Loads (or reloads, keeping sort, filters and selection) the requests window.
+    pub(super) fn load_requests_window(&mut self) {
+        let now = self.now;
+        let session = self.session.clone();
+        let Some(requests) = report(
+            &mut self.last_error,
+            self.workspace.visible_requests(&session, now),
+        ) else {
+            return;
+        };
+        let missing: Vec<EntryId> = requests
+            .iter()
+            .map(|r| r.entry_id)
+            .filter(|id| !self.entry_names.contains_key(id))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if let Some(names) = report(
+            &mut self.last_error,
+            self.workspace.entry_names(&missing, now),
+        ) {
+            self.entry_names.extend(names);
+        }
+        let mut table = RequestsTable::new(&requests, now, &|id| self.display_name(id), &|id| {
+            self.entry_name(id)
+        });
+        if let Some(old) = &self.requests_window {
+            table.carry_over_from(old);
+        }
+        self.requests_window = Some(table);
+    }
+
+    /// Approves or denies every ticked request with one message; says what
+    /// happened to each, naming who got there first for the others (R-APP-4, R-APP-6).
+    pub(super) fn decide_checked(&mut self, approve: bool) {
+        let now = self.now;
+        let Some(table) = &self.requests_window else {
+            return;
+        };
+        let ids: Vec<RequestId> = table.checked.iter().copied().collect();
+        let message = table.bulk_message.clone();
+        let (mut done, mut failed) = (0, Vec::new());
+        for id in ids {
+            let result = if approve {
+                let input = ApprovalInput {
+                    terms: None,
+                    message: message.clone(),
+                };
+                self.workspace
+                    .approve(&self.session, id, &input, now)
+                    .map(drop)
+            } else {
+                self.workspace.deny(&self.session, id, &message, now)
+            };
+            match result {
+                Ok(()) => done += 1,
+                Err(e) => failed.push(format!("request {id}: {e}")),
+            }
+        }
+        let verb = if approve { "approved" } else { "denied" };
+        self.notice = Some(format!("{done} {verb}"));
+        self.last_error = (!failed.is_empty()).then(|| failed.join("; "));
+        if let Some(table) = &mut self.requests_window {
+            table.checked.clear();
+            table.bulk_message.clear();
+        }
+        self.load_requests_window();
+        self.refresh_dashboard();
     }
 
     pub(super) fn mark_reviewed(&mut self, id: RequestId) {

@@ -698,6 +698,23 @@ impl StoreTx for SqliteTx<'_> {
         self.query_requests(&sql, &[&requester.0, &(limit as i64)])
     }
 
+    fn requests_visible_to(
+        &mut self,
+        user: UserId,
+        is_admin: bool,
+    ) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE ?2 OR requester_id = ?1 OR approver_id = ?1 OR decided_by = ?1 \
+             OR vault_id IN (SELECT vault_id FROM vault_approvers WHERE user_id = ?1)",
+            rows::REQUEST_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map(params![user.0, is_admin], rows::request)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
     fn extensions_of(&mut self, id: RequestId) -> Result<Vec<Request>, StoreError> {
         let sql = format!(
             "SELECT {} FROM requests WHERE extends_request_id = ?1 ORDER BY id",

@@ -1,0 +1,269 @@
+//! The "Temporary access requests" window (R-APP-2, R-APP-6): a virtualized
+//! table of every request the user may see, sortable by each column both
+//! ways, filtered by status and free text, with keyboard triage and bulk
+//! decisions. The rows are the app's precomputed `RequestsTable`.
+
+use crate::app::intent::Intent;
+use crate::app::requests_table::{Column, RequestRow, RequestsTable};
+use crate::domain::Timestamp;
+use crate::domain::request::Phase;
+use egui::{Key, RichText, Role, TextEdit, Ui, WidgetInfo};
+use egui_extras::{Column as Width, TableBuilder};
+
+const STATUS_CHOICES: [Option<Phase>; 10] = [
+    None,
+    Some(Phase::Pending),
+    Some(Phase::Scheduled),
+    Some(Phase::Active),
+    Some(Phase::Expired),
+    Some(Phase::Denied),
+    Some(Phase::Cancelled),
+    Some(Phase::Revoked),
+    Some(Phase::Released),
+    Some(Phase::Lapsed),
+];
+
+fn when(at: Option<Timestamp>) -> String {
+    at.map_or_else(|| "at approval".to_owned(), Timestamp::local_minute)
+}
+
+/// The window; `table` is taken out of the state for the frame so its filters can be edited.
+pub fn requests_window_ui(
+    ctx: &egui::Context,
+    table: &mut RequestsTable,
+    is_dialog_open: bool,
+    intents: &mut Vec<Intent>,
+) {
+    let mut open = true;
+    egui::Window::new("Temporary access requests")
+        .open(&mut open)
+        .default_size([1000.0, 520.0])
+        .show(ctx, |ui| {
+            filter_bar_ui(ui, table, intents);
+            bulk_bar_ui(ui, table, intents);
+            ui.separator();
+            table_ui(ui, table, intents);
+            if !is_dialog_open {
+                keyboard_triage(ui, table, intents);
+            }
+        });
+    if !open {
+        intents.push(Intent::CloseRequestsWindow);
+    }
+}
+
+fn filter_bar_ui(ui: &mut Ui, table: &mut RequestsTable, intents: &mut Vec<Intent>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Status");
+        let current = table.status_filter.map_or("All", Phase::label);
+        egui::ComboBox::from_id_salt("requests-status")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for choice in STATUS_CHOICES {
+                    let text = choice.map_or("All", Phase::label);
+                    if ui
+                        .selectable_label(table.status_filter == choice, text)
+                        .clicked()
+                    {
+                        table.status_filter = choice;
+                        intents.push(Intent::RequestsFilterChanged);
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        let label = ui.label("Filter requests");
+        let edit = ui.add(
+            TextEdit::singleline(&mut table.text_filter)
+                .hint_text("requester, entry or message")
+                .desired_width(260.0),
+        );
+        if edit.labelled_by(label.id).changed() {
+            intents.push(Intent::RequestsFilterChanged);
+        }
+        ui.label(RichText::new(format!("{} of {} requests", table.len(), table.total())).weak());
+    });
+}
+
+fn bulk_bar_ui(ui: &mut Ui, table: &mut RequestsTable, intents: &mut Vec<Intent>) {
+    if table.checked.is_empty() {
+        ui.label(RichText::new("Tick pending requests to decide several at once. Keys: arrow up and down move, Enter opens, A approves, D denies.").weak());
+        return;
+    }
+    ui.horizontal(|ui| {
+        ui.label(format!("{} selected", table.checked.len()));
+        let label = ui.label("Message for all");
+        ui.add(TextEdit::singleline(&mut table.bulk_message).desired_width(260.0))
+            .labelled_by(label.id);
+        if ui.button("Approve selected").clicked() {
+            intents.push(Intent::DecideChecked(true));
+        }
+        if ui.button("Deny selected").clicked() {
+            intents.push(Intent::DecideChecked(false));
+        }
+    });
+}
+
+fn header_ui(ui: &mut Ui, table: &RequestsTable, column: Column, intents: &mut Vec<Intent>) {
+    let arrow = match table.sort() {
+        Some((current, true)) if current == column => " ⏶",
+        Some((current, false)) if current == column => " ⏷",
+        _ => "",
+    };
+    let button = ui.add(
+        egui::Button::new(RichText::new(format!("{}{arrow}", column.title())).strong())
+            .frame(false),
+    );
+    button.widget_info(|| {
+        WidgetInfo::labeled(Role::Button, true, format!("Sort by {}", column.title()))
+    });
+    if button.clicked() {
+        intents.push(Intent::SortRequests(column));
+    }
+}
+
+fn table_ui(ui: &mut Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
+    let mut builder = TableBuilder::new(ui)
+        .striped(true)
+        .resizable(true)
+        .column(Width::exact(28.0))
+        .column(Width::exact(24.0))
+        .columns(
+            Width::auto().at_least(70.0).clip(true),
+            Column::ALL.len() - 1,
+        )
+        .column(Width::remainder().at_least(80.0).clip(true));
+    if let Some(position) = table.selected_position() {
+        builder = builder.scroll_to_row(position, None);
+    }
+    builder
+        .header(22.0, |mut header| {
+            header.col(|_| {});
+            header.col(|_| {});
+            for column in Column::ALL {
+                header.col(|ui| header_ui(ui, table, column, intents));
+            }
+        })
+        .body(|body| {
+            body.rows(20.0, table.len(), |mut row| {
+                let Some(request) = table.visible(row.index()) else {
+                    return;
+                };
+                row.set_selected(table.selected == Some(request.id));
+                row_cells(&mut row, table, request, intents);
+            });
+        });
+}
+
+fn row_cells(
+    row: &mut egui_extras::TableRow<'_, '_>,
+    table: &RequestsTable,
+    r: &RequestRow,
+    intents: &mut Vec<Intent>,
+) {
+    row.col(|ui| {
+        if r.phase == Phase::Pending {
+            let mut ticked = table.checked.contains(&r.id);
+            let tick = ui.checkbox(&mut ticked, "");
+            tick.widget_info(|| {
+                WidgetInfo::selected(
+                    Role::CheckBox,
+                    true,
+                    ticked,
+                    format!("Select request {}", r.id),
+                )
+            });
+            if tick.clicked() {
+                intents.push(Intent::ToggleRequestChecked(r.id));
+            }
+        }
+    });
+    row.col(|ui| {
+        let eye = ui.add(egui::Button::new("👁").frame(false));
+        eye.widget_info(|| {
+            WidgetInfo::labeled(Role::Button, true, format!("Messages of request {}", r.id))
+        });
+        let reply = if r.reply.is_empty() {
+            "—"
+        } else {
+            r.reply.as_str()
+        };
+        let message = if r.message.is_empty() {
+            "—"
+        } else {
+            r.message.as_str()
+        };
+        let eye = eye.on_hover_text(format!(
+            "Request message: {message}\nAuthorization message: {reply}"
+        ));
+        if eye.clicked() {
+            intents.push(Intent::ShowDetails(r.id));
+        }
+    });
+    let texts = [
+        r.phase.label().to_owned(),
+        r.requested_by.clone(),
+        r.entry.clone(),
+        r.requested_on.local_minute(),
+        when(r.requested_start),
+        r.requested_end
+            .map_or_else(|| "—".to_owned(), Timestamp::local_minute),
+        r.requested_duration.human(),
+        r.authorized_duration
+            .map_or_else(|| "—".to_owned(), crate::domain::Span::human),
+        r.approver.clone(),
+    ];
+    for text in texts {
+        row.col(|ui| {
+            ui.label(text);
+        });
+    }
+    let response = row.response();
+    if response.clicked() {
+        intents.push(Intent::SelectRequest(r.id));
+    }
+    if response.double_clicked() {
+        intents.push(open_intent(r));
+    }
+}
+
+fn open_intent(row: &RequestRow) -> Intent {
+    if row.phase == Phase::Pending {
+        Intent::OpenResponse(row.id)
+    } else {
+        Intent::ShowDetails(row.id)
+    }
+}
+
+/// R-APP-6: arrows move, Enter opens, A approves and D denies (the ticked
+/// rows, or else the selected one) — only while no text field has the keyboard.
+fn keyboard_triage(ui: &Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
+    if ui.ctx().egui_wants_keyboard_input() {
+        return;
+    }
+    let pressed = |key: Key| ui.input(|i| i.key_pressed(key));
+    if pressed(Key::ArrowDown) {
+        intents.push(Intent::MoveRequestSelection(1));
+    }
+    if pressed(Key::ArrowUp) {
+        intents.push(Intent::MoveRequestSelection(-1));
+    }
+    let selected = table.selected.and_then(|id| table.row(id));
+    if pressed(Key::Enter)
+        && let Some(row) = selected
+    {
+        intents.push(open_intent(row));
+    }
+    for (key, approve) in [(Key::A, true), (Key::D, false)] {
+        if pressed(key) {
+            if table.checked.is_empty() {
+                if let Some(row) = selected.filter(|r| r.phase == Phase::Pending) {
+                    intents.push(Intent::ToggleRequestChecked(row.id));
+                    intents.push(Intent::DecideChecked(approve));
+                }
+            } else {
+                intents.push(Intent::DecideChecked(approve));
+            }
+        }
+    }
+}
