@@ -176,8 +176,14 @@ pub struct ResponseForm {
 }
 
 impl ResponseForm {
-    /// A form showing `info`'s terms in force.
-    pub fn new(info: RequestInfo, presets: &[u32], sets: Vec<PermissionSet>) -> ResponseForm {
+    /// A form showing `info`'s terms in force at `now`. For a duration, the
+    /// custom time frame starts ready as "from now for that long".
+    pub fn new(
+        info: RequestInfo,
+        presets: &[u32],
+        sets: Vec<PermissionSet>,
+        now: Timestamp,
+    ) -> ResponseForm {
         let terms = info.request.effective_terms();
         let mut presets = presets.to_vec();
         let (is_custom, start_at, end_at) = match terms.window {
@@ -186,7 +192,7 @@ impl ResponseForm {
                     presets.push(mins);
                     presets.sort_unstable();
                 }
-                (false, info.request.created_at, info.request.created_at)
+                (false, now, now + crate::domain::Span::mins(i64::from(mins)))
             }
             AccessWindow::Custom { start_at, end_at } => (true, start_at, end_at),
         };
@@ -244,6 +250,31 @@ impl ResponseForm {
     }
 }
 
+/// An administrator's direct grant (R-ADM-3): who, which set, how long, why.
+#[derive(Debug, Clone)]
+pub struct DirectGrantForm {
+    /// The entry.
+    pub entry_id: EntryId,
+    /// Its path, for the title.
+    pub entry_path: String,
+    /// Who can receive it (active, not administrators).
+    pub users: Vec<User>,
+    /// The chosen user.
+    pub user_index: Option<usize>,
+    /// Preset durations in minutes.
+    pub presets: Vec<u32>,
+    /// The chosen preset.
+    pub preset_index: usize,
+    /// Permission sets.
+    pub sets: Vec<PermissionSet>,
+    /// The chosen set.
+    pub set_index: usize,
+    /// Message to the user.
+    pub message: String,
+    /// Field messages.
+    pub errors: FieldErrors,
+}
+
 /// The modal dialog on top of the main screen, if any.
 #[derive(Debug, Clone, Default)]
 pub enum Dialog {
@@ -268,6 +299,8 @@ pub enum Dialog {
     Details(RequestId),
     /// The approver's response window (R-APP-3).
     Respond(Box<ResponseForm>),
+    /// An administrator's direct grant (R-ADM-3).
+    DirectGrant(Box<DirectGrantForm>),
     /// Confirm revoking.
     ConfirmRevoke {
         /// The grant.

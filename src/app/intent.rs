@@ -90,4 +90,8 @@ pub enum Intent {
     ToggleRequestChecked(RequestId),
     /// Approve (true) or deny every ticked row with the one message (R-APP-6).
     DecideChecked(bool),
+    /// An administrator opens the direct-grant dialog on an entry (R-ADM-3).
+    OpenDirectGrant(EntryId),
+    /// Send the direct grant.
+    SendDirectGrant,
 }

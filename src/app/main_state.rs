@@ -524,6 +524,8 @@ impl MainState {
                 }
             }
             Intent::DecideChecked(approve) => self.decide_checked(*approve),
+            Intent::OpenDirectGrant(id) => self.open_direct_grant(*id),
+            Intent::SendDirectGrant => self.send_direct_grant(),
             Intent::CreateDemoWorkspace
             | Intent::CreateEmptyWorkspace
             | Intent::SignIn
@@ -680,6 +682,10 @@ impl MainState {
                 self.revealed = None;
                 self.refresh_access();
                 self.refresh_detail();
+                self.refresh_dashboard();
+                if self.requests_window.is_some() {
+                    self.load_requests_window();
+                }
             }
             Err(e) => match &mut self.dialog {
                 Dialog::ConfirmRevoke { error, .. } | Dialog::ConfirmRelease { error, .. } => {

@@ -61,7 +61,9 @@ pub fn dashboard_ui(ui: &mut Ui, state: &MainState, intents: &mut Vec<Intent>) {
                 }
             });
             if !request.message.is_empty() {
-                ui.label(RichText::new(format!("    “{}”", request.message)).italics());
+                ui.indent(request.id, |ui| {
+                    ui.label(RichText::new(format!("“{}”", request.message)).italics())
+                });
             }
         }
         if state.inbox_count > state.inbox.len() as i64 {
@@ -95,7 +97,9 @@ pub fn dashboard_ui(ui: &mut Ui, state: &MainState, intents: &mut Vec<Intent>) {
                     intents.push(Intent::MarkReviewed(request.id));
                 }
             });
-            ui.label(RichText::new(format!("    Reason: “{}”", request.message)).italics());
+            ui.indent(request.id, |ui| {
+                ui.label(RichText::new(format!("Reason: “{}”", request.message)).italics())
+            });
         }
         ui.add_space(12.0);
     }

@@ -4,7 +4,7 @@
 
 use super::widgets::field_error_ui;
 use crate::app::MainState;
-use crate::app::forms::{Dialog, LocalMoment, RequestForm, ResponseForm};
+use crate::app::forms::{Dialog, DirectGrantForm, LocalMoment, RequestForm, ResponseForm};
 use crate::app::intent::Intent;
 use crate::domain::request::{AccessWindow, Request};
 use crate::domain::settings::MAX_MESSAGE_CHARS;
@@ -69,6 +69,9 @@ pub fn dialog_ui(
         }
         Dialog::Respond(form) => modal("respond")
             .show(ctx, |ui| response_form_ui(ui, state, form, intents))
+            .should_close(),
+        Dialog::DirectGrant(form) => modal("direct-grant")
+            .show(ctx, |ui| direct_grant_ui(ui, form, intents))
             .should_close(),
         Dialog::ConfirmRevoke { reason, error, .. } => modal("revoke")
             .show(ctx, |ui| {
@@ -577,6 +580,86 @@ fn response_form_ui(
             intents.push(Intent::Deny);
         }
         if ui.button("Close").clicked() {
+            intents.push(Intent::CloseDialog);
+        }
+    });
+}
+
+/// An administrator grants access without a request (R-ADM-3); audited like an approval.
+fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<Intent>) {
+    ui.set_width(440.0);
+    ui.heading("Grant temporary access");
+    ui.label(RichText::new(&form.entry_path).strong());
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([110.0, 20.0], egui::Label::new("User"));
+        let current = form
+            .user_index
+            .and_then(|i| form.users.get(i))
+            .map_or("Choose…".to_owned(), |u| u.display_name.clone());
+        egui::ComboBox::from_id_salt("grant-user")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for (i, user) in form.users.iter().enumerate() {
+                    if ui
+                        .selectable_label(form.user_index == Some(i), &user.display_name)
+                        .clicked()
+                    {
+                        form.user_index = Some(i);
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    field_error_ui(ui, &form.errors, Field::Approver);
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Access duration"));
+        let current = form
+            .presets
+            .get(form.preset_index)
+            .map_or_else(String::new, |m| Span::human_mins(*m));
+        egui::ComboBox::from_id_salt("grant-duration")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for (i, mins) in form.presets.iter().enumerate() {
+                    ui.selectable_value(&mut form.preset_index, i, Span::human_mins(*mins));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    field_error_ui(ui, &form.errors, Field::Duration);
+    ui.horizontal(|ui| {
+        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
+        let current = form
+            .sets
+            .get(form.set_index)
+            .map_or("", |s| s.name.as_str());
+        egui::ComboBox::from_id_salt("grant-set")
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for (i, set) in form.sets.iter().enumerate() {
+                    ui.selectable_value(&mut form.set_index, i, &set.name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    field_error_ui(ui, &form.errors, Field::PermissionSet);
+    let label = ui.label("Message to the user");
+    ui.add(
+        TextEdit::multiline(&mut form.message)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    field_error_ui(ui, &form.errors, Field::Message);
+    field_error_ui(ui, &form.errors, Field::Workspace);
+    ui.horizontal(|ui| {
+        if ui.button(RichText::new("Grant access").strong()).clicked() {
+            intents.push(Intent::SendDirectGrant);
+        }
+        if ui.button("Cancel").clicked() {
             intents.push(Intent::CloseDialog);
         }
     });

@@ -127,6 +127,9 @@ fn actions_ui(ui: &mut Ui, state: &MainState, detail: &EntryDetail, intents: &mu
         {
             intents.push(Intent::OpenRequestDialog(entry.id));
         }
+        if state.session.user().is_admin && ui.button("Grant temporary access…").clicked() {
+            intents.push(Intent::OpenDirectGrant(entry.id));
+        }
         if entry.kind.is_connection()
             && ui
                 .add_enabled(

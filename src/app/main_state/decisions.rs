@@ -2,9 +2,9 @@
 //! R-BEY-4, R-BEY-5): the dashboard's lists and the response window.
 
 use super::{MainState, report};
-use crate::app::forms::{Dialog, ResponseForm};
+use crate::app::forms::{Dialog, DirectGrantForm, ResponseForm};
 use crate::app::requests_table::RequestsTable;
-use crate::domain::request::{ApprovalInput, ApprovalOutcome, Phase, Request};
+use crate::domain::request::{AccessWindow, ApprovalInput, ApprovalOutcome, Phase, Request, Terms};
 use crate::domain::{DomainError, EntryId, Field, RequestId, Span, Timestamp};
 use crate::service::ServiceError;
 
@@ -80,11 +80,8 @@ impl MainState {
         let info = self.workspace.request_info(&self.session, id, now);
         if let Some(info) = report(&mut self.last_error, info) {
             let presets = self.settings.preset_durations_mins.clone();
-            self.dialog = Dialog::Respond(Box::new(ResponseForm::new(
-                info,
-                &presets,
-                self.sets.clone(),
-            )));
+            let form = ResponseForm::new(info, &presets, self.sets.clone(), now);
+            self.dialog = Dialog::Respond(Box::new(form));
         }
     }
 
@@ -233,6 +230,69 @@ impl MainState {
         }
         self.load_requests_window();
         self.refresh_dashboard();
+    }
+
+    pub(super) fn open_direct_grant(&mut self, entry_id: EntryId) {
+        let now = self.now;
+        let Some(users) = report(&mut self.last_error, self.workspace.users(now)) else {
+            return;
+        };
+        let users = users
+            .into_iter()
+            .filter(|u| u.is_active && !u.is_admin)
+            .collect();
+        self.dialog = Dialog::DirectGrant(Box::new(DirectGrantForm {
+            entry_id,
+            entry_path: self.tree.path(entry_id),
+            users,
+            user_index: None,
+            presets: self.settings.preset_durations_mins.clone(),
+            preset_index: 0,
+            sets: self.sets.clone(),
+            set_index: 0,
+            message: String::new(),
+            errors: crate::domain::FieldErrors::default(),
+        }));
+    }
+
+    pub(super) fn send_direct_grant(&mut self) {
+        let now = self.now;
+        let Dialog::DirectGrant(form) = &mut self.dialog else {
+            return;
+        };
+        form.errors = crate::domain::FieldErrors::default();
+        let Some(user) = form.user_index.and_then(|i| form.users.get(i)) else {
+            form.errors
+                .push(Field::Approver, "choose who receives the access");
+            return;
+        };
+        let (user_id, user_name) = (user.id, user.display_name.clone());
+        let Some(set) = form.sets.get(form.set_index) else {
+            return;
+        };
+        let mins = form.presets.get(form.preset_index).copied().unwrap_or(0);
+        let terms = Terms {
+            permission_set_id: set.id,
+            window: AccessWindow::Duration { mins },
+        };
+        let (entry_id, message) = (form.entry_id, form.message.clone());
+        match self
+            .workspace
+            .direct_grant(&self.session, user_id, entry_id, terms, &message, now)
+        {
+            Ok(_) => {
+                self.dialog = Dialog::None;
+                self.notice = Some(format!(
+                    "Access granted to {user_name} for {}",
+                    Span::human_mins(mins)
+                ));
+                self.refresh_dashboard();
+            }
+            Err(e) => match e.field_errors() {
+                Some(errors) => form.errors = errors.clone(),
+                None => form.errors.push(Field::Workspace, e.to_string()),
+            },
+        }
     }
 
     pub(super) fn mark_reviewed(&mut self, id: RequestId) {
