@@ -90,6 +90,8 @@ pub struct RequestRow {
     pub reply: String,
     /// Lowercase text the filter bar matches: requester, entry, messages.
     search: String,
+    /// Lowercase sort keys, made once so a re-sort does not allocate per comparison.
+    sort_keys: [String; 3],
 }
 
 /// The table's rows, order and selection.
@@ -132,10 +134,17 @@ impl RequestsTable {
                     r.message, r.decision_message
                 )
                 .to_lowercase();
+                let approver = r.approver_id.map(name_of).unwrap_or_default();
+                let sort_keys = [
+                    requested_by.to_lowercase(),
+                    entry.to_lowercase(),
+                    approver.to_lowercase(),
+                ];
                 RequestRow {
                     id: r.id,
                     phase: r.phase(now),
-                    approver: r.approver_id.map(name_of).unwrap_or_default(),
+                    approver,
+                    sort_keys,
                     requested_on: r.created_at,
                     requested_start: start,
                     requested_end: end,
@@ -270,17 +279,14 @@ impl RequestsTable {
 fn compare(a: &RequestRow, b: &RequestRow, column: Column) -> Ordering {
     match column {
         Column::Status => a.phase.label().cmp(b.phase.label()),
-        Column::RequestedBy => a
-            .requested_by
-            .to_lowercase()
-            .cmp(&b.requested_by.to_lowercase()),
-        Column::Entry => a.entry.to_lowercase().cmp(&b.entry.to_lowercase()),
+        Column::RequestedBy => a.sort_keys[0].cmp(&b.sort_keys[0]),
+        Column::Entry => a.sort_keys[1].cmp(&b.sort_keys[1]),
         Column::RequestedOn => a.requested_on.cmp(&b.requested_on),
         Column::RequestedStart => a.requested_start.cmp(&b.requested_start),
         Column::RequestedEnd => a.requested_end.cmp(&b.requested_end),
         Column::RequestedDuration => a.requested_duration.cmp(&b.requested_duration),
         Column::AuthorizedDuration => a.authorized_duration.cmp(&b.authorized_duration),
-        Column::Approver => a.approver.to_lowercase().cmp(&b.approver.to_lowercase()),
+        Column::Approver => a.sort_keys[2].cmp(&b.sort_keys[2]),
     }
 }
 
