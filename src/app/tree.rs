@@ -38,7 +38,7 @@ pub struct TreeModel {
 impl TreeModel {
     /// A model of `entries`, with the top-level folders expanded.
     pub fn new(entries: Vec<Entry>) -> TreeModel {
-        let lowercase_names = entries.iter().map(|e| e.name.to_lowercase()).collect();
+        let lowercase_names: Vec<String> = entries.iter().map(|e| e.name.to_lowercase()).collect();
         let by_id = entries
             .iter()
             .enumerate()
@@ -48,11 +48,17 @@ impl TreeModel {
         for (i, entry) in entries.iter().enumerate() {
             children.entry(entry.parent_id).or_default().push(i as u32);
         }
+        let names: &Vec<String> = &lowercase_names;
         for list in children.values_mut() {
+            // Folders first, then by name; the lowercase names are made once, above.
             list.sort_by(|&a, &b| {
-                let (a, b) = (&entries[a as usize], &entries[b as usize]);
-                (a.kind != EntryKind::Folder, a.name.to_lowercase())
-                    .cmp(&(b.kind != EntryKind::Folder, b.name.to_lowercase()))
+                let key = |i: u32| {
+                    (
+                        entries[i as usize].kind != EntryKind::Folder,
+                        &names[i as usize],
+                    )
+                };
+                key(a).cmp(&key(b))
             });
         }
         let expanded = children
@@ -206,9 +212,17 @@ impl TreeModel {
     }
 
     fn rebuild(&mut self) {
+        // The child lists are only read while rows are pushed: lend them out
+        // instead of cloning a list per folder.
+        let children = std::mem::take(&mut self.children);
+        self.rebuild_rows(&children);
+        self.children = children;
+    }
+
+    fn rebuild_rows(&mut self, children: &HashMap<Option<EntryId>, Vec<u32>>) {
         self.rows.clear();
         if self.filter.trim().is_empty() {
-            self.push_children(None, 0);
+            self.push_children(children, None, 0);
             return;
         }
         // Keep the matches and every folder above them, all open.
@@ -228,16 +242,21 @@ impl TreeModel {
                 }
             }
         }
-        self.push_filtered(None, 0, &keep);
+        self.push_filtered(children, None, 0, &keep);
     }
 
-    fn push_children(&mut self, parent: Option<EntryId>, depth: u16) {
-        let Some(children) = self.children.get(&parent).cloned() else {
+    fn push_children(
+        &mut self,
+        children: &HashMap<Option<EntryId>, Vec<u32>>,
+        parent: Option<EntryId>,
+        depth: u16,
+    ) {
+        let Some(list) = children.get(&parent) else {
             return;
         };
-        for index in children {
+        for &index in list {
             let id = self.entries[index as usize].id;
-            let has_children = self.children.get(&Some(id)).is_some_and(|c| !c.is_empty());
+            let has_children = children.get(&Some(id)).is_some_and(|c| !c.is_empty());
             let is_expanded = has_children && self.expanded.contains(&id);
             self.rows.push(TreeRow {
                 index,
@@ -246,25 +265,31 @@ impl TreeModel {
                 is_expanded,
             });
             if is_expanded {
-                self.push_children(Some(id), depth + 1);
+                self.push_children(children, Some(id), depth + 1);
             }
         }
     }
 
-    fn push_filtered(&mut self, parent: Option<EntryId>, depth: u16, keep: &[bool]) {
-        let Some(children) = self.children.get(&parent).cloned() else {
+    fn push_filtered(
+        &mut self,
+        children: &HashMap<Option<EntryId>, Vec<u32>>,
+        parent: Option<EntryId>,
+        depth: u16,
+        keep: &[bool],
+    ) {
+        let Some(list) = children.get(&parent) else {
             return;
         };
-        for index in children.into_iter().filter(|&i| keep[i as usize]) {
+        for &index in list.iter().filter(|&&i| keep[i as usize]) {
             let id = self.entries[index as usize].id;
-            let has_children = self.children.get(&Some(id)).is_some_and(|c| !c.is_empty());
+            let has_children = children.get(&Some(id)).is_some_and(|c| !c.is_empty());
             self.rows.push(TreeRow {
                 index,
                 depth,
                 has_children,
                 is_expanded: has_children,
             });
-            self.push_filtered(Some(id), depth + 1, keep);
+            self.push_filtered(children, Some(id), depth + 1, keep);
         }
     }
 }
