@@ -2,7 +2,7 @@
 //! R-REQ-4 messages next to their fields), its confirmation, a request's
 //! details (R-REQ-7) and the revoke/release confirmations (R-BEY-3).
 
-use super::widgets::field_error_ui;
+use super::widgets::{duration_choice_ui, field_error_ui, permission_set_choice_ui};
 use crate::app::MainState;
 use crate::app::forms::{Dialog, DirectGrantForm, LocalMoment, RequestForm, ResponseForm};
 use crate::app::intent::Intent;
@@ -173,22 +173,13 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     ui.add_space(6.0);
 
     ui.horizontal(|ui| {
-        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Access duration"));
-        ui.add_enabled_ui(!form.is_custom, |ui| {
-            let current = form
-                .presets
-                .get(form.preset_index)
-                .map_or_else(String::new, |m| Span::human_mins(*m));
-            egui::ComboBox::from_id_salt("duration")
-                .selected_text(current)
-                .show_ui(ui, |ui| {
-                    for (i, mins) in form.presets.iter().enumerate() {
-                        ui.selectable_value(&mut form.preset_index, i, Span::human_mins(*mins));
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-        });
+        duration_choice_ui(
+            ui,
+            "duration",
+            &form.presets,
+            &mut form.preset_index,
+            !form.is_custom,
+        );
     });
     field_error_ui(ui, &form.errors, Field::Duration);
     ui.checkbox(&mut form.is_custom, "Set custom time frame");
@@ -206,20 +197,7 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     }
 
     ui.horizontal(|ui| {
-        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
-        let current = form
-            .sets
-            .get(form.set_index)
-            .map_or("", |s| s.name.as_str());
-        egui::ComboBox::from_id_salt("permission-set")
-            .selected_text(current)
-            .show_ui(ui, |ui| {
-                for (i, set) in form.sets.iter().enumerate() {
-                    ui.selectable_value(&mut form.set_index, i, &set.name);
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        permission_set_choice_ui(ui, "permission-set", &form.sets, &mut form.set_index);
         let inside = form
             .sets
             .get(form.set_index)
@@ -504,22 +482,13 @@ fn response_form_ui(
     ui.label(RichText::new("Response parameters").strong());
     ui.add_enabled_ui(form.terms_editable, |ui| {
         ui.horizontal(|ui| {
-            let label = ui.add_sized([110.0, 20.0], egui::Label::new("Access duration"));
-            ui.add_enabled_ui(!form.is_custom, |ui| {
-                let current = form
-                    .presets
-                    .get(form.preset_index)
-                    .map_or_else(String::new, |m| Span::human_mins(*m));
-                egui::ComboBox::from_id_salt("response-duration")
-                    .selected_text(current)
-                    .show_ui(ui, |ui| {
-                        for (i, mins) in form.presets.iter().enumerate() {
-                            ui.selectable_value(&mut form.preset_index, i, Span::human_mins(*mins));
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-            });
+            duration_choice_ui(
+                ui,
+                "response-duration",
+                &form.presets,
+                &mut form.preset_index,
+                !form.is_custom,
+            );
         });
         field_error_ui(ui, &form.errors, Field::Duration);
         ui.checkbox(&mut form.is_custom, "Set custom time frame");
@@ -530,20 +499,7 @@ fn response_form_ui(
             field_error_ui(ui, &form.errors, Field::End);
         }
         ui.horizontal(|ui| {
-            let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
-            let current = form
-                .sets
-                .get(form.set_index)
-                .map_or("", |s| s.name.as_str());
-            egui::ComboBox::from_id_salt("response-set")
-                .selected_text(current)
-                .show_ui(ui, |ui| {
-                    for (i, set) in form.sets.iter().enumerate() {
-                        ui.selectable_value(&mut form.set_index, i, &set.name);
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+            permission_set_choice_ui(ui, "response-set", &form.sets, &mut form.set_index);
         });
         field_error_ui(ui, &form.errors, Field::PermissionSet);
     });
@@ -613,37 +569,17 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
     });
     field_error_ui(ui, &form.errors, Field::Approver);
     ui.horizontal(|ui| {
-        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Access duration"));
-        let current = form
-            .presets
-            .get(form.preset_index)
-            .map_or_else(String::new, |m| Span::human_mins(*m));
-        egui::ComboBox::from_id_salt("grant-duration")
-            .selected_text(current)
-            .show_ui(ui, |ui| {
-                for (i, mins) in form.presets.iter().enumerate() {
-                    ui.selectable_value(&mut form.preset_index, i, Span::human_mins(*mins));
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        duration_choice_ui(
+            ui,
+            "grant-duration",
+            &form.presets,
+            &mut form.preset_index,
+            true,
+        );
     });
     field_error_ui(ui, &form.errors, Field::Duration);
     ui.horizontal(|ui| {
-        let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
-        let current = form
-            .sets
-            .get(form.set_index)
-            .map_or("", |s| s.name.as_str());
-        egui::ComboBox::from_id_salt("grant-set")
-            .selected_text(current)
-            .show_ui(ui, |ui| {
-                for (i, set) in form.sets.iter().enumerate() {
-                    ui.selectable_value(&mut form.set_index, i, &set.name);
-                }
-            })
-            .response
-            .labelled_by(label.id);
+        permission_set_choice_ui(ui, "grant-set", &form.sets, &mut form.set_index);
     });
     field_error_ui(ui, &form.errors, Field::PermissionSet);
     let label = ui.label("Message to the user");

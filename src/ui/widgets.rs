@@ -1,7 +1,9 @@
 //! Small shared widgets: labelled fields (the label is also the accessible
 //! name, R-DSK-3), field errors, entry icons.
 
+use crate::domain::Span;
 use crate::domain::entry::EntryKind;
+use crate::domain::permission::PermissionSet;
 use crate::domain::{Field, FieldErrors};
 use egui::{Response, RichText, TextEdit, Ui};
 
@@ -46,3 +48,48 @@ pub const fn kind_icon(kind: EntryKind) -> &'static str {
 
 /// The lock shown on locked items (R-REQ-1).
 pub const LOCK: &str = "🔒";
+
+/// "Access duration" and the drop-down of preset durations (a labelled field).
+pub fn duration_choice_ui(
+    ui: &mut Ui,
+    id_salt: &str,
+    presets: &[u32],
+    index: &mut usize,
+    is_enabled: bool,
+) {
+    let label = ui.add_sized([110.0, 20.0], egui::Label::new("Access duration"));
+    ui.add_enabled_ui(is_enabled, |ui| {
+        let current = presets
+            .get(*index)
+            .map_or_else(String::new, |m| Span::human_mins(*m));
+        egui::ComboBox::from_id_salt(id_salt)
+            .selected_text(current)
+            .show_ui(ui, |ui| {
+                for (i, mins) in presets.iter().enumerate() {
+                    ui.selectable_value(index, i, Span::human_mins(*mins));
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+}
+
+/// "Permission" and the drop-down of permission sets (a labelled field).
+pub fn permission_set_choice_ui(
+    ui: &mut Ui,
+    id_salt: &str,
+    sets: &[PermissionSet],
+    index: &mut usize,
+) {
+    let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
+    let current = sets.get(*index).map_or("", |s| s.name.as_str());
+    egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for (i, set) in sets.iter().enumerate() {
+                ui.selectable_value(index, i, &set.name);
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
