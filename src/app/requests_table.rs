@@ -262,7 +262,8 @@ impl RequestsTable {
             .collect();
         if let Some((column, ascending)) = self.sort {
             let rows = &self.rows;
-            self.order.sort_by(|&a, &b| {
+            // Ties are broken by id, so the order is total and an unstable sort is exact.
+            self.order.sort_unstable_by(|&a, &b| {
                 let ordering = compare(&rows[a as usize], &rows[b as usize], column);
                 // Ties keep a stable, newest-first order.
                 let ordering = if ascending {
