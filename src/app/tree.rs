@@ -180,12 +180,6 @@ impl TreeModel {
         }
     }
 
-    /// The visible row of `id`, if any.
-    pub fn row_of(&self, id: EntryId) -> Option<usize> {
-        let index = *self.by_id.get(&id)?;
-        self.rows.iter().position(|r| r.index == index)
-    }
-
     /// Recomputes every item's lock at `now` (R-REQ-1); valid until the next
     /// grant starts or ends.
     pub fn refresh_locks(&mut self, access: &VaultAccess, now: Timestamp) {
