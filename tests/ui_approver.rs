@@ -10,39 +10,33 @@
     reason = "in a test, a failed step fails the test"
 )]
 
+mod common;
+
+use common::*;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use latchkey::app::forms::{Dialog, ResponseForm};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, MainState, Screen, WorkspaceSource};
+use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{
     AccessWindow, ApprovalInput, NewRequest, Phase, Request, RequestStatus, Terms,
 };
-use latchkey::domain::{EntryId, RequestId, Span, Timestamp, UserId};
+use latchkey::domain::{RequestId, Span};
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::{Keyring, MemoryKeyring, NoKeyring};
 use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::service::{HashCost, KeyOptions, Session, demo};
+use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::path::Path;
 use std::sync::Arc;
 
-/// The demo's "now": 2027-01-15 08:00:00 UTC.
-const T0: Timestamp = Timestamp(1_800_000_000_000);
 /// The response window's message field.
 const REPLY: &str = "Message to the requester";
 /// The demo's pending request: Alice asks Bob for prod-app-01.
 const APPROVE_APP: &str = "Approve request from Alice Requester for prod-app-01";
 const DENY_APP: &str = "Deny request from Alice Requester for prod-app-01";
-
-type Window = Harness<'static, LatchkeyApp>;
-
-/// The window and the clock it reads.
-struct App {
-    window: Window,
-    clock: Arc<FixedClock>,
-}
 
 fn env(clock: &Arc<FixedClock>, keyring: Arc<dyn Keyring>) -> AppEnv {
     AppEnv {
@@ -116,17 +110,6 @@ fn file_window(path: &Path, clock: &Arc<FixedClock>, user: &str) -> Window {
     window
 }
 
-/// Types the password (the field has the focus thanks to `--user`) and presses Enter.
-fn sign_in_with(window: &mut Window, password: &str) {
-    assert!(
-        window.get_by_label("Password").is_focused(),
-        "--user puts the cursor in the password field"
-    );
-    window.get_by_label("Password").type_text(password);
-    window.key_press(egui::Key::Enter);
-    window.run();
-}
-
 /// Signs out, then signs `user` in on the same (in-memory) workspace.
 fn switch_user(window: &mut Window, user: &str) {
     click(window, "Sign out");
@@ -140,37 +123,6 @@ fn switch_user(window: &mut Window, user: &str) {
     assert!(matches!(window.state().screen, Screen::Main(_)));
 }
 
-fn main_state(window: &mut Window) -> &mut MainState {
-    match &mut window.state_mut().screen {
-        Screen::Main(main) => main,
-        _ => panic!("not signed in"),
-    }
-}
-
-/// The Vault drop-down, then the vault, unless it is shown already.
-fn show_vault(window: &mut Window, name: &str) {
-    if window.get_by_label("Vault").value().as_deref() != Some(name) {
-        click(window, "Vault");
-        click(window, name);
-    }
-    assert_eq!(window.get_by_label("Vault").value().as_deref(), Some(name));
-}
-
-/// Clicks the one control named `label` and lets the window settle.
-fn click(window: &mut Window, label: &str) {
-    window.get_by_label(label).click();
-    window.run();
-}
-
-/// Opens a folder of the tree if it is closed.
-fn expand(window: &mut Window, folder: &str) {
-    let expand = format!("Expand {folder}");
-    if window.query_by_label(&expand).is_some() {
-        click(window, &expand);
-    }
-    assert!(shown(window, &format!("Collapse {folder}")));
-}
-
 /// Selects a tree row, locked or not.
 fn select(window: &mut Window, name: &str) {
     let locked = format!("{name} (locked)");
@@ -181,68 +133,11 @@ fn select(window: &mut Window, name: &str) {
     }
 }
 
-/// Whether exactly one control or text is named `label`.
-fn shown(window: &Window, label: &str) -> bool {
-    window.query_all_by_label(label).count() == 1
-}
-
-/// Whether nothing at all is named `label`.
-fn absent(window: &Window, label: &str) -> bool {
-    window.query_all_by_label(label).next().is_none()
-}
-
-/// Every visible text (labels' values, controls' names) containing `needle`.
-fn texts_containing(window: &Window, needle: &str) -> Vec<String> {
-    window
-        .query_all_by_label_contains(needle)
-        .filter_map(|node| {
-            let node = node.accesskit_node();
-            if node.role() == Role::Label {
-                node.value()
-            } else {
-                node.label()
-            }
-        })
-        .collect()
-}
-
-/// The one text starting with `prefix`.
-fn text_starting(window: &Window, prefix: &str) -> String {
-    let found: Vec<String> = texts_containing(window, prefix)
-        .into_iter()
-        .filter(|t| t.starts_with(prefix))
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "one text starting with {prefix:?}: {found:?}"
-    );
-    found.into_iter().next().unwrap()
-}
-
-/// Selects all the text of a field and types `text` instead.
-fn replace_text(window: &mut Window, label: &str, text: &str) {
-    window.get_by_label(label).focus();
-    window.run();
-    window.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    window.get_by_label(label).type_text(text);
-    window.run();
-    assert_eq!(window.get_by_label(label).value().as_deref(), Some(text));
-}
-
 /// Picks `choice` in the drop-down named `label`.
 fn choose(window: &mut Window, label: &str, choice: &str) {
     click(window, label);
     click(window, choice);
     assert_eq!(window.get_by_label(label).value().as_deref(), Some(choice));
-}
-
-/// Whether the open dialog shows a text or control named `label`.
-fn dialog_shows(window: &Window, label: &str) -> bool {
-    window
-        .get_by_role(Role::Dialog)
-        .query_by_label(label)
-        .is_some()
 }
 
 /// Whether the control named `label` is disabled.
@@ -276,55 +171,10 @@ fn response_form(window: &mut Window) -> ResponseForm {
     }
 }
 
-/// Signs `username` in on the window's workspace (another session, as another window would).
-fn session_of(window: &mut Window, username: &str) -> Session {
-    let main = main_state(window);
-    let now = main.now;
-    main.workspace().sign_in(username, "demo", now).unwrap()
-}
-
-/// A request as stored, read as `as_user`.
-fn stored_as(window: &mut Window, as_user: &Session, id: RequestId) -> Request {
-    let main = main_state(window);
-    let now = main.now;
-    main.workspace().request(as_user, id, now).unwrap()
-}
-
 /// A request as stored, read by whoever is signed in.
 fn stored(window: &mut Window, id: RequestId) -> Request {
     let session = main_state(window).session.clone();
     stored_as(window, &session, id)
-}
-
-/// The id of a user by display name.
-fn user_id(window: &mut Window, display_name: &str) -> UserId {
-    main_state(window)
-        .names
-        .iter()
-        .find(|(_, name)| *name == display_name)
-        .map(|(id, _)| *id)
-        .unwrap()
-}
-
-/// The id of an entry by vault and name, as `as_user` (a member) sees it.
-fn entry_id(window: &mut Window, as_user: &Session, vault: &str, name: &str) -> EntryId {
-    let main = main_state(window);
-    let now = main.now;
-    let vault = main
-        .workspace()
-        .vaults(as_user, now)
-        .unwrap()
-        .into_iter()
-        .find(|v| v.name == vault)
-        .unwrap()
-        .id;
-    main.workspace()
-        .entries(as_user, vault, now)
-        .unwrap()
-        .into_iter()
-        .find(|e| e.name == name)
-        .unwrap()
-        .id
 }
 
 /// Alice asks `approver` for `set` on `entry` for `mins` minutes, through the service.

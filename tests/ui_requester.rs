@@ -10,14 +10,18 @@
     reason = "in a test, a failed step fails the test"
 )]
 
+mod common;
+
+use common::*;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use latchkey::app::forms::{Dialog, RequestForm};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, MainState, Screen, WorkspaceSource};
+use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{AccessWindow, ApprovalInput, Phase, Request, RequestStatus};
-use latchkey::domain::{RequestId, Span, Timestamp};
+use latchkey::domain::{RequestId, Span};
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
@@ -26,19 +30,9 @@ use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The demo's "now": 2027-01-15 08:00:00 UTC.
-const T0: Timestamp = Timestamp(1_800_000_000_000);
 const MS: Span = Span(1);
 /// The request dialog's message field.
 const MESSAGE: &str = "Message: why you need this entry and what it covers";
-
-type Window = Harness<'static, LatchkeyApp>;
-
-/// The window and the clock it reads.
-struct App {
-    window: Window,
-    clock: Arc<FixedClock>,
-}
 
 fn env(clock: &Arc<FixedClock>, keyring: Arc<MemoryKeyring>) -> AppEnv {
     AppEnv {
@@ -117,39 +111,6 @@ fn alice_in_production_with(glyphs: Glyphs) -> App {
     app
 }
 
-/// Types the password (the field has the focus thanks to `--user`) and presses Enter.
-fn sign_in_with(window: &mut Window, password: &str) {
-    assert!(
-        window.get_by_label("Password").is_focused(),
-        "--user puts the cursor in the password field"
-    );
-    window.get_by_label("Password").type_text(password);
-    window.key_press(egui::Key::Enter);
-    window.run();
-}
-
-fn main_state(window: &mut Window) -> &mut MainState {
-    match &mut window.state_mut().screen {
-        Screen::Main(main) => main,
-        _ => panic!("not signed in"),
-    }
-}
-
-/// The Vault drop-down, then the vault, unless it is shown already.
-fn show_vault(window: &mut Window, name: &str) {
-    if window.get_by_label("Vault").value().as_deref() != Some(name) {
-        click(window, "Vault");
-        click(window, name);
-    }
-    assert_eq!(window.get_by_label("Vault").value().as_deref(), Some(name));
-}
-
-/// Clicks the one control named `label` and lets the window settle.
-fn click(window: &mut Window, label: &str) {
-    window.get_by_label(label).click();
-    window.run();
-}
-
 /// Two clicks 150 ms apart: an egui double-click. Waits 0.4 s (of egui's
 /// time, not the app's clock) first, so an earlier click elsewhere cannot make
 /// it count as a triple-click.
@@ -159,64 +120,6 @@ fn double_click(window: &mut Window, label: &str) {
     node.click();
     node.click();
     window.run();
-}
-
-/// Opens a folder of the tree if it is closed.
-fn expand(window: &mut Window, folder: &str) {
-    let expand = format!("Expand {folder}");
-    if window.query_by_label(&expand).is_some() {
-        click(window, &expand);
-    }
-    assert!(shown(window, &format!("Collapse {folder}")));
-}
-
-/// Whether exactly one control or text is named `label`.
-fn shown(window: &Window, label: &str) -> bool {
-    window.query_all_by_label(label).count() == 1
-}
-
-/// Whether nothing at all is named `label`.
-fn absent(window: &Window, label: &str) -> bool {
-    window.query_all_by_label(label).next().is_none()
-}
-
-/// Every visible text (labels' values, controls' names) containing `needle`.
-fn texts_containing(window: &Window, needle: &str) -> Vec<String> {
-    window
-        .query_all_by_label_contains(needle)
-        .filter_map(|node| {
-            let node = node.accesskit_node();
-            if node.role() == Role::Label {
-                node.value()
-            } else {
-                node.label()
-            }
-        })
-        .collect()
-}
-
-/// The one text starting with `prefix`.
-fn text_starting(window: &Window, prefix: &str) -> String {
-    let found: Vec<String> = texts_containing(window, prefix)
-        .into_iter()
-        .filter(|t| t.starts_with(prefix))
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "one text starting with {prefix:?}: {found:?}"
-    );
-    found.into_iter().next().unwrap()
-}
-
-/// Selects all the text of a field and types `text` instead.
-fn replace_text(window: &mut Window, label: &str, text: &str) {
-    window.get_by_label(label).focus();
-    window.run();
-    window.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    window.get_by_label(label).type_text(text);
-    window.run();
-    assert_eq!(window.get_by_label(label).value().as_deref(), Some(text));
 }
 
 /// Picks `choice` in the drop-down named `label`.
@@ -360,14 +263,6 @@ fn open_request_dialog_by_double_click(window: &mut Window, row: &str) {
 fn admin_portal_dialog(window: &mut Window) {
     expand(window, "Web");
     open_request_dialog_by_double_click(window, "Admin portal (locked)");
-}
-
-/// Whether the open dialog shows a text or control named `label`.
-fn dialog_shows(window: &Window, label: &str) -> bool {
-    window
-        .get_by_role(Role::Dialog)
-        .query_by_label(label)
-        .is_some()
 }
 
 /// Clicks the control named `label` inside the open dialog (the window

@@ -11,12 +11,16 @@
     reason = "in a test, a failed step fails the test"
 )]
 
+mod common;
+
+use common::*;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{By, NodeT, Queryable};
+use egui_kittest::kittest::{By, Queryable};
 use latchkey::app::forms::Dialog;
 use latchkey::app::requests_table::{Column, RequestsTable};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, MainState, Screen, WorkspaceSource};
+use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{
     AccessWindow, NewRequest, Phase, Request, RequestKind, RequestStatus, Terms,
@@ -24,18 +28,14 @@ use latchkey::domain::request::{
 use latchkey::domain::{EntryId, RequestId, Span, Timestamp, UserId};
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::service::{HashCost, KeyOptions, Session, demo};
+use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
 
-/// The demo's "now": 2027-01-15 08:00:00 UTC.
-const T0: Timestamp = Timestamp(1_800_000_000_000);
 /// The window's title and the top-bar button that opens it.
 const TITLE: &str = "Temporary access requests";
 const OPEN: &str = "All requests…";
 const FILTER: &str = "Filter requests";
-
-type Window = Harness<'static, LatchkeyApp>;
 
 /// A harness around the whole eframe app (50 ms steps, as in the other UI suites).
 fn harness(app: LatchkeyApp) -> Window {
@@ -80,13 +80,6 @@ fn demo_app(user: &str) -> Window {
     window
 }
 
-fn main_state(window: &mut Window) -> &mut MainState {
-    match &mut window.state_mut().screen {
-        Screen::Main(main) => main,
-        _ => panic!("not signed in"),
-    }
-}
-
 /// The open requests window's table.
 fn table(window: &mut Window) -> &RequestsTable {
     main_state(window)
@@ -101,47 +94,6 @@ fn visible_ids(window: &mut Window) -> Vec<RequestId> {
     (0..table.len())
         .map(|i| table.visible(i).unwrap().id)
         .collect()
-}
-
-/// Clicks the one control named `label` and lets the window settle.
-fn click(window: &mut Window, label: &str) {
-    window.get_by_label(label).click();
-    window.run();
-}
-
-/// Whether exactly one control or text is named `label`.
-fn shown(window: &Window, label: &str) -> bool {
-    window.query_all_by_label(label).count() == 1
-}
-
-/// Whether nothing at all is named `label`.
-fn absent(window: &Window, label: &str) -> bool {
-    window.query_all_by_label(label).next().is_none()
-}
-
-/// Every visible text (labels' values, controls' names) containing `needle`.
-fn texts_containing(window: &Window, needle: &str) -> Vec<String> {
-    window
-        .query_all_by_label_contains(needle)
-        .filter_map(|node| {
-            let node = node.accesskit_node();
-            if node.role() == Role::Label {
-                node.value()
-            } else {
-                node.label()
-            }
-        })
-        .collect()
-}
-
-/// Selects all the text of a field and types `text` instead.
-fn replace_text(window: &mut Window, label: &str, text: &str) {
-    window.get_by_label(label).focus();
-    window.run();
-    window.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    window.get_by_label(label).type_text(text);
-    window.run();
-    assert_eq!(window.get_by_label(label).value().as_deref(), Some(text));
 }
 
 /// Empties a field: select all, Backspace.
@@ -167,14 +119,6 @@ fn choose(window: &mut Window, label: &str, choice: &str) {
     assert_eq!(window.get_by_label(label).value().as_deref(), Some(choice));
 }
 
-/// Whether the open dialog shows a text or control named `label`.
-fn dialog_shows(window: &Window, label: &str) -> bool {
-    window
-        .get_by_role(Role::Dialog)
-        .query_by_label(label)
-        .is_some()
-}
-
 /// Presses a key (nothing else pressed) and lets the window settle.
 fn press(window: &mut Window, key: egui::Key) {
     window.key_press(key);
@@ -188,56 +132,11 @@ fn open_requests_window(window: &mut Window) {
     assert!(main_state(window).requests_window.is_some());
 }
 
-/// Signs `username` in on the window's workspace (another session, as another window would).
-fn session_of(window: &mut Window, username: &str) -> Session {
-    let main = main_state(window);
-    let now = main.now;
-    main.workspace().sign_in(username, "demo", now).unwrap()
-}
-
-/// A request as stored, read as `as_user`.
-fn stored_as(window: &mut Window, as_user: &Session, id: RequestId) -> Request {
-    let main = main_state(window);
-    let now = main.now;
-    main.workspace().request(as_user, id, now).unwrap()
-}
-
 /// Every request the signed-in user may see, as stored.
 fn stored_visible(window: &mut Window) -> Vec<Request> {
     let main = main_state(window);
     let (session, now) = (main.session.clone(), main.now);
     main.workspace().visible_requests(&session, now).unwrap()
-}
-
-/// The id of a user by display name.
-fn user_id(window: &mut Window, display_name: &str) -> UserId {
-    main_state(window)
-        .names
-        .iter()
-        .find(|(_, name)| *name == display_name)
-        .map(|(id, _)| *id)
-        .unwrap()
-}
-
-/// The id of an entry by vault and name, as `as_user` (a member) sees it.
-fn entry_id(window: &mut Window, as_user: &Session, vault: &str, name: &str) -> EntryId {
-    let main = main_state(window);
-    let now = main.now;
-    let vault = main
-        .workspace()
-        .vaults(as_user, now)
-        .unwrap()
-        .into_iter()
-        .find(|v| v.name == vault)
-        .unwrap()
-        .id;
-    main.workspace()
-        .entries(as_user, vault, now)
-        .unwrap()
-        .into_iter()
-        .find(|e| e.name == name)
-        .unwrap()
-        .id
 }
 
 /// Display names of entries, read from the store (not from the window's cache).

@@ -1,0 +1,175 @@
+//! Helpers shared by the UI test suites (`tests/ui_*.rs`): finding controls
+//! by their accessible names, clicking, reading what the window shows and
+//! what was stored.
+
+// Each suite uses its own subset of these helpers.
+#![allow(dead_code)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "in a test, a failed step fails the test"
+)]
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use latchkey::app::{LatchkeyApp, MainState, Screen};
+use latchkey::domain::clock::FixedClock;
+use latchkey::domain::request::Request;
+use latchkey::domain::{EntryId, RequestId, Timestamp, UserId};
+use latchkey::service::Session;
+use std::sync::Arc;
+
+pub type Window = Harness<'static, LatchkeyApp>;
+
+/// The window and the clock it reads.
+pub struct App {
+    pub window: Window,
+    pub clock: Arc<FixedClock>,
+}
+
+/// The demo's "now": 2027-01-15 08:00:00 UTC.
+pub const T0: Timestamp = Timestamp(1_800_000_000_000);
+
+/// Whether nothing at all is named `label`.
+pub fn absent(window: &Window, label: &str) -> bool {
+    window.query_all_by_label(label).next().is_none()
+}
+
+/// Clicks the one control named `label` and lets the window settle.
+pub fn click(window: &mut Window, label: &str) {
+    window.get_by_label(label).click();
+    window.run();
+}
+
+/// Whether the open dialog shows a text or control named `label`.
+pub fn dialog_shows(window: &Window, label: &str) -> bool {
+    window
+        .get_by_role(Role::Dialog)
+        .query_by_label(label)
+        .is_some()
+}
+
+/// The id of an entry by vault and name, as `as_user` (a member) sees it.
+pub fn entry_id(window: &mut Window, as_user: &Session, vault: &str, name: &str) -> EntryId {
+    let main = main_state(window);
+    let now = main.now;
+    let vault = main
+        .workspace()
+        .vaults(as_user, now)
+        .unwrap()
+        .into_iter()
+        .find(|v| v.name == vault)
+        .unwrap()
+        .id;
+    main.workspace()
+        .entries(as_user, vault, now)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name == name)
+        .unwrap()
+        .id
+}
+
+/// Opens a folder of the tree if it is closed.
+pub fn expand(window: &mut Window, folder: &str) {
+    let expand = format!("Expand {folder}");
+    if window.query_by_label(&expand).is_some() {
+        click(window, &expand);
+    }
+    assert!(shown(window, &format!("Collapse {folder}")));
+}
+
+pub fn main_state(window: &mut Window) -> &mut MainState {
+    match &mut window.state_mut().screen {
+        Screen::Main(main) => main,
+        _ => panic!("not signed in"),
+    }
+}
+
+/// Selects all the text of a field and types `text` instead.
+pub fn replace_text(window: &mut Window, label: &str, text: &str) {
+    window.get_by_label(label).focus();
+    window.run();
+    window.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    window.get_by_label(label).type_text(text);
+    window.run();
+    assert_eq!(window.get_by_label(label).value().as_deref(), Some(text));
+}
+
+/// Signs `username` in on the window's workspace (another session, as another window would).
+pub fn session_of(window: &mut Window, username: &str) -> Session {
+    let main = main_state(window);
+    let now = main.now;
+    main.workspace().sign_in(username, "demo", now).unwrap()
+}
+
+/// The Vault drop-down, then the vault, unless it is shown already.
+pub fn show_vault(window: &mut Window, name: &str) {
+    if window.get_by_label("Vault").value().as_deref() != Some(name) {
+        click(window, "Vault");
+        click(window, name);
+    }
+    assert_eq!(window.get_by_label("Vault").value().as_deref(), Some(name));
+}
+
+/// Whether exactly one control or text is named `label`.
+pub fn shown(window: &Window, label: &str) -> bool {
+    window.query_all_by_label(label).count() == 1
+}
+
+/// Types the password (the field has the focus thanks to `--user`) and presses Enter.
+pub fn sign_in_with(window: &mut Window, password: &str) {
+    assert!(
+        window.get_by_label("Password").is_focused(),
+        "--user puts the cursor in the password field"
+    );
+    window.get_by_label("Password").type_text(password);
+    window.key_press(egui::Key::Enter);
+    window.run();
+}
+
+/// A request as stored, read as `as_user`.
+pub fn stored_as(window: &mut Window, as_user: &Session, id: RequestId) -> Request {
+    let main = main_state(window);
+    let now = main.now;
+    main.workspace().request(as_user, id, now).unwrap()
+}
+
+/// The one text starting with `prefix`.
+pub fn text_starting(window: &Window, prefix: &str) -> String {
+    let found: Vec<String> = texts_containing(window, prefix)
+        .into_iter()
+        .filter(|t| t.starts_with(prefix))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "one text starting with {prefix:?}: {found:?}"
+    );
+    found.into_iter().next().unwrap()
+}
+
+/// Every visible text (labels' values, controls' names) containing `needle`.
+pub fn texts_containing(window: &Window, needle: &str) -> Vec<String> {
+    window
+        .query_all_by_label_contains(needle)
+        .filter_map(|node| {
+            let node = node.accesskit_node();
+            if node.role() == Role::Label {
+                node.value()
+            } else {
+                node.label()
+            }
+        })
+        .collect()
+}
+
+/// The id of a user by display name.
+pub fn user_id(window: &mut Window, display_name: &str) -> UserId {
+    main_state(window)
+        .names
+        .iter()
+        .find(|(_, name)| *name == display_name)
+        .map(|(id, _)| *id)
+        .unwrap()
+}
