@@ -34,9 +34,9 @@ use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::NoKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::service::{HashCost, KeyOptions, Workspace, scale};
+use latchkey::service::{HashCost, KeyOptions, Workspace};
 use latchkey::store::sqlite::SqliteStore;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -48,6 +48,10 @@ const SCROLL_POINTS: f32 = 300.0;
 /// Typed into the filter one character a frame, then deleted the same way.
 const TYPED_FILTER: &str = "rdp-0001";
 
+mod common;
+
+use common::{Result, fmt, quantile, remove_workspace};
+
 fn main() {
     if let Err(error) = run() {
         eprintln!("benchmark failed: {error}");
@@ -55,35 +59,9 @@ fn main() {
     }
 }
 
-type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
-
 fn run() -> Result<()> {
-    let n: usize = std::env::var("LATCHKEY_BENCH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
     let now = SystemClock.now();
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
-    std::fs::create_dir_all(&dir)?;
-    let cached = dir.join(format!("scale-{n}.latchkey"));
-    let keyring = NoKeyring::new("benchmark");
-    if !cached.exists() {
-        let started = Instant::now();
-        let keys = KeyOptions {
-            keyring: &keyring,
-            key_file: Some(key_file_for(&cached)),
-        };
-        let (_, report) =
-            scale::create_scale(Box::new(SqliteStore::create(&cached)?), &keys, n, now)?;
-        println!(
-            "generated {} entries and {} requests in {:.1} s",
-            report.entries,
-            report.requests,
-            started.elapsed().as_secs_f64()
-        );
-    }
-    let work = dir.join("frames.latchkey");
-    copy_workspace(&cached, &work)?;
+    let (n, work) = common::working_copy("frames", now)?;
 
     println!("workspace: {n} entries in 5 vaults; window 1280×800\n");
     model_benchmarks(&work, now)?;
@@ -633,34 +611,3 @@ fn print_scenario(name: &str, s: &Samples) {
 }
 
 // ---------------------------------------------------------------------------
-
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    sorted
-        .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
-        .copied()
-        .unwrap_or_default()
-}
-
-fn fmt(d: Duration) -> String {
-    let micros = d.as_secs_f64() * 1e6;
-    if micros < 1_000.0 {
-        format!("{micros:.0} µs")
-    } else {
-        format!("{:.2} ms", micros / 1_000.0)
-    }
-}
-
-fn copy_workspace(from: &Path, to: &Path) -> Result<()> {
-    remove_workspace(to);
-    std::fs::copy(from, to)?;
-    std::fs::copy(key_file_for(from), key_file_for(to))?;
-    Ok(())
-}
-
-fn remove_workspace(path: &Path) {
-    for suffix in ["", "-wal", "-shm", ".key"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(name));
-    }
-}

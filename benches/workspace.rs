@@ -13,10 +13,13 @@ use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Terms};
 use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::NoKeyring;
-use latchkey::service::{HashCost, KeyOptions, SecretUse, Workspace, scale};
+use latchkey::service::{HashCost, KeyOptions, SecretUse, ServiceError, Workspace};
 use latchkey::store::sqlite::SqliteStore;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+mod common;
+
+use common::{Result, fmt, quantile, remove_workspace};
 
 fn main() {
     if let Err(error) = run() {
@@ -25,39 +28,10 @@ fn main() {
     }
 }
 
-type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
-
 fn run() -> Result<()> {
-    let n: usize = std::env::var("LATCHKEY_BENCH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let clock = SystemClock;
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
-    std::fs::create_dir_all(&dir)?;
-    let cached = dir.join(format!("scale-{n}.latchkey"));
+    let now = SystemClock.now();
     let keyring = NoKeyring::new("benchmark");
-    if !cached.exists() {
-        let started = Instant::now();
-        let keys = KeyOptions {
-            keyring: &keyring,
-            key_file: Some(key_file_for(&cached)),
-        };
-        let (_, report) = scale::create_scale(
-            Box::new(SqliteStore::create(&cached)?),
-            &keys,
-            n,
-            clock.now(),
-        )?;
-        println!(
-            "generated {} entries and {} requests in {:.1} s",
-            report.entries,
-            report.requests,
-            started.elapsed().as_secs_f64()
-        );
-    }
-    let work = dir.join("run.latchkey");
-    copy_workspace(&cached, &work)?;
+    let (n, work) = common::working_copy("run", now)?;
     let keys = KeyOptions {
         keyring: &keyring,
         key_file: Some(key_file_for(&work)),
@@ -67,7 +41,6 @@ fn run() -> Result<()> {
         &keys,
         HashCost::Minimal,
     )?;
-    let now = clock.now();
     let requester = ws.sign_in("user001", "demo", now)?;
     let approver = ws.sign_in("approver01", "demo", now)?;
     let vault = ws
@@ -114,13 +87,15 @@ fn run() -> Result<()> {
     report("tick with nothing due", 1_000, |_| ws.tick(now).map(drop))?;
 
     let mut created = Vec::new();
-    let requests = 300;
+    // At most one new request per two items: each needs an entry without a
+    // pending request of the same set, and some already have one.
+    let requests = 300.min(items.len() / 2);
     let mut offset = 0;
     report(
         "request creation (one transaction, fsync)",
         requests,
         |_| {
-            loop {
+            for _ in 0..items.len() {
                 offset += 1;
                 let draft = NewRequest {
                     entry_id: items[(offset * 13) % items.len()].id,
@@ -143,6 +118,9 @@ fn run() -> Result<()> {
                     Err(e) => return Err(e),
                 }
             }
+            Err(ServiceError::NotFound(
+                "every item already has a pending request".into(),
+            ))
         },
     )?;
     report("approval (one transaction, fsync)", created.len(), |i| {
@@ -187,40 +165,11 @@ fn report<E: std::error::Error + 'static>(
         times.push(started.elapsed());
     }
     times.sort();
-    let at = |q: f64| {
-        times
-            .get(((times.len() as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or_default()
-    };
+    let at = |q: f64| quantile(&times, q);
     println!(
         "{name:<44} {runs:>8} {:>12} {:>12}",
         fmt(at(0.5)),
         fmt(at(0.99))
     );
     Ok(())
-}
-
-fn fmt(d: Duration) -> String {
-    let micros = d.as_secs_f64() * 1e6;
-    if micros < 1_000.0 {
-        format!("{micros:.0} µs")
-    } else {
-        format!("{:.2} ms", micros / 1_000.0)
-    }
-}
-
-fn copy_workspace(from: &Path, to: &Path) -> Result<()> {
-    remove_workspace(to);
-    std::fs::copy(from, to)?;
-    std::fs::copy(key_file_for(from), key_file_for(to))?;
-    Ok(())
-}
-
-fn remove_workspace(path: &Path) {
-    for suffix in ["", "-wal", "-shm", ".key"] {
-        let mut name = path.as_os_str().to_owned();
-        name.push(suffix);
-        let _ = std::fs::remove_file(PathBuf::from(name));
-    }
 }
