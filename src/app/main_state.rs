@@ -23,6 +23,10 @@ use crate::service::{EntryAccess, SecretUse, ServiceError, Session, Workspace};
 use std::collections::HashMap;
 use zeroize::Zeroizing;
 
+/// How long the window waits before trying again when another program holds
+/// the workspace's write lock.
+const LOCK_RETRY: Span = Span::secs(1);
+
 /// One dependency of the selected entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DependencyView {
@@ -108,6 +112,10 @@ pub struct MainState {
     next_tick_at: Option<Timestamp>,
     watcher: Option<ChangeWatcher>,
     watcher_tried: bool,
+    /// Since when another program has held the workspace's write lock, so
+    /// that time's bookkeeping could not run; the status bar says so.
+    pub waiting_for_lock_since: Option<Timestamp>,
+    lock_retry_at: Option<Timestamp>,
 }
 
 /// Keeps a failure for the status bar (each error is shown once, not logged too).
@@ -132,6 +140,7 @@ impl MainState {
         now: Timestamp,
     ) -> Result<MainState, Box<(Workspace, ServiceError)>> {
         let loaded = (|| {
+            workspace.set_lock_wait(super::WINDOW_LOCK_WAIT)?;
             let workspace_name = workspace.name(now)?;
             let settings = workspace.settings(now)?;
             let vaults = workspace.vaults(&session, now)?;
@@ -180,6 +189,8 @@ impl MainState {
             next_tick_at,
             watcher: None,
             watcher_tried: false,
+            waiting_for_lock_since: None,
+            lock_retry_at: None,
         };
         if let Some(first) = state.vaults.first().map(|v| v.id) {
             state.select_vault(first);
@@ -352,12 +363,28 @@ impl MainState {
             .watcher
             .as_ref()
             .is_some_and(ChangeWatcher::take_changed);
-        if self.next_tick_at.is_some_and(|at| now >= at) {
-            if let Some(report) = report(&mut self.last_error, self.workspace.tick(now)) {
-                changed |= !report.is_empty();
+        let lock_retry_due = self.lock_retry_at.is_none_or(|at| now >= at);
+        if lock_retry_due && self.next_tick_at.is_some_and(|at| now >= at) {
+            match self.workspace.tick(now) {
+                Err(e) if e.is_locked_by_another() => {
+                    // Another program holds the write lock. Waiting for it here
+                    // would freeze the window: say so and try again shortly.
+                    self.waiting_for_lock_since.get_or_insert(now);
+                    self.lock_retry_at = Some(now + LOCK_RETRY);
+                }
+                result => {
+                    if self.waiting_for_lock_since.take().is_some() {
+                        // Whatever happened while we waited is read again below.
+                        changed = true;
+                    }
+                    self.lock_retry_at = None;
+                    if let Some(report) = report(&mut self.last_error, result) {
+                        changed |= !report.is_empty();
+                    }
+                    self.next_tick_at =
+                        report(&mut self.last_error, self.workspace.next_tick_at(now)).flatten();
+                }
             }
-            self.next_tick_at =
-                report(&mut self.last_error, self.workspace.next_tick_at(now)).flatten();
         }
         if changed {
             self.refresh_all();
@@ -388,6 +415,7 @@ impl MainState {
             self.tree.locks_valid_until(),
             self.next_tick_at,
             self.clipboard_clear_at,
+            self.lock_retry_at,
         ]
         .into_iter()
         .flatten()

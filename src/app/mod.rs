@@ -32,6 +32,12 @@ pub use main_state::{DependencyView, EntryDetail, MainState};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// How long the window's own operations wait for another program's write
+/// lock. Latchkey's transactions last milliseconds, so this covers a second
+/// window on the same file; a longer lock is reported and retried instead of
+/// freezing the window.
+pub(crate) const WINDOW_LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The services the application needs from its surroundings.
 #[derive(Clone)]
 pub struct AppEnv {
@@ -160,6 +166,9 @@ impl LatchkeyApp {
 
     fn sign_in_screen(&self, mut workspace: Workspace) -> Screen {
         let now = self.frame_now;
+        if let Err(e) = workspace.set_lock_wait(WINDOW_LOCK_WAIT) {
+            return Screen::Unavailable(e.to_string());
+        }
         let workspace_name = workspace.name(now).unwrap_or_default();
         let usernames: Vec<String> = workspace
             .users(now)

@@ -59,6 +59,12 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// Whether another connection held the workspace's write lock for longer
+    /// than this one waits: nothing happened, and trying again later may work.
+    pub fn is_locked_by_another(&self) -> bool {
+        matches!(self, ServiceError::Store(StoreError::Busy))
+    }
+
     /// The per-field messages, when the error is a validation error.
     pub fn field_errors(&self) -> Option<&FieldErrors> {
         match self {
@@ -148,6 +154,13 @@ impl Workspace {
     /// A handle for a background thread to notice commits by anyone (R-DATA-2).
     pub fn change_probe(&self) -> Option<Box<dyn crate::store::ChangeProbe>> {
         self.store.change_probe()
+    }
+
+    /// How long an operation waits for another program's write lock before
+    /// failing with "locked by another program" (the CLI waits long, the
+    /// window briefly and retries on its own).
+    pub fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), ServiceError> {
+        Ok(self.store.set_lock_wait(wait)?)
     }
 
     /// A number that changes when another process commits (R-DATA-2).

@@ -124,6 +124,11 @@ pub trait Store: Send {
     /// background thread to watch (R-DATA-2); `None` where nobody else can
     /// write (an in-memory workspace).
     fn change_probe(&self) -> Option<Box<dyn ChangeProbe>>;
+
+    /// How long a transaction waits for another connection's write lock
+    /// before failing with [`StoreError::Busy`]. A window keeps this short so
+    /// that a lock held by another program never freezes it.
+    fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError>;
 }
 
 /// Tells whether the workspace changed, from its own connection.

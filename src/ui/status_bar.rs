@@ -17,6 +17,15 @@ pub fn status_bar_ui(ui: &mut Ui, state: &MainState) {
         ui.label("Expiry enforced by this computer's clock");
         ui.separator();
         ui.label(&state.key_status);
+        if state.waiting_for_lock_since.is_some() {
+            ui.separator();
+            ui.label(
+                RichText::new(
+                    "⏳ Waiting for the workspace: another program holds it locked; retrying",
+                )
+                .color(ui.visuals().warn_fg_color),
+            );
+        }
         if let Some(error) = &state.last_error {
             ui.separator();
             ui.label(RichText::new(format!("⚠ {error}")).color(ui.visuals().error_fg_color));

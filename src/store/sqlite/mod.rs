@@ -191,6 +191,10 @@ impl Store for SqliteStore {
         conn.busy_timeout(BUSY_TIMEOUT).ok()?;
         Some(Box::new(SqliteProbe { conn }))
     }
+
+    fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(wait).map_err(|e| map_error(&e))
+    }
 }
 
 /// A read-only connection used only to read `PRAGMA data_version`.

@@ -1,0 +1,124 @@
+//! A workspace whose write lock another program holds (a `sqlite3` shell left
+//! in a transaction, a backup tool, a stuck window) never freezes the window:
+//! it keeps drawing, says that it is waiting, and recovers by itself once the
+//! lock is released (issue 10, item 6; R-DATA-2).
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "in a test, a failed step fails the test"
+)]
+
+mod common;
+
+use common::*;
+
+use egui_kittest::Harness;
+use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+use latchkey::domain::Span;
+use latchkey::domain::clock::FixedClock;
+use latchkey::domain::request::RequestStatus;
+use latchkey::platform::keyfile::key_file_for;
+use latchkey::platform::keyring::MemoryKeyring;
+use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::service::{HashCost, KeyOptions, demo};
+use latchkey::store::sqlite::SqliteStore;
+use latchkey::store::{Store, TxMode};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const WAITING: &str = "⏳ Waiting for the workspace: another program holds it locked; retrying";
+
+/// The demo workspace in a real file, and Alice's window signed in on it.
+fn alice_on_a_file(folder: &std::path::Path) -> (App, std::path::PathBuf) {
+    let path = folder.join("ws.latchkey");
+    let clock = Arc::new(FixedClock::new(T0));
+    let keyring = Arc::new(MemoryKeyring::default());
+    let keys = KeyOptions {
+        keyring: keyring.as_ref(),
+        key_file: Some(key_file_for(&path)),
+    };
+    let store = Box::new(SqliteStore::create(&path).unwrap());
+    drop(demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap());
+    let env = AppEnv {
+        clock: clock.clone(),
+        keyring,
+        launcher: Arc::new(RecordingLauncher::default()),
+        hash_cost: HashCost::Minimal,
+    };
+    let app = LatchkeyApp::new(
+        env,
+        AppOptions {
+            source: WorkspaceSource::File(path.clone()),
+            user: Some("alice".into()),
+            demo: false,
+        },
+    );
+    let mut window = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .with_step_dt(0.05)
+        .with_max_steps(60)
+        .build_eframe(move |_cc| app);
+    window.run();
+    sign_in_with(&mut window, "demo");
+    assert!(matches!(window.state().screen, Screen::Main(_)));
+    (App { window, clock }, path)
+}
+
+/// Issue 10, item 6: with another connection holding the write lock when
+/// time's bookkeeping falls due, a frame returns within the window's short
+/// lock wait, the status bar says the window is waiting, and once the lock
+/// is released the next retry records what time did and the message goes.
+#[test]
+fn a_workspace_locked_by_another_program_never_freezes_the_window() {
+    let folder = tempfile::tempdir().unwrap();
+    let (mut app, path) = alice_on_a_file(folder.path());
+    let alice = main_state(&mut app.window).session.clone();
+    let pending_before = main_state(&mut app.window)
+        .workspace()
+        .my_requests(&alice, 1000, T0)
+        .unwrap()
+        .iter()
+        .filter(|r| r.status == RequestStatus::Pending)
+        .count();
+    assert!(pending_before > 0, "the demo gives Alice pending requests");
+
+    // Another program takes the write lock and keeps it.
+    let mut other = SqliteStore::open(&path).unwrap();
+    let held = other.begin(TxMode::Write).unwrap();
+
+    // A day later every pending request has lapsed: a tick is due.
+    let later = T0 + Span::hours(25);
+    app.clock.set(later);
+    let started = Instant::now();
+    app.window.step();
+    app.window.step();
+    let took = started.elapsed();
+    assert!(
+        shown(&app.window, WAITING),
+        "the status bar says the window waits for the lock"
+    );
+    // Not a timing assertion on the machine's speed: the old window waited
+    // for SQLite's 10 s busy timeout on every frame.
+    assert!(
+        took < Duration::from_secs(5),
+        "two frames took {took:?} while the lock was held"
+    );
+    assert!(
+        main_state(&mut app.window).waiting_for_lock_since == Some(later),
+        "the wait is dated by the frame's instant"
+    );
+
+    // The lock is released; the next retry, a second later, does the work.
+    drop(held);
+    app.clock.set(later + Span::secs(1));
+    app.window.step();
+    assert!(!shown(&app.window, WAITING), "the waiting message goes");
+    let still_pending = main_state(&mut app.window)
+        .workspace()
+        .my_requests(&alice, 1000, later)
+        .unwrap()
+        .iter()
+        .filter(|r| r.status == RequestStatus::Pending)
+        .count();
+    assert_eq!(still_pending, 0, "the lapses were recorded after the wait");
+}
