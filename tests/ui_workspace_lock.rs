@@ -13,6 +13,7 @@ mod common;
 use common::*;
 
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::Span;
 use latchkey::domain::clock::FixedClock;
@@ -121,4 +122,33 @@ fn a_workspace_locked_by_another_program_never_freezes_the_window() {
         .filter(|r| r.status == RequestStatus::Pending)
         .count();
     assert_eq!(still_pending, 0, "the lapses were recorded after the wait");
+}
+
+/// Issue 10, item 6: signing in while another program holds the lock says so
+/// in words, keeps the typed password (nothing was checked), and works once
+/// the lock is gone.
+#[test]
+fn signing_in_while_another_program_holds_the_lock_says_so_and_keeps_the_password() {
+    let folder = tempfile::tempdir().unwrap();
+    let (mut app, path) = alice_on_a_file(folder.path());
+    click(&mut app.window, "Sign out");
+    let mut other = SqliteStore::open(&path).unwrap();
+    let held = other.begin(TxMode::Write).unwrap();
+
+    app.window.get_by_label("Password").focus();
+    app.window.get_by_label("Password").type_text("demo");
+    app.window.key_press(egui::Key::Enter);
+    app.window.run();
+    assert!(shown(
+        &app.window,
+        "⚠ the workspace is locked by another program; try again"
+    ));
+    assert!(matches!(app.window.state().screen, Screen::SignIn(_)));
+    assert_eq!(app.window.state().sign_in.password, "demo");
+
+    drop(held);
+    app.window.get_by_label("Password").focus();
+    app.window.key_press(egui::Key::Enter);
+    app.window.run();
+    assert!(matches!(app.window.state().screen, Screen::Main(_)));
 }

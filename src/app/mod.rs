@@ -320,7 +320,11 @@ impl LatchkeyApp {
                 }
             }
             Err(e) => {
-                self.sign_in.password.clear();
+                if !e.is_locked_by_another() {
+                    // Nothing was checked while another program held the lock:
+                    // the person only has to press Enter again.
+                    self.sign_in.password.clear();
+                }
                 self.sign_in.error = Some(e.to_string());
                 self.sign_in.focus_password = true;
                 self.screen = Screen::SignIn(state);
