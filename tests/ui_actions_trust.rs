@@ -304,6 +304,13 @@ fn copy_username_is_checked_in_the_service_and_audited() {
     click(window, "Linux root (locked)");
     click(window, "Copy username");
     assert_eq!(clipboard_text(&t.clipboard), None, "nothing copied");
+    // The refusal's audit event is a commit the change watcher sees (every
+    // 250 ms); the refresh it triggers must not wipe the message.
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(600) {
+        std::thread::sleep(Duration::from_millis(20));
+        window.step();
+    }
     assert!(
         !texts_containing(window, "“View” permission").is_empty(),
         "the status bar says why"

@@ -148,6 +148,10 @@ pub struct MainState {
     entry_names: HashMap<EntryId, String>,
     clipboard: Arc<dyn Clipboard>,
     copied: Option<CopiedSecretRecord>,
+    /// `last_error` is about the person's last action (a refusal, a failed
+    /// start): a background refresh must not wipe it. A refused action
+    /// commits its audit event, which the change watcher reports as a change.
+    error_from_action: bool,
     next_tick_at: Option<Timestamp>,
     watcher: Option<ChangeWatcher>,
     watcher_tried: bool,
@@ -222,6 +226,7 @@ impl MainState {
             entry_names: HashMap::new(),
             clipboard,
             copied: None,
+            error_from_action: false,
             next_tick_at,
             watcher: None,
             watcher_tried: false,
@@ -349,6 +354,17 @@ impl MainState {
 
     /// Everything after other processes' commits: names, settings, locks, the selection.
     fn refresh_all(&mut self) {
+        let action_error = self
+            .error_from_action
+            .then(|| self.last_error.clone())
+            .flatten();
+        self.refresh_all_parts();
+        if self.last_error.is_none() {
+            self.last_error = action_error;
+        }
+    }
+
+    fn refresh_all_parts(&mut self) {
         let now = self.now;
         if let Some(names) = report(&mut self.last_error, self.workspace.users(now)) {
             self.names = names.into_iter().map(|u| (u.id, u.display_name)).collect();
@@ -499,6 +515,12 @@ impl MainState {
     /// Carries out an intent.
     pub fn apply(&mut self, intent: &Intent, now: Timestamp, launcher: &dyn Launcher) {
         self.now = now;
+        self.error_from_action = false;
+        self.apply_intent(intent, now, launcher);
+        self.error_from_action = self.last_error.is_some();
+    }
+
+    fn apply_intent(&mut self, intent: &Intent, now: Timestamp, launcher: &dyn Launcher) {
         match intent {
             Intent::SelectVault(vault) => self.select_vault(*vault),
             Intent::Select(id) => {
