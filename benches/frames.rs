@@ -30,6 +30,7 @@ use latchkey::domain::access::VaultAccess;
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::entry::{Entry, EntryKind};
 use latchkey::domain::request::Phase;
+use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::NoKeyring;
@@ -464,6 +465,7 @@ fn signed_in(work: &Path, user: &str, now: Timestamp) -> Result<Harness<'static,
         // No keyring: the app falls back to the key file beside the workspace.
         keyring: Arc::new(NoKeyring::new("benchmark")),
         launcher: Arc::new(RecordingLauncher::default()),
+        clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
     };
     let options = AppOptions {

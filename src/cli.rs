@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, WorkspaceSource};
 use latchkey::domain::clock::Clock;
+use latchkey::platform::clipboard::SystemClipboard;
 use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
@@ -110,6 +111,7 @@ fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<Ex
         clock: Arc::new(SystemClock),
         keyring: Arc::from(keyring()),
         launcher: Arc::new(SystemLauncher),
+        clipboard: Arc::new(SystemClipboard::default()),
         hash_cost: HashCost::Interactive,
     };
     let options = eframe::NativeOptions {

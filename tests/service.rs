@@ -26,6 +26,7 @@ use latchkey::domain::{
     DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp, UserId, VaultId,
 };
 use latchkey::platform::keyring::MemoryKeyring;
+use latchkey::platform::launcher::RecordingLauncher;
 use latchkey::service::{
     AuditVerdict, BreakGlassInput, HashCost, KeyOptions, NewVault, SecretUse, ServiceError,
     Session, TickReport, Workspace, demo, verify_audit,
@@ -372,7 +373,9 @@ impl Fx {
 
     fn connect(&mut self, who: &Session, entry: EntryId) -> Result<(), ServiceError> {
         let now = self.now();
-        self.ws.connect(who, entry, now).map(drop)
+        self.ws
+            .connect(who, entry, &RecordingLauncher::default(), now)
+            .map(drop)
     }
 
     fn reveal(&mut self, who: &Session, entry: EntryId) -> Result<String, ServiceError> {
@@ -1394,7 +1397,12 @@ fn revealing_a_password_is_checked_at_the_instant_and_audited() {
             .reveal_secret(&p.dave, fx.payments, SecretUse::Reveal, start)
             .is_err()
     );
-    assert_eq!(fx.head(), mark, "a refused reveal writes nothing");
+    // Each refusal is recorded as denied, and nothing else is written (issue 10).
+    let denied = fx.events_after(mark);
+    assert_eq!(
+        denied.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(),
+        ["access_denied"; 5]
+    );
 
     // The policy off: the grant no longer reveals; an administrator still can.
     fx.clock.set(start + Span::mins(1));
@@ -1514,7 +1522,11 @@ fn a_disabled_user_is_refused() {
         fx.ws.request_access(&p.dave, &draft, now),
         Err(ServiceError::NotFound(_))
     ));
-    assert!(fx.ws.connect(&p.dave, fx.web01, now).is_err());
+    assert!(
+        fx.ws
+            .connect(&p.dave, fx.web01, &RecordingLauncher::default(), now)
+            .is_err()
+    );
     assert_eq!(fx.request_counts(), counts);
 }
 

@@ -24,6 +24,7 @@ use latchkey::domain::request::{
     AccessWindow, ApprovalInput, NewRequest, Phase, Request, RequestStatus, Terms,
 };
 use latchkey::domain::{RequestId, Span};
+use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::{Keyring, MemoryKeyring, NoKeyring};
 use latchkey::platform::launcher::RecordingLauncher;
@@ -43,6 +44,7 @@ fn env(clock: &Arc<FixedClock>, keyring: Arc<dyn Keyring>) -> AppEnv {
         clock: clock.clone(),
         keyring,
         launcher: Arc::new(RecordingLauncher::default()),
+        clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
     }
 }

@@ -22,6 +22,7 @@ use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{AccessWindow, ApprovalInput, Phase, Request, RequestStatus};
 use latchkey::domain::{RequestId, Span};
+use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
@@ -39,6 +40,7 @@ fn env(clock: &Arc<FixedClock>, keyring: Arc<MemoryKeyring>) -> AppEnv {
         clock: clock.clone(),
         keyring,
         launcher: Arc::new(RecordingLauncher::default()),
+        clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
     }
 }
@@ -216,19 +218,28 @@ fn banner_request(window: &mut Window) -> Request {
     detail.requests.iter().find(|r| r.id == id).unwrap().clone()
 }
 
-/// Steps until the window asks for no immediate repaint, collecting what it
-/// put on the clipboard on the way (egui keeps only the last frame's output).
+/// Steps until the window asks for no immediate repaint, collecting each
+/// new content of the (in-memory) clipboard on the way; a clear reads as "".
 fn settle_collecting_copies(window: &mut Window) -> Vec<String> {
+    let clipboard = window.state().env().clipboard.clone();
+    let read = || {
+        clipboard
+            .text()
+            .unwrap()
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    let mut last = read();
     let mut copied = Vec::new();
     for _ in 0..60 {
         window.step();
-        let output = window.output();
-        for command in &output.platform_output.commands {
-            if let egui::OutputCommand::CopyText(text) = command {
-                copied.push(text.clone());
-            }
+        let now = read();
+        if now != last {
+            copied.push(now.clone());
+            last = now;
         }
-        let settled = output
+        let settled = window
+            .output()
             .viewport_output
             .get(&egui::ViewportId::ROOT)
             .is_some_and(|v| v.repaint_delay > Duration::ZERO);

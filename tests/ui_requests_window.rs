@@ -26,6 +26,7 @@ use latchkey::domain::request::{
     AccessWindow, NewRequest, Phase, Request, RequestKind, RequestStatus, Terms,
 };
 use latchkey::domain::{EntryId, RequestId, Span, Timestamp, UserId};
+use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
 use latchkey::service::{HashCost, KeyOptions, demo};
@@ -63,6 +64,7 @@ fn demo_app(user: &str) -> Window {
             clock: clock.clone(),
             keyring,
             launcher: Arc::new(RecordingLauncher::default()),
+            clipboard: Arc::new(MemoryClipboard::default()),
             hash_cost: HashCost::Minimal,
         },
         AppOptions {

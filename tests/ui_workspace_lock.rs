@@ -18,6 +18,7 @@ use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::Span;
 use latchkey::domain::clock::FixedClock;
 use latchkey::domain::request::RequestStatus;
+use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
@@ -44,6 +45,7 @@ fn alice_on_a_file(folder: &std::path::Path) -> (App, std::path::PathBuf) {
         clock: clock.clone(),
         keyring,
         launcher: Arc::new(RecordingLauncher::default()),
+        clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
     };
     let app = LatchkeyApp::new(
@@ -144,7 +146,7 @@ fn signing_in_while_another_program_holds_the_lock_says_so_and_keeps_the_passwor
         "⚠ the workspace is locked by another program; try again"
     ));
     assert!(matches!(app.window.state().screen, Screen::SignIn(_)));
-    assert_eq!(app.window.state().sign_in.password, "demo");
+    assert_eq!(app.window.state().sign_in.password.as_str(), "demo");
 
     drop(held);
     app.window.get_by_label("Password").focus();

@@ -7,6 +7,112 @@ use crate::domain::user::User;
 use crate::domain::{DomainError, EntryId, Field, FieldErrors, RequestId, Timestamp};
 use crate::service::RequestInfo;
 use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use egui::text::CharIndex;
+use std::ops::Range;
+use zeroize::{Zeroize, Zeroizing};
+
+/// Text that is a secret: a password being typed, or one shown on screen
+/// (R-SEC-1). Its memory is wiped when it is cleared or dropped, `Debug`
+/// never prints it, and it grows and shrinks by copying into a fresh wiped
+/// buffer, so no stale copy is left in freed memory. It is also the buffer
+/// of the password fields (it implements egui's `TextBuffer`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SecretText(Zeroizing<String>);
+
+impl SecretText {
+    /// Takes ownership of a secret already in wiped memory.
+    pub fn new(text: Zeroizing<String>) -> SecretText {
+        SecretText(text)
+    }
+
+    /// The secret, for the one call that needs it.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Whether nothing was typed.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Wipes the text.
+    pub fn clear(&mut self) {
+        self.0.zeroize();
+    }
+
+    /// Rebuilds the buffer from `parts`, with room for `extra` more bytes;
+    /// the old buffer is wiped as it is dropped.
+    fn rebuild(&mut self, parts: &[&str], extra: usize) {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        let mut fresh = Zeroizing::new(String::with_capacity((len + extra).max(32)));
+        for part in parts {
+            fresh.push_str(part);
+        }
+        self.0 = fresh;
+    }
+}
+
+impl From<&str> for SecretText {
+    fn from(text: &str) -> SecretText {
+        SecretText(Zeroizing::new(text.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretText(<redacted>)")
+    }
+}
+
+impl egui::TextBuffer for SecretText {
+    fn is_mutable(&self) -> bool {
+        true
+    }
+
+    fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    fn insert_text(&mut self, text: &str, char_index: CharIndex) -> usize {
+        let at = self.byte_index_from_char_index(char_index).0;
+        if self.0.capacity() - self.0.len() < text.len() {
+            // Growing in place would leave the old bytes in freed memory.
+            let (before, after) = self.0.split_at(at);
+            let (before, after) = (
+                Zeroizing::new(before.to_owned()),
+                Zeroizing::new(after.to_owned()),
+            );
+            self.rebuild(&[&before, text, &after], text.len() * 2);
+        } else {
+            self.0.insert_str(at, text);
+        }
+        text.chars().count()
+    }
+
+    fn delete_char_range(&mut self, char_range: Range<CharIndex>) {
+        let start = self.byte_index_from_char_index(char_range.start).0;
+        let end = self.byte_index_from_char_index(char_range.end).0;
+        if start >= end {
+            return;
+        }
+        // Removing in place would leave the tail's old bytes beyond the new end.
+        let before = Zeroizing::new(self.0[..start].to_owned());
+        let after = Zeroizing::new(self.0[end..].to_owned());
+        self.rebuild(&[&before, &after], 0);
+    }
+
+    fn clear(&mut self) {
+        self.0.zeroize();
+    }
+
+    fn replace_with(&mut self, text: &str) {
+        self.rebuild(&[text], 0);
+    }
+
+    fn type_id(&self) -> std::any::TypeId {
+        std::any::TypeId::of::<SecretText>()
+    }
+}
 
 /// The first-start choice (R-DSK-1).
 #[derive(Debug, Clone, Default)]
@@ -15,8 +121,8 @@ pub struct FirstStartForm {
     pub username: String,
     /// Their display name.
     pub display_name: String,
-    /// Their password.
-    pub password: String,
+    /// Their password (never printed by `Debug`).
+    pub password: SecretText,
     /// Field messages.
     pub errors: FieldErrors,
 }
@@ -26,8 +132,8 @@ pub struct FirstStartForm {
 pub struct SignInForm {
     /// User name (pre-filled by `--user`).
     pub username: String,
-    /// Password.
-    pub password: String,
+    /// Password (never printed by `Debug`).
+    pub password: SecretText,
     /// The last failure.
     pub error: Option<String>,
     /// Put the cursor in the password field on the next frame.
@@ -319,4 +425,47 @@ pub enum Dialog {
         /// A failure to show.
         error: Option<String>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui::TextBuffer;
+
+    /// Issue 10, item 6: the password forms never print the password.
+    #[test]
+    fn password_forms_never_print_the_password() {
+        let mut sign_in = SignInForm {
+            username: "alice".into(),
+            ..SignInForm::default()
+        };
+        sign_in
+            .password
+            .insert_text("hunter2-sign-in", CharIndex(0));
+        let mut first_start = FirstStartForm::default();
+        first_start
+            .password
+            .insert_text("hunter2-first-start", CharIndex(0));
+        let printed = format!("{sign_in:?} {first_start:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(printed.contains("alice"));
+    }
+
+    /// Typing, deleting and replacing edit the text like a `String` would.
+    #[test]
+    fn secret_text_edits_like_a_string() {
+        let mut text = SecretText::default();
+        for (i, c) in "pässword".chars().enumerate() {
+            text.insert_text(&c.to_string(), CharIndex(i));
+        }
+        assert_eq!(text.as_str(), "pässword");
+        text.delete_char_range(CharIndex(1)..CharIndex(3));
+        assert_eq!(text.as_str(), "psword");
+        text.insert_text("as", CharIndex(1));
+        assert_eq!(text.as_str(), "password");
+        text.replace_with("new");
+        assert_eq!(text.as_str(), "new");
+        TextBuffer::clear(&mut text);
+        assert!(text.is_empty());
+    }
 }

@@ -5,22 +5,24 @@ mod decisions;
 
 use super::banner::{BannerView, banner, relevant_request};
 use super::expiring_lead;
-use super::forms::{Dialog, LocalMoment, RequestForm};
+use super::forms::{Dialog, LocalMoment, RequestForm, SecretText};
 use super::intent::{CopyWhat, Intent};
 use super::requests_table::RequestsTable;
 use super::tree::TreeModel;
 use super::watcher::ChangeWatcher;
 use crate::domain::access::VaultAccess;
-use crate::domain::connect::command_for;
 use crate::domain::entry::Entry;
 use crate::domain::permission::{Permission, PermissionSet};
 use crate::domain::request::{AccessWindow, NewRequest, Request, Terms};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::vault::Vault;
 use crate::domain::{EntryId, Field, FieldErrors, RequestId, Span, Timestamp, UserId, VaultId};
+use crate::platform::clipboard::Clipboard;
 use crate::platform::launcher::Launcher;
 use crate::service::{EntryAccess, SecretUse, ServiceError, Session, Workspace};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// How long the window waits before trying again when another program holds
@@ -55,6 +57,46 @@ pub struct EntryDetail {
     pub banner: Option<BannerView>,
 }
 
+/// A secret Latchkey put on the clipboard: enough to clear it in time, and
+/// only if it is still there (issue 10). It keeps a salted fingerprint of
+/// the text, not the text.
+struct CopiedSecretRecord {
+    salt: [u8; 16],
+    fingerprint: [u8; 32],
+    /// The entry it came from; its access is checked again on every refresh.
+    entry_id: EntryId,
+    /// The workspace's clear delay, or the end of the grant that allowed the
+    /// copy if that comes first.
+    clear_at: Timestamp,
+}
+
+impl CopiedSecretRecord {
+    fn new(text: &str, entry_id: EntryId, clear_at: Timestamp) -> CopiedSecretRecord {
+        let mut salt = [0; 16];
+        // Without randomness the fingerprint is merely unsalted; it still
+        // recognises the text.
+        let _ = getrandom::fill(&mut salt);
+        CopiedSecretRecord {
+            fingerprint: fingerprint(&salt, text),
+            salt,
+            entry_id,
+            clear_at,
+        }
+    }
+
+    fn is_on(&self, text: &str) -> bool {
+        fingerprint(&self.salt, text) == self.fingerprint
+    }
+}
+
+fn fingerprint(salt: &[u8; 16], text: &str) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(salt)
+        .chain_update(text.as_bytes())
+        .finalize()
+        .into()
+}
+
 /// Everything about a signed-in window.
 pub struct MainState {
     workspace: Workspace,
@@ -84,7 +126,7 @@ pub struct MainState {
     /// The open dialog.
     pub dialog: Dialog,
     /// A password being shown, and for which entry.
-    pub revealed: Option<(EntryId, Zeroizing<String>)>,
+    pub revealed: Option<(EntryId, SecretText)>,
     /// Display names by user.
     pub names: HashMap<UserId, String>,
     /// Every permission set.
@@ -108,7 +150,12 @@ pub struct MainState {
     /// This user's pending, scheduled and active access.
     pub my_access: Vec<Request>,
     entry_names: HashMap<EntryId, String>,
-    clipboard_clear_at: Option<Timestamp>,
+    clipboard: Arc<dyn Clipboard>,
+    copied: Option<CopiedSecretRecord>,
+    /// `last_error` is about the person's last action (a refusal, a failed
+    /// start): a background refresh must not wipe it. A refused action
+    /// commits its audit event, which the change watcher reports as a change.
+    error_from_action: bool,
     next_tick_at: Option<Timestamp>,
     watcher: Option<ChangeWatcher>,
     watcher_tried: bool,
@@ -137,6 +184,7 @@ impl MainState {
     pub fn load(
         mut workspace: Workspace,
         session: Session,
+        clipboard: Arc<dyn Clipboard>,
         now: Timestamp,
     ) -> Result<MainState, Box<(Workspace, ServiceError)>> {
         let loaded = (|| {
@@ -185,7 +233,9 @@ impl MainState {
             details_request: None,
             my_access: Vec::new(),
             entry_names: HashMap::new(),
-            clipboard_clear_at: None,
+            clipboard,
+            copied: None,
+            error_from_action: false,
             next_tick_at,
             watcher: None,
             watcher_tried: false,
@@ -236,12 +286,17 @@ impl MainState {
     fn refresh_access(&mut self) {
         let Some(vault) = self.vault else { return };
         let now = self.now;
-        if let Some(access) = report(
+        match report(
             &mut self.last_error,
             self.workspace.vault_access(&self.session, vault, now),
         ) {
-            self.tree.refresh_locks(&access, now);
-            self.access = access;
+            Some(access) => {
+                self.tree.refresh_locks(&access, now);
+                self.access = access;
+            }
+            // Whatever failed, a password must not stay on screen on the
+            // strength of an older read (issue 10).
+            None => self.revealed = None,
         }
     }
 
@@ -252,6 +307,7 @@ impl MainState {
         };
         let now = self.now;
         let Some(entry) = self.tree.entry(id).cloned() else {
+            self.revealed = None;
             return;
         };
         let loaded = (|| {
@@ -261,6 +317,8 @@ impl MainState {
             Ok::<_, ServiceError>((access, dependencies, requests))
         })();
         let Some((access, dependencies, requests)) = report(&mut self.last_error, loaded) else {
+            // A disabled account, a lost connection, anything: hide the password.
+            self.revealed = None;
             return;
         };
         let dependencies = dependencies
@@ -307,6 +365,17 @@ impl MainState {
 
     /// Everything after other processes' commits: names, settings, locks, the selection.
     fn refresh_all(&mut self) {
+        let action_error = self
+            .error_from_action
+            .then(|| self.last_error.clone())
+            .flatten();
+        self.refresh_all_parts();
+        if self.last_error.is_none() {
+            self.last_error = action_error;
+        }
+    }
+
+    fn refresh_all_parts(&mut self) {
         let now = self.now;
         if let Some(names) = report(&mut self.last_error, self.workspace.users(now)) {
             self.names = names.into_iter().map(|u| (u.id, u.display_name)).collect();
@@ -322,6 +391,7 @@ impl MainState {
         if self.requests_window.is_some() {
             self.load_requests_window();
         }
+        self.check_copied_access();
     }
 
     /// Starts the change watcher once a window context exists.
@@ -343,22 +413,69 @@ impl MainState {
 
     /// Whether a copied secret still waits to be cleared.
     pub fn has_pending_clipboard_clear(&self) -> bool {
-        self.clipboard_clear_at.is_some()
+        self.copied.is_some()
     }
 
-    /// Whether the copied secret should be cleared now.
-    pub fn clipboard_due(&mut self, now: Timestamp) -> bool {
-        if self.clipboard_clear_at.is_some_and(|at| now >= at) {
-            self.clipboard_clear_at = None;
-            self.notice = Some("Clipboard cleared".into());
-            return true;
+    /// Puts `text` on the clipboard; a secret (`secret_of`: its entry, and
+    /// when it must go) is remembered so it can be cleared then. Says so in
+    /// the status bar if the clipboard cannot be used.
+    fn put_on_clipboard(&mut self, text: &str, secret_of: Option<(EntryId, Timestamp)>) -> bool {
+        match self.clipboard.set_text(text) {
+            Ok(()) => {
+                if let Some((entry_id, clear_at)) = secret_of {
+                    self.copied = Some(CopiedSecretRecord::new(text, entry_id, clear_at));
+                }
+                true
+            }
+            Err(e) => {
+                self.last_error = Some(e);
+                false
+            }
         }
-        false
+    }
+
+    /// Clears the clipboard if it still holds the secret Latchkey put there
+    /// (at the delay, when the grant ends, at sign-out and at exit); text the
+    /// person copied since is left alone (issue 10).
+    pub fn clear_copied_secret(&mut self) {
+        let Some(copied) = self.copied.take() else {
+            return;
+        };
+        let still_ours = match self.clipboard.text() {
+            Ok(text) => text.is_some_and(|t| copied.is_on(&t)),
+            // Unreadable: clearing is the safe side.
+            Err(_) => true,
+        };
+        if still_ours {
+            match self.clipboard.clear() {
+                Ok(()) => self.notice = Some("Clipboard cleared".into()),
+                Err(e) => self.last_error = Some(e),
+            }
+        }
+    }
+
+    /// Clears a copied secret whose access is gone (revoked, released, the
+    /// account disabled) or can no longer be checked.
+    fn check_copied_access(&mut self) {
+        let Some(entry) = self.copied.as_ref().map(|c| c.entry_id) else {
+            return;
+        };
+        let now = self.now;
+        let still_allowed = self
+            .workspace
+            .entry_access(&self.session, entry, now)
+            .is_ok_and(|a| a.permissions.contains(Permission::ViewPassword));
+        if !still_allowed {
+            self.clear_copied_secret();
+        }
     }
 
     /// Per-frame work at `now`; runs SQL only when something changed or fell due.
     pub fn logic(&mut self, now: Timestamp) {
         self.now = now;
+        if self.copied.as_ref().is_some_and(|c| now >= c.clear_at) {
+            self.clear_copied_secret();
+        }
         let mut changed = self
             .watcher
             .as_ref()
@@ -414,7 +531,7 @@ impl MainState {
             dashboard,
             self.tree.locks_valid_until(),
             self.next_tick_at,
-            self.clipboard_clear_at,
+            self.copied.as_ref().map(|c| c.clear_at),
             self.lock_retry_at,
         ]
         .into_iter()
@@ -423,14 +540,15 @@ impl MainState {
         .min()
     }
 
-    /// Carries out an intent; returns text to put on the clipboard, if any.
-    pub fn apply(
-        &mut self,
-        intent: &Intent,
-        now: Timestamp,
-        launcher: &dyn Launcher,
-    ) -> Option<String> {
+    /// Carries out an intent.
+    pub fn apply(&mut self, intent: &Intent, now: Timestamp, launcher: &dyn Launcher) {
         self.now = now;
+        self.error_from_action = false;
+        self.apply_intent(intent, now, launcher);
+        self.error_from_action = self.last_error.is_some();
+    }
+
+    fn apply_intent(&mut self, intent: &Intent, now: Timestamp, launcher: &dyn Launcher) {
         match intent {
             Intent::SelectVault(vault) => self.select_vault(*vault),
             Intent::Select(id) => {
@@ -504,13 +622,14 @@ impl MainState {
                 let result =
                     self.workspace
                         .reveal_secret(&self.session, *id, SecretUse::Reveal, now);
-                if let Some(secret) = report(&mut self.last_error, result) {
-                    self.revealed = Some((*id, secret));
-                }
+                // Refreshed first: a refusal stays in the status bar.
                 self.refresh_detail();
+                if let Some(secret) = report(&mut self.last_error, result) {
+                    self.revealed = Some((*id, SecretText::new(secret)));
+                }
             }
             Intent::HidePassword => self.revealed = None,
-            Intent::Copy(id, what) => return self.copy(*id, *what),
+            Intent::Copy(id, what) => self.copy(*id, *what),
             Intent::Connect(id) => self.connect(*id, launcher),
             Intent::ShowDashboard => {
                 self.selected = None;
@@ -559,7 +678,6 @@ impl MainState {
             | Intent::SignIn
             | Intent::SignOut => {}
         }
-        None
     }
 
     fn open_request_dialog(&mut self, entry_id: EntryId, extends: Option<&Request>) {
@@ -708,6 +826,7 @@ impl MainState {
                 self.dialog = Dialog::None;
                 self.notice = Some(done.into());
                 self.revealed = None;
+                self.check_copied_access();
                 self.refresh_access();
                 self.refresh_detail();
                 self.refresh_dashboard();
@@ -724,55 +843,64 @@ impl MainState {
         }
     }
 
-    fn copy(&mut self, id: EntryId, what: CopyWhat) -> Option<String> {
+    fn copy(&mut self, id: EntryId, what: CopyWhat) {
         let now = self.now;
-        let username = self.tree.entry(id)?.username.clone();
-        let text = match what {
+        let session = self.session.clone();
+        let copied = match what {
             CopyWhat::Username => {
-                self.notice = Some("User name copied".into());
-                return Some(username);
+                // Checked and audited by the service like the other copies.
+                let username = self.workspace.copy_username(&session, id, now);
+                // Refreshed first: a refusal stays in the status bar.
+                self.refresh_detail();
+                if let Some(username) = report(&mut self.last_error, username)
+                    && self.put_on_clipboard(&username, None)
+                {
+                    self.notice = Some("User name copied".into());
+                }
+                return;
             }
-            CopyWhat::Password => report(
-                &mut self.last_error,
-                self.workspace
-                    .reveal_secret(&self.session, id, SecretUse::Copy, now),
-            )?
-            .to_string(),
-            CopyWhat::UsernameAndPassword => {
-                let secret = report(
-                    &mut self.last_error,
-                    self.workspace
-                        .reveal_secret(&self.session, id, SecretUse::Copy, now),
-                )?;
-                format!("{username}\n{}", secret.as_str())
+            CopyWhat::Password | CopyWhat::UsernameAndPassword => {
+                let copied = self.workspace.copy_secret(&session, id, now);
+                self.refresh_detail();
+                let Some(copied) = report(&mut self.last_error, copied) else {
+                    return;
+                };
+                copied
             }
         };
-        let delay = self.settings.clipboard_clear_secs;
-        self.clipboard_clear_at = Some(now + Span::secs(i64::from(delay)));
-        self.notice = Some(format!(
-            "Password copied; the clipboard clears in {}",
-            Span::secs(i64::from(delay)).human()
-        ));
-        self.refresh_detail();
-        Some(text)
+        let text = if what == CopyWhat::Password {
+            copied.password
+        } else {
+            let mut both = Zeroizing::new(String::with_capacity(
+                copied.username.len() + 1 + copied.password.len(),
+            ));
+            both.push_str(&copied.username);
+            both.push('\n');
+            both.push_str(&copied.password);
+            both
+        };
+        let delay = Span::secs(i64::from(self.settings.clipboard_clear_secs));
+        let clear_at = copied
+            .access_ends_at
+            .map_or(now + delay, |end| end.min(now + delay));
+        if self.put_on_clipboard(&text, Some((id, clear_at))) {
+            self.notice = Some(format!(
+                "Password copied; the clipboard clears in {}",
+                clear_at.since(now).human()
+            ));
+        }
     }
 
     fn connect(&mut self, id: EntryId, launcher: &dyn Launcher) {
         let now = self.now;
-        let Some(entry) = report(
-            &mut self.last_error,
-            self.workspace.connect(&self.session, id, now),
-        ) else {
-            return;
-        };
-        match command_for(&self.settings.connect_templates, &entry) {
-            Ok(argv) => match launcher.launch(&argv) {
-                Ok(()) => self.notice = Some(format!("Opening {}…", entry.name)),
-                Err(e) => self.last_error = Some(e),
-            },
-            Err(e) => self.last_error = Some(e.to_string()),
-        }
+        // The service starts the program between its permission check and
+        // the audit event, so a failed start is recorded as failed.
+        let result = self.workspace.connect(&self.session, id, launcher, now);
+        // Refreshed first: a failure stays in the status bar.
         self.refresh_detail();
+        if let Some(entry) = report(&mut self.last_error, result) {
+            self.notice = Some(format!("Opening {}…", entry.name));
+        }
     }
 
     /// The name of a user, for views.

@@ -21,6 +21,7 @@ mod watcher;
 use crate::domain::clock::Clock;
 use crate::domain::user::NewUser;
 use crate::domain::{DomainError, Field, Span, Timestamp};
+use crate::platform::clipboard::Clipboard;
 use crate::platform::keyfile::key_file_for;
 use crate::platform::keyring::Keyring;
 use crate::platform::launcher::Launcher;
@@ -47,6 +48,8 @@ pub struct AppEnv {
     pub keyring: Arc<dyn Keyring>,
     /// Starts connection programs.
     pub launcher: Arc<dyn Launcher>,
+    /// The clipboard (read back so only what Latchkey copied is cleared).
+    pub clipboard: Arc<dyn Clipboard>,
     /// Cost of new password hashes.
     pub hash_cost: HashCost,
 }
@@ -102,7 +105,6 @@ pub struct LatchkeyApp {
     /// The sign-in form.
     pub sign_in: SignInForm,
     title: String,
-    clipboard: Option<String>,
     /// The instant of the current frame, read once in `logic`.
     frame_now: Timestamp,
 }
@@ -123,7 +125,6 @@ impl LatchkeyApp {
             first_start: FirstStartForm::default(),
             sign_in,
             title: String::new(),
-            clipboard: None,
             frame_now,
         };
         match options.source {
@@ -202,11 +203,9 @@ impl LatchkeyApp {
             Intent::SignOut => {
                 let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
                 self.screen = match screen {
-                    Screen::Main(main) => {
-                        if main.has_pending_clipboard_clear() {
-                            // Whoever signs in next must not find the secret (R-REQ-8).
-                            self.clipboard = Some(String::new());
-                        }
+                    Screen::Main(mut main) => {
+                        // Whoever signs in next must not find the secret (R-REQ-8).
+                        main.clear_copied_secret();
                         self.sign_in.password.clear();
                         self.sign_in.error = None;
                         self.sign_in_screen(main.into_workspace())
@@ -216,10 +215,8 @@ impl LatchkeyApp {
             }
             other => {
                 let now = self.frame_now;
-                if let Screen::Main(main) = &mut self.screen
-                    && let Some(text) = main.apply(other, now, self.env.launcher.as_ref())
-                {
-                    self.clipboard = Some(text);
+                if let Screen::Main(main) = &mut self.screen {
+                    main.apply(other, now, self.env.launcher.as_ref());
                 }
             }
         }
@@ -238,7 +235,9 @@ impl LatchkeyApp {
                 email: String::new(),
                 is_admin: true,
             };
-            if let Err(DomainError::Invalid(errors)) = admin.validate(&self.first_start.password) {
+            if let Err(DomainError::Invalid(errors)) =
+                admin.validate(self.first_start.password.as_str())
+            {
                 self.first_start.errors = errors;
                 return;
             }
@@ -273,8 +272,10 @@ impl LatchkeyApp {
                 email: String::new(),
                 is_admin: true,
             };
-            let session = workspace.create_first_admin(&admin, &self.first_start.password, now)?;
-            let main = MainState::load(workspace, session, now).map_err(|failed| failed.1)?;
+            let session =
+                workspace.create_first_admin(&admin, self.first_start.password.as_str(), now)?;
+            let main = MainState::load(workspace, session, self.env.clipboard.clone(), now)
+                .map_err(|failed| failed.1)?;
             Ok(Screen::Main(Box::new(main)))
         })();
         match created {
@@ -304,12 +305,12 @@ impl LatchkeyApp {
         };
         match state
             .workspace
-            .sign_in(&self.sign_in.username, &self.sign_in.password, now)
+            .sign_in(&self.sign_in.username, self.sign_in.password.as_str(), now)
         {
             Ok(session) => {
                 self.sign_in.password.clear();
                 self.sign_in.error = None;
-                match MainState::load(state.workspace, session, now) {
+                match MainState::load(state.workspace, session, self.env.clipboard.clone(), now) {
                     Ok(main) => self.screen = Screen::Main(Box::new(main)),
                     Err(failed) => {
                         let (workspace, e) = *failed;
@@ -356,10 +357,6 @@ impl LatchkeyApp {
         }
         if let Screen::Main(main) = &mut self.screen {
             main.ensure_watcher(ctx);
-            if main.clipboard_due(now) {
-                // Clear what we copied (R-REQ-8).
-                self.clipboard = Some(String::new());
-            }
             main.logic(now);
             if let Some(at) = main.next_wake_at(now) {
                 let wait = at.since(now).millis().clamp(1, 3_600_000);
@@ -368,9 +365,17 @@ impl LatchkeyApp {
         }
     }
 
-    /// Text to put on the clipboard on this frame, if any.
-    pub fn take_clipboard(&mut self) -> Option<String> {
-        self.clipboard.take()
+    /// The services the application was given (tests read the clipboard through it).
+    pub fn env(&self) -> &AppEnv {
+        &self.env
+    }
+
+    /// Leaves no secret behind when the application exits: a password it
+    /// copied is cleared if the clipboard still holds it (issue 10).
+    pub fn on_exit_clear(&mut self) {
+        if let Screen::Main(main) = &mut self.screen {
+            main.clear_copied_secret();
+        }
     }
 
     /// The instant of the current frame.
@@ -387,15 +392,16 @@ impl eframe::App for LatchkeyApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut intents = Vec::new();
         crate::ui::app_ui(ui, self, &mut intents);
-        if let Some(text) = self.take_clipboard() {
-            ui.ctx().copy_text(text);
-        }
         for intent in &intents {
             self.apply(intent);
         }
         if !intents.is_empty() {
             ui.ctx().request_repaint();
         }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.on_exit_clear();
     }
 }
 

@@ -76,11 +76,17 @@ pub enum AuditAction {
     PasswordCopied,
     /// A connection was launched.
     Connected,
+    /// A reveal, copy or connect was refused; the details say which and why.
+    AccessDenied,
+    /// A connection's program could not be built or started; nothing was used.
+    ConnectFailed,
+    /// An entry's user name was copied.
+    UsernameCopied,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -111,6 +117,9 @@ impl AuditAction {
         AuditAction::PasswordRevealed,
         AuditAction::PasswordCopied,
         AuditAction::Connected,
+        AuditAction::AccessDenied,
+        AuditAction::ConnectFailed,
+        AuditAction::UsernameCopied,
     ];
 
     /// The stored name.
@@ -146,6 +155,9 @@ impl AuditAction {
             AuditAction::PasswordRevealed => "password_revealed",
             AuditAction::PasswordCopied => "password_copied",
             AuditAction::Connected => "connected",
+            AuditAction::AccessDenied => "access_denied",
+            AuditAction::ConnectFailed => "connect_failed",
+            AuditAction::UsernameCopied => "username_copied",
         }
     }
 

@@ -4,6 +4,12 @@
 //! Invariant: no shell is involved. A template is split into arguments at
 //! spaces first, then placeholders are filled in each argument, so a host
 //! name can never inject another argument or command.
+//!
+//! Invariant: an entry's field never becomes an option of the program. A
+//! field that starts with `-` or holds control characters is refused, a host
+//! may hold only the characters of a host name or address, and an argument
+//! that the template did not start with `-` never starts with one once
+//! filled. The SSH template also ends ssh's options with `--`.
 
 use super::entry::{Entry, EntryKind};
 use super::error::{DomainError, Field};
@@ -30,7 +36,7 @@ impl Default for ConnectTemplates {
     fn default() -> ConnectTemplates {
         ConnectTemplates {
             website: "xdg-open {url}".into(),
-            ssh: "x-terminal-emulator -e ssh -p {port} {username}@{host}".into(),
+            ssh: "x-terminal-emulator -e ssh -p {port} -- {username}@{host}".into(),
             rdp: "xfreerdp /v:{host}:{port} /u:{username}".into(),
             vpn: "nmcli connection up id {name}".into(),
             database: "x-terminal-emulator -e psql -h {host} -p {port} -U {username}".into(),
@@ -78,21 +84,43 @@ pub fn command_for(
             format!("“{}” has no address to open", entry.name),
         ));
     }
+    let field = |placeholder: &str, label: &str, value: &str, rule: FieldRule| {
+        if needs(placeholder) {
+            checked_field(entry, label, value.trim(), rule)
+        } else {
+            Ok(String::new())
+        }
+    };
+    let host = field("{host}", "host", &entry.host, FieldRule::Host)?;
+    let username = field("{username}", "user name", &entry.username, FieldRule::Text)?;
+    let url = field("{url}", "address", &entry.url, FieldRule::NoSpaces)?;
+    let name = field("{name}", "name", &entry.name, FieldRule::Text)?;
     let port = entry
         .port
         .or_else(|| default_port(entry.kind))
         .map(|p| p.to_string())
         .unwrap_or_default();
-    let argv: Vec<String> = template
-        .split_whitespace()
-        .map(|arg| {
-            arg.replace("{host}", entry.host.trim())
-                .replace("{port}", &port)
-                .replace("{username}", entry.username.trim())
-                .replace("{url}", entry.url.trim())
-                .replace("{name}", entry.name.trim())
-        })
-        .collect();
+    let mut argv = Vec::new();
+    for arg in template.split_whitespace() {
+        let filled = arg
+            .replace("{host}", &host)
+            .replace("{port}", &port)
+            .replace("{username}", &username)
+            .replace("{url}", &url)
+            .replace("{name}", &name);
+        // Belt and braces: whatever the fields hold, an argument the
+        // template wrote as a value stays a value.
+        if filled.starts_with('-') && !arg.starts_with('-') {
+            return Err(DomainError::invalid(
+                Field::Entry,
+                format!(
+                    "the connection of “{}” would pass “{filled}” as an option; connection refused",
+                    entry.name
+                ),
+            ));
+        }
+        argv.push(filled);
+    }
     if argv.is_empty() {
         return Err(DomainError::invalid(
             Field::Workspace,
@@ -100,6 +128,58 @@ pub fn command_for(
         ));
     }
     Ok(argv)
+}
+
+/// What a field placed into a command may contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldRule {
+    /// A host name, an IPv4 address or a bracketed IPv6 address.
+    Host,
+    /// Anything printable without spaces (an address).
+    NoSpaces,
+    /// Anything printable (a user name, an entry name).
+    Text,
+}
+
+/// `value` if it is safe to place into a command as `rule` says; otherwise
+/// an error naming the entry and the field (never a secret: these are the
+/// entry's visible fields).
+fn checked_field(
+    entry: &Entry,
+    label: &str,
+    value: &str,
+    rule: FieldRule,
+) -> Result<String, DomainError> {
+    let refuse = |why: &str| {
+        Err(DomainError::invalid(
+            Field::Entry,
+            format!(
+                "the {label} of “{}” {why}; connection refused",
+                entry.name.trim()
+            ),
+        ))
+    };
+    if value.starts_with('-') {
+        return refuse("starts with “-” and would be read as an option");
+    }
+    if value.chars().any(char::is_control) {
+        return refuse("contains control characters");
+    }
+    match rule {
+        FieldRule::Host => {
+            let allowed = |c: char| c.is_ascii_alphanumeric() || ".-_:[]%".contains(c);
+            if !value.chars().all(allowed) {
+                return refuse("may hold only letters, digits, “.”, “-”, “_”, “:” and brackets");
+            }
+        }
+        FieldRule::NoSpaces => {
+            if value.chars().any(char::is_whitespace) {
+                return refuse("contains spaces");
+            }
+        }
+        FieldRule::Text => {}
+    }
+    Ok(value.to_owned())
 }
 
 #[cfg(test)]
@@ -134,6 +214,7 @@ mod tests {
                 "ssh",
                 "-p",
                 "22",
+                "--",
                 "root@10.0.0.1"
             ]
         );
@@ -148,11 +229,107 @@ mod tests {
     }
 
     #[test]
-    fn a_hostile_host_stays_one_argument_and_missing_fields_are_refused() {
+    fn a_hostile_host_is_refused_and_missing_fields_are_refused() {
         let t = ConnectTemplates::default();
-        let argv = command_for(&t, &entry(EntryKind::Rdp, "x; rm -rf ~")).unwrap();
-        assert_eq!(argv[1], "/v:x; rm -rf ~:3389");
+        assert!(command_for(&t, &entry(EntryKind::Rdp, "x; rm -rf ~")).is_err());
         assert!(command_for(&t, &entry(EntryKind::Ssh, " ")).is_err());
         assert!(command_for(&t, &entry(EntryKind::Credentials, "h")).is_err());
+        let argv = command_for(&t, &entry(EntryKind::Rdp, "[fe80::1%eth0]")).unwrap();
+        assert_eq!(argv[1], "/v:[fe80::1%eth0]:3389");
+    }
+
+    /// Edits one field of a test entry.
+    type Change = fn(&mut Entry);
+
+    /// Issue 10, item 6 (R-DSK-5): no field of an entry reaches ssh, xfreerdp,
+    /// psql, nmcli or the browser as an option. Each case is refused with a
+    /// message naming the field, and nothing is returned to launch.
+    #[test]
+    fn entry_fields_placed_into_connection_commands_cannot_become_options() {
+        let t = ConnectTemplates::default();
+        let with = |kind: EntryKind, change: Change| {
+            let mut e = entry(kind, "10.0.0.1");
+            change(&mut e);
+            command_for(&t, &e)
+        };
+        let cases: [(&str, EntryKind, Change, &str); 9] = [
+            (
+                "ssh user name as -o option",
+                EntryKind::Ssh,
+                |e| e.username = "-oProxyCommand=touch /tmp/pwned".into(),
+                "the user name of “web 01” starts with “-”",
+            ),
+            (
+                "ssh host as option",
+                EntryKind::Ssh,
+                |e| e.host = "-oProxyCommand=touch".into(),
+                "the host of “web 01” starts with “-”",
+            ),
+            (
+                "host with a space",
+                EntryKind::Ssh,
+                |e| e.host = "10.0.0.1 -v".into(),
+                "the host of “web 01” may hold only",
+            ),
+            (
+                "host with @ moves the destination",
+                EntryKind::Ssh,
+                |e| e.host = "x@evil.example".into(),
+                "the host of “web 01” may hold only",
+            ),
+            (
+                "rdp user name with a newline",
+                EntryKind::Rdp,
+                |e| {
+                    e.username = "root\n/p:x".into();
+                },
+                "the user name of “web 01” contains control characters",
+            ),
+            (
+                "psql user name as option",
+                EntryKind::Database,
+                |e| e.username = "--command=DROP".into(),
+                "the user name of “web 01” starts with “-”",
+            ),
+            (
+                "browser address as option",
+                EntryKind::Website,
+                |e| e.url = "--no-sandbox".into(),
+                "the address of “web 01” starts with “-”",
+            ),
+            (
+                "browser address with spaces",
+                EntryKind::Website,
+                |e| e.url = "https://a.example b".into(),
+                "the address of “web 01” contains spaces",
+            ),
+            (
+                "vpn name as option",
+                EntryKind::Vpn,
+                |e| e.name = "-h".into(),
+                "starts with “-”",
+            ),
+        ];
+        for (case, kind, change, message) in cases {
+            match with(kind, change) {
+                Ok(argv) => panic!("{case}: launched {argv:?}"),
+                Err(e) => assert!(
+                    e.to_string().contains(message)
+                        && e.to_string().ends_with("connection refused"),
+                    "{case}: {e}"
+                ),
+            }
+        }
+        // A custom template whose placeholder starts an argument is caught too.
+        let custom = ConnectTemplates {
+            ssh: "ssh {username}".into(),
+            ..ConnectTemplates::default()
+        };
+        let mut e = entry(EntryKind::Ssh, "10.0.0.1");
+        e.username = "-F/tmp/evil".into();
+        assert!(command_for(&custom, &e).is_err());
+        // The default ssh template ends ssh's options before the destination.
+        let argv = command_for(&t, &entry(EntryKind::Ssh, "10.0.0.1")).unwrap();
+        assert_eq!(argv[argv.len() - 2..], ["--", "root@10.0.0.1"]);
     }
 }

@@ -1,6 +1,8 @@
 //! The desktop around the application, behind small traits with a real
-//! implementation and a test one: clock, OS keyring, key file.
+//! implementation and a test one: clock, OS keyring, key file, launcher,
+//! clipboard.
 
+pub mod clipboard;
 pub mod clock;
 pub mod keyfile;
 pub mod keyring;

@@ -21,7 +21,7 @@ mod verify;
 
 pub use admin::NewVault;
 pub use auth::{HashCost, Session};
-pub use queries::{EntryAccess, RequestInfo};
+pub use queries::{CopiedSecret, EntryAccess, RequestInfo};
 pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};
 pub use tick::TickReport;
@@ -56,6 +56,9 @@ pub enum ServiceError {
     /// The workspace key is missing or wrong.
     #[error("{0}")]
     Key(String),
+    /// The program of a connection could not be started (R-DSK-5).
+    #[error("the connection could not be opened: {0}")]
+    LaunchFailed(String),
 }
 
 impl ServiceError {

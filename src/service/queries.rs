@@ -7,6 +7,7 @@ use super::secrets::SecretUse;
 use super::{ServiceError, Workspace};
 use crate::domain::access::{AccessSource, GrantFact, VaultAccess};
 use crate::domain::audit::AuditAction;
+use crate::domain::connect::command_for;
 use crate::domain::entry::{Dependency, Entry};
 use crate::domain::notification::Notification;
 use crate::domain::permission::{Permission, PermissionSet, Permissions};
@@ -15,6 +16,7 @@ use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
 use crate::domain::vault::{Vault, is_approver};
 use crate::domain::{DomainError, EntryId, NotificationId, RequestId, Timestamp, VaultId};
+use crate::platform::launcher::Launcher;
 use serde_json::json;
 use zeroize::Zeroizing;
 
@@ -51,34 +53,120 @@ fn source_json(source: AccessSource) -> serde_json::Value {
     }
 }
 
-/// Checks `needed` on `entry` at `now`; a first-use grant is started by this use (R-BEY-2).
-fn authorize_use(
+/// Which use of an entry was asked for, as the audit log names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntryUse {
+    Reveal,
+    CopyPassword,
+    CopyUsername,
+    Connect,
+}
+
+impl EntryUse {
+    const fn as_str(self) -> &'static str {
+        match self {
+            EntryUse::Reveal => "reveal password",
+            EntryUse::CopyPassword => "copy password",
+            EntryUse::CopyUsername => "copy user name",
+            EntryUse::Connect => "connect",
+        }
+    }
+}
+
+/// Checks `needed` on `entry` at `now`, writing nothing. The outer `Err` is
+/// a failure to read; the inner one is a refusal, which the caller audits.
+fn check_use(
     ops: &mut Ops<'_>,
     session: &Session,
     entry: &Entry,
     needed: Permission,
-) -> Result<AccessSource, ServiceError> {
-    let user = ops.current_user(session)?;
+) -> Result<Result<(User, AccessSource), ServiceError>, ServiceError> {
+    let user = match ops.current_user(session) {
+        Ok(user) => user,
+        // A disabled or removed account is a refusal like any other.
+        Err(refused @ ServiceError::NotFound(_)) => return Ok(Err(refused)),
+        Err(e) => return Err(e),
+    };
     if !user.is_admin && !ops.tx.is_member(entry.vault_id, user.id)? {
-        return Err(DomainError::NotPermitted("you are not a member of this vault".into()).into());
+        return Ok(Err(DomainError::NotPermitted(
+            "you are not a member of this vault".into(),
+        )
+        .into()));
     }
     let facts = ops.access_facts(&user, entry)?;
-    let source = facts.authorize(needed, ops.now)?;
-    if let AccessSource::FirstUse(id) = source {
-        let mut grant = ops.request(id)?;
-        if request::claim_first_use(&mut grant, ops.now) {
-            ops.tx.update_request(&grant)?;
-            let details = json!({ "start_ms": grant.grant_start_at.map(Timestamp::millis), "end_ms": grant.grant_end_at.map(Timestamp::millis) });
-            ops.audit(
-                Some(user.id),
-                AuditAction::FirstUseStarted,
-                Some(id),
-                Some(entry.id),
-                &details,
-            )?;
-        }
+    Ok(facts
+        .authorize(needed, ops.now)
+        .map(|source| (user, source))
+        .map_err(ServiceError::from))
+}
+
+/// Records a refused use of an entry (issue 10): who, which entry, which use
+/// and why. The reason is the refusal's message, which never holds a secret.
+fn audit_refusal(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    entry: &Entry,
+    action: EntryUse,
+    refusal: &ServiceError,
+) -> Result<(), ServiceError> {
+    let details = json!({ "action": action.as_str(), "reason": refusal.to_string() });
+    ops.audit(
+        Some(session.user_id()),
+        AuditAction::AccessDenied,
+        None,
+        Some(entry.id),
+        &details,
+    )
+}
+
+/// Takes the use that `check_use` allowed: a start-on-first-use grant is
+/// started by it (R-BEY-2). Returns when the grant behind the use ends, if a
+/// grant (rather than a standing permission) allowed it.
+fn claim_use(
+    ops: &mut Ops<'_>,
+    user: &User,
+    entry: &Entry,
+    source: AccessSource,
+) -> Result<Option<Timestamp>, ServiceError> {
+    let (AccessSource::Grant(id) | AccessSource::FirstUse(id)) = source else {
+        return Ok(None);
+    };
+    let mut grant = ops.request(id)?;
+    if matches!(source, AccessSource::FirstUse(_)) && request::claim_first_use(&mut grant, ops.now)
+    {
+        ops.tx.update_request(&grant)?;
+        let details = json!({ "start_ms": grant.grant_start_at.map(Timestamp::millis), "end_ms": grant.grant_end_at.map(Timestamp::millis) });
+        ops.audit(
+            Some(user.id),
+            AuditAction::FirstUseStarted,
+            Some(id),
+            Some(entry.id),
+            &details,
+        )?;
     }
-    Ok(source)
+    Ok(grant.grant_end_at)
+}
+
+/// A password handed out for the clipboard, with what the clipboard needs
+/// to know about it. `Debug` never shows the password.
+pub struct CopiedSecret {
+    /// The password, wiped from memory when dropped.
+    pub password: Zeroizing<String>,
+    /// The entry's user name (for "copy user name and password").
+    pub username: String,
+    /// When the grant that allowed the copy ends; `None` for a standing
+    /// permission or an administrator.
+    pub access_ends_at: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for CopiedSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CopiedSecret")
+            .field("password", &"<redacted>")
+            .field("username", &self.username)
+            .field("access_ends_at", &self.access_ends_at)
+            .finish()
+    }
 }
 
 /// Whether `user` may see `request` (R-APP-2): their own, the vault's
@@ -93,7 +181,8 @@ fn may_see(ops: &mut Ops<'_>, user: &User, request: &Request) -> Result<bool, Se
 
 impl Workspace {
     /// Decrypts an entry's password for `user` if, at `now`, they hold View
-    /// password on it; audited as revealed or copied (R-REQ-8, R-SEC-1).
+    /// password on it; audited as revealed or copied (R-REQ-8, R-SEC-1), or
+    /// as denied when refused.
     pub fn reveal_secret(
         &mut self,
         session: &Session,
@@ -101,34 +190,115 @@ impl Workspace {
         purpose: SecretUse,
         now: Timestamp,
     ) -> Result<Zeroizing<String>, ServiceError> {
+        self.use_secret(session, entry, purpose, now)
+            .map(|copied| copied.password)
+    }
+
+    /// Decrypts an entry's password for the clipboard, like
+    /// [`Workspace::reveal_secret`] with [`SecretUse::Copy`], and says when
+    /// the grant that allowed it ends so the clipboard can be cleared then.
+    pub fn copy_secret(
+        &mut self,
+        session: &Session,
+        entry: EntryId,
+        now: Timestamp,
+    ) -> Result<CopiedSecret, ServiceError> {
+        self.use_secret(session, entry, SecretUse::Copy, now)
+    }
+
+    fn use_secret(
+        &mut self,
+        session: &Session,
+        entry: EntryId,
+        purpose: SecretUse,
+        now: Timestamp,
+    ) -> Result<CopiedSecret, ServiceError> {
+        let (use_, action) = match purpose {
+            SecretUse::Reveal => (EntryUse::Reveal, AuditAction::PasswordRevealed),
+            SecretUse::Copy => (EntryUse::CopyPassword, AuditAction::PasswordCopied),
+        };
+        // A refusal is committed (its audit event) and then returned.
         self.write(now, |ops| {
             let entry = ops.entry(entry)?;
-            let source = authorize_use(ops, session, &entry, Permission::ViewPassword)?;
+            let (user, source) = match check_use(ops, session, &entry, Permission::ViewPassword)? {
+                Ok(allowed) => allowed,
+                Err(refused) => {
+                    audit_refusal(ops, session, &entry, use_, &refused)?;
+                    return Ok(Err(refused));
+                }
+            };
+            let access_ends_at = claim_use(ops, &user, &entry, source)?;
             let sealed = ops.tx.secret(entry.id)?.ok_or_else(|| {
                 ServiceError::NotFound(format!("“{}” has no password", entry.name))
             })?;
-            let secret = ops.secrets.open(entry.id, &sealed)?;
-            let action = match purpose {
-                SecretUse::Reveal => AuditAction::PasswordRevealed,
-                SecretUse::Copy => AuditAction::PasswordCopied,
-            };
+            let password = ops.secrets.open(entry.id, &sealed)?;
             ops.audit(
-                Some(session.user_id()),
+                Some(user.id),
                 action,
                 None,
                 Some(entry.id),
                 &source_json(source),
             )?;
-            Ok(secret)
-        })
+            Ok(Ok(CopiedSecret {
+                password,
+                username: entry.username,
+                access_ends_at,
+            }))
+        })?
     }
 
-    /// Checks Connect on a connection entry at `now` and audits the launch
-    /// (R-DSK-5). Returns the entry to launch; nothing is launched without it.
+    /// The user name of an entry for the clipboard, if at `now` the user
+    /// holds View (or View password) on it; audited as copied, or as denied
+    /// (issue 10).
+    pub fn copy_username(
+        &mut self,
+        session: &Session,
+        entry: EntryId,
+        now: Timestamp,
+    ) -> Result<String, ServiceError> {
+        self.write(now, |ops| {
+            let entry = ops.entry(entry)?;
+            // View, or View password, which brings Copy username too (R-REQ-8).
+            let checked = match check_use(ops, session, &entry, Permission::View)? {
+                Ok(allowed) => Ok(allowed),
+                Err(refused) => {
+                    check_use(ops, session, &entry, Permission::ViewPassword)?.map_err(|_| refused)
+                }
+            };
+            let (user, source) = match checked {
+                Ok(allowed) => allowed,
+                Err(refused) => {
+                    audit_refusal(ops, session, &entry, EntryUse::CopyUsername, &refused)?;
+                    return Ok(Err(refused));
+                }
+            };
+            claim_use(ops, &user, &entry, source)?;
+            ops.audit(
+                Some(user.id),
+                AuditAction::UsernameCopied,
+                None,
+                Some(entry.id),
+                &source_json(source),
+            )?;
+            Ok(Ok(entry.username))
+        })?
+    }
+
+    /// Opens a connection entry (R-DSK-5): checks Connect at `now`, builds
+    /// the command from the workspace's templates, starts it with
+    /// `launcher`, and only then audits it as connected and starts a
+    /// first-use grant (R-BEY-2). A refusal is audited as denied; a command
+    /// that cannot be built or started is audited as failed, claims nothing
+    /// and is returned as the error.
+    ///
+    /// Invariant: the launch happens inside the transaction, after the
+    /// permission check and before the audit event and the claim are
+    /// committed, so nothing is recorded as used that was not started.
     pub fn connect(
         &mut self,
         session: &Session,
         entry: EntryId,
+        launcher: &dyn Launcher,
         now: Timestamp,
     ) -> Result<Entry, ServiceError> {
         self.write(now, |ops| {
@@ -140,16 +310,38 @@ impl Workspace {
                 ))
                 .into());
             }
-            let source = authorize_use(ops, session, &entry, Permission::Connect)?;
+            let (user, source) = match check_use(ops, session, &entry, Permission::Connect)? {
+                Ok(allowed) => allowed,
+                Err(refused) => {
+                    audit_refusal(ops, session, &entry, EntryUse::Connect, &refused)?;
+                    return Ok(Err(refused));
+                }
+            };
+            let templates = ops.settings()?.connect_templates;
+            let started = command_for(&templates, &entry)
+                .map_err(ServiceError::from)
+                .and_then(|argv| launcher.launch(&argv).map_err(ServiceError::LaunchFailed));
+            if let Err(failed) = started {
+                let details = json!({ "reason": failed.to_string() });
+                ops.audit(
+                    Some(user.id),
+                    AuditAction::ConnectFailed,
+                    None,
+                    Some(entry.id),
+                    &details,
+                )?;
+                return Ok(Err(failed));
+            }
+            claim_use(ops, &user, &entry, source)?;
             ops.audit(
-                Some(session.user_id()),
+                Some(user.id),
                 AuditAction::Connected,
                 None,
                 Some(entry.id),
                 &source_json(source),
             )?;
-            Ok(entry)
-        })
+            Ok(Ok(entry))
+        })?
     }
 
     /// The user's effective permissions on an entry at `now`.

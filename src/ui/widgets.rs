@@ -7,11 +7,12 @@ use crate::domain::permission::PermissionSet;
 use crate::domain::{Field, FieldErrors};
 use egui::{Response, RichText, TextEdit, Ui};
 
-/// A labelled single-line text field; the label names it for screen readers and tests.
+/// A labelled single-line text field; the label names it for screen readers
+/// and tests. `text` is a `String`, or a `SecretText` for passwords.
 pub fn labelled_text_ui(
     ui: &mut Ui,
     label: &str,
-    text: &mut String,
+    text: &mut dyn egui::TextBuffer,
     is_password: bool,
 ) -> Response {
     ui.horizontal(|ui| {
