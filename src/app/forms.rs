@@ -2,7 +2,7 @@
 //! request loses nothing; their errors sit next to the fields they concern.
 
 use crate::domain::permission::PermissionSet;
-use crate::domain::request::{AccessWindow, Terms};
+use crate::domain::request::{AccessWindow, OUT_OF_RANGE, Terms};
 use crate::domain::user::User;
 use crate::domain::{DomainError, EntryId, Field, FieldErrors, RequestId, Timestamp};
 use crate::service::RequestInfo;
@@ -181,7 +181,13 @@ impl LocalMoment {
             .ok_or_else(|| {
                 DomainError::invalid(field, "this time does not exist here (clock change)")
             })?;
-        Ok(Timestamp::from_utc(local.to_utc()))
+        let at = Timestamp::from_utc(local.to_utc());
+        // A year the picker allows (down to -9999) may still be no instant
+        // the rules accept: say so on the field before anything computes with it.
+        if !at.is_in_range() {
+            return Err(DomainError::invalid(field, OUT_OF_RANGE));
+        }
+        Ok(at)
     }
 }
 
@@ -467,5 +473,47 @@ mod tests {
         assert_eq!(text.as_str(), "new");
         TextBuffer::clear(&mut text);
         assert!(text.is_empty());
+    }
+
+    fn moment(year: i16, month: i8, day: i8, time: &str) -> LocalMoment {
+        LocalMoment {
+            date: jiff::civil::Date::new(year, month, day).unwrap(),
+            time: time.to_owned(),
+        }
+    }
+
+    /// Issue 10, item 6: the date fields' extremes are a field error or an
+    /// instant the rules accept, never a panic; showing an absurd stored
+    /// instant in a form does not panic either.
+    #[test]
+    fn absurd_dates_in_the_form_are_field_errors() {
+        let earliest = moment(-9999, 1, 1, "00:00").to_timestamp(Field::Start);
+        assert_eq!(
+            earliest
+                .unwrap_err()
+                .field_errors()
+                .unwrap()
+                .for_field(Field::Start),
+            Some(OUT_OF_RANGE)
+        );
+        match moment(9999, 12, 31, "23:59").to_timestamp(Field::End) {
+            Ok(at) => assert!(at.is_in_range()),
+            Err(e) => assert_eq!(
+                e.field_errors().unwrap().for_field(Field::End),
+                Some(OUT_OF_RANGE)
+            ),
+        }
+        let bad_time = moment(2027, 1, 15, "25:00").to_timestamp(Field::End);
+        assert!(
+            bad_time
+                .unwrap_err()
+                .field_errors()
+                .unwrap()
+                .for_field(Field::End)
+                .is_some()
+        );
+        for at in [i64::MIN, -1, 0, Timestamp::LATEST.0, i64::MAX] {
+            let _ = LocalMoment::of(Timestamp(at));
+        }
     }
 }

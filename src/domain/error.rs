@@ -97,6 +97,19 @@ pub enum DomainError {
         /// When.
         at: Timestamp,
     },
+    /// The terms of a quorum request changed after the approver was shown
+    /// them (R-BEY-4, R-APP-3): the approval is refused and the approver is
+    /// shown the terms as they are now.
+    #[error(
+        "the terms were changed by {by} at {}; check the new terms and approve them if you agree",
+        at.local_second()
+    )]
+    TermsChanged {
+        /// The display name of the approver whose approval set the terms.
+        by: String,
+        /// When.
+        at: Timestamp,
+    },
     /// The request lapsed before anyone decided.
     #[error("this request lapsed at {} without a decision", at.local_second())]
     Lapsed {

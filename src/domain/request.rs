@@ -491,6 +491,9 @@ pub fn validate_new_request(
     errors.into_result()
 }
 
+/// The message for an instant outside what a date field accepts.
+pub const OUT_OF_RANGE: &str = "choose a date between 1970 and 9999";
+
 /// Adds the messages for an unacceptable window. `is_request` also refuses a
 /// start in the past (an approver may move the start to now).
 fn check_window(
@@ -516,6 +519,17 @@ fn check_window(
             }
         }
         AccessWindow::Custom { start_at, end_at } => {
+            // Issue 10: an absurd date is a field error before any arithmetic.
+            let mut in_range = true;
+            for (field, at) in [(Field::Start, start_at), (Field::End, end_at)] {
+                if !at.is_in_range() {
+                    errors.push(field, OUT_OF_RANGE);
+                    in_range = false;
+                }
+            }
+            if !in_range {
+                return;
+            }
             if end_at <= start_at {
                 errors.push(Field::End, "the end must be after the start");
             } else if end_at.since(start_at) > max {
@@ -625,37 +639,109 @@ pub enum ApprovalOutcome {
     Granted,
 }
 
-/// What an approver decides to authorize.
+/// What an approver approves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApprovalInput {
-    /// Changed terms, or `None` to approve as requested.
+    /// The terms the approver was shown and approves: `None` means exactly
+    /// the requested terms, `Some` the terms as shown (changed or not). With a
+    /// quorum, an approval whose terms are not the ones in force is refused
+    /// (R-BEY-4, R-APP-3): nobody approves terms they did not see.
     pub terms: Option<Terms>,
     /// Message to the requester.
     pub message: String,
+}
+
+/// Who counts toward a vault's quorum at the moment of a decision (R-BEY-4).
+#[derive(Clone, Copy)]
+pub struct Quorum<'a> {
+    /// Approvals the vault needs (at least one is always needed).
+    pub required: u32,
+    /// Whether an earlier approver still counts now: an active approver of
+    /// the vault, or an active administrator. The approver deciding now has
+    /// just been checked and always counts.
+    pub counts: &'a dyn Fn(UserId) -> bool,
+    /// Display names, to say who set the terms.
+    pub name_of: &'a dyn Fn(UserId) -> String,
+}
+
+fn counts_always(_: UserId) -> bool {
+    true
+}
+
+fn nameless(_: UserId) -> String {
+    String::new()
+}
+
+impl Quorum<'static> {
+    /// One approval decides: the approver themselves (direct grant, break glass).
+    pub fn single() -> Quorum<'static> {
+        Quorum {
+            required: 1,
+            counts: &counts_always,
+            name_of: &nameless,
+        }
+    }
+}
+
+impl std::fmt::Debug for Quorum<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Quorum")
+            .field("required", &self.required)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Records `approver`'s approval, after [`check_can_decide`] passed. When the
 /// quorum is complete the grant's window is fixed (R-REQ-5): a duration runs
 /// from now (or from the end of the grant it extends, if that is later; or from
 /// first use), a custom frame runs as authorized but never from before now.
+///
+/// With a quorum (R-BEY-4, R-APP-3) the first approval sets the terms and
+/// every later one must carry exactly those terms, so all approvals of a
+/// request approved the same terms; a later approval shown other terms is
+/// refused, naming who set them and when.
+///
+/// Only approvals of people who still count at this moment (`quorum.counts`)
+/// complete the quorum: an approval given by someone since disabled, removed
+/// from the vault's approvers or no longer an administrator stays on the
+/// request as history but is not counted, so the request stays pending until
+/// enough current approvers agree; the count is made again at every approval.
+/// Such an approval does not reopen the terms: the terms stay those every
+/// approval on the request agreed to, and a later approver either approves
+/// them as shown or denies (the requester may then ask again). A grant already
+/// approved is not undone when an approver stops counting afterwards; it can be
+/// revoked like any other.
 pub fn approve(
     request: &mut Request,
     approver: UserId,
     input: &ApprovalInput,
-    required_approvals: u32,
+    quorum: &Quorum<'_>,
     settings: &WorkspaceSettings,
     extended_end_at: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<ApprovalOutcome, DomainError> {
     let mut errors = FieldErrors::default();
     check_message(&mut errors, &input.message);
-    let current = request.effective_terms();
-    let terms = input.terms.unwrap_or(current);
-    if !request.approvals.is_empty() && terms != current {
-        errors.push(
-            Field::Workspace,
-            "with several approvers, the first approval sets the terms; approve them as they are or deny",
-        );
+    let terms = input.terms.unwrap_or(request.requested);
+    if let Some(first) = request.approvals.first() {
+        let current = request.effective_terms();
+        let by = (quorum.name_of)(first.approver_id);
+        if terms == request.requested && terms != current {
+            // Shown the request as asked, before the first approval changed it.
+            return Err(DomainError::TermsChanged {
+                by,
+                at: first.approved_at,
+            });
+        }
+        if terms != current {
+            errors.push(
+                Field::Workspace,
+                format!(
+                    "{by} set the terms at {}; with several approvers the first approval sets the terms: approve them as they are or deny",
+                    first.approved_at.local_second()
+                ),
+            );
+        }
     }
     check_window(&mut errors, terms.window, settings, now, false);
     errors.into_result()?;
@@ -666,8 +752,13 @@ pub fn approve(
         message: input.message.trim().to_owned(),
     });
     request.authorized = Some(terms);
-    let approvals = request.approvals.len() as u32;
-    let required = required_approvals.max(1);
+    let counted = request
+        .approvals
+        .iter()
+        .filter(|a| a.approver_id == approver || (quorum.counts)(a.approver_id))
+        .count();
+    let approvals = u32::try_from(counted).unwrap_or(u32::MAX);
+    let required = quorum.required.max(1);
     if approvals < required {
         return Ok(ApprovalOutcome::Recorded {
             approvals,
@@ -972,6 +1063,41 @@ pub fn validate_break_glass(
     }
     check_message(&mut errors, reason);
     errors.into_result()
+}
+
+/// Checks the limits of break glass beyond its form (R-BEY-5): emergency
+/// access is temporary access, so it is refused while the workspace has
+/// temporary access switched off; and it cannot be chained.
+///
+/// `unreviewed_since` is when the requester's own earlier emergency grant
+/// on this entry (asked for, or covered as a dependency either way) was
+/// taken, if that grant has not been reviewed yet. The rule: one unreviewed
+/// emergency grant per person and entry; the next needs the previous one
+/// reviewed by an approver. Without it, a person could renew a short emergency grant forever
+/// (four 60-minute grants taken 59 minutes apart are four hours with nobody
+/// looking). The rule is per person, not per entry for everyone: the point of
+/// the review is that someone other than the taker looks at what they did,
+/// and a colleague's own emergency on the same entry is a separate event,
+/// notified and flagged for review on its own; blocking it until someone else's
+/// grant is reviewed would let one person's unreviewed grant lock everybody
+/// out of emergency access when it is needed most.
+pub fn check_break_glass_limits(
+    settings: &WorkspaceSettings,
+    unreviewed_since: Option<Timestamp>,
+) -> Result<(), DomainError> {
+    if !settings.temporary_access_enabled {
+        return Err(DomainError::invalid(
+            Field::Workspace,
+            "temporary access is disabled in this workspace, emergency access included",
+        ));
+    }
+    if let Some(at) = unreviewed_since {
+        return Err(DomainError::NotPermitted(format!(
+            "emergency access cannot be chained: your emergency access of {} to this entry has not been reviewed yet; an approver must review it before you take emergency access to it again",
+            at.local_minute()
+        )));
+    }
+    Ok(())
 }
 
 /// Checks a direct grant's window (R-ADM-3) like an approval's.

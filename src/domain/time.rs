@@ -22,19 +22,19 @@ impl Span {
     /// No time at all.
     pub const ZERO: Span = Span(0);
 
-    /// A span of whole seconds.
+    /// A span of whole seconds (saturating: an absurd count never wraps).
     pub const fn secs(secs: i64) -> Span {
-        Span(secs * 1_000)
+        Span(secs.saturating_mul(1_000))
     }
 
-    /// A span of whole minutes.
+    /// A span of whole minutes (saturating: an absurd count never wraps).
     pub const fn mins(mins: i64) -> Span {
-        Span(mins * 60_000)
+        Span(mins.saturating_mul(60_000))
     }
 
-    /// A span of whole hours.
+    /// A span of whole hours (saturating: an absurd count never wraps).
     pub const fn hours(hours: i64) -> Span {
-        Span(hours * 3_600_000)
+        Span(hours.saturating_mul(3_600_000))
     }
 
     /// The span in milliseconds.
@@ -110,6 +110,22 @@ impl Span {
 }
 
 impl Timestamp {
+    /// The earliest instant a person may name: the unix epoch.
+    pub const EARLIEST: Timestamp = Timestamp(0);
+
+    /// The latest instant a person may name: 9999-12-31 23:59:59.999 UTC, the
+    /// end of the last year a date field accepts.
+    pub const LATEST: Timestamp = Timestamp(253_402_300_799_999);
+
+    /// Whether the instant lies within [`Timestamp::EARLIEST`, `Timestamp::LATEST`].
+    ///
+    /// Invariant: the rules check every instant a person typed or sent with
+    /// this before any arithmetic, so time arithmetic on accepted instants
+    /// stays far from the limits of `i64` and of chrono.
+    pub const fn is_in_range(self) -> bool {
+        self.0 >= Self::EARLIEST.0 && self.0 <= Self::LATEST.0
+    }
+
     /// The instant `millis` milliseconds after the unix epoch.
     pub const fn from_millis(millis: i64) -> Timestamp {
         Timestamp(millis)
@@ -147,9 +163,9 @@ impl Timestamp {
         self.to_local().format("%Y-%m-%d %H:%M:%S").to_string()
     }
 
-    /// The span from `earlier` to `self`.
-    pub fn since(self, earlier: Timestamp) -> Span {
-        Span(self.0 - earlier.0)
+    /// The span from `earlier` to `self` (saturating: never wraps, never panics).
+    pub const fn since(self, earlier: Timestamp) -> Span {
+        Span(self.0.saturating_sub(earlier.0))
     }
 }
 
@@ -197,6 +213,43 @@ mod tests {
         assert_eq!(Span::secs(249).countdown(), "4 min 09 s");
         assert_eq!(Span(-1).countdown(), "0 s");
         assert_eq!(Span::human_mins(60), "1 h");
+    }
+
+    /// Issue 10, item 6: arithmetic on absurd instants and counts saturates
+    /// instead of wrapping (release) or panicking (debug), and showing such an
+    /// instant does not panic either.
+    #[test]
+    fn time_arithmetic_cannot_overflow() {
+        let extremes = [i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX];
+        for a in extremes {
+            for b in extremes {
+                let span = Timestamp(a).since(Timestamp(b));
+                assert_eq!(span.0, a.saturating_sub(b), "{a} since {b}");
+                assert_eq!((Timestamp(a) + Span(b)).0, a.saturating_add(b));
+                assert_eq!((Timestamp(a) - Span(b)).0, a.saturating_sub(b));
+            }
+            let _ = Timestamp(a).local_second();
+            let _ = Span(a).human();
+            let _ = Span(a).countdown();
+        }
+        assert_eq!(Span::mins(i64::MAX), Span(i64::MAX));
+        assert_eq!(Span::secs(i64::MIN), Span(i64::MIN));
+        assert_eq!(Span::hours(i64::MAX / 2), Span(i64::MAX));
+        assert_eq!(
+            Span::mins(i64::from(u32::MAX)).millis(),
+            i64::from(u32::MAX) * 60_000
+        );
+        let _ = Span::human_mins(u32::MAX);
+        assert!(Timestamp::LATEST.is_in_range() && Timestamp::EARLIEST.is_in_range());
+        assert!(!Timestamp(Timestamp::LATEST.0 + 1).is_in_range());
+        assert!(!Timestamp(-1).is_in_range());
+        assert_eq!(
+            Timestamp::LATEST
+                .to_utc()
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+            "9999-12-31 23:59:59"
+        );
     }
 
     #[test]

@@ -206,6 +206,7 @@ impl<'t> Ops<'t> {
         ]
         .into_iter()
         .flatten()
+        .chain(request.approvals.iter().map(|a| a.approver_id))
         {
             let name = self.display_name(id)?;
             names.insert(id, name);

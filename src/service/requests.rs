@@ -321,16 +321,34 @@ pub(super) fn approve_op(
         Some(original) => chain_end(ops, original, request.id)?,
         None => None,
     };
+    // R-BEY-4: earlier approvals count only if their approver is still an
+    // active approver of the vault (or administrator) at this moment.
+    let mut not_counted = Vec::new();
+    for earlier in &request.approvals {
+        let still = ops
+            .tx
+            .user(earlier.approver_id)?
+            .is_some_and(|u| crate::domain::vault::is_approver(&u, &vault_approvers));
+        if !still {
+            not_counted.push(earlier.approver_id);
+        }
+    }
+    let quorum = request::Quorum {
+        required: vault.required_approvals,
+        counts: &|u| !not_counted.contains(&u),
+        name_of: &|u| names.get(&u).cloned().unwrap_or_default(),
+    };
     let outcome = request::approve(
         &mut request,
         approver.id,
         input,
-        vault.required_approvals,
+        &quorum,
         &settings,
         extended_end_at,
         now,
     )?;
     ops.tx.update_request(&request)?;
+    let not_counted: Vec<i64> = not_counted.iter().map(|u| u.0).collect();
 
     let authorized = request.effective_terms();
     match outcome {
@@ -338,7 +356,7 @@ pub(super) fn approve_op(
             approvals,
             required,
         } => {
-            let details = json!({ "approvals": approvals, "required": required, "authorized": terms_json(ops, authorized)?, "message": input.message.trim() });
+            let details = json!({ "approvals": approvals, "required": required, "not_counted": not_counted, "authorized": terms_json(ops, authorized)?, "message": input.message.trim() });
             ops.audit(
                 Some(approver.id),
                 AuditAction::ApprovalRecorded,
@@ -354,12 +372,15 @@ pub(super) fn approve_op(
             } else {
                 AuditAction::Approved
             };
-            let details = json!({
+            let mut details = json!({
                 "requested": terms_json(ops, request.requested)?,
                 "authorized": terms_json(ops, authorized)?,
                 "grant": grant_json(&request),
                 "message": request.decision_message,
             });
+            if !not_counted.is_empty() {
+                details["not_counted"] = json!(not_counted);
+            }
             ops.audit(
                 Some(approver.id),
                 action,
@@ -554,7 +575,15 @@ fn immediate_grant(
         terms: None,
         message: message.to_owned(),
     };
-    request::approve(&mut request, granted_by, &input, 1, &settings, None, now)?;
+    request::approve(
+        &mut request,
+        granted_by,
+        &input,
+        &request::Quorum::single(),
+        &settings,
+        None,
+        now,
+    )?;
     request.needs_review = kind == RequestKind::BreakGlass;
     let mut covered = vec![entry.id];
     covered.extend(
@@ -638,6 +667,39 @@ pub(super) fn direct_grant_op(
     Ok(request.id)
 }
 
+/// When `user` took an emergency grant that is still waiting for review and
+/// that chains with a new one on `entry`: the earlier grant covers `entry`
+/// (as the entry asked for or as one of its dependencies), or the new grant
+/// would cover the earlier one's entry. The earliest such, if any (R-BEY-5).
+/// Two emergencies on different servers that merely share a dependency (the
+/// VPN) do not chain: neither extends the other's entry.
+fn earlier_unreviewed_emergency(
+    ops: &mut Ops<'_>,
+    user: UserId,
+    entry: EntryId,
+) -> Result<Option<Timestamp>, ServiceError> {
+    let mut covered: BTreeSet<EntryId> = BTreeSet::from([entry]);
+    covered.extend(
+        ops.tx
+            .dependencies(entry)?
+            .into_iter()
+            .map(|d| d.depends_on),
+    );
+    let mut earliest: Option<Timestamp> = None;
+    for earlier in ops.tx.grants_needing_review()? {
+        if earlier.requester_id != user || earlier.kind != RequestKind::BreakGlass {
+            continue;
+        }
+        let chains = covered.contains(&earlier.entry_id)
+            || ops.tx.covered_entries(earlier.id)?.contains(&entry);
+        if chains {
+            let at = earlier.created_at;
+            earliest = Some(earliest.map_or(at, |e| e.min(at)));
+        }
+    }
+    Ok(earliest)
+}
+
 pub(super) fn break_glass_op(
     ops: &mut Ops<'_>,
     session: &Session,
@@ -653,6 +715,7 @@ pub(super) fn break_glass_op(
     if ops.permission_set(input.permission_set_id)?.is_none() {
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
     }
+    let settings = ops.settings()?;
     request::validate_break_glass(
         vault.break_glass_allowed,
         vault.emergency_limit_mins,
@@ -661,6 +724,8 @@ pub(super) fn break_glass_op(
         input.duration_mins,
         &input.reason,
     )?;
+    let unreviewed_since = earlier_unreviewed_emergency(ops, user.id, entry.id)?;
+    request::check_break_glass_limits(&settings, unreviewed_since)?;
     let terms = Terms {
         permission_set_id: input.permission_set_id,
         window: AccessWindow::Duration {

@@ -100,6 +100,30 @@ impl MainState {
         is_race
     }
 
+    /// After a refused approval: if another approval came in since the
+    /// window was opened (and so the terms may have changed), shows the
+    /// request as it is now, keeping the message typed (R-APP-3, R-BEY-4).
+    fn reload_response_if_changed(&mut self) {
+        let now = self.now;
+        let Dialog::Respond(form) = &self.dialog else {
+            return;
+        };
+        let id = form.info.request.id;
+        let Ok(info) = self.workspace.request_info(&self.session, id, now) else {
+            return;
+        };
+        let seen = &form.info.request;
+        if info.request.approvals == seen.approvals && info.request.authorized == seen.authorized {
+            return;
+        }
+        let message = form.message.clone();
+        let presets = self.settings.preset_durations_mins.clone();
+        let mut fresh = ResponseForm::new(info, &presets, self.sets.clone(), now);
+        fresh.message = message;
+        self.dialog = Dialog::Respond(Box::new(fresh));
+        self.refresh_dashboard();
+    }
+
     pub(super) fn decide(&mut self, approve: bool) {
         let now = self.now;
         let Dialog::Respond(form) = &mut self.dialog else {
@@ -116,9 +140,12 @@ impl MainState {
                     return;
                 }
             };
-            let changed = (terms != form.info.request.effective_terms()).then_some(terms);
+            // The approval carries the terms the window showed (R-APP-3,
+            // R-BEY-4): the service refuses it if they changed since.
+            let shown = form.info.request.effective_terms();
+            let approved = if form.terms_editable { terms } else { shown };
             let input = ApprovalInput {
-                terms: changed,
+                terms: Some(approved),
                 message,
             };
             self.workspace
@@ -151,6 +178,9 @@ impl MainState {
             Err(e) => {
                 if self.handled_elsewhere(&e) {
                     return;
+                }
+                if approve {
+                    self.reload_response_if_changed();
                 }
                 if let Dialog::Respond(form) = &mut self.dialog {
                     match e.field_errors() {
@@ -201,13 +231,26 @@ impl MainState {
         let Some(table) = &self.requests_window else {
             return;
         };
-        let ids: Vec<RequestId> = table.checked.iter().copied().collect();
+        // Each ticked request is approved with the terms its row showed: one
+        // whose terms changed since is refused and reported, the others go
+        // through (R-APP-6, R-BEY-4).
+        let ids: Vec<(RequestId, Option<Terms>)> = table
+            .checked
+            .iter()
+            .map(|id| (*id, table.row(*id).map(|row| row.terms)))
+            .collect();
         let message = table.bulk_message.clone();
         let (mut done, mut failed) = (0, Vec::new());
-        for id in ids {
+        for (id, shown) in ids {
             let result = if approve {
+                let Some(shown) = shown else {
+                    failed.push(format!(
+                        "request {id}: no longer listed; nothing was approved"
+                    ));
+                    continue;
+                };
                 let input = ApprovalInput {
-                    terms: None,
+                    terms: Some(shown),
                     message: message.clone(),
                 };
                 self.workspace
@@ -223,13 +266,17 @@ impl MainState {
         }
         let verb = if approve { "approved" } else { "denied" };
         self.notice = Some(format!("{done} {verb}"));
-        self.last_error = (!failed.is_empty()).then(|| failed.join("; "));
         if let Some(table) = &mut self.requests_window {
             table.checked.clear();
             table.bulk_message.clear();
         }
         self.load_requests_window();
         self.refresh_dashboard();
+        // After the reloads, which clear the error line when they succeed;
+        // the error line hides the notice, so it repeats the count.
+        if !failed.is_empty() {
+            self.last_error = Some(format!("{done} {verb}; {}", failed.join("; ")));
+        }
     }
 
     pub(super) fn open_direct_grant(&mut self, entry_id: EntryId) {

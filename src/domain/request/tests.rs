@@ -157,6 +157,15 @@ fn first_use_pending(mins: u32) -> Request {
     pending_from(ALICE, &draft)
 }
 
+/// A quorum of `required` in which every earlier approver still counts.
+fn quorum(required: u32) -> Quorum<'static> {
+    Quorum {
+        required,
+        name_of: &name_of,
+        ..Quorum::single()
+    }
+}
+
 fn as_requested() -> ApprovalInput {
     ApprovalInput {
         terms: None,
@@ -171,7 +180,15 @@ fn decide(
     now: Timestamp,
 ) -> Result<ApprovalOutcome, DomainError> {
     check_can_decide(request, &user(decider), &APPROVERS, now, &name_of)?;
-    approve(request, decider, &as_requested(), 1, &settings(), None, now)
+    approve(
+        request,
+        decider,
+        &as_requested(),
+        &quorum(1),
+        &settings(),
+        None,
+        now,
+    )
 }
 
 /// Alice's request for `window`, approved by Bob at `now`.
@@ -1389,7 +1406,7 @@ fn grant_window_follows_approval_time() {
             &mut request,
             BOB,
             &input,
-            1,
+            &quorum(1),
             &settings(),
             row.extends_until,
             row.approved_at,
@@ -1429,7 +1446,7 @@ fn approval_after_the_requested_end_is_refused() {
                 &mut request,
                 BOB,
                 &as_requested(),
-                1,
+                &quorum(1),
                 &settings(),
                 None,
                 now,
@@ -1451,7 +1468,7 @@ fn approver_modifications_are_kept_beside_the_request() {
         &mut unchanged,
         BOB,
         &as_requested(),
-        1,
+        &quorum(1),
         &settings(),
         None,
         now,
@@ -1465,7 +1482,7 @@ fn approver_modifications_are_kept_beside_the_request() {
         terms: Some(asked),
         message: String::new(),
     };
-    approve(&mut same, BOB, &input, 1, &settings(), None, now).unwrap();
+    approve(&mut same, BOB, &input, &quorum(1), &settings(), None, now).unwrap();
     assert!(!same.is_modified());
 
     let changed = Terms {
@@ -1479,7 +1496,15 @@ fn approver_modifications_are_kept_beside_the_request() {
         message: "30 min is enough; you need to connect".to_owned(),
     };
     assert_eq!(
-        approve(&mut modified, BOB, &input, 1, &settings(), None, now),
+        approve(
+            &mut modified,
+            BOB,
+            &input,
+            &quorum(1),
+            &settings(),
+            None,
+            now
+        ),
         Ok(ApprovalOutcome::Granted)
     );
     assert!(modified.is_modified());
@@ -1518,7 +1543,15 @@ fn approver_modifications_are_kept_beside_the_request() {
         };
         assert_refused(
             name,
-            approve(&mut request, BOB, &input, 1, &settings(), None, now),
+            approve(
+                &mut request,
+                BOB,
+                &input,
+                &quorum(1),
+                &settings(),
+                None,
+                now,
+            ),
             &want,
         );
         assert_eq!(request, before, "{name}: nothing recorded");
@@ -1531,7 +1564,15 @@ fn approver_modifications_are_kept_beside_the_request() {
     };
     assert_refused(
         "approval message of 2,001 characters",
-        approve(&mut request, BOB, &input, 1, &settings(), None, now),
+        approve(
+            &mut request,
+            BOB,
+            &input,
+            &quorum(1),
+            &settings(),
+            None,
+            now,
+        ),
         &Want::Invalid(Field::Message, "2001 characters"),
     );
     assert_refused(
@@ -1561,7 +1602,7 @@ fn quorum_needs_distinct_approvals_on_the_first_terms() {
     };
     check_can_decide(&request, &user(BOB), &APPROVERS, at(mins(1)), &name_of).unwrap();
     assert_eq!(
-        approve(&mut request, BOB, &input, 2, &s, None, at(mins(1))),
+        approve(&mut request, BOB, &input, &quorum(2), &s, None, at(mins(1))),
         Ok(ApprovalOutcome::Recorded {
             approvals: 1,
             required: 2
@@ -1588,17 +1629,30 @@ fn quorum_needs_distinct_approvals_on_the_first_terms() {
     let before = request.clone();
     assert_refused(
         "a later approver changing the terms",
-        approve(&mut request, CAROL, &other, 2, &s, None, at(mins(3))),
+        approve(
+            &mut request,
+            CAROL,
+            &other,
+            &quorum(2),
+            &s,
+            None,
+            at(mins(3)),
+        ),
         &Want::Invalid(Field::Workspace, "the first approval sets the terms"),
     );
     assert_eq!(request, before, "nothing recorded");
 
+    // Carol approves the terms she is shown: those Bob set.
+    let shown = ApprovalInput {
+        terms: Some(first),
+        message: "go ahead".to_owned(),
+    };
     assert_eq!(
         approve(
             &mut request,
             CAROL,
-            &as_requested(),
-            2,
+            &shown,
+            &quorum(2),
             &s,
             None,
             at(mins(4))
@@ -1630,7 +1684,7 @@ fn quorum_needs_distinct_approvals_on_the_first_terms() {
     // A quorum of 0 is read as 1 (the default).
     let mut single = pending(duration(60));
     assert_eq!(
-        approve(&mut single, BOB, &as_requested(), 0, &s, None, T0),
+        approve(&mut single, BOB, &as_requested(), &quorum(0), &s, None, T0),
         Ok(ApprovalOutcome::Granted)
     );
 }
@@ -1644,7 +1698,7 @@ fn any_deny_denies_a_partly_approved_request() {
             &mut request,
             BOB,
             &as_requested(),
-            2,
+            &quorum(2),
             &settings(),
             None,
             at(mins(1))
@@ -1962,7 +2016,7 @@ fn extension_continues_without_a_gap_and_overlaps_combine() {
         &mut extension,
         BOB,
         &as_requested(),
-        1,
+        &quorum(1),
         &settings(),
         Some(first_end),
         at(mins(40)),
@@ -2186,4 +2240,243 @@ fn lapsed_first_use_grant_is_reported_as_approved_not_undecided() {
         check_can_decide(&request, &user(CAROL), &APPROVERS, claim_by, &name_of),
         &want,
     );
+}
+
+// ---------------------------------------------------------------------------
+// Issue 10: what a second approver and absurd dates can still break.
+// ---------------------------------------------------------------------------
+
+/// R-BEY-4, R-APP-3: Bob approves a quorum-2 request with modifications;
+/// Carol, shown the request as asked, approves it: refused, naming Bob and
+/// when, and nothing is recorded. Approving the terms Bob set succeeds.
+#[test]
+fn quorum_approval_of_stale_terms_is_refused_naming_who_changed_them() {
+    let s = settings();
+    let mut request = pending(duration(15));
+    let week = Terms {
+        permission_set_id: OPERATOR,
+        window: duration(7 * 1_440),
+    };
+    let bob = ApprovalInput {
+        terms: Some(week),
+        message: String::new(),
+    };
+    approve(&mut request, BOB, &bob, &quorum(2), &s, None, at(mins(1))).unwrap();
+
+    let stale = ApprovalInput {
+        terms: Some(reader_terms(duration(15))),
+        message: String::new(),
+    };
+    let before = request.clone();
+    for (name, input) in [
+        ("the terms as shown", &stale),
+        ("as requested", &as_requested()),
+    ] {
+        let e = approve(
+            &mut request,
+            CAROL,
+            input,
+            &quorum(2),
+            &s,
+            None,
+            at(mins(2)),
+        )
+        .unwrap_err();
+        let DomainError::TermsChanged { by, at: when } = &e else {
+            panic!("{name}: expected terms changed, got {e:?}");
+        };
+        assert_eq!(
+            (by.as_str(), *when),
+            ("Bob Approver", at(mins(1))),
+            "{name}"
+        );
+        let text = e.to_string();
+        assert!(
+            text.starts_with("the terms were changed by Bob Approver at "),
+            "{text}"
+        );
+        assert!(!text.ends_with('.'), "{text}");
+        assert_eq!(request, before, "{name}: nothing recorded");
+    }
+
+    let current = ApprovalInput {
+        terms: Some(week),
+        message: String::new(),
+    };
+    assert_eq!(
+        approve(
+            &mut request,
+            CAROL,
+            &current,
+            &quorum(2),
+            &s,
+            None,
+            at(mins(3))
+        ),
+        Ok(ApprovalOutcome::Granted)
+    );
+    assert_eq!(request.authorized, Some(week));
+}
+
+/// R-BEY-4: an earlier approval counts only while its approver still may
+/// approve; the count is made again at every approval.
+#[test]
+fn approvals_of_people_who_no_longer_approve_do_not_count() {
+    let s = settings();
+    let mut request = pending(duration(60));
+    approve(
+        &mut request,
+        BOB,
+        &as_requested(),
+        &quorum(2),
+        &s,
+        None,
+        at(mins(1)),
+    )
+    .unwrap();
+    // Bob was disabled (or removed from the vault's approvers) since.
+    let bob_gone = |u: UserId| u != BOB;
+    let without_bob = Quorum {
+        counts: &bob_gone,
+        ..quorum(2)
+    };
+    assert_eq!(
+        approve(
+            &mut request,
+            CAROL,
+            &as_requested(),
+            &without_bob,
+            &s,
+            None,
+            at(mins(2))
+        ),
+        Ok(ApprovalOutcome::Recorded {
+            approvals: 1,
+            required: 2
+        }),
+        "Carol's approval is the only one that counts"
+    );
+    assert_eq!(request.status, RequestStatus::Pending);
+    assert_eq!(
+        request.approvals.len(),
+        2,
+        "Bob's approval stays as history"
+    );
+    assert_eq!(
+        approve(
+            &mut request,
+            ADMIN,
+            &as_requested(),
+            &without_bob,
+            &s,
+            None,
+            at(mins(3))
+        ),
+        Ok(ApprovalOutcome::Granted)
+    );
+    assert_eq!(request.decided_by, Some(ADMIN));
+}
+
+/// R-BEY-5: break glass is refused while temporary access is off, and while
+/// the requester's earlier emergency grant waits for its review.
+#[test]
+fn break_glass_respects_the_switch_and_cannot_be_chained() {
+    let off = WorkspaceSettings {
+        temporary_access_enabled: false,
+        ..settings()
+    };
+    assert_refused(
+        "temporary access off",
+        check_break_glass_limits(&off, None),
+        &Want::Invalid(Field::Workspace, "temporary access is disabled"),
+    );
+    assert_refused(
+        "an unreviewed earlier one",
+        check_break_glass_limits(&settings(), Some(T0)),
+        &Want::NotPermitted("must review it before you take emergency access to it again"),
+    );
+    assert_eq!(check_break_glass_limits(&settings(), None), Ok(()));
+}
+
+/// Issue 10, item 6: absurd custom dates (year 9999 and beyond, the limits
+/// of `i64`, before 1970) are field errors on the field that holds them —
+/// for a request, an approval and a direct grant — never a wrapped value or
+/// a panic; durations up to `u32::MAX` minutes are refused on the duration.
+#[test]
+fn absurd_end_dates_are_field_errors_never_a_panic() {
+    let s = settings();
+    let year_9999 = Timestamp::LATEST;
+    let past_9999 = Timestamp(Timestamp::LATEST.0 + 1);
+    let ends = [
+        ("year 9999", year_9999, "the time frame is longer"),
+        ("just after 9999", past_9999, OUT_OF_RANGE),
+        ("i64::MAX", Timestamp(i64::MAX), OUT_OF_RANGE),
+        ("i64::MIN", Timestamp(i64::MIN), OUT_OF_RANGE),
+        ("before 1970", Timestamp(-1), OUT_OF_RANGE),
+    ];
+    let starts = [T0, Timestamp(i64::MIN), Timestamp(i64::MAX), Timestamp(0)];
+    for (name, end_at, says) in ends {
+        for start_at in starts {
+            let window = frame(start_at, end_at);
+            let name = format!("{name}, start {}", start_at.0);
+            let mut case = Case::baseline();
+            case.draft.terms = reader_terms(window);
+            let request = case.validate();
+            let approval = approve(
+                &mut pending(duration(60)),
+                BOB,
+                &ApprovalInput {
+                    terms: Some(reader_terms(window)),
+                    message: String::new(),
+                },
+                &quorum(1),
+                &s,
+                None,
+                T0,
+            );
+            let direct = validate_direct_grant(window, &s, "", T0);
+            for (what, result) in [
+                ("request", request),
+                ("approval", approval.map(drop)),
+                ("direct grant", direct),
+            ] {
+                let errors = match result {
+                    Err(DomainError::Invalid(errors)) => errors,
+                    other => panic!("{what}, {name}: expected field errors, got {other:?}"),
+                };
+                let on_end = errors.for_field(Field::End);
+                let on_start = errors.for_field(Field::Start);
+                if start_at.is_in_range() || !end_at.is_in_range() {
+                    let message = on_end.unwrap_or_else(|| panic!("{what}, {name}: {errors:?}"));
+                    if start_at.is_in_range() {
+                        assert!(message.contains(says), "{what}, {name}: {message}");
+                    }
+                } else {
+                    assert_eq!(on_start, Some(OUT_OF_RANGE), "{what}, {name}: {errors:?}");
+                }
+            }
+        }
+    }
+    for mins in [10_081, u32::MAX / 2, u32::MAX] {
+        let mut case = Case::baseline();
+        case.draft.terms = reader_terms(duration(mins));
+        assert_refused(
+            "a huge duration",
+            case.validate(),
+            &Want::Invalid(Field::Duration, "the longest access"),
+        );
+    }
+    // What time does to a stored grant with absurd bounds cannot panic either.
+    let mut stored = approved(duration(60), T0);
+    for (start, end) in [(i64::MIN, i64::MAX), (i64::MAX, i64::MIN), (0, i64::MAX)] {
+        stored.grant_start_at = Some(Timestamp(start));
+        stored.grant_end_at = Some(Timestamp(end));
+        stored.expiring_soon_notified = false;
+        stored.expiry_recorded = false;
+        let _ = advance(&mut stored.clone(), &s, T0);
+        let _ = next_time_event_at(&stored, &s, T0);
+        let _ = stored.phase(T0);
+        let _ = frame(Timestamp(start), Timestamp(end)).length();
+        let _ = frame(Timestamp(start), Timestamp(end)).describe();
+    }
 }
