@@ -22,6 +22,7 @@ use latchkey::domain::request::{
     AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, RequestStatus, Terms,
 };
 use latchkey::domain::{PermissionSetId, RequestId, Span};
+use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
 use latchkey::service::{HashCost, KeyOptions, demo};
@@ -54,6 +55,7 @@ fn demo_app(user: &str) -> App {
             clock: clock.clone(),
             keyring,
             launcher: Arc::new(RecordingLauncher::default()),
+            clipboard: Arc::new(MemoryClipboard::default()),
             hash_cost: HashCost::Minimal,
         },
         AppOptions {
