@@ -1,7 +1,9 @@
 //! The desktop around the application, behind small traits with a real
-//! implementation and a test one: clock, OS keyring, key file.
+//! implementation and a test one: clock, OS keyring, key file, launcher,
+//! audit witness.
 
 pub mod clock;
 pub mod keyfile;
 pub mod keyring;
 pub mod launcher;
+pub mod witness;
