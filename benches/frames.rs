@@ -34,6 +34,7 @@ use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::NoKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, Workspace};
 use latchkey::store::sqlite::SqliteStore;
 use std::path::Path;
@@ -465,6 +466,7 @@ fn signed_in(work: &Path, user: &str, now: Timestamp) -> Result<Harness<'static,
         keyring: Arc::new(NoKeyring::new("benchmark")),
         launcher: Arc::new(RecordingLauncher::default()),
         hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
     };
     let options = AppOptions {
         source: WorkspaceSource::File(work.to_path_buf()),

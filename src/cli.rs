@@ -121,6 +121,7 @@ fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<Ex
         keyring: Arc::from(keyring()),
         launcher: Arc::new(SystemLauncher),
         hash_cost: HashCost::Interactive,
+        witness: Arc::from(system_witness()),
     };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

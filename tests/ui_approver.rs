@@ -27,6 +27,7 @@ use latchkey::domain::{RequestId, Span};
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::{Keyring, MemoryKeyring, NoKeyring};
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::path::Path;
@@ -44,6 +45,7 @@ fn env(clock: &Arc<FixedClock>, keyring: Arc<dyn Keyring>) -> AppEnv {
         keyring,
         launcher: Arc::new(RecordingLauncher::default()),
         hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
     }
 }
 

@@ -25,6 +25,7 @@ use latchkey::domain::{RequestId, Span};
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, Session, Workspace, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
@@ -40,6 +41,7 @@ fn env(clock: &Arc<FixedClock>, keyring: Arc<MemoryKeyring>) -> AppEnv {
         keyring,
         launcher: Arc::new(RecordingLauncher::default()),
         hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
     }
 }
 

@@ -28,6 +28,7 @@ use latchkey::domain::request::{
 use latchkey::domain::{EntryId, RequestId, Span, Timestamp, UserId};
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
@@ -64,6 +65,7 @@ fn demo_app(user: &str) -> Window {
             keyring,
             launcher: Arc::new(RecordingLauncher::default()),
             hash_cost: HashCost::Minimal,
+            witness: Arc::new(MemoryWitness::default()),
         },
         AppOptions {
             source: WorkspaceSource::Open(Box::new(workspace)),

@@ -345,8 +345,9 @@ impl MainState {
         false
     }
 
-    /// Per-frame work at `now`; runs SQL only when something changed or fell due.
-    pub fn logic(&mut self, now: Timestamp) {
+    /// Per-frame work at `now`; runs SQL only when something changed or fell
+    /// due. Returns whether the stored data changed (another process, or a tick).
+    pub fn logic(&mut self, now: Timestamp) -> bool {
         self.now = now;
         let mut changed = self
             .watcher
@@ -367,6 +368,7 @@ impl MainState {
             self.refresh_detail();
         }
         self.update_banner();
+        changed
     }
 
     /// When the next frame is needed: a countdown second, a deadline, the clipboard.

@@ -10,6 +10,7 @@
 //! - the window repaints only when something will look different: the next
 //!   countdown second, the next deadline, or a change from another process.
 
+pub mod audit_watch;
 pub mod banner;
 pub mod forms;
 pub mod intent;
@@ -24,8 +25,10 @@ use crate::domain::{DomainError, Field, Span, Timestamp};
 use crate::platform::keyfile::key_file_for;
 use crate::platform::keyring::Keyring;
 use crate::platform::launcher::Launcher;
+use crate::platform::witness::Witness;
 use crate::service::{HashCost, KeyOptions, ServiceError, Workspace, demo};
 use crate::store::sqlite::{SqliteStore, delete_workspace_files};
+use audit_watch::AuditWatch;
 use forms::{FirstStartForm, SignInForm};
 use intent::Intent;
 pub use main_state::{DependencyView, EntryDetail, MainState};
@@ -43,6 +46,8 @@ pub struct AppEnv {
     pub launcher: Arc<dyn Launcher>,
     /// Cost of new password hashes.
     pub hash_cost: HashCost,
+    /// Remembers each workspace's audit head outside the file (R-BEY-12).
+    pub witness: Arc<dyn Witness>,
 }
 
 /// Where the workspace comes from.
@@ -99,6 +104,8 @@ pub struct LatchkeyApp {
     clipboard: Option<String>,
     /// The instant of the current frame, read once in `logic`.
     frame_now: Timestamp,
+    /// What is known of the audit chain (R-AUD-2, R-BEY-12).
+    audit: AuditWatch,
 }
 
 impl LatchkeyApp {
@@ -110,6 +117,7 @@ impl LatchkeyApp {
             ..SignInForm::default()
         };
         let frame_now = env.clock.now();
+        let audit = AuditWatch::new(Arc::clone(&env.witness));
         let mut app = LatchkeyApp {
             env,
             path: None,
@@ -119,14 +127,21 @@ impl LatchkeyApp {
             title: String::new(),
             clipboard: None,
             frame_now,
+            audit,
         };
         match options.source {
-            WorkspaceSource::Open(workspace) => app.screen = app.sign_in_screen(*workspace),
+            WorkspaceSource::Open(mut workspace) => {
+                app.audit.verify_now(&mut workspace);
+                app.screen = app.sign_in_screen(*workspace);
+            }
             WorkspaceSource::File(path) => {
                 app.path = Some(path.clone());
                 if path.exists() {
                     app.screen = match app.open_file() {
-                        Ok(workspace) => app.sign_in_screen(workspace),
+                        Ok(workspace) => {
+                            app.audit.verify_file_later(path);
+                            app.sign_in_screen(workspace)
+                        }
                         Err(e) => Screen::Unavailable(e.to_string()),
                     };
                 } else if options.demo {
@@ -140,6 +155,25 @@ impl LatchkeyApp {
     /// The workspace file, if any.
     pub fn path(&self) -> Option<&PathBuf> {
         self.path.as_ref()
+    }
+
+    /// Why the audit log cannot be trusted (broken, or no longer extending
+    /// what this computer saw), to be shown loudly.
+    pub fn audit_problem(&self) -> Option<&str> {
+        self.audit.problem()
+    }
+
+    /// A note that the audit check was weaker than usual.
+    pub fn audit_note(&self) -> Option<&str> {
+        self.audit.note()
+    }
+
+    fn workspace_mut(screen: &mut Screen) -> Option<&mut Workspace> {
+        match screen {
+            Screen::SignIn(state) => Some(&mut state.workspace),
+            Screen::Main(main) => Some(main.workspace()),
+            Screen::FirstStart | Screen::Unavailable(_) => None,
+        }
     }
 
     fn keys(&self) -> KeyOptions<'_> {
@@ -185,6 +219,8 @@ impl LatchkeyApp {
 
     /// Applies one intent at `now`. Public so tests can drive the app directly too.
     pub fn apply(&mut self, intent: &Intent) {
+        // Most intents write an audit event; what was added is checked next frame.
+        self.audit.mark_changed();
         match intent {
             Intent::CreateDemoWorkspace | Intent::CreateEmptyWorkspace => {
                 self.apply_first_start(intent);
@@ -272,6 +308,9 @@ impl LatchkeyApp {
             Ok(screen) => {
                 self.first_start.password.clear();
                 self.screen = screen;
+                if let Some(workspace) = Self::workspace_mut(&mut self.screen) {
+                    self.audit.verify_now(workspace);
+                }
             }
             Err(e) => {
                 if made_files {
@@ -347,12 +386,15 @@ impl LatchkeyApp {
                 // Clear what we copied (R-REQ-8).
                 self.clipboard = Some(String::new());
             }
-            main.logic(now);
+            if main.logic(now) {
+                self.audit.mark_changed();
+            }
             if let Some(at) = main.next_wake_at(now) {
                 let wait = at.since(now).millis().clamp(1, 3_600_000);
                 ctx.request_repaint_after(std::time::Duration::from_millis(wait as u64));
             }
         }
+        self.audit.logic(ctx, Self::workspace_mut(&mut self.screen));
     }
 
     /// Text to put on the clipboard on this frame, if any.
