@@ -212,11 +212,12 @@ pub fn audit_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
             _ => None,
         }
     }
-    fn opt_int(value: ValueRef<'_>) -> Option<Option<i64>> {
+    /// `Err` when the value is neither NULL nor an integer.
+    fn opt_int(value: ValueRef<'_>) -> Result<Option<i64>, ()> {
         match value {
-            ValueRef::Null => Some(None),
-            ValueRef::Integer(v) => Some(Some(v)),
-            _ => None,
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(v) => Ok(Some(v)),
+            _ => Err(()),
         }
     }
     fn text(value: ValueRef<'_>) -> Option<String> {
@@ -234,10 +235,10 @@ pub fn audit_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
         Some(AuditEvent {
             seq,
             at: Timestamp(int(values[0])?),
-            actor_id: opt_int(values[1])?.map(UserId),
+            actor_id: opt_int(values[1]).ok()?.map(UserId),
             action: text(values[2])?,
-            request_id: opt_int(values[3])?.map(RequestId),
-            entry_id: opt_int(values[4])?.map(EntryId),
+            request_id: opt_int(values[3]).ok()?.map(RequestId),
+            entry_id: opt_int(values[4]).ok()?.map(EntryId),
             details: text(values[5])?,
             prev_hash: text(values[6])?,
             hash: text(values[7])?,
