@@ -35,6 +35,7 @@ use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::NoKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, Workspace};
 use latchkey::store::sqlite::SqliteStore;
 use std::path::Path;
@@ -467,6 +468,7 @@ fn signed_in(work: &Path, user: &str, now: Timestamp) -> Result<Harness<'static,
         launcher: Arc::new(RecordingLauncher::default()),
         clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
     };
     let options = AppOptions {
         source: WorkspaceSource::File(work.to_path_buf()),

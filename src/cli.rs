@@ -3,13 +3,17 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, WorkspaceSource};
+use latchkey::domain::audit::{ChainBreak, ChainHead, HeadSource};
 use latchkey::domain::clock::Clock;
 use latchkey::platform::clipboard::SystemClipboard;
 use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
 use latchkey::platform::launcher::SystemLauncher;
-use latchkey::service::{AuditVerdict, HashCost, KeyOptions, Workspace, demo, scale, verify_audit};
+use latchkey::platform::witness::system_witness;
+use latchkey::service::{
+    AuditVerdict, HashCost, KeyOptions, WitnessOutcome, Workspace, check_audit, demo, scale,
+};
 use latchkey::store::sqlite::{SqliteStore, delete_workspace_files};
 use latchkey::store::{Store, TxMode};
 use std::path::{Path, PathBuf};
@@ -62,8 +66,16 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Verify the hash chain; names the first altered or missing event.
-    Verify,
+    /// Verify the hash chain; names the first altered or missing event, and
+    /// fails if the chain does not extend what this computer saw before.
+    Verify {
+        /// Also require the chain to extend this head, as `audit head` printed it.
+        #[arg(long, value_name = "COUNT:HASH")]
+        expect: Option<String>,
+    },
+    /// Verify the chain and print its head as COUNT:HASH, to keep elsewhere
+    /// and check later with `audit verify --expect`.
+    Head,
 }
 
 /// Runs the command line; `Err` is printed as one line by `main`.
@@ -77,9 +89,7 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         None => run_window(workspace, cli.user, cli.demo),
         Some(Command::Init { demo, scale }) => init(&workspace, demo, scale, &clock),
-        Some(Command::Audit {
-            action: AuditCommand::Verify,
-        }) => verify(&workspace),
+        Some(Command::Audit { action }) => audit(&workspace, &action),
         Some(Command::Status) => status(&workspace, &clock),
     }
 }
@@ -113,6 +123,7 @@ fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<Ex
         launcher: Arc::new(SystemLauncher),
         clipboard: Arc::new(SystemClipboard::default()),
         hash_cost: HashCost::Interactive,
+        witness: Arc::from(system_witness()),
     };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -193,18 +204,57 @@ fn init(path: &Path, demo: bool, scale: Option<usize>, clock: &dyn Clock) -> Res
     }
 }
 
-fn verify(path: &Path) -> Result<ExitCode> {
-    let mut store = SqliteStore::open(path)?;
-    match verify_audit(&mut store)? {
-        AuditVerdict::Intact { events } => {
-            println!("audit chain intact: {events} events");
-            Ok(ExitCode::SUCCESS)
+/// `audit verify` and `audit head` (R-AUD-2, R-BEY-12): the whole chain, checked
+/// against this computer's witness (kept in the user's state directory) and
+/// the head given with `--expect`.
+fn audit(path: &Path, action: &AuditCommand) -> Result<ExitCode> {
+    let expected = match action {
+        AuditCommand::Verify { expect: Some(text) } => {
+            Some(ChainHead::parse(text).map_err(anyhow::Error::msg)?)
         }
+        _ => None,
+    };
+    let mut store = SqliteStore::open(path)?;
+    let witness = system_witness();
+    let check = check_audit(&mut store, witness.as_ref(), expected.as_ref())?;
+    let events = match &check.verdict {
+        AuditVerdict::Intact { events } => *events,
         AuditVerdict::Broken(broken) => {
-            println!("audit chain broken: {broken}");
-            Ok(ExitCode::FAILURE)
+            let remembered_here = matches!(
+                broken,
+                ChainBreak::Shorter {
+                    source: HeadSource::Witness,
+                    ..
+                } | ChainBreak::Rewritten {
+                    source: HeadSource::Witness,
+                    ..
+                }
+            );
+            match (&check.witness_location, remembered_here) {
+                (Some(location), true) => {
+                    println!("audit chain broken: {broken} (remembered in {location})");
+                }
+                _ => println!("audit chain broken: {broken}"),
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if let AuditCommand::Head = action {
+        let Some(head) = &check.head else {
+            bail!("the audit log of {} has no events", path.display());
+        };
+        println!("{head}");
+    } else {
+        println!("audit chain intact: {events} events");
+        if let Some(head) = &check.head {
+            println!("head: {head}");
         }
     }
+    if let WitnessOutcome::Unavailable(reason) = &check.witness {
+        // Not a failure of the chain, but the person should know the check was weaker.
+        eprintln!("latchkey: warning: this computer's audit witness was not used: {reason}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn status(path: &Path, clock: &dyn Clock) -> Result<ExitCode> {

@@ -23,6 +23,7 @@ fn latchkey(dir: &Path, args: &[&str]) -> Output {
         .env("LATCHKEY_NO_KEYRING", "1")
         // Nothing may fall back to the real user's data directory.
         .env("XDG_DATA_HOME", dir)
+        .env("XDG_STATE_HOME", dir.join("state"))
         .env("HOME", dir)
         .env_remove("RUST_BACKTRACE")
         .current_dir(dir)

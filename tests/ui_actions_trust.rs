@@ -24,6 +24,7 @@ use latchkey::platform::clipboard::{Clipboard, MemoryClipboard};
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::{Launcher, RecordingLauncher};
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, Workspace, demo};
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::{Store, TxMode};
@@ -95,6 +96,7 @@ fn trial(user: &str, in_file: bool, launcher: Arc<dyn Launcher>) -> Trial {
         launcher,
         clipboard: clipboard.clone(),
         hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
     };
     let app = LatchkeyApp::new(
         env,
@@ -373,6 +375,7 @@ fn the_sign_in_form_never_prints_the_password() {
         launcher: Arc::new(RecordingLauncher::default()),
         clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
     };
     let app = LatchkeyApp::new(
         env,

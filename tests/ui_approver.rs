@@ -28,6 +28,7 @@ use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::{Keyring, MemoryKeyring, NoKeyring};
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::path::Path;
@@ -46,6 +47,7 @@ fn env(clock: &Arc<FixedClock>, keyring: Arc<dyn Keyring>) -> AppEnv {
         launcher: Arc::new(RecordingLauncher::default()),
         clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
     }
 }
 

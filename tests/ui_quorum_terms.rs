@@ -25,6 +25,7 @@ use latchkey::domain::{PermissionSetId, RequestId, Span};
 use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
@@ -57,6 +58,7 @@ fn demo_app(user: &str) -> App {
             launcher: Arc::new(RecordingLauncher::default()),
             clipboard: Arc::new(MemoryClipboard::default()),
             hash_cost: HashCost::Minimal,
+            witness: Arc::new(MemoryWitness::default()),
         },
         AppOptions {
             source: WorkspaceSource::Open(Box::new(workspace)),

@@ -26,6 +26,7 @@ use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, Session, Workspace, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
@@ -42,6 +43,7 @@ fn env(clock: &Arc<FixedClock>, keyring: Arc<MemoryKeyring>) -> AppEnv {
         launcher: Arc::new(RecordingLauncher::default()),
         clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
     }
 }
 

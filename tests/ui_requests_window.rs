@@ -29,6 +29,7 @@ use latchkey::domain::{EntryId, RequestId, Span, Timestamp, UserId};
 use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
@@ -66,6 +67,7 @@ fn demo_app(user: &str) -> Window {
             launcher: Arc::new(RecordingLauncher::default()),
             clipboard: Arc::new(MemoryClipboard::default()),
             hash_cost: HashCost::Minimal,
+            witness: Arc::new(MemoryWitness::default()),
         },
         AppOptions {
             source: WorkspaceSource::Open(Box::new(workspace)),

@@ -22,6 +22,7 @@ use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::{Store, TxMode};
@@ -47,6 +48,7 @@ fn alice_on_a_file(folder: &std::path::Path) -> (App, std::path::PathBuf) {
         launcher: Arc::new(RecordingLauncher::default()),
         clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
     };
     let app = LatchkeyApp::new(
         env,

@@ -470,8 +470,9 @@ impl MainState {
         }
     }
 
-    /// Per-frame work at `now`; runs SQL only when something changed or fell due.
-    pub fn logic(&mut self, now: Timestamp) {
+    /// Per-frame work at `now`; runs SQL only when something changed or fell
+    /// due. Returns whether the stored data changed (another process, or a tick).
+    pub fn logic(&mut self, now: Timestamp) -> bool {
         self.now = now;
         if self.copied.as_ref().is_some_and(|c| now >= c.clear_at) {
             self.clear_copied_secret();
@@ -511,6 +512,7 @@ impl MainState {
             self.refresh_detail();
         }
         self.update_banner();
+        changed
     }
 
     /// When the next frame is needed: a countdown second, a deadline, the clipboard.

@@ -10,6 +10,7 @@
 //! - the window repaints only when something will look different: the next
 //!   countdown second, the next deadline, or a change from another process.
 
+pub mod audit_watch;
 pub mod banner;
 pub mod forms;
 pub mod intent;
@@ -25,8 +26,10 @@ use crate::platform::clipboard::Clipboard;
 use crate::platform::keyfile::key_file_for;
 use crate::platform::keyring::Keyring;
 use crate::platform::launcher::Launcher;
+use crate::platform::witness::Witness;
 use crate::service::{HashCost, KeyOptions, ServiceError, Workspace, demo};
 use crate::store::sqlite::{SqliteStore, delete_workspace_files};
+use audit_watch::AuditWatch;
 use forms::{FirstStartForm, SignInForm};
 use intent::Intent;
 pub use main_state::{DependencyView, EntryDetail, MainState};
@@ -52,6 +55,8 @@ pub struct AppEnv {
     pub clipboard: Arc<dyn Clipboard>,
     /// Cost of new password hashes.
     pub hash_cost: HashCost,
+    /// Remembers each workspace's audit head outside the file (R-BEY-12).
+    pub witness: Arc<dyn Witness>,
 }
 
 /// Where the workspace comes from.
@@ -107,6 +112,8 @@ pub struct LatchkeyApp {
     title: String,
     /// The instant of the current frame, read once in `logic`.
     frame_now: Timestamp,
+    /// What is known of the audit chain (R-AUD-2, R-BEY-12).
+    audit: AuditWatch,
 }
 
 impl LatchkeyApp {
@@ -118,6 +125,7 @@ impl LatchkeyApp {
             ..SignInForm::default()
         };
         let frame_now = env.clock.now();
+        let audit = AuditWatch::new(Arc::clone(&env.witness));
         let mut app = LatchkeyApp {
             env,
             path: None,
@@ -126,14 +134,21 @@ impl LatchkeyApp {
             sign_in,
             title: String::new(),
             frame_now,
+            audit,
         };
         match options.source {
-            WorkspaceSource::Open(workspace) => app.screen = app.sign_in_screen(*workspace),
+            WorkspaceSource::Open(mut workspace) => {
+                app.audit.verify_now(&mut workspace);
+                app.screen = app.sign_in_screen(*workspace);
+            }
             WorkspaceSource::File(path) => {
                 app.path = Some(path.clone());
                 if path.exists() {
                     app.screen = match app.open_file() {
-                        Ok(workspace) => app.sign_in_screen(workspace),
+                        Ok(workspace) => {
+                            app.audit.verify_file_later(path);
+                            app.sign_in_screen(workspace)
+                        }
                         Err(e) => Screen::Unavailable(e.to_string()),
                     };
                 } else if options.demo {
@@ -147,6 +162,25 @@ impl LatchkeyApp {
     /// The workspace file, if any.
     pub fn path(&self) -> Option<&PathBuf> {
         self.path.as_ref()
+    }
+
+    /// Why the audit log cannot be trusted (broken, or no longer extending
+    /// what this computer saw), to be shown loudly.
+    pub fn audit_problem(&self) -> Option<&str> {
+        self.audit.problem()
+    }
+
+    /// A note that the audit check was weaker than usual.
+    pub fn audit_note(&self) -> Option<&str> {
+        self.audit.note()
+    }
+
+    fn workspace_mut(screen: &mut Screen) -> Option<&mut Workspace> {
+        match screen {
+            Screen::SignIn(state) => Some(&mut state.workspace),
+            Screen::Main(main) => Some(main.workspace()),
+            Screen::FirstStart | Screen::Unavailable(_) => None,
+        }
     }
 
     fn keys(&self) -> KeyOptions<'_> {
@@ -195,6 +229,8 @@ impl LatchkeyApp {
 
     /// Applies one intent at `now`. Public so tests can drive the app directly too.
     pub fn apply(&mut self, intent: &Intent) {
+        // Most intents write an audit event; what was added is checked next frame.
+        self.audit.mark_changed();
         match intent {
             Intent::CreateDemoWorkspace | Intent::CreateEmptyWorkspace => {
                 self.apply_first_start(intent);
@@ -282,6 +318,9 @@ impl LatchkeyApp {
             Ok(screen) => {
                 self.first_start.password.clear();
                 self.screen = screen;
+                if let Some(workspace) = Self::workspace_mut(&mut self.screen) {
+                    self.audit.verify_now(workspace);
+                }
             }
             Err(e) => {
                 if made_files {
@@ -357,12 +396,15 @@ impl LatchkeyApp {
         }
         if let Screen::Main(main) = &mut self.screen {
             main.ensure_watcher(ctx);
-            main.logic(now);
+            if main.logic(now) {
+                self.audit.mark_changed();
+            }
             if let Some(at) = main.next_wake_at(now) {
                 let wait = at.since(now).millis().clamp(1, 3_600_000);
                 ctx.request_repaint_after(std::time::Duration::from_millis(wait as u64));
             }
         }
+        self.audit.logic(ctx, Self::workspace_mut(&mut self.screen));
     }
 
     /// The services the application was given (tests read the clipboard through it).

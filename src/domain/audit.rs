@@ -242,6 +242,75 @@ impl AuditEvent {
     }
 }
 
+/// A chain's length and the hash of its last event: what can be kept outside
+/// the workspace to check later that the log still extends it (R-BEY-12).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChainHead {
+    /// How many events, which is also the last event's position.
+    pub events: i64,
+    /// The hash of the last event.
+    pub hash: String,
+}
+
+impl ChainHead {
+    /// The head of a chain whose last event is `event`.
+    pub fn of(event: &AuditEvent) -> ChainHead {
+        ChainHead {
+            events: event.seq,
+            hash: event.hash.clone(),
+        }
+    }
+
+    /// Parses `COUNT:HASH`, the form [`ChainHead`]'s `Display` writes.
+    pub fn parse(text: &str) -> Result<ChainHead, String> {
+        let invalid = || {
+            format!(
+                "{text:?} is not an audit head: write COUNT:HASH as `latchkey audit head` prints it"
+            )
+        };
+        let (count, hash) = text.trim().split_once(':').ok_or_else(invalid)?;
+        let events: i64 = count.trim().parse().map_err(|_| invalid())?;
+        let hash = hash.trim().to_ascii_lowercase();
+        if events < 1 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(invalid());
+        }
+        Ok(ChainHead { events, hash })
+    }
+}
+
+impl fmt::Display for ChainHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.events, self.hash)
+    }
+}
+
+/// Who holds a head that the chain must extend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadSource {
+    /// This computer's witness: the head seen the last time the chain verified.
+    Witness,
+    /// A head given on the command line (`--expect`).
+    Expected,
+}
+
+impl HeadSource {
+    fn remembered(self) -> &'static str {
+        match self {
+            HeadSource::Witness => "this computer saw",
+            HeadSource::Expected => "expected",
+        }
+    }
+}
+
+/// Describes a head for messages: its count and full hash.
+fn head_text(head: Option<&ChainHead>) -> String {
+    match head {
+        Some(head) if head.events == 1 => format!("1 event (head {})", head.hash),
+        Some(head) => format!("{} events (head {})", head.events, head.hash),
+        None => "no events".to_owned(),
+    }
+}
+
 /// Where the chain is broken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainBreak {
@@ -262,6 +331,38 @@ pub enum ChainBreak {
         /// The last event found.
         last_seq: i64,
     },
+    /// The first event is not the workspace's creation: the start of the log
+    /// was replaced.
+    NotFromCreation {
+        /// The action the first event records.
+        action: String,
+    },
+    /// There are no events at all although the workspace holds data.
+    Wiped,
+    /// The recorded head of the log (kept beside the events) was altered.
+    HeadAltered,
+    /// The workspace's id was removed or altered, so nothing remembered
+    /// about its log can be found.
+    NoWorkspaceId,
+    /// The chain is shorter than a head remembered outside the workspace.
+    Shorter {
+        /// Who remembered the head.
+        source: HeadSource,
+        /// The head remembered.
+        remembered: ChainHead,
+        /// The chain's last event as found (`None`: no events).
+        found: Option<ChainHead>,
+    },
+    /// The event at a remembered position is not the one remembered: the log
+    /// was rewritten.
+    Rewritten {
+        /// Who remembered the head.
+        source: HeadSource,
+        /// The head remembered.
+        remembered: ChainHead,
+        /// The hash of the event now at that position.
+        found_hash: String,
+    },
 }
 
 impl fmt::Display for ChainBreak {
@@ -275,15 +376,57 @@ impl fmt::Display for ChainBreak {
             ChainBreak::TailMissing { head_seq, last_seq } => {
                 write!(f, "audit events {} to {head_seq} are missing", last_seq + 1)
             }
+            ChainBreak::NotFromCreation { action } => write!(
+                f,
+                "audit event 1 is not the workspace's creation (it records {action:?}): the start of the log was replaced"
+            ),
+            ChainBreak::Wiped => write!(
+                f,
+                "the audit log has no events although the workspace holds data: its events were removed"
+            ),
+            ChainBreak::HeadAltered => {
+                write!(f, "the recorded head of the audit log was altered")
+            }
+            ChainBreak::NoWorkspaceId => write!(
+                f,
+                "the workspace's id was removed or altered, so what this computer saw of its audit log cannot be checked"
+            ),
+            ChainBreak::Shorter {
+                source,
+                remembered,
+                found,
+            } => write!(
+                f,
+                "the audit log was cut back: {} {}, now it has {}",
+                source.remembered(),
+                head_text(Some(remembered)),
+                head_text(found.as_ref())
+            ),
+            ChainBreak::Rewritten {
+                source,
+                remembered,
+                found_hash,
+            } => write!(
+                f,
+                "the audit log was rewritten: {} {}, now event {} has hash {found_hash}",
+                source.remembered(),
+                head_text(Some(remembered)),
+                remembered.events
+            ),
         }
     }
 }
 
 /// Checks events one by one, in `seq` order, without holding them all.
+///
+/// Besides the chain's own links it checks that the chain starts with the
+/// workspace's creation, and that it extends every head remembered outside
+/// the workspace ([`ChainVerifier::expect_extends`]).
 #[derive(Debug, Clone)]
 pub struct ChainVerifier {
     last_seq: i64,
     last_hash: String,
+    references: Vec<(HeadSource, ChainHead)>,
 }
 
 impl Default for ChainVerifier {
@@ -291,11 +434,43 @@ impl Default for ChainVerifier {
         ChainVerifier {
             last_seq: 0,
             last_hash: GENESIS_HASH.to_owned(),
+            references: Vec::new(),
         }
     }
 }
 
 impl ChainVerifier {
+    /// Continues a chain from `event`, which must be the one `known` names:
+    /// unaltered and with the hash remembered. Checks only what follows, so
+    /// the cost is the events added since.
+    pub fn resume(
+        event: &AuditEvent,
+        source: HeadSource,
+        known: &ChainHead,
+    ) -> Result<ChainVerifier, ChainBreak> {
+        if event.seq != known.events || event.computed_hash() != event.hash {
+            return Err(ChainBreak::Altered { seq: known.events });
+        }
+        if event.hash != known.hash {
+            return Err(ChainBreak::Rewritten {
+                source,
+                remembered: known.clone(),
+                found_hash: event.hash.clone(),
+            });
+        }
+        Ok(ChainVerifier {
+            last_seq: event.seq,
+            last_hash: event.hash.clone(),
+            references: Vec::new(),
+        })
+    }
+
+    /// Also requires the chain to extend `head` (remembered by `source`): at
+    /// least that many events, and the same event at that position.
+    pub fn expect_extends(&mut self, source: HeadSource, head: ChainHead) {
+        self.references.push((source, head));
+    }
+
     /// Checks the next event.
     pub fn check(&mut self, event: &AuditEvent) -> Result<(), ChainBreak> {
         let expected = self.last_seq + 1;
@@ -316,25 +491,85 @@ impl ChainVerifier {
                 seq: self.last_seq.max(1),
             });
         }
+        // Invariant: a workspace's log starts with its creation, written in
+        // the same transaction as the workspace itself.
+        if event.seq == 1 && event.action != AuditAction::WorkspaceCreated.as_str() {
+            return Err(ChainBreak::NotFromCreation {
+                action: event.action.clone(),
+            });
+        }
+        if let Some((source, remembered)) = self
+            .references
+            .iter()
+            .find(|(_, r)| r.events == event.seq && r.hash != event.hash)
+        {
+            return Err(ChainBreak::Rewritten {
+                source: *source,
+                remembered: remembered.clone(),
+                found_hash: event.hash.clone(),
+            });
+        }
         self.last_seq = event.seq;
         self.last_hash.clone_from(&event.hash);
         Ok(())
     }
 
-    /// Ends the walk: the last event must be the recorded head. Returns the number of events.
-    pub fn finish(self, head: Option<(i64, &str)>) -> Result<i64, ChainBreak> {
+    /// The break to report for the row at `seq` whose stored columns could not
+    /// be read as an event (a value of the wrong type).
+    pub fn unreadable(&self, seq: i64) -> ChainBreak {
+        let expected = self.last_seq + 1;
+        if seq > expected {
+            ChainBreak::Missing { seq: expected }
+        } else {
+            ChainBreak::Altered { seq }
+        }
+    }
+
+    /// Ends the walk: the last event must be the recorded head, an empty log
+    /// is only valid in an empty store (`holds_data` false), and every
+    /// remembered head must be reached. Returns the number of events.
+    pub fn finish(self, head: Option<(i64, &str)>, holds_data: bool) -> Result<i64, ChainBreak> {
         match head {
-            Some((head_seq, _)) if head_seq > self.last_seq => Err(ChainBreak::TailMissing {
-                head_seq,
-                last_seq: self.last_seq,
-            }),
+            Some((head_seq, _)) if head_seq > self.last_seq => {
+                return Err(ChainBreak::TailMissing {
+                    head_seq,
+                    last_seq: self.last_seq,
+                });
+            }
             Some((head_seq, head_hash))
                 if head_seq == self.last_seq && head_hash != self.last_hash =>
             {
-                Err(ChainBreak::Altered { seq: head_seq })
+                return Err(ChainBreak::Altered { seq: head_seq });
             }
-            _ => Ok(self.last_seq),
+            _ => {}
         }
+        let found = (self.last_seq > 0).then(|| ChainHead {
+            events: self.last_seq,
+            hash: self.last_hash.clone(),
+        });
+        if let Some((source, remembered)) = self
+            .references
+            .iter()
+            .find(|(_, r)| r.events > self.last_seq)
+        {
+            return Err(ChainBreak::Shorter {
+                source: *source,
+                remembered: remembered.clone(),
+                found,
+            });
+        }
+        if self.last_seq == 0 && (head.is_some() || holds_data) {
+            return Err(ChainBreak::Wiped);
+        }
+        Ok(self.last_seq)
+    }
+
+    /// The head reached so far (`None` before the first event).
+    pub fn head(&self) -> Option<ChainHead> {
+        (self.last_seq > 0).then(|| ChainHead {
+            events: self.last_seq,
+            hash: self.last_hash.clone(),
+        })
     }
 }
 
@@ -350,7 +585,11 @@ mod tests {
                 prev,
                 Timestamp(1_000 + i),
                 Some(UserId(1)),
-                AuditAction::Requested,
+                if i == 0 {
+                    AuditAction::WorkspaceCreated
+                } else {
+                    AuditAction::Requested
+                },
                 Some(RequestId(i)),
                 None,
                 format!("{{\"n\":{i}}}"),
@@ -364,7 +603,7 @@ mod tests {
         for e in events {
             verifier.check(e)?;
         }
-        verifier.finish(head)
+        verifier.finish(head, true)
     }
 
     /// R-AUD-2: an intact chain verifies; each kind of damage names the event.
@@ -404,6 +643,147 @@ mod tests {
             .to_string(),
             "audit events 4 to 5 are missing"
         );
+    }
+
+    fn head_of(events: &[AuditEvent], n: usize) -> ChainHead {
+        ChainHead::of(&events[n - 1])
+    }
+
+    /// R-AUD-2: the log starts with the workspace's creation; an empty log
+    /// beside data is a wiped one.
+    #[test]
+    fn a_log_not_started_by_creation_or_empty_beside_data_is_broken() {
+        let mut relinked: Vec<AuditEvent> = Vec::new();
+        for action in [AuditAction::UserCreated, AuditAction::Requested] {
+            let prev = relinked.last().map(|p| (p.seq, p.hash.as_str()));
+            relinked.push(AuditEvent::next(
+                prev,
+                Timestamp(1_000),
+                None,
+                action,
+                None,
+                None,
+                "{}".into(),
+            ));
+        }
+        assert_eq!(
+            verify(&relinked, None),
+            Err(ChainBreak::NotFromCreation {
+                action: "user_created".into()
+            })
+        );
+        assert_eq!(verify(&[], None), Err(ChainBreak::Wiped));
+        assert_eq!(ChainVerifier::default().finish(None, false), Ok(0));
+        assert_eq!(
+            ChainVerifier::default().finish(Some((4, "x")), false),
+            Err(ChainBreak::TailMissing {
+                head_seq: 4,
+                last_seq: 0
+            })
+        );
+    }
+
+    /// R-BEY-12: a remembered head must be reached, with the same event there.
+    #[test]
+    fn a_chain_must_extend_every_remembered_head() {
+        let events = chain(6);
+        let walk = |events: &[AuditEvent], remembered: &ChainHead| {
+            let mut verifier = ChainVerifier::default();
+            verifier.expect_extends(HeadSource::Witness, remembered.clone());
+            for e in events {
+                verifier.check(e)?;
+            }
+            verifier.finish(None, true)
+        };
+        let at4 = head_of(&events, 4);
+        assert_eq!(walk(&events, &at4), Ok(6));
+        assert_eq!(walk(&events[..4], &at4), Ok(4));
+        assert_eq!(
+            walk(&events[..3], &at4),
+            Err(ChainBreak::Shorter {
+                source: HeadSource::Witness,
+                remembered: at4.clone(),
+                found: Some(head_of(&events, 3)),
+            })
+        );
+        assert_eq!(
+            walk(&[], &at4),
+            Err(ChainBreak::Shorter {
+                source: HeadSource::Witness,
+                remembered: at4.clone(),
+                found: None,
+            })
+        );
+        let other = chain(6)
+            .into_iter()
+            .map(|mut e| {
+                e.details = format!("other {}", e.seq);
+                e
+            })
+            .collect::<Vec<_>>();
+        let mut rebuilt: Vec<AuditEvent> = Vec::new();
+        for e in &other {
+            let prev = rebuilt.last().map(|p| (p.seq, p.hash.as_str()));
+            let action = AuditAction::parse(&e.action).unwrap();
+            rebuilt.push(AuditEvent::next(
+                prev,
+                e.at,
+                e.actor_id,
+                action,
+                e.request_id,
+                e.entry_id,
+                e.details.clone(),
+            ));
+        }
+        assert_eq!(
+            walk(&rebuilt, &at4),
+            Err(ChainBreak::Rewritten {
+                source: HeadSource::Witness,
+                remembered: at4.clone(),
+                found_hash: rebuilt[3].hash.clone(),
+            })
+        );
+        let message = ChainBreak::Shorter {
+            source: HeadSource::Witness,
+            remembered: at4.clone(),
+            found: Some(head_of(&events, 3)),
+        }
+        .to_string();
+        assert!(message.contains("this computer saw 4 events"), "{message}");
+        assert!(message.contains(&at4.hash), "{message}");
+        assert!(message.contains("now it has 3 events"), "{message}");
+
+        // Resuming from the remembered event checks only what follows.
+        let mut resumed = ChainVerifier::resume(&events[3], HeadSource::Witness, &at4).unwrap();
+        for e in &events[4..] {
+            resumed.check(e).unwrap();
+        }
+        assert_eq!(resumed.head(), Some(head_of(&events, 6)));
+        assert!(matches!(
+            ChainVerifier::resume(&rebuilt[3], HeadSource::Witness, &at4),
+            Err(ChainBreak::Rewritten { .. })
+        ));
+    }
+
+    #[test]
+    fn a_head_round_trips_through_its_text() {
+        let events = chain(2);
+        let head = head_of(&events, 2);
+        assert_eq!(ChainHead::parse(&head.to_string()), Ok(head.clone()));
+        assert_eq!(
+            ChainHead::parse(&format!(" 2:{} ", head.hash.to_uppercase())),
+            Ok(head)
+        );
+        for bad in [
+            "",
+            "2",
+            "x:ab",
+            "0:ab",
+            &format!("0:{GENESIS_HASH}"),
+            "2:zz",
+        ] {
+            assert!(ChainHead::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The desktop around the application, behind small traits with a real
 //! implementation and a test one: clock, OS keyring, key file, launcher,
-//! clipboard.
+//! clipboard, audit witness.
 
 pub mod clipboard;
 pub mod clock;
 pub mod keyfile;
 pub mod keyring;
 pub mod launcher;
+pub mod witness;

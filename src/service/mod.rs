@@ -25,7 +25,9 @@ pub use queries::{CopiedSecret, EntryAccess, RequestInfo};
 pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};
 pub use tick::TickReport;
-pub use verify::{AuditVerdict, verify_audit};
+pub use verify::{
+    AuditCheck, AuditVerdict, WitnessOutcome, check_audit, check_audit_since, verify_audit,
+};
 
 use crate::domain::{DomainError, FieldErrors, Timestamp};
 use crate::platform::keyring::Keyring;

@@ -1,8 +1,19 @@
 //! Walks the audit chain (R-AUD-2) in pages, so a log of any size verifies in
-//! constant memory.
+//! constant memory, and compares it with the heads remembered outside the
+//! workspace (R-BEY-12): this computer's witness, and a head kept by hand
+//! (`audit verify --expect`).
+//!
+//! Rows are read loosely, so a value of the wrong type is reported as that
+//! event, never as a database error.
 
-use crate::domain::audit::{ChainBreak, ChainVerifier};
-use crate::store::{Store, StoreError, TxMode};
+use super::admin::META_WORKSPACE_ID;
+use super::{ServiceError, Workspace};
+use crate::domain::audit::{ChainBreak, ChainHead, ChainVerifier, HeadSource};
+use crate::platform::witness::Witness;
+use crate::store::{AuditRow, Store, StoreError, StoreTx, TxMode};
+
+/// Rows read per query.
+const PAGE: usize = 5_000;
 
 /// The result of a verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,29 +27,231 @@ pub enum AuditVerdict {
     Broken(ChainBreak),
 }
 
+/// What a check did with this computer's witness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WitnessOutcome {
+    /// The head was recorded: the chain was seen for the first time, or grew.
+    Recorded,
+    /// The witness already held this head (or a later one).
+    Unchanged,
+    /// Left as it was, because the chain does not verify or does not extend it.
+    Kept,
+    /// The witness could not be read or written; says why.
+    Unavailable(String),
+}
+
+/// The result of checking a workspace's chain against what was remembered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditCheck {
+    /// The chain's verdict: intact only if it also extends every remembered head.
+    pub verdict: AuditVerdict,
+    /// The head found, when the chain is intact and not empty.
+    pub head: Option<ChainHead>,
+    /// What the witness remembered before this check.
+    pub remembered: Option<ChainHead>,
+    /// What happened to the witness.
+    pub witness: WitnessOutcome,
+    /// Where the witness keeps this workspace's record, when it has an id.
+    pub witness_location: Option<String>,
+}
+
+impl AuditCheck {
+    /// Whether the chain verified and extends everything remembered.
+    pub fn is_intact(&self) -> bool {
+        matches!(self.verdict, AuditVerdict::Intact { .. })
+    }
+}
+
 /// Verifies the chain of a store without needing its key.
 pub fn verify_audit(store: &mut dyn Store) -> Result<AuditVerdict, StoreError> {
-    const PAGE: usize = 5_000;
     let mut tx = store.begin(TxMode::Read)?;
-    let head = tx.audit_head()?;
-    let mut verifier = ChainVerifier::default();
-    let mut after = 0;
+    Ok(walk(tx.as_mut(), ChainVerifier::default(), 0)?.0)
+}
+
+/// Verifies the whole chain, requires it to extend what `witness` remembers
+/// for this workspace and `expected` (if given), and moves the witness
+/// forward to the head found when it does.
+pub fn check_audit(
+    store: &mut dyn Store,
+    witness: &dyn Witness,
+    expected: Option<&ChainHead>,
+) -> Result<AuditCheck, StoreError> {
+    let references = expected
+        .map(|head| (HeadSource::Expected, head.clone()))
+        .into_iter()
+        .collect();
+    check_with(store, witness, None, references)
+}
+
+/// Checks only what was added since `known` (a head this computer verified
+/// earlier): the event at that position must be unaltered with the same hash,
+/// and every later one must follow it. The cost is the events added since,
+/// plus one indexed read; if the known event is gone, the whole chain is
+/// walked to say what happened.
+pub fn check_audit_since(
+    store: &mut dyn Store,
+    known: &ChainHead,
+    witness: &dyn Witness,
+) -> Result<AuditCheck, StoreError> {
+    check_with(
+        store,
+        witness,
+        Some(known),
+        vec![(HeadSource::Witness, known.clone())],
+    )
+}
+
+fn check_with(
+    store: &mut dyn Store,
+    witness: &dyn Witness,
+    since: Option<&ChainHead>,
+    mut references: Vec<(HeadSource, ChainHead)>,
+) -> Result<AuditCheck, StoreError> {
+    let mut tx = store.begin(TxMode::Read)?;
+    let id = tx.meta(META_WORKSPACE_ID);
+    let id = match id {
+        Ok(id) => id,
+        Err(StoreError::BadData(_)) => None,
+        Err(e) => return Err(e),
+    };
+    let recalled = id.as_deref().map(|id| witness.recall(id));
+    let remembered = recalled.clone().and_then(Result::ok).flatten();
+    if let Some(head) = &remembered {
+        references.push((HeadSource::Witness, head.clone()));
+    }
+    let (verifier, after) = match since {
+        None => {
+            let mut verifier = ChainVerifier::default();
+            for (source, head) in references {
+                verifier.expect_extends(source, head);
+            }
+            (verifier, 0)
+        }
+        Some(known) => {
+            let rows = tx.audit_rows_after(known.events - 1, 1)?;
+            match rows.first() {
+                Some(AuditRow::Event(event)) if event.seq == known.events => {
+                    match ChainVerifier::resume(event, HeadSource::Witness, known) {
+                        Ok(mut verifier) => {
+                            // Heads at or before `known` are covered by its hash.
+                            for (source, head) in references {
+                                if head.events > known.events {
+                                    verifier.expect_extends(source, head);
+                                }
+                            }
+                            (verifier, known.events)
+                        }
+                        Err(broken) => {
+                            return Ok(AuditCheck {
+                                verdict: AuditVerdict::Broken(broken),
+                                head: None,
+                                remembered,
+                                witness: WitnessOutcome::Kept,
+                                witness_location: id.as_deref().map(|id| witness.location(id)),
+                            });
+                        }
+                    }
+                }
+                _ => {
+                    // The known event is gone or unreadable: walk it all.
+                    drop(tx);
+                    return check_with(store, witness, None, references);
+                }
+            }
+        }
+    };
+    let (mut verdict, head) = walk(tx.as_mut(), verifier, after)?;
+    drop(tx);
+    if id.is_none() && head.is_some() && matches!(verdict, AuditVerdict::Intact { .. }) {
+        // Without its id, nothing remembered about this workspace can be found.
+        verdict = AuditVerdict::Broken(ChainBreak::NoWorkspaceId);
+    }
+    let witness_outcome = match (&verdict, &head, &id, recalled) {
+        (AuditVerdict::Broken(_), _, _, _) => WitnessOutcome::Kept,
+        (_, Some(head), Some(id), Some(Ok(_))) => remember_forward(witness, id, head),
+        (_, _, _, Some(Err(reason))) => WitnessOutcome::Unavailable(reason),
+        _ => WitnessOutcome::Unchanged,
+    };
+    Ok(AuditCheck {
+        verdict,
+        head: head.clone(),
+        remembered,
+        witness: witness_outcome,
+        witness_location: id.as_deref().map(|id| witness.location(id)),
+    })
+}
+
+impl Workspace {
+    /// Verifies the whole audit chain against this computer's `witness` and
+    /// moves it forward; see [`check_audit`].
+    pub fn check_audit(&mut self, witness: &dyn Witness) -> Result<AuditCheck, ServiceError> {
+        Ok(check_audit(self.store.as_mut(), witness, None)?)
+    }
+
+    /// Checks only what the chain gained since `known`; see [`check_audit_since`].
+    pub fn check_audit_since(
+        &mut self,
+        known: &ChainHead,
+        witness: &dyn Witness,
+    ) -> Result<AuditCheck, ServiceError> {
+        Ok(check_audit_since(self.store.as_mut(), known, witness)?)
+    }
+
+    /// The workspace's random id: the key of its audit witness and of its
+    /// keyring entry.
+    pub fn id(&mut self) -> Result<String, ServiceError> {
+        let mut tx = self.store.begin(TxMode::Read)?;
+        tx.meta(META_WORKSPACE_ID)?
+            .ok_or_else(|| ServiceError::NotFound("the workspace has no id".into()))
+    }
+}
+
+/// Records `head` unless the witness already holds it or a later one
+/// (another process may have moved it meanwhile): the witness only moves forward.
+fn remember_forward(witness: &dyn Witness, id: &str, head: &ChainHead) -> WitnessOutcome {
+    match witness.recall(id) {
+        Ok(Some(latest)) if latest.events >= head.events => WitnessOutcome::Unchanged,
+        Ok(_) => match witness.remember(id, head) {
+            Ok(()) => WitnessOutcome::Recorded,
+            Err(reason) => WitnessOutcome::Unavailable(reason),
+        },
+        Err(reason) => WitnessOutcome::Unavailable(reason),
+    }
+}
+
+/// Walks the rows after `after` with `verifier`; returns the verdict and, when
+/// intact, the head reached.
+fn walk(
+    tx: &mut dyn StoreTx,
+    mut verifier: ChainVerifier,
+    mut after: i64,
+) -> Result<(AuditVerdict, Option<ChainHead>), StoreError> {
+    let broken = |b| Ok((AuditVerdict::Broken(b), None));
+    let head = match tx.audit_head() {
+        Ok(head) => head,
+        Err(StoreError::BadData(_)) => return broken(ChainBreak::HeadAltered),
+        Err(e) => return Err(e),
+    };
     loop {
-        let page = tx.audit_events_after(after, PAGE)?;
-        for event in &page {
-            if let Err(broken) = verifier.check(event) {
-                return Ok(AuditVerdict::Broken(broken));
+        let page = tx.audit_rows_after(after, PAGE)?;
+        for row in &page {
+            let checked = match row {
+                AuditRow::Event(event) => verifier.check(event),
+                AuditRow::Unreadable { seq } => Err(verifier.unreadable(*seq)),
+            };
+            if let Err(b) = checked {
+                return broken(b);
             }
         }
         match page.last() {
-            Some(last) if page.len() == PAGE => after = last.seq,
+            Some(last) if page.len() == PAGE => after = last.seq(),
             _ => break,
         }
     }
-    Ok(
-        match verifier.finish(head.as_ref().map(|(seq, hash)| (*seq, hash.as_str()))) {
-            Ok(events) => AuditVerdict::Intact { events },
-            Err(broken) => AuditVerdict::Broken(broken),
-        },
-    )
+    let found = verifier.head();
+    let holds_data = tx.holds_data()?;
+    match verifier.finish(head.as_ref().map(|(s, h)| (*s, h.as_str())), holds_data) {
+        Ok(events) => Ok((AuditVerdict::Intact { events }, found)),
+        Err(b) => broken(b),
+    }
 }

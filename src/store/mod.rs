@@ -108,6 +108,30 @@ pub struct RequestCounts {
     pub by_status: Vec<(String, i64)>,
 }
 
+/// One stored audit row as the verifier reads it: loosely, so that a value of
+/// the wrong type (written with the `sqlite3` tool) is reported as that event
+/// rather than as a database error (R-AUD-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditRow {
+    /// A row whose columns all have their types.
+    Event(AuditEvent),
+    /// The row at `seq` holds a value of the wrong type.
+    Unreadable {
+        /// Its position.
+        seq: i64,
+    },
+}
+
+impl AuditRow {
+    /// The row's position.
+    pub fn seq(&self) -> i64 {
+        match self {
+            AuditRow::Event(event) => event.seq,
+            AuditRow::Unreadable { seq } => *seq,
+        }
+    }
+}
+
 /// A workspace's storage.
 pub trait Store: Send {
     /// Begins a transaction.
@@ -377,4 +401,13 @@ pub trait StoreTx {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<AuditEvent>, StoreError>;
+    /// Up to `limit` rows after `after_seq`, in order, read loosely for verification.
+    fn audit_rows_after(
+        &mut self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError>;
+    /// Whether the workspace holds anything besides its audit log (metadata,
+    /// users, vaults, permission sets, entries, requests).
+    fn holds_data(&mut self) -> Result<bool, StoreError>;
 }

@@ -25,6 +25,8 @@ pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, intents: &mut Vec<Intent>) {
         .path()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
+    let audit_problem = app.audit_problem().map(str::to_owned);
+    let audit_note = app.audit_note().map(str::to_owned);
     match &mut app.screen {
         Screen::FirstStart => {
             egui::CentralPanel::default().show(ui, |ui| {
@@ -32,6 +34,10 @@ pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, intents: &mut Vec<Intent>) {
             });
         }
         Screen::SignIn(state) => {
+            if let Some(problem) = audit_problem.as_deref() {
+                egui::Panel::bottom("audit-warning")
+                    .show(ui, |ui| status_bar::audit_warning_ui(ui, problem));
+            }
             egui::CentralPanel::default().show(ui, |ui| {
                 sign_in::sign_in_ui(ui, state, &mut app.sign_in, intents);
             });
@@ -79,7 +85,14 @@ pub fn app_ui(ui: &mut Ui, app: &mut LatchkeyApp, intents: &mut Vec<Intent>) {
                     });
                 });
             });
-            egui::Panel::bottom("status-bar").show(ui, |ui| status_bar::status_bar_ui(ui, main));
+            egui::Panel::bottom("status-bar").show(ui, |ui| {
+                status_bar::status_bar_ui(
+                    ui,
+                    main,
+                    audit_problem.as_deref(),
+                    audit_note.as_deref(),
+                );
+            });
             egui::Panel::left("navigation")
                 .resizable(true)
                 .default_size(300.0)

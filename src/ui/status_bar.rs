@@ -1,11 +1,35 @@
 //! The status bar: who, where, who enforces expiry (R-BEY-9), where the key
-//! is, and the last error.
+//! is, the last error, and above all a log that cannot be trusted (R-AUD-2,
+//! R-BEY-12).
 
 use crate::app::MainState;
 use egui::{RichText, Ui};
 
+/// The accessible name of the audit warning starts with this.
+pub const AUDIT_WARNING: &str = "Audit log warning";
+
+/// The loud warning that the audit log is broken or no longer extends what
+/// this computer saw; its accessible name carries the whole message.
+pub fn audit_warning_ui(ui: &mut Ui, problem: &str) {
+    let text = format!("{AUDIT_WARNING}: {problem}");
+    let label = ui.label(
+        RichText::new(format!("⚠ {text}"))
+            .strong()
+            .color(ui.visuals().error_fg_color),
+    );
+    label.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, text.clone()));
+}
+
 /// The status bar.
-pub fn status_bar_ui(ui: &mut Ui, state: &MainState) {
+pub fn status_bar_ui(
+    ui: &mut Ui,
+    state: &MainState,
+    audit_problem: Option<&str>,
+    audit_note: Option<&str>,
+) {
+    if let Some(problem) = audit_problem {
+        audit_warning_ui(ui, problem);
+    }
     ui.horizontal_wrapped(|ui| {
         ui.label(format!(
             "Signed in as {}",
@@ -32,6 +56,10 @@ pub fn status_bar_ui(ui: &mut Ui, state: &MainState) {
         } else if let Some(notice) = &state.notice {
             ui.separator();
             ui.label(notice);
+        }
+        if let Some(note) = audit_note.filter(|_| audit_problem.is_none()) {
+            ui.separator();
+            ui.label(RichText::new(note).weak());
         }
     });
 }

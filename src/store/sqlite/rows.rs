@@ -10,6 +10,7 @@ use crate::domain::vault::Vault;
 use crate::domain::{
     EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId,
 };
+use crate::store::AuditRow;
 use rusqlite::Row;
 use rusqlite::types::Type;
 
@@ -199,6 +200,52 @@ pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
 
 pub const AUDIT_COLUMNS: &str =
     "seq, at_ms, actor_id, action, request_id, entry_id, details, prev_hash, hash";
+
+/// Reads an audit row without trusting its column types: any value of the
+/// wrong type makes it [`AuditRow::Unreadable`] at its position. `seq` is the
+/// rowid, so SQLite guarantees it is an integer.
+pub fn audit_row(row: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    use rusqlite::types::ValueRef;
+    fn int(value: ValueRef<'_>) -> Option<i64> {
+        match value {
+            ValueRef::Integer(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// `Err` when the value is neither NULL nor an integer.
+    fn opt_int(value: ValueRef<'_>) -> Result<Option<i64>, ()> {
+        match value {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(v) => Ok(Some(v)),
+            _ => Err(()),
+        }
+    }
+    fn text(value: ValueRef<'_>) -> Option<String> {
+        match value {
+            ValueRef::Text(t) => String::from_utf8(t.to_vec()).ok(),
+            _ => None,
+        }
+    }
+    let seq: i64 = row.get(0)?;
+    let mut values = Vec::with_capacity(8);
+    for i in 1..9 {
+        values.push(row.get_ref(i)?);
+    }
+    let event = (|| {
+        Some(AuditEvent {
+            seq,
+            at: Timestamp(int(values[0])?),
+            actor_id: opt_int(values[1]).ok()?.map(UserId),
+            action: text(values[2])?,
+            request_id: opt_int(values[3]).ok()?.map(RequestId),
+            entry_id: opt_int(values[4]).ok()?.map(EntryId),
+            details: text(values[5])?,
+            prev_hash: text(values[6])?,
+            hash: text(values[7])?,
+        })
+    })();
+    Ok(event.map_or(AuditRow::Unreadable { seq }, AuditRow::Event))
+}
 
 pub fn audit_event(row: &Row<'_>) -> rusqlite::Result<AuditEvent> {
     Ok(AuditEvent {

@@ -14,7 +14,7 @@ use crate::domain::vault::Vault;
 use crate::domain::{
     EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId,
 };
-use crate::store::{RequestCounts, SealedSecret, StoreError, StoreTx, UserAuth};
+use crate::store::{AuditRow, RequestCounts, SealedSecret, StoreError, StoreTx, UserAuth};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// Shortens `.map_err(|e| map_error(&e))`.
@@ -92,12 +92,27 @@ impl StoreTx for SqliteTx<'_> {
     }
 
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
-        self.tx
+        // Read loosely: a value of another type (written with the sqlite3
+        // tool) is bad data, not a database failure.
+        let value = self
+            .tx
             .prepare_cached("SELECT value FROM meta WHERE key = ?1")
             .db()?
-            .query_row([key], |r| r.get(0))
+            .query_row([key], |r| {
+                Ok(match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8(t.to_vec()).ok(),
+                    _ => None,
+                })
+            })
             .optional()
-            .db()
+            .db()?;
+        match value {
+            None => Ok(None),
+            Some(Some(text)) => Ok(Some(text)),
+            Some(None) => Err(StoreError::BadData(format!(
+                "the workspace metadata {key:?} is not text"
+            ))),
+        }
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -946,6 +961,34 @@ impl StoreTx for SqliteTx<'_> {
         stmt.query_map(params![after_seq, limit as i64], rows::audit_event)
             .db()?
             .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    fn audit_rows_after(
+        &mut self,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<AuditRow>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            rows::AUDIT_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map(params![after_seq, limit as i64], rows::audit_row)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    fn holds_data(&mut self) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM meta) OR EXISTS (SELECT 1 FROM users) \
+                 OR EXISTS (SELECT 1 FROM vaults) OR EXISTS (SELECT 1 FROM permission_sets) \
+                 OR EXISTS (SELECT 1 FROM entries) OR EXISTS (SELECT 1 FROM requests)",
+            )
+            .db()?
+            .query_row([], |r| r.get(0))
             .db()
     }
 }
