@@ -222,14 +222,6 @@ pub fn create_private_file(path: &Path) -> Result<std::fs::File, StoreError> {
     })
 }
 
-/// Removes a workspace file and SQLite's companions (after a failed creation).
-pub fn delete_workspace_files(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        // Missing companions are fine: nothing to remove.
-        let _ = std::fs::remove_file(sibling(path, suffix));
-    }
-}
-
 /// `path` with `suffix` appended to its file name (SQLite's companions).
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
