@@ -400,7 +400,7 @@ fn a_full_disk_leaves_nothing_and_init_works_once_there_is_room() {
         }
         Err(reason) => {
             println!("no tmpfs ({reason}); limiting the file size instead");
-            for blocks in ["8", "64", "400"] {
+            for blocks in ["8", "64", "300"] {
                 // dash counts 512-byte blocks; SIGXFSZ is ignored so a write
                 // beyond the limit fails with EFBIG instead of killing.
                 let out = Command::new("sh")
@@ -733,4 +733,56 @@ fn a_folder_or_a_truncated_file_is_named_for_what_it_is() {
             );
         }
     }
+}
+
+/// Issue 10, item 1: the window's first start names what an interrupted
+/// creation left, and creating the workspace there removes it.
+#[test]
+fn first_start_names_and_removes_an_unfinished_creation() {
+    use latchkey::app::intent::Intent;
+    use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+    use latchkey::domain::clock::FixedClock;
+    use latchkey::platform::keyring::MemoryKeyring;
+    use latchkey::platform::launcher::RecordingLauncher;
+
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("w.latchkey");
+    // What a creation killed mid-way leaves: its temporary files, unlocked.
+    for name in [
+        ".w.latchkey.creating-0a1b2c",
+        ".w.latchkey.creating-0a1b2c-journal",
+    ] {
+        std::fs::write(dir.path().join(name), b"").unwrap();
+    }
+    let env = AppEnv {
+        clock: Arc::new(FixedClock::new(NOW)),
+        keyring: Arc::new(MemoryKeyring::default()),
+        launcher: Arc::new(RecordingLauncher::default()),
+        hash_cost: HashCost::Minimal,
+    };
+    let mut app = LatchkeyApp::new(
+        env,
+        AppOptions {
+            source: WorkspaceSource::File(path.clone()),
+            user: None,
+            demo: false,
+        },
+    );
+    assert!(matches!(app.screen, Screen::FirstStart));
+    let notice = app.first_start.notice.clone().unwrap();
+    assert!(notice.contains("did not finish"), "{notice}");
+
+    app.apply(&Intent::CreateDemoWorkspace);
+    assert!(
+        matches!(app.screen, Screen::SignIn(_)),
+        "{:?}",
+        app.first_start.errors
+    );
+    assert_eq!(app.first_start.notice, None);
+    let left: Vec<String> = names_in(dir.path())
+        .into_iter()
+        .filter(|name| name.contains(".creating-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(path.exists());
 }
