@@ -7,15 +7,13 @@ use latchkey::domain::audit::{ChainBreak, ChainHead, HeadSource};
 use latchkey::domain::clock::Clock;
 use latchkey::platform::clipboard::SystemClipboard;
 use latchkey::platform::clock::SystemClock;
-use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
 use latchkey::platform::launcher::SystemLauncher;
 use latchkey::platform::witness::system_witness;
 use latchkey::service::{
-    AuditVerdict, HashCost, KeyOptions, WitnessOutcome, Workspace, check_audit, demo, scale,
+    AuditVerdict, Contents, HashCost, WitnessOutcome, Workspace, check_audit, demo,
+    open_workspace_store,
 };
-use latchkey::store::sqlite::{SqliteStore, delete_workspace_files};
-use latchkey::store::{Store, TxMode};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -155,53 +153,41 @@ fn init(path: &Path, demo: bool, scale: Option<usize>, clock: &dyn Clock) -> Res
     if !demo && scale.is_none() {
         bail!("say what to create: --demo or --scale N");
     }
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create the folder {}", parent.display()))?;
-    }
-    let key_file = key_file_for(path);
-    if key_file.exists() {
-        bail!(
-            "a key file already exists at {}; remove it or choose another workspace path",
-            key_file.display()
-        );
-    }
     let keyring = keyring();
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: Some(key_file),
+    let contents = match scale {
+        Some(n) => Contents::Scale(n),
+        None => Contents::Demo,
     };
     let started = Instant::now();
-    let store = Box::new(SqliteStore::create(path)?);
-    let created = match scale {
-        Some(n) => scale::create_scale(store, &keys, n, clock.now()).map(|(workspace, report)| {
-            println!(
-                "Created {} with {} entries and {} requests ({} refused by the rules and skipped) in {:.1} s",
-                path.display(),
-                report.entries,
-                report.requests,
-                report.skipped,
-                started.elapsed().as_secs_f64()
-            );
-            workspace
-        }),
-        None => demo::create_demo(store, &keys, HashCost::Interactive, clock.now()).inspect(|_| {
-            println!("Created the demo workspace {}", path.display());
-            println!("Users: admin, alice, bob, carol; every password is \"{}\"", demo::DEMO_PASSWORD);
-        }),
-    };
-    match created {
-        Ok(workspace) => {
-            println!("Secrets are encrypted; {}", workspace.key_status());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            // Leave nothing half-made behind, so the same command can run again.
-            delete_workspace_files(path);
-            let _ = std::fs::remove_file(key_file_for(path));
-            Err(e.into())
-        }
+    // All or nothing: a failed or killed creation leaves no workspace behind.
+    let created = Workspace::create_file(
+        path,
+        contents,
+        keyring.as_ref(),
+        HashCost::Interactive,
+        clock.now(),
+    )?;
+    if let Some(note) = &created.cleaned_up {
+        println!("{note}");
     }
+    if let Some(report) = &created.scale {
+        println!(
+            "Created {} with {} entries and {} requests ({} refused by the rules and skipped) in {:.1} s",
+            path.display(),
+            report.entries,
+            report.requests,
+            report.skipped,
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!("Created the demo workspace {}", path.display());
+        println!(
+            "Users: admin, alice, bob, carol; every password is \"{}\"",
+            demo::DEMO_PASSWORD
+        );
+    }
+    println!("Secrets are encrypted; {}", created.workspace.key_status());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `audit verify` and `audit head` (R-AUD-2, R-BEY-12): the whole chain, checked
@@ -214,9 +200,9 @@ fn audit(path: &Path, action: &AuditCommand) -> Result<ExitCode> {
         }
         _ => None,
     };
-    let mut store = SqliteStore::open(path)?;
+    let mut store = open_workspace_store(path)?;
     let witness = system_witness();
-    let check = check_audit(&mut store, witness.as_ref(), expected.as_ref())?;
+    let check = check_audit(store.as_mut(), witness.as_ref(), expected.as_ref())?;
     let events = match &check.verdict {
         AuditVerdict::Intact { events } => *events,
         AuditVerdict::Broken(broken) => {
@@ -258,28 +244,23 @@ fn audit(path: &Path, action: &AuditCommand) -> Result<ExitCode> {
 }
 
 fn status(path: &Path, clock: &dyn Clock) -> Result<ExitCode> {
-    let mut store = SqliteStore::open(path)?;
-    let counts = {
-        let mut tx = store.begin(TxMode::Read)?;
-        tx.request_counts()?
-    };
     let keyring = keyring();
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: Some(key_file_for(path)),
-    };
-    let mut workspace = Workspace::open(Box::new(store), &keys, HashCost::Interactive)?;
+    let mut workspace = Workspace::open_file(path, keyring.as_ref(), HashCost::Interactive)?;
     let now = clock.now();
     println!(
         "Workspace: {} ({})",
         workspace.name(now)?,
         workspace.location()
     );
+    if let Some(reason) = workspace.read_only() {
+        println!("Opened read-only: {reason}");
+    }
     println!("Users: {}", workspace.users(now)?.len());
     println!("{}", workspace.key_status());
     if let Some(problem) = &workspace.key_status().keyring_problem {
         println!("OS keyring not used: {problem}");
     }
+    let counts = workspace.request_counts(now)?;
     let requests: Vec<String> = counts
         .by_status
         .iter()

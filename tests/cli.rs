@@ -512,6 +512,12 @@ fn a_missing_or_damaged_key_file_is_one_line_error() {
         "verify without a key",
     );
     std::fs::write(&key, b"not hex").unwrap();
+    // A new file gets the umask's mode; a key file must be private (see below).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     let line = assert_one_line_error(&on(dir.path(), &path, &["status"]), "damaged key file");
     assert!(line.contains("damaged"), "{line}");
     std::fs::write(&key, saved).unwrap();

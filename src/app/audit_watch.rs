@@ -11,8 +11,9 @@
 
 use crate::domain::audit::ChainHead;
 use crate::platform::witness::Witness;
-use crate::service::{AuditCheck, AuditVerdict, WitnessOutcome, Workspace, check_audit};
-use crate::store::sqlite::SqliteStore;
+use crate::service::{
+    AuditCheck, AuditVerdict, WitnessOutcome, Workspace, check_audit, open_workspace_store,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
@@ -116,8 +117,9 @@ impl AuditWatch {
         let started = std::thread::Builder::new()
             .name("latchkey-audit-verify".into())
             .spawn(move || {
-                let check = SqliteStore::open(&path)
-                    .and_then(|mut store| check_audit(&mut store, witness.as_ref(), None))
+                // Its own connection, read-only where the file cannot be written.
+                let check = open_workspace_store(&path)
+                    .and_then(|mut store| Ok(check_audit(store.as_mut(), witness.as_ref(), None)?))
                     .map_err(|e| e.to_string());
                 let _ = sender.send(check);
                 ctx.request_repaint();

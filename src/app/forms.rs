@@ -125,6 +125,8 @@ pub struct FirstStartForm {
     pub password: SecretText,
     /// Field messages.
     pub errors: FieldErrors,
+    /// What an earlier, unfinished creation left behind (removed by the next one).
+    pub notice: Option<String>,
 }
 
 /// The sign-in form.

@@ -23,12 +23,10 @@ use crate::domain::clock::Clock;
 use crate::domain::user::NewUser;
 use crate::domain::{DomainError, Field, Span, Timestamp};
 use crate::platform::clipboard::Clipboard;
-use crate::platform::keyfile::key_file_for;
 use crate::platform::keyring::Keyring;
 use crate::platform::launcher::Launcher;
 use crate::platform::witness::Witness;
-use crate::service::{HashCost, KeyOptions, ServiceError, Workspace, demo};
-use crate::store::sqlite::{SqliteStore, delete_workspace_files};
+use crate::service::{Contents, HashCost, ServiceError, Workspace, demo, unfinished_creation};
 use audit_watch::AuditWatch;
 use forms::{FirstStartForm, SignInForm};
 use intent::Intent;
@@ -151,8 +149,13 @@ impl LatchkeyApp {
                         }
                         Err(e) => Screen::Unavailable(e.to_string()),
                     };
-                } else if options.demo {
-                    app.apply_first_start(&Intent::CreateDemoWorkspace);
+                } else {
+                    // What an interrupted creation left is named, and removed
+                    // by the creation the person starts here.
+                    app.first_start.notice = unfinished_creation(&path);
+                    if options.demo {
+                        app.apply_first_start(&Intent::CreateDemoWorkspace);
+                    }
                 }
             }
         }
@@ -183,20 +186,12 @@ impl LatchkeyApp {
         }
     }
 
-    fn keys(&self) -> KeyOptions<'_> {
-        KeyOptions {
-            keyring: self.env.keyring.as_ref(),
-            key_file: self.path.as_deref().map(key_file_for),
-        }
-    }
-
     fn open_file(&self) -> Result<Workspace, ServiceError> {
         let path = self
             .path
             .clone()
             .ok_or_else(|| ServiceError::NotFound("no workspace file".into()))?;
-        let store = SqliteStore::open(&path)?;
-        Workspace::open(Box::new(store), &self.keys(), self.env.hash_cost)
+        Workspace::open_file(&path, self.env.keyring.as_ref(), self.env.hash_cost)
     }
 
     fn sign_in_screen(&self, mut workspace: Workspace) -> Screen {
@@ -278,56 +273,48 @@ impl LatchkeyApp {
                 return;
             }
         }
-        let mut made_files = false;
-        let created = (|| -> Result<Screen, ServiceError> {
-            if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(folder).map_err(|e| {
-                    ServiceError::NotFound(format!(
-                        "cannot create the folder {}: {e}",
-                        folder.display()
-                    ))
-                })?;
+        let admin = NewUser {
+            username: self.first_start.username.trim().to_owned(),
+            display_name: self.first_start.display_name.trim().to_owned(),
+            email: String::new(),
+            is_admin: true,
+        };
+        let contents = if *intent == Intent::CreateDemoWorkspace {
+            Contents::Demo
+        } else {
+            Contents::Empty {
+                name: "My workspace",
+                admin: &admin,
+                password: self.first_start.password.as_str(),
             }
-            if key_file_for(&path).exists() {
-                return Err(ServiceError::Key(format!(
-                    "a key file already exists at {}; remove it or choose another workspace",
-                    key_file_for(&path).display()
-                )));
+        };
+        // All or nothing: a failed creation leaves no workspace behind, so
+        // the person can simply try again.
+        let created = Workspace::create_file(
+            &path,
+            contents,
+            self.env.keyring.as_ref(),
+            self.env.hash_cost,
+            now,
+        )
+        .and_then(|created| match created.session {
+            Some(session) => {
+                MainState::load(created.workspace, session, self.env.clipboard.clone(), now)
+                    .map(|main| Screen::Main(Box::new(main)))
+                    .map_err(|failed| failed.1)
             }
-            let store = Box::new(SqliteStore::create(&path)?);
-            made_files = true;
-            if *intent == Intent::CreateDemoWorkspace {
-                let workspace = demo::create_demo(store, &self.keys(), self.env.hash_cost, now)?;
-                return Ok(self.sign_in_screen(workspace));
-            }
-            let mut workspace =
-                Workspace::create(store, "My workspace", &self.keys(), self.env.hash_cost, now)?;
-            let admin = NewUser {
-                username: self.first_start.username.trim().to_owned(),
-                display_name: self.first_start.display_name.trim().to_owned(),
-                email: String::new(),
-                is_admin: true,
-            };
-            let session =
-                workspace.create_first_admin(&admin, self.first_start.password.as_str(), now)?;
-            let main = MainState::load(workspace, session, self.env.clipboard.clone(), now)
-                .map_err(|failed| failed.1)?;
-            Ok(Screen::Main(Box::new(main)))
-        })();
+            None => Ok(self.sign_in_screen(created.workspace)),
+        });
         match created {
             Ok(screen) => {
                 self.first_start.password.clear();
+                self.first_start.notice = None;
                 self.screen = screen;
                 if let Some(workspace) = Self::workspace_mut(&mut self.screen) {
                     self.audit.verify_now(workspace);
                 }
             }
             Err(e) => {
-                if made_files {
-                    // Leave nothing half-made behind, so the person can simply try again.
-                    delete_workspace_files(&path);
-                    let _ = std::fs::remove_file(key_file_for(&path));
-                }
                 self.first_start
                     .errors
                     .push(Field::Workspace, e.to_string());

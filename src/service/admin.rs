@@ -288,6 +288,8 @@ impl Workspace {
                 ..user.clone()
             };
             let id = add_user_op(ops, None, &admin, password)?;
+            // With its first administrator an empty workspace is complete.
+            super::file::mark_complete_op(ops)?;
             Ok(super::Session::new(ops.user(id)?))
         })
     }

@@ -43,6 +43,7 @@ pub fn create_demo(
     workspace.write(setup_at, |ops| populate(ops, now))?;
     // Record what time did to the older requests (expiries, lapses).
     workspace.tick(now)?;
+    workspace.mark_complete(now)?;
     Ok(workspace)
 }
 

@@ -11,6 +11,7 @@
 mod admin;
 mod auth;
 pub mod demo;
+mod file;
 mod ops;
 mod queries;
 mod requests;
@@ -21,6 +22,7 @@ mod verify;
 
 pub use admin::NewVault;
 pub use auth::{HashCost, Session};
+pub use file::{Contents, Created, open_workspace_store, unfinished_creation};
 pub use queries::{CopiedSecret, EntryAccess, RequestInfo};
 pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};
@@ -61,6 +63,19 @@ pub enum ServiceError {
     /// The program of a connection could not be started (R-DSK-5).
     #[error("the connection could not be opened: {0}")]
     LaunchFailed(String),
+    /// The workspace's creation never finished (R-DATA-1); names the file.
+    #[error(
+        "the workspace {0} was never completely created (its creation was interrupted), so it cannot be used; remove it and its key file, then create it again"
+    )]
+    Unfinished(String),
+    /// Another creation of the same workspace file is under way.
+    #[error("another workspace is being created at {0} right now; wait until it is done")]
+    CreationUnderWay(String),
+    /// The workspace was opened read-only; says why nothing can be written.
+    #[error(
+        "this workspace is read-only here ({0}), so nobody can sign in or change anything: signing in and every change are recorded in the workspace; move it to a folder you can write to"
+    )]
+    ReadOnly(String),
 }
 
 impl ServiceError {
@@ -126,16 +141,18 @@ impl Workspace {
         keys: &KeyOptions<'_>,
         hash_cost: HashCost,
     ) -> Result<Workspace, ServiceError> {
-        let (workspace_id, key_check) = {
+        let (workspace_id, key_check, complete) = {
             let mut tx = store.begin(TxMode::Read)?;
             let id = tx.meta(admin::META_WORKSPACE_ID)?;
             let check = tx.meta(secrets::META_KEY_CHECK)?;
-            (id, check)
+            let complete = tx.meta(file::META_CREATION_COMPLETE)?;
+            (id, check, complete)
         };
-        let (Some(workspace_id), Some(key_check)) = (workspace_id, key_check) else {
-            return Err(ServiceError::Key(
-                "the workspace was never fully created; create it again".into(),
-            ));
+        // Invariant (R-DATA-1): a workspace whose creation did not reach its
+        // last step is never used, whatever it holds.
+        let (Some(workspace_id), Some(key_check), Some(_)) = (workspace_id, key_check, complete)
+        else {
+            return Err(ServiceError::Unfinished(store.location()));
         };
         let (secrets, key_status) = secrets::unlock(&workspace_id, &key_check, keys)?;
         Ok(Workspace {
@@ -173,12 +190,22 @@ impl Workspace {
         Ok(self.store.data_version()?)
     }
 
+    /// Why the workspace can only be read here, when it was opened read-only.
+    pub fn read_only(&self) -> Option<String> {
+        self.store.read_only()
+    }
+
     /// Runs `f` in one write transaction at `now`, committing only if it succeeds.
     fn write<R>(
         &mut self,
         now: Timestamp,
         f: impl FnOnce(&mut Ops<'_>) -> Result<R, ServiceError>,
     ) -> Result<R, ServiceError> {
+        // Said in words before anything is tried: a read-only workspace
+        // cannot record a sign-in or a change.
+        if let Some(reason) = self.store.read_only() {
+            return Err(ServiceError::ReadOnly(reason));
+        }
         let mut ops = Ops::begin(self.store.as_mut(), &self.secrets, self.hash_cost, now)?;
         let result = f(&mut ops)?;
         ops.commit()?;

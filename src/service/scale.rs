@@ -122,6 +122,7 @@ pub fn create_scale(
         done = upto;
     }
     workspace.tick(now)?;
+    workspace.mark_complete(now)?;
     Ok((workspace, report))
 }
 

@@ -29,6 +29,9 @@ pub enum StoreError {
     /// Nothing exists at the path.
     #[error("no workspace at {0}")]
     NotFound(PathBuf),
+    /// The path names a folder, not a file.
+    #[error("{0} is a folder, not a workspace file; give the path of the file inside it")]
+    IsAFolder(PathBuf),
     /// Creating over an existing file was refused.
     #[error("a file already exists at {0}")]
     AlreadyExists(PathBuf),
@@ -53,6 +56,9 @@ pub enum StoreError {
     /// The file is damaged.
     #[error("the workspace file is damaged ({0})")]
     Corrupt(String),
+    /// The workspace cannot be written where it is; says why.
+    #[error("the workspace is read-only here: {0}")]
+    ReadOnly(String),
     /// The file cannot be opened or written.
     #[error("cannot open {path}: {reason}")]
     Io {
@@ -153,6 +159,18 @@ pub trait Store: Send {
     /// before failing with [`StoreError::Busy`]. A window keeps this short so
     /// that a lock held by another program never freezes it.
     fn set_lock_wait(&mut self, wait: std::time::Duration) -> Result<(), StoreError>;
+
+    /// Why this workspace can only be read, when it was opened read-only
+    /// (its file or folder cannot be written); `None` when it can be written.
+    fn read_only(&self) -> Option<String> {
+        None
+    }
+
+    /// Closes the storage, reporting what a silent drop would hide (for
+    /// instance a file that cannot be finished on a full disk).
+    fn close(self: Box<Self>) -> Result<(), StoreError> {
+        Ok(())
+    }
 }
 
 /// Tells whether the workspace changed, from its own connection.

@@ -20,6 +20,9 @@ pub fn first_start_ui(
         ui.label("Connections and credentials, with just-in-time access that ends by itself.");
         ui.add_space(8.0);
         ui.label(RichText::new(format!("No workspace yet at {path}")).weak());
+        if let Some(notice) = &form.notice {
+            ui.label(notice);
+        }
     });
     ui.add_space(24.0);
     ui.columns(2, |columns| {

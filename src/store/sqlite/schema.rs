@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i64 = 0x4C4B_4559;
 
 /// Each entry brings the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V_CREATION_COMPLETE];
 
 /// The newest schema this build knows.
 pub fn latest_version() -> i64 {
@@ -197,4 +197,15 @@ CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+";
+
+/// The "creation complete" mark (meta `creation_complete`, R-DATA-1): a new
+/// workspace gets it as the last step of its creation, and one without it is
+/// never opened. Workspaces made before the mark existed get it here if they
+/// have users (one without users was never finished: nobody can sign in).
+/// On a new, empty file this finds no users and marks nothing.
+const V_CREATION_COMPLETE: &str = "
+INSERT OR IGNORE INTO meta (key, value)
+SELECT 'creation_complete', 'before the mark existed'
+WHERE EXISTS (SELECT 1 FROM users);
 ";

@@ -1425,7 +1425,8 @@ fn a_file_that_is_not_a_workspace_is_refused_and_left_alone() {
         open_err(&dir.path().join("missing.latchkey")),
         StoreError::NotFound(_)
     ));
-    assert!(matches!(open_err(dir.path()), StoreError::NotFound(_)));
+    // Issue 10, item 6: a folder is called a folder, not "no workspace".
+    assert!(matches!(open_err(dir.path()), StoreError::IsAFolder(_)));
 }
 
 /// R-DATA-2: a commit on one connection is seen, and signalled, on another.
