@@ -76,11 +76,13 @@ pub enum AuditAction {
     PasswordCopied,
     /// A connection was launched.
     Connected,
+    /// An administrator cleared a user's failed sign-ins.
+    SignInFailuresCleared,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 31] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -111,6 +113,7 @@ impl AuditAction {
         AuditAction::PasswordRevealed,
         AuditAction::PasswordCopied,
         AuditAction::Connected,
+        AuditAction::SignInFailuresCleared,
     ];
 
     /// The stored name.
@@ -146,6 +149,7 @@ impl AuditAction {
             AuditAction::PasswordRevealed => "password_revealed",
             AuditAction::PasswordCopied => "password_copied",
             AuditAction::Connected => "connected",
+            AuditAction::SignInFailuresCleared => "sign_in_failures_cleared",
         }
     }
 

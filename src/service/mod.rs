@@ -20,7 +20,7 @@ mod tick;
 mod verify;
 
 pub use admin::NewVault;
-pub use auth::{HashCost, Session};
+pub use auth::{HashCost, MAX_WAIT, Session, password_checks_on_this_thread};
 pub use queries::{EntryAccess, RequestInfo};
 pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};
