@@ -1382,6 +1382,44 @@ fn a_workspace_file_reopens_at_the_latest_schema() {
     }
 }
 
+/// R-SEC-2: a version-1 workspace gains the per-bucket sign-in throttle, and
+/// any lock-out stored in its `users` rows is lifted.
+#[test]
+fn a_version_1_workspace_migrates_to_the_sign_in_throttle() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.latchkey");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = 1; PRAGMA application_id = {};
+             INSERT INTO users (username, display_name, password_hash, failed_sign_ins, blocked_until_ms)
+             VALUES ('zed', 'Zed', 'h', 40, 9999999999999);",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    let (failed, blocked): (i64, Option<i64>) = store
+        .conn
+        .query_row(
+            "SELECT failed_sign_ins, blocked_until_ms FROM users",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((failed, blocked), (0, None));
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let throttle = SignInThrottle {
+        failed_attempts: 1,
+        wrong_guesses: 1,
+        last_checked_at: Some(T0),
+    };
+    tx.set_sign_in_throttle(1, &throttle).unwrap();
+    assert_eq!(tx.sign_in_throttle(1).unwrap(), throttle);
+}
+
 /// R-DATA-1: a workspace from a newer version is refused, and left as it was.
 #[test]
 fn a_newer_schema_is_refused_without_touching_the_file() {
