@@ -19,12 +19,12 @@
 //! [`MAX_WAIT`] of the last checked attempt on that name, and gets in at the
 //! first try after it. A guesser thus gets at most one checked guess per
 //! 30 s per name, each audited; a trickle of guesses can hold the owner up
-//! for 30 s after each guess, never longer, and nothing persists beyond
-//! that across restarts. (A guesser who fires at the very instant each wait
-//! ends competes with the owner for that instant; the audit log shows it and
-//! an administrator can clear the counters.) A last attempt stamped in the
-//! future by a computer whose clock runs ahead counts as made now, so clock
-//! skew cannot stretch the wait either.
+//! for at most 30 s after each guess, restarts included (the counters are
+//! stored, but the bound does not grow with them). A guesser who fires at
+//! the very instant each wait ends competes with the owner for that instant;
+//! the audit log shows it, and an administrator can clear the counters. A
+//! last attempt stamped in the future by a computer whose clock runs ahead
+//! counts as made now, so clock skew cannot stretch the wait either.
 //!
 //! The counters belong to a *bucket* of user names (a 12-bit hash of the
 //! name), not to an account, and names that exist and names that do not are
@@ -232,12 +232,11 @@ fn take_slot(ops: &mut Ops<'_>, username: &str, bucket: u16) -> Result<Slot, Ser
     throttle.wrong_guesses = throttle.wrong_guesses.saturating_add(1);
     throttle.last_checked_at = Some(now);
     ops.tx.set_sign_in_throttle(bucket, &throttle)?;
-    let (user, hash) = match auth {
-        Some(auth) => (Some(auth.user), auth.password_hash),
-        None => {
-            let reference = ops.tx.reference_password_hash()?;
-            (None, decoy_hash(reference.as_deref(), ops.hash_cost))
-        }
+    let (user, hash) = if let Some(auth) = auth {
+        (Some(auth.user), auth.password_hash)
+    } else {
+        let reference = ops.tx.reference_password_hash()?;
+        (None, decoy_hash(reference.as_deref(), ops.hash_cost))
     };
     Ok(Slot::Taken(Attempt {
         user,
