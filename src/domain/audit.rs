@@ -82,11 +82,13 @@ pub enum AuditAction {
     ConnectFailed,
     /// An entry's user name was copied.
     UsernameCopied,
+    /// An administrator cleared a user's failed sign-ins.
+    SignInFailuresCleared,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 33] = [
+    pub const ALL: [AuditAction; 34] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -120,6 +122,7 @@ impl AuditAction {
         AuditAction::AccessDenied,
         AuditAction::ConnectFailed,
         AuditAction::UsernameCopied,
+        AuditAction::SignInFailuresCleared,
     ];
 
     /// The stored name.
@@ -158,6 +161,7 @@ impl AuditAction {
             AuditAction::AccessDenied => "access_denied",
             AuditAction::ConnectFailed => "connect_failed",
             AuditAction::UsernameCopied => "username_copied",
+            AuditAction::SignInFailuresCleared => "sign_in_failures_cleared",
         }
     }
 

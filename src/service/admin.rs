@@ -308,6 +308,30 @@ impl Workspace {
         })
     }
 
+    /// Clears `user`'s failed sign-ins (administrators only), so that their
+    /// next attempt is checked at once; audited with the number cleared
+    /// (R-SEC-2). Names that share the user's bucket are cleared too.
+    pub fn clear_failed_sign_ins(
+        &mut self,
+        session: &Session,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        self.write(now, |ops| {
+            let admin = ops.current_admin(session)?;
+            let target = ops.user(user)?;
+            let cleared = super::auth::clear_failed_sign_ins_op(ops, &target)?;
+            let details = json!({ "user_id": target.id.0, "username": target.username, "failed_attempts": cleared });
+            ops.audit(
+                Some(admin.id),
+                AuditAction::SignInFailuresCleared,
+                None,
+                None,
+                &details,
+            )
+        })
+    }
+
     /// Adds a vault (administrators only).
     pub fn add_vault(
         &mut self,

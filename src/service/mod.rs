@@ -21,7 +21,7 @@ mod tick;
 mod verify;
 
 pub use admin::NewVault;
-pub use auth::{HashCost, Session};
+pub use auth::{HashCost, MAX_WAIT, Session, password_checks_on_this_thread};
 pub use file::{Contents, Created, open_workspace_store, unfinished_creation};
 pub use queries::{CopiedSecret, EntryAccess, RequestInfo};
 pub use requests::BreakGlassInput;

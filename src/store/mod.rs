@@ -101,10 +101,20 @@ pub struct UserAuth {
     pub user: User,
     /// The Argon2id PHC string.
     pub password_hash: String,
-    /// Failed attempts since the last success.
-    pub failed_sign_ins: u32,
-    /// No attempt is checked before this instant (R-SEC-2).
-    pub blocked_until: Option<Timestamp>,
+}
+
+/// The sign-in slow-down of one user-name bucket (R-SEC-2). Buckets, not
+/// users, carry it, so that names that exist and names that do not are
+/// slowed down alike.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignInThrottle {
+    /// Failed attempts since the last success, refused ones included.
+    pub failed_attempts: u32,
+    /// Attempts whose password was checked (or is being checked) since the
+    /// last success; the wait grows with them.
+    pub wrong_guesses: u32,
+    /// When the last checked attempt was let through.
+    pub last_checked_at: Option<Timestamp>,
 }
 
 /// Counts of requests per stored status, for status lines and benchmarks.
@@ -207,13 +217,21 @@ pub trait StoreTx {
     fn admins(&mut self) -> Result<Vec<User>, StoreError>;
     /// A user and their sign-in state, by user name (any case).
     fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError>;
-    /// Records the failed-attempt counter and the slow-down.
-    fn set_sign_in_state(
+    /// One stored password hash (the first user's): checking an unknown user
+    /// name imitates its cost.
+    fn reference_password_hash(&mut self) -> Result<Option<String>, StoreError>;
+    /// The slow-down of a user-name bucket; all zero when none is stored.
+    fn sign_in_throttle(&mut self, bucket: u16) -> Result<SignInThrottle, StoreError>;
+    /// Stores the slow-down of a user-name bucket.
+    fn set_sign_in_throttle(
         &mut self,
-        id: UserId,
-        failed_sign_ins: u32,
-        blocked_until: Option<Timestamp>,
+        bucket: u16,
+        throttle: &SignInThrottle,
     ) -> Result<(), StoreError>;
+    /// Forgets the slow-down of a user-name bucket.
+    fn clear_sign_in_throttle(&mut self, bucket: u16) -> Result<(), StoreError>;
+    /// Forgets every slow-down whose last checked attempt is before `before`.
+    fn forget_sign_in_throttles(&mut self, before: Timestamp) -> Result<(), StoreError>;
 
     // Vaults, membership, approvers.
 

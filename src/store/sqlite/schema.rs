@@ -7,7 +7,7 @@
 pub const APPLICATION_ID: i64 = 0x4C4B_4559;
 
 /// Each entry brings the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V_CREATION_COMPLETE];
+pub const MIGRATIONS: &[&str] = &[V1, V_CREATION_COMPLETE, V_SIGN_IN_THROTTLE];
 
 /// The newest schema this build knows.
 pub fn latest_version() -> i64 {
@@ -208,4 +208,20 @@ const V_CREATION_COMPLETE: &str = "
 INSERT OR IGNORE INTO meta (key, value)
 SELECT 'creation_complete', 'before the mark existed'
 WHERE EXISTS (SELECT 1 FROM users);
+";
+
+/// Sign-in throttling (R-SEC-2) is kept per user-name bucket, the same way
+/// for names that exist and names that do not, so the slow-down does not
+/// reveal which accounts exist; a bucket is a 12-bit hash of the name, never
+/// the name. The `users` columns `failed_sign_ins` and `blocked_until_ms` of
+/// V1 are no longer used (they are cleared here, which also lifts any
+/// lock-out a workspace carried over).
+const V_SIGN_IN_THROTTLE: &str = r"
+CREATE TABLE sign_in_throttle (
+    name_bucket      INTEGER PRIMARY KEY,
+    failed_attempts  INTEGER NOT NULL,
+    wrong_guesses    INTEGER NOT NULL,
+    last_checked_ms  INTEGER
+);
+UPDATE users SET failed_sign_ins = 0, blocked_until_ms = NULL;
 ";

@@ -16,7 +16,7 @@ use crate::domain::vault::Vault;
 use crate::domain::{
     EntryId, NotificationId, PermissionSetId, RequestId, Span, Timestamp, UserId, VaultId,
 };
-use crate::store::{SealedSecret, Store, StoreError, StoreTx, TxMode};
+use crate::store::{SealedSecret, SignInThrottle, Store, StoreError, StoreTx, TxMode};
 use std::path::Path;
 
 /// The fixed instant every row is measured from.
@@ -370,14 +370,41 @@ fn users_round_trip_with_sign_in_state() {
     let auth = tx.user_auth("ZeD").unwrap().unwrap();
     assert_eq!(auth.user, user);
     assert_eq!(auth.password_hash, "$argon2id$zed");
-    assert_eq!((auth.failed_sign_ins, auth.blocked_until), (0, None));
-    tx.set_sign_in_state(zed, 4, Some(T0)).unwrap();
-    let auth = tx.user_auth("zed").unwrap().unwrap();
-    assert_eq!((auth.failed_sign_ins, auth.blocked_until), (4, Some(T0)));
-    tx.set_sign_in_state(zed, 0, None).unwrap();
-    let auth = tx.user_auth("zed").unwrap().unwrap();
-    assert_eq!((auth.failed_sign_ins, auth.blocked_until), (0, None));
     assert!(tx.user_auth("nobody").unwrap().is_none());
+    assert_eq!(
+        tx.reference_password_hash().unwrap().as_deref(),
+        Some("$argon2id$zed"),
+        "the first user's hash"
+    );
+}
+
+#[test]
+fn sign_in_throttles_round_trip_per_bucket_and_are_forgotten() {
+    let mut store = store();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    assert_eq!(tx.reference_password_hash().unwrap(), None);
+    assert_eq!(tx.sign_in_throttle(7).unwrap(), SignInThrottle::default());
+    let old = SignInThrottle {
+        failed_attempts: 5,
+        wrong_guesses: 4,
+        last_checked_at: Some(T0),
+    };
+    let recent = SignInThrottle {
+        last_checked_at: Some(T0 + Span::mins(5)),
+        ..old
+    };
+    tx.set_sign_in_throttle(7, &old).unwrap();
+    tx.set_sign_in_throttle(8, &recent).unwrap();
+    assert_eq!(tx.sign_in_throttle(7).unwrap(), old);
+    tx.set_sign_in_throttle(7, &recent).unwrap();
+    assert_eq!(tx.sign_in_throttle(7).unwrap(), recent, "replaced");
+    tx.set_sign_in_throttle(7, &old).unwrap();
+
+    tx.forget_sign_in_throttles(T0 + MS).unwrap();
+    assert_eq!(tx.sign_in_throttle(7).unwrap(), SignInThrottle::default());
+    assert_eq!(tx.sign_in_throttle(8).unwrap(), recent);
+    tx.clear_sign_in_throttle(8).unwrap();
+    assert_eq!(tx.sign_in_throttle(8).unwrap(), SignInThrottle::default());
 }
 
 #[test]
@@ -1353,6 +1380,44 @@ fn a_workspace_file_reopens_at_the_latest_schema() {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600, "only the owner reads a workspace");
     }
+}
+
+/// R-SEC-2: a version-1 workspace gains the per-bucket sign-in throttle, and
+/// any lock-out stored in its `users` rows is lifted.
+#[test]
+fn a_version_1_workspace_migrates_to_the_sign_in_throttle() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.latchkey");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = 1; PRAGMA application_id = {};
+             INSERT INTO users (username, display_name, password_hash, failed_sign_ins, blocked_until_ms)
+             VALUES ('zed', 'Zed', 'h', 40, 9999999999999);",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    let (failed, blocked): (i64, Option<i64>) = store
+        .conn
+        .query_row(
+            "SELECT failed_sign_ins, blocked_until_ms FROM users",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((failed, blocked), (0, None));
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let throttle = SignInThrottle {
+        failed_attempts: 1,
+        wrong_guesses: 1,
+        last_checked_at: Some(T0),
+    };
+    tx.set_sign_in_throttle(1, &throttle).unwrap();
+    assert_eq!(tx.sign_in_throttle(1).unwrap(), throttle);
 }
 
 /// R-DATA-1: a workspace from a newer version is refused, and left as it was.

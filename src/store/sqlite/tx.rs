@@ -14,7 +14,9 @@ use crate::domain::vault::Vault;
 use crate::domain::{
     EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId,
 };
-use crate::store::{AuditRow, RequestCounts, SealedSecret, StoreError, StoreTx, UserAuth};
+use crate::store::{
+    AuditRow, RequestCounts, SealedSecret, SignInThrottle, StoreError, StoreTx, UserAuth,
+};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// Shortens `.map_err(|e| map_error(&e))`.
@@ -190,7 +192,7 @@ impl StoreTx for SqliteTx<'_> {
 
     fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError> {
         let sql = format!(
-            "SELECT {}, password_hash, failed_sign_ins, blocked_until_ms FROM users WHERE username = ?1",
+            "SELECT {}, password_hash FROM users WHERE username = ?1",
             rows::USER_COLUMNS
         );
         self.tx
@@ -200,30 +202,76 @@ impl StoreTx for SqliteTx<'_> {
                 Ok(UserAuth {
                     user: rows::user(row)?,
                     password_hash: row.get(6)?,
-                    failed_sign_ins: row.get(7)?,
-                    blocked_until: row.get::<_, Option<i64>>(8)?.map(Timestamp),
                 })
             })
             .optional()
             .db()
     }
 
-    fn set_sign_in_state(
+    fn reference_password_hash(&mut self) -> Result<Option<String>, StoreError> {
+        self.tx
+            .prepare_cached("SELECT password_hash FROM users ORDER BY id LIMIT 1")
+            .db()?
+            .query_row([], |r| r.get(0))
+            .optional()
+            .db()
+    }
+
+    fn sign_in_throttle(&mut self, bucket: u16) -> Result<SignInThrottle, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT failed_attempts, wrong_guesses, last_checked_ms FROM sign_in_throttle WHERE name_bucket = ?1",
+            )
+            .db()?
+            .query_row([bucket], |row| {
+                Ok(SignInThrottle {
+                    failed_attempts: row.get(0)?,
+                    wrong_guesses: row.get(1)?,
+                    last_checked_at: row.get::<_, Option<i64>>(2)?.map(Timestamp),
+                })
+            })
+            .optional()
+            .db()
+            .map(Option::unwrap_or_default)
+    }
+
+    fn set_sign_in_throttle(
         &mut self,
-        id: UserId,
-        failed_sign_ins: u32,
-        blocked_until: Option<Timestamp>,
+        bucket: u16,
+        throttle: &SignInThrottle,
     ) -> Result<(), StoreError> {
         self.tx
             .prepare_cached(
-                "UPDATE users SET failed_sign_ins = ?2, blocked_until_ms = ?3 WHERE id = ?1",
+                "INSERT INTO sign_in_throttle (name_bucket, failed_attempts, wrong_guesses, last_checked_ms) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(name_bucket) DO UPDATE SET failed_attempts = ?2, wrong_guesses = ?3, last_checked_ms = ?4",
             )
             .db()?
             .execute(params![
-                id.0,
-                failed_sign_ins,
-                blocked_until.map(Timestamp::millis)
+                bucket,
+                throttle.failed_attempts,
+                throttle.wrong_guesses,
+                throttle.last_checked_at.map(Timestamp::millis)
             ])
+            .db()
+            .map(drop)
+    }
+
+    fn clear_sign_in_throttle(&mut self, bucket: u16) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM sign_in_throttle WHERE name_bucket = ?1")
+            .db()?
+            .execute([bucket])
+            .db()
+            .map(drop)
+    }
+
+    fn forget_sign_in_throttles(&mut self, before: Timestamp) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "DELETE FROM sign_in_throttle WHERE last_checked_ms IS NULL OR last_checked_ms < ?1",
+            )
+            .db()?
+            .execute([before.0])
             .db()
             .map(drop)
     }
