@@ -48,7 +48,7 @@ const OPS: usize = 2;
 /// The items with a password (indices into `TREE`); ops name them 0…3.
 const ENTRY_NODES: [usize; 4] = [3, 4, 5, 6];
 /// "jump-host" (entry 3) uses the credentials "root-login" (entry 2): a grant
-/// on jump-host also covers root-login (SPEC §1 "Grant").
+/// on jump-host also covers root-login (docs/requirements.md §1 "Grant").
 const DEPENDENCIES: [(usize, usize); 1] = [(3, 2)];
 
 /// The permission sets alice asks for, by their built-in names.
@@ -77,7 +77,7 @@ impl SetChoice {
         }
     }
 
-    /// Whether the set holds View password (SPEC §1: Reader, Operator and
+    /// Whether the set holds View password (docs/requirements.md §1: Reader, Operator and
     /// View password do; Connect (execute) does not).
     fn reveals(self) -> bool {
         !matches!(self, SetChoice::Connect)
@@ -217,7 +217,7 @@ struct Boundary {
     at: i64,
 }
 
-/// Effective View password of alice (SPEC §1): standing (inherited down the
+/// Effective View password of alice (docs/requirements.md §1): standing (inherited down the
 /// tree) ∪ every approved, not ended grant covering the entry (asked on it or
 /// on an item depending on it) whose window `[start, end)` contains the instant.
 #[derive(Debug, Default)]
@@ -740,7 +740,7 @@ proptest! {
         ..ProptestConfig::default()
     })]
 
-    /// SPEC §1 "Effective permissions", R-SEC-1, R-REQ-5, R-REQ-7, R-BEY-2,
+    /// docs/requirements.md §1 "Effective permissions", R-SEC-1, R-REQ-5, R-REQ-7, R-BEY-2,
     /// R-BEY-3, R-BEY-8: a reveal succeeds exactly when alice holds View
     /// password at that instant, by standing (inherited from a folder) or by a
     /// grant whose window `[start, end)` contains it and that was not revoked
@@ -751,7 +751,7 @@ proptest! {
     }
 }
 
-/// SPEC §1 (a grant's end is exclusive and exact), R-REQ-5, R-REQ-7, R-BEY-3,
+/// docs/requirements.md §1 (a grant's end is exclusive and exact), R-REQ-5, R-REQ-7, R-BEY-3,
 /// R-BEY-8: a hand-written sequence probing every boundary to the millisecond.
 #[test]
 fn grant_windows_hold_to_the_millisecond() {

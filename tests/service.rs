@@ -503,7 +503,7 @@ fn a_request_notifies_the_chosen_approver_and_administrators_once() {
     assert!(fx.ws.inbox(&p.alice, now, 10).unwrap().is_empty());
 }
 
-/// R-REQ-5, R-NOT-1, R-APP-4, SPEC §1: approving starts a preset duration at
+/// R-REQ-5, R-NOT-1, R-APP-4, docs/requirements.md §1: approving starts a preset duration at
 /// approval, tells the requester once, covers the dependencies, and a second
 /// decider is told who handled it.
 #[test]
@@ -1340,7 +1340,7 @@ fn a_quorum_needs_two_distinct_approvals_and_any_deny_denies() {
     assert_eq!(fx.kinds(&p.alice, other), [NotificationKind::Denied]);
 }
 
-/// R-REQ-8, R-SEC-1, SPEC §1: a password is revealed or copied only with View
+/// R-REQ-8, R-SEC-1, docs/requirements.md §1: a password is revealed or copied only with View
 /// password at that instant — the grant's end is exclusive to the millisecond —
 /// each use audited as itself; the "allow reveal password" policy binds
 /// everyone but administrators.

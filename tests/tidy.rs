@@ -1,4 +1,4 @@
-//! Guards the layering of STYLE.md §1–§2: `domain` is pure, only `store`
+//! Guards the layering of docs/code-style.md ("Layers"): `domain` is pure, only `store`
 //! speaks SQL, and only the system clock reads the computer's time.
 
 use std::fs;

@@ -1,4 +1,4 @@
-//! Effective permissions of a user on an entry at an instant (SPEC §1).
+//! Effective permissions of a user on an entry at an instant (docs/requirements.md §1).
 //!
 //! effective = standing ∪ every grant whose window contains the instant and
 //! that is not revoked, released or lapsed. A grant's end is exclusive and
@@ -230,7 +230,7 @@ mod tests {
         Timestamp(T0.0 + offset)
     }
 
-    /// SPEC §1: a grant's end is exclusive and exact — access at end − 1 ms, none at end.
+    /// docs/requirements.md §1: a grant's end is exclusive and exact — access at end − 1 ms, none at end.
     #[test]
     fn grant_end_is_exclusive_to_the_millisecond() {
         let connect = Permissions::of(&[Permission::Connect]);

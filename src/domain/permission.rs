@@ -139,7 +139,7 @@ pub struct PermissionSet {
     pub is_builtin: bool,
 }
 
-/// The built-in permission sets of SPEC §1, in the order a new workspace stores them.
+/// The built-in permission sets of docs/requirements.md §1, in the order a new workspace stores them.
 pub fn builtin_permission_sets() -> [(&'static str, Permissions); 5] {
     use Permission::{Connect, View, ViewPassword};
     [

@@ -1,4 +1,4 @@
-//! Access requests: their terms, states and every rule of SPEC §2–§3.
+//! Access requests: their terms, states and every rule of docs/requirements.md §2–§3.
 //!
 //! A request is stored with a *status* (pending, approved, denied, …). Whether
 //! an approved request is scheduled, active or expired is not stored: it follows

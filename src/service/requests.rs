@@ -1,4 +1,4 @@
-//! The request lifecycle (SPEC §2–§3, R-ADM-3, R-BEY-1…5): each use case
+//! The request lifecycle (docs/requirements.md §2–§3, R-ADM-3, R-BEY-1…5): each use case
 //! loads the request and the people involved, applies the domain rule at
 //! `now`, and stores the change with its audit event and notifications.
 

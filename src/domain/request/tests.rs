@@ -1,4 +1,4 @@
-//! Rules of requests and grants (SPEC §2–§3, R-NOT-1, R-BEY-2/4/5/8), checked
+//! Rules of requests and grants (docs/requirements.md §2–§3, R-NOT-1, R-BEY-2/4/5/8), checked
 //! with fixed instants and tables. Each row carries a name that assertion
 //! messages print, so a failing row says which rule broke.
 
