@@ -468,3 +468,45 @@ fn absurd_end_dates_are_field_errors_never_a_panic() {
             .is_some()
     );
 }
+
+// ---------------------------------------------------------------------------
+// R-APP-2: what the list of requests shows, its details open.
+// ---------------------------------------------------------------------------
+
+/// R-APP-2: Bob decided a request addressed to Carol, then stopped being an
+/// approver of its vault. The requests window still lists his own decision,
+/// so opening its details must work too (before, the list and the details
+/// disagreed: "you cannot see this request").
+#[test]
+fn a_decision_listed_in_the_requests_window_opens_in_details() {
+    let mut d = Demo::new();
+    let (alice, bob, carol) = (d.sign_in("alice"), d.sign_in("bob"), d.sign_in("carol"));
+    let entry_id = d.entry(&alice, "Production", "Orders DB");
+    let draft = NewRequest {
+        entry_id,
+        terms: Terms {
+            permission_set_id: d.set("Reader"),
+            window: AccessWindow::Duration { mins: 30 },
+        },
+        approver_id: Some(carol.user_id()),
+        message: "Reconcile yesterday's orders".into(),
+        start_on_first_use: false,
+        extends_request_id: None,
+    };
+    let id = d.ws.request_access(&alice, &draft, T0).unwrap();
+    assert_eq!(d.approve(&bob, id, None).unwrap(), ApprovalOutcome::Granted);
+    sqlite3(
+        &d.path,
+        "DELETE FROM vault_approvers WHERE user_id = (SELECT id FROM users WHERE username = 'bob') \
+         AND vault_id = (SELECT id FROM vaults WHERE name = 'Production')",
+    );
+    let listed =
+        d.ws.visible_requests(&bob, T0)
+            .unwrap()
+            .iter()
+            .any(|r| r.id == id);
+    assert!(listed, "Bob's own decision stays in his list");
+    let details = d.ws.request(&bob, id, T0);
+    assert!(details.is_ok(), "details of a listed request: {details:?}");
+    assert!(d.ws.request_info(&bob, id, T0).is_ok());
+}

@@ -171,8 +171,18 @@ impl std::fmt::Debug for CopiedSecret {
 
 /// Whether `user` may see `request` (R-APP-2): their own, the vault's
 /// approvers', and administrators'.
+/// Whether `user` may see `request` (R-APP-2): administrators see every
+/// request; others their own, those addressed to them, those they decided,
+/// and those of the vaults they approve for now.
+///
+/// Invariant: this agrees with the store's `requests_visible_to`, so that
+/// whatever the requests window lists also opens in its details.
 fn may_see(ops: &mut Ops<'_>, user: &User, request: &Request) -> Result<bool, ServiceError> {
-    if user.is_admin || request.requester_id == user.id || request.approver_id == Some(user.id) {
+    if user.is_admin
+        || request.requester_id == user.id
+        || request.approver_id == Some(user.id)
+        || request.decided_by == Some(user.id)
+    {
         return Ok(true);
     }
     let approvers = ops.tx.approvers(request.vault_id)?;
