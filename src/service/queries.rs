@@ -169,8 +169,6 @@ impl std::fmt::Debug for CopiedSecret {
     }
 }
 
-/// Whether `user` may see `request` (R-APP-2): their own, the vault's
-/// approvers', and administrators'.
 /// Whether `user` may see `request` (R-APP-2): administrators see every
 /// request; others their own, those addressed to them, those they decided,
 /// and those of the vaults they approve for now.
