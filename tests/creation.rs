@@ -284,10 +284,19 @@ fn killed_creations_leave_nothing_that_opens_and_init_runs_again() {
                 "{what}: files readable by others: {open_to_others:?}"
             );
             let left = names_in(dir.path());
-            if finished {
-                // It finished before the kill: a whole workspace.
+            if finished || path.exists() {
+                // It finished before the kill, or was killed after its final
+                // link: either way a workspace at its name must be whole.
                 finished_first += 1;
-                assert!(accepted_as_valid(dir.path(), &path).is_some(), "{what}");
+                assert!(
+                    accepted_as_valid(dir.path(), &path).is_some(),
+                    "{what}: the workspace at its name is not whole; the folder held {left:?}"
+                );
+                assert_eq!(
+                    names_in(dir.path()),
+                    BTreeSet::from(["w.latchkey".to_owned(), "w.latchkey.key".to_owned()]),
+                    "{what}: once opened, no hidden name of the workspace or its key is left"
+                );
                 continue;
             }
             if let Some(accepted) = accepted_as_valid(dir.path(), &path) {
@@ -318,7 +327,7 @@ fn killed_creations_leave_nothing_that_opens_and_init_runs_again() {
         }
     }
     println!(
-        "{kills} kills ({finished_first} finished first), {cleaned_up} clean-ups reported, in {:?}",
+        "{kills} kills ({finished_first} left a whole workspace), {cleaned_up} clean-ups reported, in {:?}",
         started.elapsed()
     );
 }
@@ -798,4 +807,38 @@ fn first_start_names_and_removes_an_unfinished_creation() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
     assert!(path.exists());
+}
+
+/// Issue 10, item 1: a key file whose workspace was moved away is the only
+/// copy of that workspace's key. A new `init` at the old path refuses and
+/// says why; it never removes the key (which would make the moved workspace
+/// unreadable for ever).
+#[test]
+fn a_key_left_by_a_moved_workspace_is_never_removed_by_the_next_init() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("w.latchkey");
+    assert_ok(&on(dir.path(), &path, &["init", "--scale", "20"]), "init");
+    let moved = dir.path().join("moved.latchkey");
+    std::fs::rename(&path, &moved).unwrap();
+    let key = std::fs::read(dir.path().join("w.latchkey.key")).unwrap();
+
+    let again = on(dir.path(), &path, &["init", "--scale", "20"]);
+    assert!(!again.status.success(), "{}", text(&again));
+    let line = one_line_error(&again, "init beside a foreign key file");
+    assert!(line.contains("key file already exists"), "{line}");
+    assert_eq!(
+        std::fs::read(dir.path().join("w.latchkey.key")).unwrap(),
+        key,
+        "the key is kept"
+    );
+    // Put beside its workspace again, the key still opens it.
+    std::fs::rename(
+        dir.path().join("w.latchkey.key"),
+        dir.path().join("moved.latchkey.key"),
+    )
+    .unwrap();
+    assert_ok(
+        &on(dir.path(), &moved, &["status"]),
+        "the moved workspace opens",
+    );
 }

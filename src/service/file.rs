@@ -86,6 +86,7 @@ impl Workspace {
         let (temp, cleaned_up) = {
             let _folder = FolderLock::take(&folder)?;
             let cleaned_up = clean_up(&folder, &name, path)?;
+            refuse_foreign_key(path)?;
             (Temp::create(&folder, &name)?, cleaned_up)
         };
         let (session, report) = temp.build(contents, keyring, hash_cost, now)?;
@@ -113,6 +114,7 @@ impl Workspace {
         hash_cost: HashCost,
     ) -> Result<Workspace, ServiceError> {
         let store = Box::new(SqliteStore::open_or_read_only(path)?);
+        remove_dead_aliases(path);
         let keys = KeyOptions {
             keyring,
             key_file: Some(key_file_for(path)),
@@ -192,6 +194,20 @@ fn refuse_existing(path: &Path) -> Result<(), ServiceError> {
     Ok(())
 }
 
+/// A key file that no dead creation left belongs to a workspace that was
+/// moved away or deleted (or is about to be restored): it may be the only
+/// copy of that key, so a new workspace never takes its place.
+fn refuse_foreign_key(path: &Path) -> Result<(), ServiceError> {
+    let key = key_file_for(path);
+    if key.symlink_metadata().is_ok() {
+        return Err(ServiceError::Key(format!(
+            "a key file already exists at {}; it may be the only key of a workspace that was moved or deleted: move it away (or put its workspace back), or choose another path",
+            key.display()
+        )));
+    }
+    Ok(())
+}
+
 fn io_error(path: &Path, e: &std::io::Error) -> ServiceError {
     StoreError::Io {
         path: path.to_path_buf(),
@@ -254,14 +270,68 @@ impl Leftovers {
             live |= is_live;
             !is_live
         });
+        // A key file without its workspace is a dead creation's only if it is
+        // the very file that creation linked there: the creation's own name
+        // for it is still beside it. Any other key file (a workspace moved
+        // away or deleted, a backup about to be restored) is somebody's only
+        // copy of a key and is never removed.
         let key = key_file_for(path);
-        let orphan_key =
-            (path.symlink_metadata().is_err() && key.symlink_metadata().is_ok()).then_some(key);
+        let orphan_key = (path.symlink_metadata().is_err()
+            && key.symlink_metadata().is_ok()
+            && by_token
+                .values()
+                .flatten()
+                .any(|temp| same_file(temp, &key)))
+        .then_some(key);
         Leftovers {
             dead: by_token,
             live,
             orphan_key,
         }
+    }
+}
+
+/// Whether `a` and `b` are names of one file (hard links).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (a.symlink_metadata(), b.symlink_metadata()) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (a, b);
+        false
+    }
+}
+
+/// Removes the temporary names a creation killed after its final links left
+/// on the workspace and key that are now in place (extra names of the same
+/// files, which would otherwise keep a hidden copy). Best effort: a folder
+/// that cannot be written keeps them, harmlessly.
+fn remove_dead_aliases(path: &Path) {
+    let Ok((folder, name)) = split(path) else {
+        return;
+    };
+    let Ok(_folder) = FolderLock::take(&folder) else {
+        return;
+    };
+    let key = key_file_for(path);
+    let leftovers = Leftovers::find(&folder, &name, path);
+    let aliases: Vec<&PathBuf> = leftovers
+        .dead
+        .values()
+        .flatten()
+        .filter(|temp| same_file(temp, path) || same_file(temp, &key))
+        .collect();
+    for alias in &aliases {
+        let _ = fs::remove_file(alias);
+    }
+    if !aliases.is_empty() {
+        let _ = sync_folder(&folder);
     }
 }
 
@@ -472,16 +542,34 @@ mod tests {
         assert_eq!(clean_up(dir.path(), "w.latchkey", &path).unwrap(), None);
     }
 
-    /// A key file with no workspace beside it is an unfinished creation's.
+    /// A key file with no workspace beside it is an unfinished creation's
+    /// when that creation's own name for it is still there (it was killed
+    /// between linking the key and linking the workspace).
     #[test]
     fn a_key_file_without_its_workspace_is_cleaned_up_and_named() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.latchkey");
-        fs::write(key_file_for(&path), b"00").unwrap();
+        let temp_key = dir.path().join(".w.latchkey.creating-00ff.key");
+        fs::write(&temp_key, b"00").unwrap();
+        fs::hard_link(&temp_key, key_file_for(&path)).unwrap();
         assert!(unfinished_creation(&path).is_some());
         let said = clean_up(dir.path(), "w.latchkey", &path).unwrap().unwrap();
         assert!(said.contains("w.latchkey.key"), "{said}");
         assert!(!key_file_for(&path).exists());
+        assert!(!temp_key.exists());
         assert_eq!(unfinished_creation(&path), None);
+    }
+
+    /// A key file whose workspace was moved away or deleted is somebody's
+    /// only copy of that key: a new creation at the path refuses to start
+    /// instead of removing it.
+    #[test]
+    fn a_key_file_left_by_a_moved_workspace_is_never_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.latchkey");
+        fs::write(key_file_for(&path), b"the only copy").unwrap();
+        assert_eq!(unfinished_creation(&path), None);
+        assert_eq!(clean_up(dir.path(), "w.latchkey", &path).unwrap(), None);
+        assert_eq!(fs::read(key_file_for(&path)).unwrap(), b"the only copy");
     }
 }
