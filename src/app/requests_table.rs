@@ -3,7 +3,7 @@
 //! sort, the status filter or the text filter changes — never per frame — so
 //! 100,000 rows stay fluid.
 
-use crate::domain::request::{AccessWindow, Phase, Request, Terms};
+use crate::domain::request::{AccessWindow, Phase, Request};
 use crate::domain::{RequestId, Span, Timestamp};
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
@@ -88,10 +88,6 @@ pub struct RequestRow {
     pub message: String,
     /// The approver's reply.
     pub reply: String,
-    /// The terms in force when loaded: what a bulk approval of this row
-    /// approves (R-APP-6, R-BEY-4), so a request whose terms changed since is
-    /// refused rather than approved unseen.
-    pub terms: Terms,
     /// Lowercase text the filter bar matches: requester, entry, messages.
     search: String,
     /// Lowercase sort keys, made once so a re-sort does not allocate per comparison.
@@ -156,7 +152,6 @@ impl RequestsTable {
                     authorized_duration: r.authorized.map(|a| a.window.length()),
                     message: r.message.clone(),
                     reply: r.decision_message.clone(),
-                    terms: r.effective_terms(),
                     requested_by,
                     entry,
                     search,

@@ -231,26 +231,29 @@ impl MainState {
         let Some(table) = &self.requests_window else {
             return;
         };
-        // Each ticked request is approved with the terms its row showed: one
-        // whose terms changed since is refused and reported, the others go
-        // through (R-APP-6, R-BEY-4).
-        let ids: Vec<(RequestId, Option<Terms>)> = table
+        // A bulk approval approves each ticked request exactly as it was
+        // requested: the table does not show every term (the permission set,
+        // an approver's changes) and reloads by itself when another window
+        // commits, so it cannot vouch for anything else. A request whose terms
+        // an earlier approver changed is refused and reported, to be opened
+        // in its response window; the others go through (R-APP-6, R-BEY-4).
+        let ids: Vec<(RequestId, bool)> = table
             .checked
             .iter()
-            .map(|id| (*id, table.row(*id).map(|row| row.terms)))
+            .map(|id| (*id, table.row(*id).is_some()))
             .collect();
         let message = table.bulk_message.clone();
         let (mut done, mut failed) = (0, Vec::new());
-        for (id, shown) in ids {
+        for (id, listed) in ids {
             let result = if approve {
-                let Some(shown) = shown else {
+                if !listed {
                     failed.push(format!(
                         "request {id}: no longer listed; nothing was approved"
                     ));
                     continue;
-                };
+                }
                 let input = ApprovalInput {
-                    terms: Some(shown),
+                    terms: None,
                     message: message.clone(),
                 };
                 self.workspace
