@@ -8,8 +8,8 @@ use super::{ServiceError, Workspace};
 use crate::domain::audit::AuditAction;
 use crate::domain::notification::{NewNotification, NotificationKind, NotificationText};
 use crate::domain::request::{
-    self, AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Request, RequestContext,
-    RequestKind, RequestStatus, Terms,
+    self, AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Request, RequestContext,
+    RequestKind, Terms,
 };
 use crate::domain::{
     DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp, UserId,
@@ -145,17 +145,7 @@ pub(super) fn request_access_op(
     let entry = ops.entry(draft.entry_id)?;
     if let Some(original_id) = draft.extends_request_id {
         let original = ops.request(original_id)?;
-        if original.requester_id != requester.id || original.entry_id != entry.id {
-            return Err(DomainError::NotPermitted(
-                "you can only extend your own access to this entry".into(),
-            )
-            .into());
-        }
-        if original.phase(now) != Phase::Active {
-            return Err(
-                DomainError::WrongState("only active access can be extended".into()).into(),
-            );
-        }
+        request::check_extension_target(&original, requester.id, entry.id, now)?;
     }
     let is_member = ops.tx.is_member(entry.vault_id, requester.id)?;
     let vault_approvers = ops.tx.approvers(entry.vault_id)?;
@@ -227,34 +217,17 @@ pub(super) fn request_access_op(
     Ok(request.id)
 }
 
-/// Where an extension of `original` starts (R-REQ-9): after the latest end
-/// among the grant and its other live extensions, so each extension adds time.
-/// A grant that was revoked or released cannot be extended.
+/// Where an extension of `original` starts (R-REQ-9), as
+/// [`request::extension_start_at`] finds it among the grant's other extensions.
 fn chain_end(
     ops: &mut Ops<'_>,
     original: RequestId,
     except: RequestId,
 ) -> Result<Option<Timestamp>, ServiceError> {
-    let now = ops.now;
     let first = ops.request(original)?;
-    if matches!(
-        first.status,
-        RequestStatus::Revoked | RequestStatus::Released
-    ) {
-        let refusal = "the access this request extends was ended early; ask for new access instead";
-        return Err(DomainError::WrongState(refusal.into()).into());
-    }
-    let mut end = first
-        .phase(now)
-        .is_live_grant()
-        .then(|| first.effective_end_at())
-        .flatten();
-    for extension in ops.tx.extensions_of(original)? {
-        if extension.id != except && extension.phase(now).is_live_grant() {
-            end = end.max(extension.effective_end_at());
-        }
-    }
-    Ok(end)
+    let mut others = ops.tx.extensions_of(original)?;
+    others.retain(|extension| extension.id != except);
+    Ok(request::extension_start_at(&first, &others, ops.now)?)
 }
 
 /// Ends the live extensions of a grant that was revoked or released, and
@@ -264,14 +237,9 @@ fn end_extensions(ops: &mut Ops<'_>, ended: RequestId, by: UserId) -> Result<(),
     let mut pending = vec![ended];
     while let Some(id) = pending.pop() {
         for mut extension in ops.tx.extensions_of(id)? {
-            if extension.status != RequestStatus::Approved || !extension.phase(now).is_live_grant()
-            {
+            if !request::end_with_extended(&mut extension, id, by, now) {
                 continue;
             }
-            extension.status = RequestStatus::Revoked;
-            extension.ended_by = Some(by);
-            extension.ended_at = Some(now);
-            extension.closing_note = format!("ended with the access it extended (request {id})");
             ops.tx.update_request(&extension)?;
             let details =
                 json!({ "grant": grant_json(&extension), "reason": extension.closing_note });
@@ -313,10 +281,7 @@ pub(super) fn approve_op(
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
     }
     let requester = ops.user(request.requester_id)?;
-    if !requester.is_active {
-        let refusal = format!("{}'s account is disabled", requester.display_name);
-        return Err(DomainError::NotPermitted(refusal).into());
-    }
+    request::check_requester_active(&requester)?;
     let extended_end_at = match request.extends_request_id {
         Some(original) => chain_end(ops, original, request.id)?,
         None => None,
@@ -424,10 +389,7 @@ pub(super) fn deny_op(
     let mut request = ops.request(id)?;
     let vault_approvers = ops.tx.approvers(request.vault_id)?;
     let names = ops.names_for(&request)?;
-    // A quorum member who approved may still deny: any deny denies.
-    let mut checkable = request.clone();
-    checkable.approvals.retain(|a| a.approver_id != approver.id);
-    request::check_can_decide(&checkable, &approver, &vault_approvers, now, &|u| {
+    request::check_can_deny(&request, &approver, &vault_approvers, now, &|u| {
         names.get(&u).cloned().unwrap_or_default()
     })?;
     request::deny(&mut request, approver.id, message, now)?;
@@ -607,28 +569,9 @@ pub(super) fn direct_grant_op(
     let now = ops.now;
     let admin = ops.current_admin(session)?;
     let grantee = ops.user(user)?;
-    if grantee.id == admin.id || grantee.is_admin {
-        return Err(DomainError::invalid(
-            Field::Approver,
-            "administrators already have full access",
-        )
-        .into());
-    }
-    if !grantee.is_active {
-        return Err(DomainError::invalid(
-            Field::Approver,
-            format!("{} is inactive", grantee.display_name),
-        )
-        .into());
-    }
     let entry = ops.entry(entry_id)?;
-    if !ops.tx.is_member(entry.vault_id, grantee.id)? {
-        return Err(DomainError::invalid(
-            Field::Approver,
-            format!("{} is not a member of this vault", grantee.display_name),
-        )
-        .into());
-    }
+    let is_member = ops.tx.is_member(entry.vault_id, grantee.id)?;
+    request::check_direct_grantee(&grantee, admin.id, is_member)?;
     if ops.permission_set(terms.permission_set_id)?.is_none() {
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
     }
@@ -775,30 +718,13 @@ pub(super) fn mark_reviewed_op(
     let reviewer = ops.current_user(session)?;
     let mut request = ops.request(id)?;
     let vault_approvers = ops.tx.approvers(request.vault_id)?;
-    if !crate::domain::vault::is_approver(&reviewer, &vault_approvers) {
-        return Err(DomainError::NotPermitted(
-            "only an approver of this vault or an administrator can review emergency access".into(),
-        )
-        .into());
-    }
-    if reviewer.id == request.requester_id {
-        return Err(
-            DomainError::NotPermitted("nobody reviews their own emergency access".into()).into(),
-        );
-    }
-    if !request.needs_review {
-        let by = match request.reviewed_by {
-            Some(by) => ops.display_name(by)?,
-            None => "nobody".into(),
-        };
-        return Err(DomainError::WrongState(format!(
-            "this access does not need a review (reviewed by {by})"
-        ))
-        .into());
-    }
-    request.needs_review = false;
-    request.reviewed_by = Some(reviewer.id);
-    request.reviewed_at = Some(now);
+    let reviewed_by = match request.reviewed_by {
+        Some(by) => ops.display_name(by)?,
+        None => String::new(),
+    };
+    request::mark_reviewed(&mut request, &reviewer, &vault_approvers, now, &|_| {
+        reviewed_by.clone()
+    })?;
     ops.tx.update_request(&request)?;
     ops.audit(
         Some(reviewer.id),

@@ -4,7 +4,11 @@
 
 use super::*;
 use crate::domain::access::{AccessFacts, AccessSource, GrantFact};
+use crate::domain::entry::EntryKind;
+use crate::domain::error::{DomainError, Field};
+use crate::domain::permission::PermissionSet;
 use crate::domain::permission::{Permission, Permissions};
+use crate::domain::user::User;
 use std::fmt::Debug;
 
 // ---------------------------------------------------------------------------

@@ -177,40 +177,18 @@ fn pending(
     set: PermissionSetId,
     created_at: Timestamp,
 ) -> Request {
-    Request {
-        id: RequestId(0),
-        kind: RequestKind::Standard,
-        requester_id: requester,
-        entry_id: entry,
-        vault_id: vault,
-        approver_id: None,
-        extends_request_id: None,
-        requested: Terms {
-            permission_set_id: set,
-            window: AccessWindow::Duration { mins: 60 },
-        },
-        authorized: None,
-        message: String::new(),
-        start_on_first_use: false,
+    let terms = Terms {
+        permission_set_id: set,
+        window: AccessWindow::Duration { mins: 60 },
+    };
+    Request::pending(
+        requester,
+        entry,
+        vault,
+        terms,
         created_at,
-        pending_until_at: created_at + Span::hours(24),
-        status: RequestStatus::Pending,
-        approvals: Vec::new(),
-        decided_by: None,
-        decided_at: None,
-        decision_message: String::new(),
-        grant_start_at: None,
-        grant_end_at: None,
-        claim_by_at: None,
-        ended_by: None,
-        ended_at: None,
-        closing_note: String::new(),
-        needs_review: false,
-        reviewed_by: None,
-        reviewed_at: None,
-        expiring_soon_notified: false,
-        expiry_recorded: false,
-    }
+        created_at + Span::hours(24),
+    )
 }
 
 /// An approved grant `[start_at, end_at)` for Alice on the RDP entry.
