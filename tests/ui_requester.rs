@@ -478,7 +478,7 @@ fn request_validation_messages_sit_next_to_their_fields_and_store_nothing() {
     assert_eq!(stored_requests(window).len(), before);
     let form = request_form(window);
     assert_eq!(
-        (form.message.as_str(), form.preset_index),
+        (form.message.as_str(), form.terms.preset_index),
         ("Licence page", 1)
     );
     assert_eq!(
@@ -512,7 +512,7 @@ fn request_validation_messages_sit_next_to_their_fields_and_store_nothing() {
 
     // A custom time frame whose end is not after its start.
     click(window, "Set custom time frame");
-    assert!(request_form(window).is_custom);
+    assert!(request_form(window).terms.is_custom);
     let start = window.get_by_label("Start time").value().unwrap();
     let end = window.get_by_label("End time").value().unwrap();
     replace_text(window, "End time", &start);
@@ -524,17 +524,21 @@ fn request_validation_messages_sit_next_to_their_fields_and_store_nothing() {
         "Permission",
     );
     assert_eq!(stored_requests(window).len(), before);
-    assert_eq!(request_form(window).end.time, start, "the typed end stays");
+    assert_eq!(
+        request_form(window).terms.end.time,
+        start,
+        "the typed end stays"
+    );
 
     // A start in the past (an hour before now, beyond the 5 min grace).
     replace_text(window, "End time", &end);
     let an_hour_ago = latchkey::app::forms::LocalMoment::of(T0 - Span::hours(1));
     replace_text(window, "Start time", &an_hour_ago.time);
-    if request_form(window).start.date != an_hour_ago.date {
+    if request_form(window).terms.start.date != an_hour_ago.date {
         // Only where local time is just past midnight does the date change
         // too; that part belongs to the date picker, so set it directly.
         if let Dialog::Request(form) = &mut main_state(window).dialog {
-            form.start.date = an_hour_ago.date;
+            form.terms.start.date = an_hour_ago.date;
         }
         window.run();
     }
@@ -545,9 +549,9 @@ fn request_validation_messages_sit_next_to_their_fields_and_store_nothing() {
     let form = request_form(window);
     assert_eq!(
         (
-            form.start.time.as_str(),
-            form.end.time.as_str(),
-            form.is_custom
+            form.terms.start.time.as_str(),
+            form.terms.end.time.as_str(),
+            form.terms.is_custom
         ),
         (an_hour_ago.time.as_str(), end.as_str(), true)
     );

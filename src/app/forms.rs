@@ -4,7 +4,9 @@
 use crate::domain::permission::PermissionSet;
 use crate::domain::request::{AccessWindow, OUT_OF_RANGE, Terms};
 use crate::domain::user::User;
-use crate::domain::{DomainError, EntryId, Field, FieldErrors, RequestId, Timestamp};
+use crate::domain::{
+    DomainError, EntryId, Field, FieldErrors, PermissionSetId, RequestId, Span, Timestamp,
+};
 use crate::service::RequestInfo;
 use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use egui::text::CharIndex;
@@ -193,6 +195,145 @@ impl LocalMoment {
     }
 }
 
+/// The terms being chosen, shared by the request, response and direct-grant
+/// dialogs: a preset duration or a custom time frame, and a permission set.
+#[derive(Debug, Clone)]
+pub struct TermsInput {
+    /// Preset durations in minutes.
+    pub presets: Vec<u32>,
+    /// The chosen preset.
+    pub preset_index: usize,
+    /// Whether a custom time frame may be chosen instead of a preset.
+    pub offers_custom: bool,
+    /// Use the custom time frame instead of a preset.
+    pub is_custom: bool,
+    /// Custom start.
+    pub start: LocalMoment,
+    /// Custom end.
+    pub end: LocalMoment,
+    /// "Start on first use" (R-BEY-2), when the dialog offers it.
+    pub first_use: Option<bool>,
+    /// Permission sets to choose from.
+    pub sets: Vec<PermissionSet>,
+    /// The chosen set.
+    pub set_index: usize,
+}
+
+impl TermsInput {
+    /// A choice among `presets` (the first chosen) and `sets` (the
+    /// `set_index`th chosen), with no custom time frame offered; the custom
+    /// frame, if offered later, starts as `start_at` to `end_at`.
+    pub fn new(
+        presets: Vec<u32>,
+        sets: Vec<PermissionSet>,
+        set_index: usize,
+        start_at: Timestamp,
+        end_at: Timestamp,
+    ) -> TermsInput {
+        TermsInput {
+            presets,
+            preset_index: 0,
+            offers_custom: false,
+            is_custom: false,
+            start: LocalMoment::of(start_at),
+            end: LocalMoment::of(end_at),
+            first_use: None,
+            sets,
+            set_index,
+        }
+    }
+
+    /// The input showing `terms`: a duration missing from `presets` is added
+    /// to them; for a duration, the custom time frame starts ready as "from
+    /// `now` for that long".
+    pub fn showing(
+        terms: Terms,
+        presets: &[u32],
+        sets: Vec<PermissionSet>,
+        now: Timestamp,
+    ) -> TermsInput {
+        let mut presets = presets.to_vec();
+        let (is_custom, start_at, end_at) = match terms.window {
+            AccessWindow::Duration { mins } => {
+                if !presets.contains(&mins) {
+                    presets.push(mins);
+                    presets.sort_unstable();
+                }
+                (false, now, now + Span::mins(i64::from(mins)))
+            }
+            AccessWindow::Custom { start_at, end_at } => (true, start_at, end_at),
+        };
+        let preset_index = match terms.window {
+            AccessWindow::Duration { mins } => presets.iter().position(|m| *m == mins).unwrap_or(0),
+            AccessWindow::Custom { .. } => 0,
+        };
+        let set_index = sets
+            .iter()
+            .position(|s| s.id == terms.permission_set_id)
+            .unwrap_or(0);
+        TermsInput {
+            preset_index,
+            offers_custom: true,
+            is_custom,
+            ..TermsInput::new(presets, sets, set_index, start_at, end_at)
+        }
+    }
+
+    /// Chooses the set `id`, if it is among the sets.
+    pub fn choose_set(&mut self, id: PermissionSetId) {
+        if let Some(i) = self.sets.iter().position(|s| s.id == id) {
+            self.set_index = i;
+        }
+    }
+
+    /// The chosen set.
+    pub fn set(&self) -> Option<&PermissionSet> {
+        self.sets.get(self.set_index)
+    }
+
+    /// The chosen preset duration in minutes (0 if there is none).
+    pub fn preset_mins(&self) -> u32 {
+        self.presets.get(self.preset_index).copied().unwrap_or(0)
+    }
+
+    /// Whether the custom time frame is in use.
+    pub fn uses_custom(&self) -> bool {
+        self.offers_custom && self.is_custom
+    }
+
+    /// Whether the grant starts on first use: chosen, and only for a duration.
+    pub fn starts_on_first_use(&self) -> bool {
+        self.first_use == Some(true) && !self.uses_custom()
+    }
+
+    /// The window the input describes, or the message for the field that is wrong.
+    pub fn window(&self) -> Result<AccessWindow, DomainError> {
+        if self.uses_custom() {
+            Ok(AccessWindow::Custom {
+                start_at: self.start.to_timestamp(Field::Start)?,
+                end_at: self.end.to_timestamp(Field::End)?,
+            })
+        } else {
+            Ok(AccessWindow::Duration {
+                mins: self.preset_mins(),
+            })
+        }
+    }
+
+    /// The terms the input describes, or the message for the field that is wrong.
+    pub fn terms(&self) -> Result<Terms, DomainError> {
+        let window = self.window()?;
+        let permission_set_id = self
+            .set()
+            .map(|s| s.id)
+            .ok_or_else(|| DomainError::invalid(Field::PermissionSet, "choose a permission set"))?;
+        Ok(Terms {
+            permission_set_id,
+            window,
+        })
+    }
+}
+
 /// The request dialog (R-REQ-3).
 #[derive(Debug, Clone)]
 pub struct RequestForm {
@@ -202,20 +343,8 @@ pub struct RequestForm {
     pub entry_path: String,
     /// Names of the dependencies the request covers.
     pub covers: Vec<String>,
-    /// Preset durations in minutes.
-    pub presets: Vec<u32>,
-    /// The chosen preset.
-    pub preset_index: usize,
-    /// Use the custom time frame instead of a preset.
-    pub is_custom: bool,
-    /// Custom start.
-    pub start: LocalMoment,
-    /// Custom end.
-    pub end: LocalMoment,
-    /// Permission sets to choose from.
-    pub sets: Vec<PermissionSet>,
-    /// The chosen set.
-    pub set_index: usize,
+    /// Duration or time frame, and permission set.
+    pub terms: TermsInput,
     /// Eligible approvers.
     pub approvers: Vec<User>,
     /// The chosen approver.
@@ -224,8 +353,6 @@ pub struct RequestForm {
     pub approver_filter: String,
     /// Why.
     pub message: String,
-    /// Start on first use (R-BEY-2).
-    pub start_on_first_use: bool,
     /// The grant this extends (R-REQ-9).
     pub extends: Option<RequestId>,
     /// Field messages from the last attempt.
@@ -233,18 +360,6 @@ pub struct RequestForm {
 }
 
 impl RequestForm {
-    /// The window the form describes, or the message for the field that is wrong.
-    pub fn window(&self) -> Result<AccessWindow, DomainError> {
-        if self.is_custom {
-            let start_at = self.start.to_timestamp(Field::Start)?;
-            let end_at = self.end.to_timestamp(Field::End)?;
-            Ok(AccessWindow::Custom { start_at, end_at })
-        } else {
-            let mins = self.presets.get(self.preset_index).copied().unwrap_or(0);
-            Ok(AccessWindow::Duration { mins })
-        }
-    }
-
     /// The approvers matching the filter, with their index in `approvers`.
     pub fn filtered_approvers(&self) -> Vec<(usize, &User)> {
         let needle = self.approver_filter.trim().to_lowercase();
@@ -265,20 +380,8 @@ impl RequestForm {
 pub struct ResponseForm {
     /// The request and its context.
     pub info: RequestInfo,
-    /// Preset durations in minutes (the requested one included).
-    pub presets: Vec<u32>,
-    /// The chosen preset.
-    pub preset_index: usize,
-    /// Authorize a custom time frame instead.
-    pub is_custom: bool,
-    /// Custom start.
-    pub start: LocalMoment,
-    /// Custom end.
-    pub end: LocalMoment,
-    /// Permission sets to choose from.
-    pub sets: Vec<PermissionSet>,
-    /// The chosen set.
-    pub set_index: usize,
+    /// What the approver authorizes (the requested duration among the presets).
+    pub terms: TermsInput,
     /// Message to the requester.
     pub message: String,
     /// Whether the terms may be changed (not once a quorum's first approval set them).
@@ -298,36 +401,11 @@ impl ResponseForm {
         sets: Vec<PermissionSet>,
         now: Timestamp,
     ) -> ResponseForm {
-        let terms = info.request.effective_terms();
-        let mut presets = presets.to_vec();
-        let (is_custom, start_at, end_at) = match terms.window {
-            AccessWindow::Duration { mins } => {
-                if !presets.contains(&mins) {
-                    presets.push(mins);
-                    presets.sort_unstable();
-                }
-                (false, now, now + crate::domain::Span::mins(i64::from(mins)))
-            }
-            AccessWindow::Custom { start_at, end_at } => (true, start_at, end_at),
-        };
-        let preset_index = match terms.window {
-            AccessWindow::Duration { mins } => presets.iter().position(|m| *m == mins).unwrap_or(0),
-            AccessWindow::Custom { .. } => 0,
-        };
-        let set_index = sets
-            .iter()
-            .position(|s| s.id == terms.permission_set_id)
-            .unwrap_or(0);
+        let terms = TermsInput::showing(info.request.effective_terms(), presets, sets, now);
         let terms_editable = info.request.approvals.is_empty();
         ResponseForm {
             info,
-            presets,
-            preset_index,
-            is_custom,
-            start: LocalMoment::of(start_at),
-            end: LocalMoment::of(end_at),
-            sets,
-            set_index,
+            terms,
             message: String::new(),
             terms_editable,
             errors: FieldErrors::default(),
@@ -335,31 +413,10 @@ impl ResponseForm {
         }
     }
 
-    /// The terms the form describes, or the message for the wrong field.
-    pub fn terms(&self) -> Result<Terms, DomainError> {
-        let window = if self.is_custom {
-            AccessWindow::Custom {
-                start_at: self.start.to_timestamp(Field::Start)?,
-                end_at: self.end.to_timestamp(Field::End)?,
-            }
-        } else {
-            AccessWindow::Duration {
-                mins: self.presets.get(self.preset_index).copied().unwrap_or(0),
-            }
-        };
-        let permission_set_id =
-            self.sets.get(self.set_index).map(|s| s.id).ok_or_else(|| {
-                DomainError::invalid(Field::PermissionSet, "choose a permission set")
-            })?;
-        Ok(Terms {
-            permission_set_id,
-            window,
-        })
-    }
-
     /// Whether the approver changed what was asked ("approve with modifications").
     pub fn is_modified(&self) -> bool {
-        self.terms()
+        self.terms
+            .terms()
             .is_ok_and(|t| t != self.info.request.effective_terms())
     }
 }
@@ -375,14 +432,8 @@ pub struct DirectGrantForm {
     pub users: Vec<User>,
     /// The chosen user.
     pub user_index: Option<usize>,
-    /// Preset durations in minutes.
-    pub presets: Vec<u32>,
-    /// The chosen preset.
-    pub preset_index: usize,
-    /// Permission sets.
-    pub sets: Vec<PermissionSet>,
-    /// The chosen set.
-    pub set_index: usize,
+    /// Preset duration (no custom time frame) and permission set.
+    pub terms: TermsInput,
     /// Message to the user.
     pub message: String,
     /// Field messages.

@@ -5,7 +5,7 @@ mod decisions;
 
 use super::banner::{BannerView, banner, relevant_request};
 use super::expiring_lead;
-use super::forms::{Dialog, LocalMoment, RequestForm, SecretText};
+use super::forms::{Dialog, RequestForm, SecretText, TermsInput};
 use super::intent::{CopyWhat, Intent};
 use super::requests_table::RequestsTable;
 use super::tree::TreeModel;
@@ -13,7 +13,7 @@ use super::watcher::ChangeWatcher;
 use crate::domain::access::VaultAccess;
 use crate::domain::entry::Entry;
 use crate::domain::permission::{Permission, PermissionSet};
-use crate::domain::request::{AccessWindow, NewRequest, Request, Terms};
+use crate::domain::request::{NewRequest, Request};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::vault::Vault;
 use crate::domain::{EntryId, Field, FieldErrors, RequestId, Span, Timestamp, UserId, VaultId};
@@ -712,34 +712,32 @@ impl MainState {
             .position(|s| main.is_some_and(|p| s.permissions.contains(p)))
             .unwrap_or(0);
         let start_at = Timestamp((now.millis() / 300_000 + 1) * 300_000);
+        let mut terms = TermsInput::new(
+            self.settings.preset_durations_mins.clone(),
+            sets,
+            default_set,
+            start_at,
+            start_at + Span::hours(1),
+        );
+        terms.offers_custom = true;
+        terms.first_use = Some(false);
         let mut form = RequestForm {
             entry_id,
             entry_path: self.tree.path(entry_id),
             covers,
-            presets: self.settings.preset_durations_mins.clone(),
-            preset_index: 0,
-            is_custom: false,
-            start: LocalMoment::of(start_at),
-            end: LocalMoment::of(start_at + Span::hours(1)),
-            set_index: default_set,
-            sets,
+            terms,
             approver_index: None,
             approver_filter: String::new(),
             approvers,
             message: String::new(),
-            start_on_first_use: false,
             extends: None,
             errors: FieldErrors::default(),
         };
         if let Some(original) = extends {
             // R-REQ-9: same approver, permission set and message.
-            let terms = original.effective_terms();
             form.extends = Some(original.id);
-            form.set_index = form
-                .sets
-                .iter()
-                .position(|s| s.id == terms.permission_set_id)
-                .unwrap_or(form.set_index);
+            form.terms
+                .choose_set(original.effective_terms().permission_set_id);
             form.approver_index = form
                 .approvers
                 .iter()
@@ -755,27 +753,20 @@ impl MainState {
             return;
         };
         form.errors = FieldErrors::default();
-        let window = match form.window() {
-            Ok(window) => window,
+        let terms = match form.terms.terms() {
+            Ok(terms) => terms,
             Err(e) => {
                 form.errors = e.field_errors().cloned().unwrap_or_default();
                 return;
             }
         };
-        let Some(set) = form.sets.get(form.set_index) else {
-            return;
-        };
         let approver = form.approver_index.and_then(|i| form.approvers.get(i));
         let draft = NewRequest {
             entry_id: form.entry_id,
-            terms: Terms {
-                permission_set_id: set.id,
-                window,
-            },
+            terms,
             approver_id: approver.map(|u| u.id),
             message: form.message.clone(),
-            start_on_first_use: form.start_on_first_use
-                && matches!(window, AccessWindow::Duration { .. }),
+            start_on_first_use: form.terms.starts_on_first_use(),
             extends_request_id: form.extends,
         };
         let approver_name = approver.map(|u| u.display_name.clone()).unwrap_or_default();

@@ -15,6 +15,7 @@ pub mod banner;
 pub mod forms;
 pub mod intent;
 mod main_state;
+pub mod present;
 pub mod requests_table;
 pub mod tree;
 mod watcher;

@@ -2,13 +2,14 @@
 //! R-REQ-4 messages next to their fields), its confirmation, a request's
 //! details (R-REQ-7) and the revoke/release confirmations (R-BEY-3).
 
-use super::widgets::{duration_choice_ui, field_error_ui, permission_set_choice_ui};
+use super::widgets::{field_error_ui, terms_input_ui};
 use crate::app::MainState;
-use crate::app::forms::{Dialog, DirectGrantForm, LocalMoment, RequestForm, ResponseForm};
+use crate::app::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
 use crate::app::intent::Intent;
-use crate::domain::request::{AccessWindow, Request};
+use crate::app::present;
+use crate::domain::Field;
+use crate::domain::request::Request;
 use crate::domain::settings::MAX_MESSAGE_CHARS;
-use crate::domain::{Field, Span};
 use egui::{Id, Modal, RichText, TextEdit, Ui};
 
 /// Draws the open dialog, if any.
@@ -147,19 +148,6 @@ fn confirm_ui(
     });
 }
 
-fn moment_ui(ui: &mut Ui, label: &str, moment: &mut LocalMoment, salt: &str) {
-    ui.horizontal(|ui| {
-        ui.add_sized([60.0, 20.0], egui::Label::new(label));
-        ui.add(egui_extras::DatePickerButton::new(&mut moment.date).id_salt(salt));
-        let time_label = ui.label("at");
-        ui.add(TextEdit::singleline(&mut moment.time).desired_width(52.0))
-            .labelled_by(time_label.id)
-            .widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("{label} time"))
-            });
-    });
-}
-
 /// The request dialog (R-REQ-3).
 pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<Intent>) {
     ui.set_width(480.0);
@@ -172,44 +160,7 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     ui.label(RichText::new(&form.entry_path).strong());
     ui.add_space(6.0);
 
-    ui.horizontal(|ui| {
-        duration_choice_ui(
-            ui,
-            "duration",
-            &form.presets,
-            &mut form.preset_index,
-            !form.is_custom,
-        );
-    });
-    field_error_ui(ui, &form.errors, Field::Duration);
-    ui.checkbox(&mut form.is_custom, "Set custom time frame");
-    if form.is_custom {
-        moment_ui(ui, "Start", &mut form.start, "start-date");
-        field_error_ui(ui, &form.errors, Field::Start);
-        moment_ui(ui, "End", &mut form.end, "end-date");
-        field_error_ui(ui, &form.errors, Field::End);
-    } else {
-        ui.add_enabled(
-            !form.is_custom,
-            egui::Checkbox::new(&mut form.start_on_first_use, "Start on first use"),
-        );
-        field_error_ui(ui, &form.errors, Field::Start);
-    }
-
-    ui.horizontal(|ui| {
-        permission_set_choice_ui(ui, "permission-set", &form.sets, &mut form.set_index);
-        let inside = form
-            .sets
-            .get(form.set_index)
-            .map(|s| s.permissions.to_string())
-            .unwrap_or_default();
-        let eye = ui.label("👁");
-        eye.widget_info(|| {
-            egui::WidgetInfo::labeled(egui::Role::Label, true, "Permissions in this set")
-        });
-        eye.on_hover_text(format!("Includes: {inside}"));
-    });
-    field_error_ui(ui, &form.errors, Field::PermissionSet);
+    terms_input_ui(ui, &mut form.terms, &form.errors, "request");
 
     ui.horizontal(|ui| {
         let label = ui.add_sized([110.0, 20.0], egui::Label::new("Approver"));
@@ -280,20 +231,6 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     });
 }
 
-fn window_text(window: AccessWindow) -> String {
-    match window {
-        AccessWindow::Duration { mins } => format!("{} from approval", Span::human_mins(mins)),
-        AccessWindow::Custom { start_at, end_at } => {
-            format!(
-                "{} – {} ({})",
-                start_at.local_minute(),
-                end_at.local_minute(),
-                end_at.since(start_at).human()
-            )
-        }
-    }
-}
-
 /// A request's details (R-REQ-7): requested and authorized side by side.
 fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut Vec<Intent>) {
     ui.set_width(520.0);
@@ -324,8 +261,8 @@ fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut V
             row(
                 ui,
                 "Window",
-                window_text(request.requested.window),
-                authorized.map_or("—".into(), |t| window_text(t.window)),
+                present::window_text(request.requested.window),
+                authorized.map_or("—".into(), |t| present::window_text(t.window)),
             );
             let grant = match (request.grant_start_at, request.grant_end_at) {
                 (Some(s), Some(e)) => format!("{} – {}", s.local_minute(), e.local_minute()),
@@ -402,8 +339,8 @@ fn changes(state: &MainState, request: &Request) -> String {
     if authorized.window != request.requested.window {
         changed.push(format!(
             "window {} changed to {}",
-            window_text(request.requested.window),
-            window_text(authorized.window)
+            present::window_text(request.requested.window),
+            present::window_text(authorized.window)
         ));
     }
     changed.join("; ")
@@ -445,7 +382,11 @@ fn response_form_ui(
                 "Permission set",
                 state.set_name(request.requested.permission_set_id),
             );
-            row(ui, "Requested", window_text(request.requested.window));
+            row(
+                ui,
+                "Requested",
+                present::window_text(request.requested.window),
+            );
             row(ui, "Requested on", request.created_at.local_minute());
             if request.start_on_first_use {
                 row(ui, "Starts", "on first use".into());
@@ -481,27 +422,7 @@ fn response_form_ui(
     ui.add_space(8.0);
     ui.label(RichText::new("Response parameters").strong());
     ui.add_enabled_ui(form.terms_editable, |ui| {
-        ui.horizontal(|ui| {
-            duration_choice_ui(
-                ui,
-                "response-duration",
-                &form.presets,
-                &mut form.preset_index,
-                !form.is_custom,
-            );
-        });
-        field_error_ui(ui, &form.errors, Field::Duration);
-        ui.checkbox(&mut form.is_custom, "Set custom time frame");
-        if form.is_custom {
-            moment_ui(ui, "Start", &mut form.start, "response-start");
-            field_error_ui(ui, &form.errors, Field::Start);
-            moment_ui(ui, "End", &mut form.end, "response-end");
-            field_error_ui(ui, &form.errors, Field::End);
-        }
-        ui.horizontal(|ui| {
-            permission_set_choice_ui(ui, "response-set", &form.sets, &mut form.set_index);
-        });
-        field_error_ui(ui, &form.errors, Field::PermissionSet);
+        terms_input_ui(ui, &mut form.terms, &form.errors, "response");
     });
     if !form.terms_editable {
         ui.label(
@@ -568,20 +489,7 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
             .labelled_by(label.id);
     });
     field_error_ui(ui, &form.errors, Field::Approver);
-    ui.horizontal(|ui| {
-        duration_choice_ui(
-            ui,
-            "grant-duration",
-            &form.presets,
-            &mut form.preset_index,
-            true,
-        );
-    });
-    field_error_ui(ui, &form.errors, Field::Duration);
-    ui.horizontal(|ui| {
-        permission_set_choice_ui(ui, "grant-set", &form.sets, &mut form.set_index);
-    });
-    field_error_ui(ui, &form.errors, Field::PermissionSet);
+    terms_input_ui(ui, &mut form.terms, &form.errors, "grant");
     let label = ui.label("Message to the user");
     ui.add(
         TextEdit::multiline(&mut form.message)

@@ -1,6 +1,7 @@
 //! Small shared widgets: labelled fields (the label is also the accessible
 //! name, R-DSK-3), field errors, entry icons.
 
+use crate::app::forms::{LocalMoment, TermsInput};
 use crate::domain::Span;
 use crate::domain::entry::EntryKind;
 use crate::domain::permission::PermissionSet;
@@ -50,8 +51,65 @@ pub const fn kind_icon(kind: EntryKind) -> &'static str {
 /// The lock shown on locked items (R-REQ-1).
 pub const LOCK: &str = "🔒";
 
+/// The terms of a grant being chosen (the request, response and
+/// direct-grant dialogs): "Access duration", the custom time frame and
+/// "Start on first use" when offered, and "Permission". `id` keeps each
+/// dialog's drop-downs apart.
+pub fn terms_input_ui(ui: &mut Ui, input: &mut TermsInput, errors: &FieldErrors, id: &str) {
+    let uses_custom = input.uses_custom();
+    ui.horizontal(|ui| {
+        duration_choice_ui(
+            ui,
+            &format!("{id}-duration"),
+            &input.presets,
+            &mut input.preset_index,
+            !uses_custom,
+        );
+    });
+    field_error_ui(ui, errors, Field::Duration);
+    if input.offers_custom {
+        ui.checkbox(&mut input.is_custom, "Set custom time frame");
+    }
+    if input.uses_custom() {
+        moment_ui(ui, "Start", &mut input.start, &format!("{id}-start"));
+        field_error_ui(ui, errors, Field::Start);
+        moment_ui(ui, "End", &mut input.end, &format!("{id}-end"));
+        field_error_ui(ui, errors, Field::End);
+    } else if let Some(first_use) = &mut input.first_use {
+        ui.checkbox(first_use, "Start on first use");
+        field_error_ui(ui, errors, Field::Start);
+    }
+    ui.horizontal(|ui| {
+        permission_set_choice_ui(ui, &format!("{id}-set"), &input.sets, &mut input.set_index);
+        let inside = input
+            .set()
+            .map(|s| s.permissions.to_string())
+            .unwrap_or_default();
+        let eye = ui.label("👁");
+        eye.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::Label, true, "Permissions in this set")
+        });
+        eye.on_hover_text(format!("Includes: {inside}"));
+    });
+    field_error_ui(ui, errors, Field::PermissionSet);
+}
+
+/// A date picker and an "HH:MM" field, named "`label`" and "`label` time".
+fn moment_ui(ui: &mut Ui, label: &str, moment: &mut LocalMoment, salt: &str) {
+    ui.horizontal(|ui| {
+        ui.add_sized([60.0, 20.0], egui::Label::new(label));
+        ui.add(egui_extras::DatePickerButton::new(&mut moment.date).id_salt(salt));
+        let time_label = ui.label("at");
+        ui.add(TextEdit::singleline(&mut moment.time).desired_width(52.0))
+            .labelled_by(time_label.id)
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("{label} time"))
+            });
+    });
+}
+
 /// "Access duration" and the drop-down of preset durations (a labelled field).
-pub fn duration_choice_ui(
+fn duration_choice_ui(
     ui: &mut Ui,
     id_salt: &str,
     presets: &[u32],
@@ -76,12 +134,7 @@ pub fn duration_choice_ui(
 }
 
 /// "Permission" and the drop-down of permission sets (a labelled field).
-pub fn permission_set_choice_ui(
-    ui: &mut Ui,
-    id_salt: &str,
-    sets: &[PermissionSet],
-    index: &mut usize,
-) {
+fn permission_set_choice_ui(ui: &mut Ui, id_salt: &str, sets: &[PermissionSet], index: &mut usize) {
     let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
     let current = sets.get(*index).map_or("", |s| s.name.as_str());
     egui::ComboBox::from_id_salt(id_salt)

@@ -2,9 +2,9 @@
 //! R-BEY-4, R-BEY-5): the dashboard's lists and the response window.
 
 use super::{MainState, report};
-use crate::app::forms::{Dialog, DirectGrantForm, ResponseForm};
+use crate::app::forms::{Dialog, DirectGrantForm, ResponseForm, TermsInput};
 use crate::app::requests_table::RequestsTable;
-use crate::domain::request::{AccessWindow, ApprovalInput, ApprovalOutcome, Phase, Request, Terms};
+use crate::domain::request::{ApprovalInput, ApprovalOutcome, Phase, Request, Terms};
 use crate::domain::{DomainError, EntryId, Field, RequestId, Span, Timestamp};
 use crate::service::ServiceError;
 
@@ -133,7 +133,7 @@ impl MainState {
         let id = form.info.request.id;
         let message = form.message.clone();
         let result = if approve {
-            let terms = match form.terms() {
+            let terms = match form.terms.terms() {
                 Ok(terms) => terms,
                 Err(e) => {
                     form.errors = e.field_errors().cloned().unwrap_or_default();
@@ -296,10 +296,13 @@ impl MainState {
             entry_path: self.tree.path(entry_id),
             users,
             user_index: None,
-            presets: self.settings.preset_durations_mins.clone(),
-            preset_index: 0,
-            sets: self.sets.clone(),
-            set_index: 0,
+            terms: TermsInput::new(
+                self.settings.preset_durations_mins.clone(),
+                self.sets.clone(),
+                0,
+                now,
+                now,
+            ),
             message: String::new(),
             errors: crate::domain::FieldErrors::default(),
         }));
@@ -317,14 +320,14 @@ impl MainState {
             return;
         };
         let (user_id, user_name) = (user.id, user.display_name.clone());
-        let Some(set) = form.sets.get(form.set_index) else {
-            return;
+        let terms = match form.terms.terms() {
+            Ok(terms) => terms,
+            Err(e) => {
+                form.errors = e.field_errors().cloned().unwrap_or_default();
+                return;
+            }
         };
-        let mins = form.presets.get(form.preset_index).copied().unwrap_or(0);
-        let terms = Terms {
-            permission_set_id: set.id,
-            window: AccessWindow::Duration { mins },
-        };
+        let mins = form.terms.preset_mins();
         let (entry_id, message) = (form.entry_id, form.message.clone());
         match self
             .workspace
