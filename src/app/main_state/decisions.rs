@@ -4,7 +4,7 @@
 use super::{MainState, report};
 use crate::app::forms::{Dialog, DirectGrantForm, ResponseForm, TermsInput};
 use crate::app::requests_table::RequestsTable;
-use crate::domain::request::{ApprovalInput, ApprovalOutcome, Phase, Request, Terms};
+use crate::domain::request::{ApprovalInput, ApprovalOutcome, Phase, Request};
 use crate::domain::{DomainError, EntryId, Field, RequestId, Span, Timestamp};
 use crate::service::ServiceError;
 
