@@ -406,11 +406,10 @@ fn another_workspace_put_at_a_known_path_is_reported() {
         )),
         "{printed}"
     );
-    let record = printed
-        .trim_end()
-        .rsplit_once("remove ")
-        .map(|(_, file)| PathBuf::from(file))
-        .unwrap_or_else(|| panic!("names the record to remove: {printed}"));
+    let record = printed.trim_end().rsplit_once("remove ").map_or_else(
+        || panic!("names the record to remove: {printed}"),
+        |(_, file)| PathBuf::from(file),
+    );
     assert!(record.starts_with(home.join("state/latchkey")), "{printed}");
     std::fs::remove_file(&record).unwrap();
     verify_intact(home, &path);
