@@ -11,8 +11,8 @@ use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
 use latchkey::platform::launcher::SystemLauncher;
 use latchkey::platform::witness::system_witness;
 use latchkey::service::{
-    AuditVerdict, Contents, HashCost, WitnessOutcome, Workspace, check_audit, demo,
-    open_workspace_store,
+    AuditVerdict, Contents, HashCost, WitnessOutcome, Workspace, check_audit_file, demo,
+    remember_created_file,
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -170,6 +170,16 @@ fn init(path: &Path, demo: bool, scale: Option<usize>, clock: &dyn Clock) -> Res
     if let Some(note) = &created.cleaned_up {
         println!("{note}");
     }
+    // This computer's witness learns the new workspace's id at this path, so
+    // a new workspace where another one was is not taken for a replacement.
+    let mut workspace = created.workspace;
+    let remembered = workspace
+        .id()
+        .map_err(|e| e.to_string())
+        .and_then(|id| remember_created_file(system_witness().as_ref(), path, &id));
+    if let Err(reason) = remembered {
+        eprintln!("latchkey: warning: this computer's audit witness was not used: {reason}");
+    }
     if let Some(report) = &created.scale {
         println!(
             "Created {} with {} entries and {} requests ({} refused by the rules and skipped) in {:.1} s",
@@ -186,7 +196,7 @@ fn init(path: &Path, demo: bool, scale: Option<usize>, clock: &dyn Clock) -> Res
             demo::DEMO_PASSWORD
         );
     }
-    println!("Secrets are encrypted; {}", created.workspace.key_status());
+    println!("Secrets are encrypted; {}", workspace.key_status());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -200,9 +210,8 @@ fn audit(path: &Path, action: &AuditCommand) -> Result<ExitCode> {
         }
         _ => None,
     };
-    let mut store = open_workspace_store(path)?;
     let witness = system_witness();
-    let check = check_audit(store.as_mut(), witness.as_ref(), expected.as_ref())?;
+    let check = check_audit_file(path, witness.as_ref(), expected.as_ref())?;
     let events = match &check.verdict {
         AuditVerdict::Intact { events } => *events,
         AuditVerdict::Broken(broken) => {

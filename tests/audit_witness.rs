@@ -341,3 +341,92 @@ fn a_type_tampered_audit_row_is_reported_as_that_event() {
         "{printed}"
     );
 }
+
+/// R-BEY-12: the witness is found by the workspace's id, which lives in the
+/// file; changing it as well as cutting the log back must not make the log
+/// look like one never seen. The id is bound to the creation event, and the
+/// witness remembers which workspace it saw at this path.
+#[test]
+fn changing_the_workspace_id_does_not_escape_the_witness() {
+    let home = TempDir::new().unwrap();
+    let home = home.path();
+    let path = demo(home, home, "demo.latchkey");
+    let events = verify_intact(home, &path);
+    assert!(events > 60, "{events}");
+    let id = workspace_id(&path);
+    truncate_and_move_head(&path, events - 60);
+    sqlite3(
+        &path,
+        "UPDATE meta SET value = 'deadbeef' WHERE key = 'workspace_id';",
+    );
+    assert_eq!(workspace_id(&path), "deadbeef");
+
+    let printed = verify_broken(home, &path, &[], "cut back, id changed");
+    assert!(
+        printed.contains("deadbeef") && printed.contains(&id),
+        "names both ids: {printed}"
+    );
+    // Also on a computer that never saw it: the creation event names the id.
+    let elsewhere = TempDir::new().unwrap();
+    let printed = verify_broken(elsewhere.path(), &path, &[], "id changed, no witness");
+    assert!(
+        printed.contains("deadbeef") && printed.contains(&id),
+        "{printed}"
+    );
+}
+
+/// Removes a workspace file and what lives beside it.
+fn remove_workspace(path: &Path) {
+    for suffix in ["", "-wal", "-shm", ".key"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// R-BEY-12: another valid workspace put where this computer saw one (its
+/// own id and chain, consistent) is reported, naming both ids and the record
+/// to remove if the replacement was deliberate; removing it is enough.
+#[test]
+fn another_workspace_put_at_a_known_path_is_reported() {
+    let home = TempDir::new().unwrap();
+    let home = home.path();
+    let path = demo(home, home, "mine.latchkey");
+    verify_intact(home, &path);
+    let id = workspace_id(&path);
+
+    let elsewhere = TempDir::new().unwrap();
+    let other = demo(elsewhere.path(), elsewhere.path(), "other.latchkey");
+    let other_id = workspace_id(&other);
+    remove_workspace(&path);
+    std::fs::copy(&other, &path).unwrap();
+
+    let printed = verify_broken(home, &path, &[], "replaced by another workspace");
+    assert!(
+        printed.contains(&format!(
+            "was {id} when this computer last saw it and now claims to be {other_id}"
+        )),
+        "{printed}"
+    );
+    let record = printed.trim_end().rsplit_once("remove ").map_or_else(
+        || panic!("names the record to remove: {printed}"),
+        |(_, file)| PathBuf::from(file),
+    );
+    assert!(record.starts_with(home.join("state/latchkey")), "{printed}");
+    std::fs::remove_file(&record).unwrap();
+    verify_intact(home, &path);
+}
+
+/// R-BEY-12: a new workspace created by Latchkey where another one was (the
+/// old files removed first) is not mistaken for a replacement.
+#[test]
+fn creating_a_new_workspace_where_one_was_does_not_alarm() {
+    let home = TempDir::new().unwrap();
+    let home = home.path();
+    let path = demo(home, home, "demo.latchkey");
+    verify_intact(home, &path);
+    let old_id = workspace_id(&path);
+    remove_workspace(&path);
+
+    demo(home, home, "demo.latchkey");
+    assert_ne!(workspace_id(&path), old_id);
+    verify_intact(home, &path);
+}

@@ -8,13 +8,15 @@
 //! since the last verified head are checked: one indexed read plus the new
 //! events, never a whole walk per frame. A chain that is broken or no longer
 //! extends what this computer saw is reported until the window closes.
+//! A check that could not run (no head verified yet) is tried again, whole,
+//! the next time the data may have changed.
 
 use crate::domain::audit::ChainHead;
 use crate::platform::witness::Witness;
 use crate::service::{
-    AuditCheck, AuditVerdict, WitnessOutcome, Workspace, check_audit, open_workspace_store,
+    AuditCheck, AuditVerdict, WitnessOutcome, Workspace, check_audit_file, remember_created_file,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
@@ -29,6 +31,8 @@ pub struct AuditWatch {
     note: Option<String>,
     /// A file whose whole chain is to be verified in the background.
     pending_file: Option<PathBuf>,
+    /// The file whose whole chain was last to be verified, to try again.
+    file: Option<PathBuf>,
     background: Option<Receiver<Result<AuditCheck, String>>>,
     /// The chain may have grown since `known`.
     due: bool,
@@ -43,6 +47,7 @@ impl AuditWatch {
             problem: None,
             note: None,
             pending_file: None,
+            file: None,
             background: None,
             due: false,
         }
@@ -51,7 +56,21 @@ impl AuditWatch {
     /// Verifies the whole chain of the workspace file at `path` on a
     /// background thread, started on the next frame.
     pub fn verify_file_later(&mut self, path: PathBuf) {
+        self.file = Some(path.clone());
         self.pending_file = Some(path);
+    }
+
+    /// Records that the workspace file at `path` was just created as
+    /// `workspace`, so that a new workspace where another one was is not
+    /// taken for a replacement.
+    pub fn record_created(&mut self, path: &Path, workspace: &mut Workspace) {
+        let recorded = workspace
+            .id()
+            .map_err(|e| e.to_string())
+            .and_then(|id| remember_created_file(self.witness.as_ref(), path, &id));
+        if let Err(reason) = recorded {
+            self.note = Some(format!("audit witness not kept: {reason}"));
+        }
     }
 
     /// Verifies the whole chain of `workspace` now (workspaces in memory,
@@ -89,8 +108,9 @@ impl AuditWatch {
                 Ok(check) => {
                     self.background = None;
                     self.absorb(check);
-                    // Whatever was written meanwhile is checked from the new head.
-                    self.due = true;
+                    // Whatever was written meanwhile is checked from the new
+                    // head; a check that could not run waits for a change.
+                    self.due = self.known.is_some();
                 }
                 Err(TryRecvError::Empty) => {}
                 Err(TryRecvError::Disconnected) => {
@@ -102,12 +122,26 @@ impl AuditWatch {
         if !self.due || self.background.is_some() || self.problem.is_some() {
             return;
         }
-        if let (Some(known), Some(workspace)) = (self.known.clone(), workspace) {
-            self.due = false;
-            let check = workspace
-                .check_audit_since(&known, self.witness.as_ref())
-                .map_err(|e| e.to_string());
-            self.absorb(check);
+        match (self.known.clone(), workspace) {
+            (Some(known), Some(workspace)) => {
+                self.due = false;
+                let check = workspace
+                    .check_audit_since(&known, self.witness.as_ref())
+                    .map_err(|e| e.to_string());
+                self.absorb(check);
+            }
+            // No head verified yet (the first check could not run): the
+            // whole chain again, in the background for a file.
+            (None, workspace) => {
+                if let Some(path) = self.file.clone() {
+                    self.due = false;
+                    self.start_background(path, ctx.clone());
+                } else if let Some(workspace) = workspace {
+                    self.due = false;
+                    self.verify_now(workspace);
+                }
+            }
+            (Some(_), None) => {}
         }
     }
 
@@ -118,9 +152,8 @@ impl AuditWatch {
             .name("latchkey-audit-verify".into())
             .spawn(move || {
                 // Its own connection, read-only where the file cannot be written.
-                let check = open_workspace_store(&path)
-                    .and_then(|mut store| Ok(check_audit(store.as_mut(), witness.as_ref(), None)?))
-                    .map_err(|e| e.to_string());
+                let check =
+                    check_audit_file(&path, witness.as_ref(), None).map_err(|e| e.to_string());
                 let _ = sender.send(check);
                 ctx.request_repaint();
             });
@@ -133,9 +166,13 @@ impl AuditWatch {
     fn absorb(&mut self, check: Result<AuditCheck, String>) {
         match check {
             Ok(check) => {
-                if let WitnessOutcome::Unavailable(reason) = &check.witness {
-                    self.note = Some(format!("audit witness not kept: {reason}"));
-                }
+                // A later check that ran clears the note of an earlier one.
+                self.note = match &check.witness {
+                    WitnessOutcome::Unavailable(reason) => {
+                        Some(format!("audit witness not kept: {reason}"))
+                    }
+                    _ => None,
+                };
                 match &check.verdict {
                     AuditVerdict::Intact { .. } => {
                         if let Some(head) = check.head {

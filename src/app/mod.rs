@@ -312,6 +312,7 @@ impl LatchkeyApp {
                 self.first_start.notice = None;
                 self.screen = screen;
                 if let Some(workspace) = Self::workspace_mut(&mut self.screen) {
+                    self.audit.record_created(&path, workspace);
                     self.audit.verify_now(workspace);
                 }
             }

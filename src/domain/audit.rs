@@ -348,6 +348,26 @@ pub enum ChainBreak {
     /// The workspace's id was removed or altered, so nothing remembered
     /// about its log can be found.
     NoWorkspaceId,
+    /// The workspace's id is not the one its creation event records: the
+    /// id was changed, which would hide what this computer saw of its log.
+    IdNotFromCreation {
+        /// The id the workspace claims now.
+        claimed: String,
+        /// The id its creation event records.
+        created: String,
+    },
+    /// The workspace file at a path where this computer saw another
+    /// workspace claims a different id: it was replaced.
+    Replaced {
+        /// The workspace file.
+        file: String,
+        /// The id this computer saw there.
+        seen: String,
+        /// The id the file claims now.
+        claimed: String,
+        /// The record to remove if the replacement was deliberate.
+        record: String,
+    },
     /// The chain is shorter than a head remembered outside the workspace.
     Shorter {
         /// Who remembered the head.
@@ -394,6 +414,24 @@ impl fmt::Display for ChainBreak {
             ChainBreak::NoWorkspaceId => write!(
                 f,
                 "the workspace's id was removed or altered, so what this computer saw of its audit log cannot be checked"
+            ),
+            ChainBreak::IdNotFromCreation { claimed, created } => write!(
+                f,
+                "the workspace's id was altered: it claims to be {} but its audit log records its creation as {}, so what this computer saw of the log would not be found",
+                claimed.escape_debug(),
+                created.escape_debug()
+            ),
+            ChainBreak::Replaced {
+                file,
+                seen,
+                claimed,
+                record,
+            } => write!(
+                f,
+                "the workspace at {} was {} when this computer last saw it and now claims to be {}: the file was replaced; if it was deliberately replaced, remove {record}",
+                file.escape_debug(),
+                seen.escape_debug(),
+                claimed.escape_debug()
             ),
             ChainBreak::Shorter {
                 source,

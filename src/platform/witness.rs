@@ -3,7 +3,13 @@
 //! file, so that a log cut back, wiped or rewritten by someone who can write
 //! the file is reported instead of being called intact.
 //!
-//! One small file per workspace id in the user's state directory
+//! The witness is found by the workspace's id, which is kept in the file
+//! itself; so it also remembers which workspace id it saw at which path, and a
+//! file at a known path that claims another id is reported as a replacement
+//! (a creation through Latchkey records its new id first).
+//!
+//! One small file per workspace id, and one per workspace path (named by the
+//! hash of the canonical path), in the user's state directory
 //! (`$XDG_STATE_HOME/latchkey/`, by default `~/.local/state/latchkey/`),
 //! replaced atomically (a private temporary file, synced, then renamed).
 
@@ -24,10 +30,26 @@ pub trait Witness: Send + Sync {
     fn remember(&self, workspace_id: &str, head: &ChainHead) -> Result<(), String>;
     /// Where the record of `workspace_id` is kept, for messages.
     fn location(&self, workspace_id: &str) -> String;
+    /// The workspace id last seen in the workspace file at `file` (a
+    /// canonical path); `Ok(None)` if none; `Err` if it cannot be read.
+    fn recall_file(&self, file: &Path) -> Result<Option<String>, String>;
+    /// Remembers that the workspace file at `file` (a canonical path) is
+    /// `workspace_id`.
+    fn remember_file(&self, file: &Path, workspace_id: &str) -> Result<(), String>;
+    /// Where the record of `file` is kept, for messages.
+    fn file_location(&self, file: &Path) -> String;
+}
+
+/// The canonical path of a workspace file, the key of its path record.
+pub fn canonical_file(path: &Path) -> Result<PathBuf, String> {
+    fs::canonicalize(path).map_err(|e| format!("cannot resolve {}: {e}", path.display()))
 }
 
 /// The first line of a witness file.
 const MAGIC: &str = "latchkey audit witness 1";
+
+/// The first line of a path record.
+const FILE_MAGIC: &str = "latchkey workspace path witness 1";
 
 /// Keeps one file per workspace in a directory.
 #[derive(Debug, Clone)]
@@ -71,6 +93,14 @@ impl FileWitness {
         self.dir.join(format!("{name}.witness"))
     }
 
+    /// The path record of the workspace file `file` (a canonical path),
+    /// named by its hash.
+    pub fn record_for_file(&self, file: &Path) -> PathBuf {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(file.as_os_str().as_encoded_bytes());
+        self.dir.join(format!("p-{}.path", hex::encode(digest)))
+    }
+
     fn create_dir(&self) -> Result<(), String> {
         let mut builder = fs::DirBuilder::new();
         builder.recursive(true);
@@ -98,6 +128,17 @@ fn parse(text: &str, workspace_id: &str) -> Option<ChainHead> {
         return None;
     }
     ChainHead::parse(&format!("{events}:{hash}")).ok()
+}
+
+/// The id in a path record. The id is stored hex-encoded, since the id of a
+/// hostile file may hold any character; the path follows for people only.
+fn parse_file_record(text: &str) -> Option<String> {
+    let mut lines = text.lines();
+    if lines.next()? != FILE_MAGIC {
+        return None;
+    }
+    let id = hex::decode(lines.next()?.strip_prefix("workspace-hex ")?).ok()?;
+    String::from_utf8(id).ok()
 }
 
 /// Makes each temporary file's name unique within the process.
@@ -163,12 +204,41 @@ impl Witness for FileWitness {
     fn location(&self, workspace_id: &str) -> String {
         self.file_for(workspace_id).display().to_string()
     }
+
+    fn recall_file(&self, file: &Path) -> Result<Option<String>, String> {
+        let record = self.record_for_file(file);
+        match fs::read_to_string(&record) {
+            Ok(text) => parse_file_record(&text)
+                .map(Some)
+                .ok_or_else(|| format!("the audit witness {} is damaged", record.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!(
+                "cannot read the audit witness {}: {e}",
+                record.display()
+            )),
+        }
+    }
+
+    fn remember_file(&self, file: &Path, workspace_id: &str) -> Result<(), String> {
+        self.create_dir()?;
+        let text = format!(
+            "{FILE_MAGIC}\nworkspace-hex {}\npath {}\n",
+            hex::encode(workspace_id.as_bytes()),
+            file.display()
+        );
+        write_atomically(&self.record_for_file(file), &text)
+    }
+
+    fn file_location(&self, file: &Path) -> String {
+        self.record_for_file(file).display().to_string()
+    }
 }
 
 /// An in-process witness for tests.
 #[derive(Debug, Default)]
 pub struct MemoryWitness {
     heads: Mutex<HashMap<String, ChainHead>>,
+    files: Mutex<HashMap<PathBuf, String>>,
 }
 
 impl Witness for MemoryWitness {
@@ -191,6 +261,27 @@ impl Witness for MemoryWitness {
 
     fn location(&self, workspace_id: &str) -> String {
         format!("memory:{workspace_id}")
+    }
+
+    fn recall_file(&self, file: &Path) -> Result<Option<String>, String> {
+        let files = self
+            .files
+            .lock()
+            .map_err(|_| "witness lock poisoned".to_owned())?;
+        Ok(files.get(file).cloned())
+    }
+
+    fn remember_file(&self, file: &Path, workspace_id: &str) -> Result<(), String> {
+        let mut files = self
+            .files
+            .lock()
+            .map_err(|_| "witness lock poisoned".to_owned())?;
+        files.insert(file.to_owned(), workspace_id.to_owned());
+        Ok(())
+    }
+
+    fn file_location(&self, file: &Path) -> String {
+        format!("memory:{}", file.display())
     }
 }
 
@@ -219,6 +310,18 @@ impl Witness for NoWitness {
     }
 
     fn location(&self, _workspace_id: &str) -> String {
+        "nowhere".to_owned()
+    }
+
+    fn recall_file(&self, _file: &Path) -> Result<Option<String>, String> {
+        Err(self.reason.clone())
+    }
+
+    fn remember_file(&self, _file: &Path, _workspace_id: &str) -> Result<(), String> {
+        Err(self.reason.clone())
+    }
+
+    fn file_location(&self, _file: &Path) -> String {
         "nowhere".to_owned()
     }
 }
@@ -278,5 +381,26 @@ mod tests {
         );
         fs::write(witness.file_for("abc"), "garbage").unwrap();
         assert!(witness.recall("abc").unwrap_err().contains("damaged"));
+    }
+
+    #[test]
+    fn path_records_round_trip_any_id_and_damage_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let witness = FileWitness::new(dir.path().join("state"));
+        let file = dir.path().join("a\nworkspace.latchkey");
+        assert_eq!(witness.recall_file(&file).unwrap(), None);
+        witness.remember_file(&file, "abc\nevents 9").unwrap();
+        assert_eq!(
+            witness.recall_file(&file).unwrap().as_deref(),
+            Some("abc\nevents 9")
+        );
+        let record = witness.record_for_file(&file);
+        assert_eq!(record.parent(), Some(dir.path().join("state").as_path()));
+        assert_eq!(
+            witness.recall_file(&dir.path().join("other")).unwrap(),
+            None
+        );
+        fs::write(&record, "garbage").unwrap();
+        assert!(witness.recall_file(&file).unwrap_err().contains("damaged"));
     }
 }

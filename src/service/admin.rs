@@ -67,7 +67,9 @@ pub(super) fn initialize(
         AuditAction::WorkspaceCreated,
         None,
         None,
-        &json!({ "name": name.trim() }),
+        // The id is hashed into the chain, so that changing the id kept in
+        // `meta` (the key of this computer's witness) is seen (R-BEY-12).
+        &json!({ "name": name.trim(), "workspace_id": workspace_id }),
     )
 }
 

@@ -28,7 +28,8 @@ pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};
 pub use tick::TickReport;
 pub use verify::{
-    AuditCheck, AuditVerdict, WitnessOutcome, check_audit, check_audit_since, verify_audit,
+    AuditCheck, AuditVerdict, WitnessOutcome, check_audit, check_audit_file, check_audit_since,
+    remember_created_file, verify_audit,
 };
 
 use crate::domain::{DomainError, FieldErrors, Timestamp};

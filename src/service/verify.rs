@@ -3,14 +3,20 @@
 //! workspace (R-BEY-12): this computer's witness, and a head kept by hand
 //! (`audit verify --expect`).
 //!
+//! The witness is found by the workspace's id, which the file holds, so the
+//! id is checked twice: against the one its creation event records (hashed
+//! into the chain), and, for a file, against the one this computer last saw
+//! at that path.
+//!
 //! Rows are read loosely, so a value of the wrong type is reported as that
 //! event, never as a database error.
 
 use super::admin::META_WORKSPACE_ID;
-use super::{ServiceError, Workspace};
+use super::{ServiceError, Workspace, open_workspace_store};
 use crate::domain::audit::{ChainBreak, ChainHead, ChainVerifier, HeadSource};
-use crate::platform::witness::Witness;
+use crate::platform::witness::{Witness, canonical_file};
 use crate::store::{AuditRow, Store, StoreError, StoreTx, TxMode};
+use std::path::Path;
 
 /// Rows read per query.
 const PAGE: usize = 5_000;
@@ -80,7 +86,43 @@ pub fn check_audit(
         .map(|head| (HeadSource::Expected, head.clone()))
         .into_iter()
         .collect();
-    check_with(store, witness, None, references)
+    check_with(store, witness, None, None, references)
+}
+
+/// Opens the workspace file at `path` (read-only where it cannot be written)
+/// and checks it as [`check_audit`] does; also requires the workspace's id to
+/// be the one this computer last saw at that path, and remembers it there.
+pub fn check_audit_file(
+    path: &Path,
+    witness: &dyn Witness,
+    expected: Option<&ChainHead>,
+) -> Result<AuditCheck, ServiceError> {
+    let mut store = open_workspace_store(path)?;
+    // The file opened, so it exists; a path that cannot be resolved only
+    // loses the path check.
+    let file = canonical_file(path).ok();
+    let references = expected
+        .map(|head| (HeadSource::Expected, head.clone()))
+        .into_iter()
+        .collect();
+    Ok(check_with(
+        store.as_mut(),
+        witness,
+        file.as_deref(),
+        None,
+        references,
+    )?)
+}
+
+/// Records that the workspace file at `path`, just created by Latchkey, is
+/// `workspace_id`, so that the new workspace where another one was is not
+/// reported as a replacement.
+pub fn remember_created_file(
+    witness: &dyn Witness,
+    path: &Path,
+    workspace_id: &str,
+) -> Result<(), String> {
+    witness.remember_file(&canonical_file(path)?, workspace_id)
 }
 
 /// Checks only what was added since `known` (a head this computer verified
@@ -96,14 +138,17 @@ pub fn check_audit_since(
     check_with(
         store,
         witness,
+        None,
         Some(known),
         vec![(HeadSource::Witness, known.clone())],
     )
 }
 
+/// `file`: the canonical path of the workspace file, when checking one.
 fn check_with(
     store: &mut dyn Store,
     witness: &dyn Witness,
+    file: Option<&Path>,
     since: Option<&ChainHead>,
     mut references: Vec<(HeadSource, ChainHead)>,
 ) -> Result<AuditCheck, StoreError> {
@@ -155,23 +200,58 @@ fn check_with(
                 _ => {
                     // The known event is gone or unreadable: walk it all.
                     drop(tx);
-                    return check_with(store, witness, None, references);
+                    return check_with(store, witness, file, None, references);
                 }
             }
         }
     };
     let (mut verdict, head) = walk(tx.as_mut(), verifier, after)?;
+    if let (AuditVerdict::Intact { .. }, Some(id)) = (&verdict, &id)
+        && let Some(broken) = creation_disowns(tx.as_mut(), id)?
+    {
+        verdict = AuditVerdict::Broken(broken);
+    }
     drop(tx);
     if id.is_none() && head.is_some() && matches!(verdict, AuditVerdict::Intact { .. }) {
         // Without its id, nothing remembered about this workspace can be found.
         verdict = AuditVerdict::Broken(ChainBreak::NoWorkspaceId);
     }
-    let witness_outcome = match (&verdict, &head, &id, recalled) {
+    // The id this computer last saw at this file's path.
+    let seen_here = match (file, &id) {
+        (Some(file), Some(_)) => Some(witness.recall_file(file)),
+        _ => None,
+    };
+    if let (AuditVerdict::Intact { .. }, Some(file), Some(id), Some(Ok(Some(seen)))) =
+        (&verdict, file, &id, &seen_here)
+        && seen != id
+    {
+        verdict = AuditVerdict::Broken(ChainBreak::Replaced {
+            file: file.display().to_string(),
+            seen: seen.clone(),
+            claimed: id.clone(),
+            record: witness.file_location(file),
+        });
+    }
+    let mut witness_outcome = match (&verdict, &head, &id, recalled) {
         (AuditVerdict::Broken(_), _, _, _) => WitnessOutcome::Kept,
         (_, Some(head), Some(id), Some(Ok(_))) => remember_forward(witness, id, head),
         (_, _, _, Some(Err(reason))) => WitnessOutcome::Unavailable(reason),
         _ => WitnessOutcome::Unchanged,
     };
+    if let (AuditVerdict::Intact { .. }, Some(file), Some(id), Some(seen)) =
+        (&verdict, file, &id, seen_here)
+    {
+        let kept = match seen {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => witness.remember_file(file, id),
+            Err(reason) => Err(reason),
+        };
+        if let Err(reason) = kept
+            && !matches!(witness_outcome, WitnessOutcome::Unavailable(_))
+        {
+            witness_outcome = WitnessOutcome::Unavailable(reason);
+        }
+    }
     Ok(AuditCheck {
         verdict,
         head: head.clone(),
@@ -204,6 +284,38 @@ impl Workspace {
         tx.meta(META_WORKSPACE_ID)?
             .ok_or_else(|| ServiceError::NotFound("the workspace has no id".into()))
     }
+}
+
+/// The break to report if the creation event (the first) records another id
+/// than `id`, the one the workspace claims; the walk has checked every other
+/// link, and this also checks that event's own hash, since a check resumed
+/// from a known head does not walk it again.
+fn creation_disowns(tx: &mut dyn StoreTx, id: &str) -> Result<Option<ChainBreak>, StoreError> {
+    let rows = tx.audit_rows_after(0, 1)?;
+    let creation = match rows.first() {
+        Some(AuditRow::Event(event)) if event.seq == 1 => event,
+        Some(AuditRow::Unreadable { .. } | AuditRow::Event(_)) => {
+            return Ok(Some(ChainBreak::Altered { seq: 1 }));
+        }
+        None => return Ok(None),
+    };
+    if creation.computed_hash() != creation.hash {
+        return Ok(Some(ChainBreak::Altered { seq: 1 }));
+    }
+    let details: serde_json::Value =
+        serde_json::from_str(&creation.details).unwrap_or(serde_json::Value::Null);
+    Ok(match details.get("workspace_id") {
+        // Workspaces created before the id was recorded in their creation
+        // event have no id there: only the path check and the witness apply.
+        None => None,
+        Some(serde_json::Value::String(created)) if created == id => None,
+        Some(created) => Some(ChainBreak::IdNotFromCreation {
+            claimed: id.to_owned(),
+            created: created
+                .as_str()
+                .map_or_else(|| created.to_string(), str::to_owned),
+        }),
+    })
 }
 
 /// Records `head` unless the witness already holds it or a later one
