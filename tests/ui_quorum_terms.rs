@@ -13,34 +13,20 @@ mod common;
 
 use common::*;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use latchkey::app::forms::Dialog;
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+use latchkey::app::{AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{
     AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, RequestStatus, Terms,
 };
 use latchkey::domain::{PermissionSetId, RequestId, Span};
-use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
 
 /// A harness around the whole eframe app (50 ms steps, as in the other UI suites).
-fn harness(app: LatchkeyApp) -> Window {
-    let mut window = Harness::builder()
-        .with_size([1200.0, 800.0])
-        .with_step_dt(0.05)
-        .with_max_steps(60)
-        .build_eframe(move |_cc| app);
-    window.run();
-    window
-}
-
 /// The demo workspace in memory, made at T0, signed in as `user`.
 fn demo_app(user: &str) -> App {
     let clock = Arc::new(FixedClock::new(T0));
@@ -52,21 +38,14 @@ fn demo_app(user: &str) -> App {
     let store = Box::new(SqliteStore::in_memory().unwrap());
     let workspace = demo::create_demo(store, &keys, HashCost::Minimal, clock.now()).unwrap();
     let app = LatchkeyApp::new(
-        AppEnv {
-            clock: clock.clone(),
-            keyring,
-            launcher: Arc::new(RecordingLauncher::default()),
-            clipboard: Arc::new(MemoryClipboard::default()),
-            hash_cost: HashCost::Minimal,
-            witness: Arc::new(MemoryWitness::default()),
-        },
+        test_env(&clock, keyring),
         AppOptions {
             source: WorkspaceSource::Open(Box::new(workspace)),
             user: Some(user.into()),
             demo: false,
         },
     );
-    let mut window = harness(app);
+    let mut window = window_of(app);
     sign_in_with(&mut window, "demo");
     assert!(matches!(window.state().screen, Screen::Main(_)));
     App { window, clock }

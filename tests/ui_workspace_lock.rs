@@ -12,17 +12,13 @@ mod common;
 
 use common::*;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+use latchkey::app::{AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::Span;
 use latchkey::domain::clock::FixedClock;
 use latchkey::domain::request::RequestStatus;
-use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::platform::witness::MemoryWitness;
 use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::{Store, TxMode};
@@ -42,28 +38,15 @@ fn alice_on_a_file(folder: &std::path::Path) -> (App, std::path::PathBuf) {
     };
     let store = Box::new(SqliteStore::create(&path).unwrap());
     drop(demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap());
-    let env = AppEnv {
-        clock: clock.clone(),
-        keyring,
-        launcher: Arc::new(RecordingLauncher::default()),
-        clipboard: Arc::new(MemoryClipboard::default()),
-        hash_cost: HashCost::Minimal,
-        witness: Arc::new(MemoryWitness::default()),
-    };
     let app = LatchkeyApp::new(
-        env,
+        test_env(&clock, keyring),
         AppOptions {
             source: WorkspaceSource::File(path.clone()),
             user: Some("alice".into()),
             demo: false,
         },
     );
-    let mut window = Harness::builder()
-        .with_size([1200.0, 800.0])
-        .with_step_dt(0.05)
-        .with_max_steps(60)
-        .build_eframe(move |_cc| app);
-    window.run();
+    let mut window = window_of(app);
     sign_in_with(&mut window, "demo");
     assert!(matches!(window.state().screen, Screen::Main(_)));
     (App { window, clock }, path)

@@ -12,11 +12,15 @@
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use latchkey::app::{LatchkeyApp, MainState, Screen};
+use latchkey::app::{AppEnv, LatchkeyApp, MainState, Screen};
 use latchkey::domain::clock::FixedClock;
 use latchkey::domain::request::Request;
 use latchkey::domain::{EntryId, RequestId, Timestamp, UserId};
-use latchkey::service::Session;
+use latchkey::platform::clipboard::MemoryClipboard;
+use latchkey::platform::keyring::MemoryKeyring;
+use latchkey::platform::launcher::RecordingLauncher;
+use latchkey::platform::witness::MemoryWitness;
+use latchkey::service::{HashCost, Session};
 use std::sync::Arc;
 
 pub type Window = Harness<'static, LatchkeyApp>;
@@ -29,6 +33,30 @@ pub struct App {
 
 /// The demo's "now": 2027-01-15 08:00:00 UTC.
 pub const T0: Timestamp = Timestamp(1_800_000_000_000);
+
+/// The window's surroundings for a test: `clock`, `keyring`, and in-memory
+/// launcher, clipboard and audit witness; cheap password hashes.
+pub fn test_env(clock: &Arc<FixedClock>, keyring: Arc<MemoryKeyring>) -> AppEnv {
+    AppEnv {
+        clock: clock.clone(),
+        keyring,
+        launcher: Arc::new(RecordingLauncher::default()),
+        clipboard: Arc::new(MemoryClipboard::default()),
+        hash_cost: HashCost::Minimal,
+        witness: Arc::new(MemoryWitness::default()),
+    }
+}
+
+/// A 1200×800 harness around the whole eframe app, run until it settles.
+pub fn window_of(app: LatchkeyApp) -> Window {
+    let mut window = Harness::builder()
+        .with_size([1200.0, 800.0])
+        .with_step_dt(0.05)
+        .with_max_steps(60)
+        .build_eframe(move |_cc| app);
+    window.run();
+    window
+}
 
 /// Whether nothing at all is named `label`.
 pub fn absent(window: &Window, label: &str) -> bool {
