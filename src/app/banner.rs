@@ -207,7 +207,7 @@ pub fn banner(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::{AccessWindow, RequestKind, RequestStatus, Terms};
+    use crate::domain::request::{AccessWindow, RequestStatus, Terms};
     use crate::domain::{EntryId, PermissionSetId, VaultId};
 
     const T0: Timestamp = Timestamp(1_800_000_000_000);
@@ -219,34 +219,21 @@ mod tests {
         };
         Request {
             id: RequestId(1),
-            kind: RequestKind::Standard,
-            requester_id: UserId(1),
-            entry_id: EntryId(1),
-            vault_id: VaultId(1),
             approver_id: Some(UserId(2)),
-            extends_request_id: None,
-            requested: terms,
             authorized: Some(terms),
-            message: String::new(),
-            start_on_first_use: false,
-            created_at: T0,
-            pending_until_at: T0 + Span::hours(24),
             status: RequestStatus::Approved,
-            approvals: Vec::new(),
             decided_by: Some(UserId(2)),
             decided_at: Some(T0),
-            decision_message: String::new(),
             grant_start_at: Some(T0 + Span(start)),
             grant_end_at: Some(T0 + Span(end)),
-            claim_by_at: None,
-            ended_by: None,
-            ended_at: None,
-            closing_note: String::new(),
-            needs_review: false,
-            reviewed_by: None,
-            reviewed_at: None,
-            expiring_soon_notified: false,
-            expiry_recorded: false,
+            ..Request::pending(
+                UserId(1),
+                EntryId(1),
+                VaultId(1),
+                terms,
+                T0,
+                T0 + Span::hours(24),
+            )
         }
     }
 

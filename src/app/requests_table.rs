@@ -294,7 +294,7 @@ fn compare(a: &RequestRow, b: &RequestRow, column: Column) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::{RequestKind, RequestStatus, Terms};
+    use crate::domain::request::{RequestStatus, Terms};
     use crate::domain::{EntryId, PermissionSetId, UserId, VaultId};
 
     const T0: Timestamp = Timestamp(1_800_000_000_000);
@@ -313,37 +313,23 @@ mod tests {
         };
         Request {
             id: RequestId(id),
-            kind: RequestKind::Standard,
-            requester_id: UserId(requester),
-            entry_id: EntryId(entry),
-            vault_id: VaultId(1),
             approver_id: Some(UserId(10 + id % 2)),
-            extends_request_id: None,
-            requested,
             authorized: (status == RequestStatus::Approved).then_some(Terms {
                 window: AccessWindow::Duration { mins: mins / 2 },
                 ..requested
             }),
             message: message.into(),
-            start_on_first_use: false,
-            created_at: T0 + Span::mins(id),
-            pending_until_at: T0 + Span::hours(48),
             status,
-            approvals: Vec::new(),
-            decided_by: None,
-            decided_at: None,
-            decision_message: String::new(),
             grant_start_at: Some(T0),
             grant_end_at: Some(T0 + Span::hours(10)),
-            claim_by_at: None,
-            ended_by: None,
-            ended_at: None,
-            closing_note: String::new(),
-            needs_review: false,
-            reviewed_by: None,
-            reviewed_at: None,
-            expiring_soon_notified: false,
-            expiry_recorded: false,
+            ..Request::pending(
+                UserId(requester),
+                EntryId(entry),
+                VaultId(1),
+                requested,
+                T0 + Span::mins(id),
+                T0 + Span::hours(48),
+            )
         }
     }
 
