@@ -21,9 +21,9 @@ use egui::accesskit::Role;
 use egui::{Event, Key, Modifiers, MouseWheelSource, MouseWheelUnit, TouchPhase, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use latchkey::app::intent::Intent;
-use latchkey::app::requests_table::{Column, RequestsTable};
-use latchkey::app::tree::TreeModel;
+use latchkey::app::view::intent::{RequestsIntent, VaultIntent};
+use latchkey::app::view::requests_table::{Column, RequestsTable};
+use latchkey::app::view::tree::TreeModel;
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, MainState, Screen, WorkspaceSource};
 use latchkey::domain::Timestamp;
 use latchkey::domain::access::VaultAccess;
@@ -308,7 +308,7 @@ fn window_benchmarks(work: &Path, now: Timestamp) -> Result<()> {
 /// re-sorting and re-filtering every row, which happen on a click, not per frame.
 fn requests_window_scenarios(h: &mut Harness<'_, Timed>, label: &dyn Fn(&str) -> String) {
     let started = Instant::now();
-    h.state_mut().app.apply(&Intent::OpenRequestsWindow);
+    h.state_mut().app.apply(&RequestsIntent::Open.into());
     let loaded = started.elapsed();
     h.run_steps(2);
     let total = requests_table(h).map_or(0, RequestsTable::total);
@@ -373,12 +373,12 @@ fn requests_window_scenarios(h: &mut Harness<'_, Timed>, label: &dyn Fn(&str) ->
 }
 
 fn requests_table<'a>(h: &'a Harness<'_, Timed>) -> Option<&'a RequestsTable> {
-    h.state().main()?.requests_window.as_ref()
+    h.state().main()?.view.requests_table.as_ref()
 }
 
 fn requests_table_mut<'a>(h: &'a mut Harness<'_, Timed>) -> Option<&'a mut RequestsTable> {
     match &mut h.state_mut().app.screen {
-        Screen::Main(main) => main.requests_window.as_mut(),
+        Screen::Main(main) => main.view.requests_table.as_mut(),
         _ => None,
     }
 }
@@ -496,8 +496,8 @@ fn signed_in(work: &Path, user: &str, now: Timestamp) -> Result<Harness<'static,
     let Some(main) = h.state().main() else {
         return Err(format!("{user} is not signed in: {:?}", h.state().app.sign_in.error).into());
     };
-    let rows = main.tree.rows().len();
-    let entries = main.tree.len();
+    let rows = main.view.tree.rows().len();
+    let entries = main.view.tree.len();
     let slowest = h.state().frames.iter().max().copied().unwrap_or_default();
     println!(
         "{:<52} {:>6} {rows:>13} {:>10} {:>10} {:>10} {:>10}",
@@ -532,7 +532,7 @@ fn expand_all(h: &mut Harness<'_, Timed>) {
             break;
         }
         for id in closed {
-            h.state_mut().app.apply(&Intent::ToggleFolder(id));
+            h.state_mut().app.apply(&VaultIntent::ToggleFolder(id).into());
         }
     }
     h.run_steps(2);

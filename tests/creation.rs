@@ -759,7 +759,7 @@ fn a_folder_or_a_truncated_file_is_named_for_what_it_is() {
 /// creation left, and creating the workspace there removes it.
 #[test]
 fn first_start_names_and_removes_an_unfinished_creation() {
-    use latchkey::app::intent::Intent;
+    use latchkey::app::view::intent::StartIntent;
     use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
     use latchkey::domain::clock::FixedClock;
     use latchkey::platform::keyring::MemoryKeyring;
@@ -794,7 +794,7 @@ fn first_start_names_and_removes_an_unfinished_creation() {
     let notice = app.first_start.notice.clone().unwrap();
     assert!(notice.contains("did not finish"), "{notice}");
 
-    app.apply(&Intent::CreateDemoWorkspace);
+    app.apply(&StartIntent::CreateDemoWorkspace.into());
     assert!(
         matches!(app.screen, Screen::SignIn(_)),
         "{:?}",

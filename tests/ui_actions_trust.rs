@@ -179,7 +179,7 @@ fn a_revealed_password_is_hidden_again_on_any_refresh_error() {
             failed && texts_containing(w, DOMAIN_ADMIN_SECRET).is_empty()
         },
     );
-    assert!(main_state(window).revealed.is_none());
+    assert!(main_state(window).view.revealed.is_none());
     assert!(shown(window, "••••••••"));
 }
 

@@ -17,7 +17,7 @@ use common::*;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use latchkey::app::forms::{Dialog, ResponseForm};
+use latchkey::app::view::forms::{Dialog, ResponseForm};
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{
@@ -162,8 +162,9 @@ fn open_inbox(window: &mut Window) {
 
 /// The pending count as the service counts it for whoever is signed in.
 fn service_inbox_count(window: &mut Window) -> i64 {
+    let now = window.state().now();
     let main = main_state(window);
-    let (session, now) = (main.session.clone(), main.now);
+    let session = main.session.clone();
     main.workspace().inbox_count(&session, now).unwrap()
 }
 
@@ -193,9 +194,9 @@ fn alice_asks(
     let alice = session_of(window, "alice");
     let entry_id = entry_id(window, &alice, vault, entry);
     let approver_id = user_id(window, approver);
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
-    let permission_set_id = main.sets.iter().find(|s| s.name == set).unwrap().id;
+    let permission_set_id = main.view.names.sets.iter().find(|s| s.name == set).unwrap().id;
     let draft = NewRequest {
         entry_id,
         terms: Terms {
@@ -215,9 +216,9 @@ fn alice_asks(
 /// The id of the request in the signed-in approver's inbox for `entry`.
 fn inbox_request(window: &mut Window, entry: &str) -> RequestId {
     let main = main_state(window);
-    main.inbox
+    main.view.dashboard.inbox
         .iter()
-        .find(|r| main.entry_name(r.entry_id) == entry)
+        .find(|r| main.view.names.entry(r.entry_id) == entry)
         .unwrap()
         .id
 }
@@ -225,7 +226,7 @@ fn inbox_request(window: &mut Window, entry: &str) -> RequestId {
 /// The request the selected entry's banner is about.
 fn banner_request(window: &mut Window) -> Request {
     let main = main_state(window);
-    let detail = main.detail.as_ref().unwrap();
+    let detail = main.view.detail.as_ref().unwrap();
     let id = detail.banner.as_ref().unwrap().request_id;
     detail.requests.iter().find(|r| r.id == id).unwrap().clone()
 }
@@ -251,7 +252,7 @@ fn tab_to(window: &mut Window, label: &str) {
 fn dashboard_counts_pending_requests_and_opens_the_response_window() {
     let mut app = demo_app("bob");
     let window = &mut app.window;
-    let count = main_state(window).inbox_count;
+    let count = main_state(window).view.dashboard.inbox_count;
     assert_eq!(count, service_inbox_count(window));
     assert_eq!(count, 1, "the demo's prod-app-01 request waits for Bob");
     assert!(shown(window, &format!("Pending access requests ({count})")));
@@ -605,7 +606,7 @@ fn deciding_a_request_already_handled_says_by_whom_and_stores_nothing() {
 fn quorum_shows_approvals_so_far_and_completes_with_the_second() {
     let mut app = demo_app("carol");
     let window = &mut app.window;
-    assert_eq!(main_state(window).inbox_count, 2);
+    assert_eq!(main_state(window).view.dashboard.inbox_count, 2);
     assert!(shown(window, "Pending access requests (2)"));
     assert!(shown(window, "1 approval(s) so far"));
     let payments = inbox_request(window, "Payments DB");
@@ -712,7 +713,7 @@ fn emergency_access_is_listed_until_marked_reviewed() {
         window,
         "Reason: “Orders are failing: database disk full, on-call fix”"
     ));
-    let review = main_state(window).reviews[0].clone();
+    let review = main_state(window).view.dashboard.reviews[0].clone();
     assert!(review.needs_review);
     let row = "Mark reviewed: Alice Requester on prod-db-01";
     assert!(shown(window, row));
@@ -734,8 +735,8 @@ fn emergency_access_is_listed_until_marked_reviewed() {
         "reviewing changes nothing else"
     );
     let carol = session_of(window, "carol");
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
     assert!(
         main.workspace()
             .grants_needing_review(&carol, now)

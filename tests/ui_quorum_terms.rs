@@ -14,7 +14,7 @@ mod common;
 use common::*;
 
 use egui_kittest::kittest::Queryable;
-use latchkey::app::forms::Dialog;
+use latchkey::app::view::forms::Dialog;
 use latchkey::app::{AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{
@@ -53,6 +53,8 @@ fn demo_app(user: &str) -> App {
 
 fn set_id(window: &mut Window, name: &str) -> PermissionSetId {
     main_state(window)
+        .view
+        .names
         .sets
         .iter()
         .find(|s| s.name == name)
@@ -77,8 +79,8 @@ fn alice_asks(window: &mut Window, vault: &str, entry: &str, set: &str, mins: u3
         start_on_first_use: false,
         extends_request_id: None,
     };
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
     main.workspace()
         .request_access(&alice, &draft, now)
         .unwrap()
@@ -95,8 +97,8 @@ fn bob_approves_a_week_of_contributor(window: &mut Window, id: RequestId) -> Ter
         terms: Some(week),
         message: "A week, and Contributor".into(),
     };
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
     let outcome = main.workspace().approve(&bob, id, &input, now).unwrap();
     assert_eq!(
         outcome,
@@ -136,7 +138,7 @@ fn the_response_window_reloads_and_shows_the_new_terms_after_a_refusal() {
 
     app.clock.advance(Span::mins(1));
     window.run();
-    let bob_at = main_state(window).now;
+    let bob_at = window.state().now();
     let week = bob_approves_a_week_of_contributor(window, bank);
 
     app.clock.advance(Span::mins(1));
@@ -180,6 +182,8 @@ fn bulk_approve_of_a_changed_request_is_refused_for_that_one_only() {
     let mut app = demo_app("carol");
     let window = &mut app.window;
     let payments = main_state(window)
+        .view
+        .dashboard
         .inbox
         .iter()
         .find(|r| r.approvals.len() == 1)
@@ -195,8 +199,8 @@ fn bulk_approve_of_a_changed_request_is_refused_for_that_one_only() {
 
     bob_approves_a_week_of_contributor(window, bank);
     click(window, "Approve selected");
-    let error = main_state(window).last_error.clone().unwrap_or_default();
-    println!("notice: {:?}; error: {error}", main_state(window).notice);
+    let error = main_state(window).view.status.error().unwrap_or_default().to_owned();
+    println!("notice: {:?}; error: {error}", main_state(window).view.status.notice());
     assert!(
         error.starts_with(&format!(
             "2 approved; request {bank}: the terms were changed by Bob Approver at "

@@ -17,7 +17,7 @@ use common::*;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use latchkey::app::forms::{Dialog, RequestForm};
+use latchkey::app::view::forms::{Dialog, RequestForm};
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{AccessWindow, ApprovalInput, Phase, Request, RequestStatus};
@@ -193,8 +193,9 @@ fn request_form(window: &mut Window) -> RequestForm {
 
 /// Alice's requests as stored, newest first.
 fn stored_requests(window: &mut Window) -> Vec<Request> {
+    let now = window.state().now();
     let main = main_state(window);
-    let (session, now) = (main.session.clone(), main.now);
+    let session = main.session.clone();
     main.workspace().my_requests(&session, 500, now).unwrap()
 }
 
@@ -207,15 +208,15 @@ fn stored(window: &mut Window, id: RequestId) -> Request {
 }
 
 fn sign_in_as(window: &mut Window, username: &str) -> Session {
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
     main.workspace().sign_in(username, "demo", now).unwrap()
 }
 
 /// The request the banner is about.
 fn banner_request(window: &mut Window) -> Request {
     let main = main_state(window);
-    let detail = main.detail.as_ref().unwrap();
+    let detail = main.view.detail.as_ref().unwrap();
     let id = detail.banner.as_ref().unwrap().request_id;
     detail.requests.iter().find(|r| r.id == id).unwrap().clone()
 }
@@ -435,13 +436,15 @@ fn double_click_locked_entry_then_request_stores_the_chosen_terms() {
     assert_eq!(stored.len(), before + 1, "exactly one request stored");
     let request = &stored[0];
     let main = main_state(window);
-    let operator = main.sets.iter().find(|s| s.name == "Operator").unwrap().id;
+    let operator = main.view.names.sets.iter().find(|s| s.name == "Operator").unwrap().id;
     let bob = main
+        .view
         .names
+        .users
         .iter()
         .find(|(_, name)| *name == "Bob Approver")
         .map(|(id, _)| *id);
-    assert_eq!(request.entry_id, main.selected.unwrap());
+    assert_eq!(request.entry_id, main.view.selected().unwrap());
     assert_eq!(
         request.requested.window,
         AccessWindow::Duration { mins: 30 }
@@ -532,7 +535,7 @@ fn request_validation_messages_sit_next_to_their_fields_and_store_nothing() {
 
     // A start in the past (an hour before now, beyond the 5 min grace).
     replace_text(window, "End time", &end);
-    let an_hour_ago = latchkey::app::forms::LocalMoment::of(T0 - Span::hours(1));
+    let an_hour_ago = latchkey::app::view::forms::LocalMoment::of(T0 - Span::hours(1));
     replace_text(window, "Start time", &an_hour_ago.time);
     if request_form(window).terms.start.date != an_hour_ago.date {
         // Only where local time is just past midnight does the date change
@@ -559,7 +562,7 @@ fn request_validation_messages_sit_next_to_their_fields_and_store_nothing() {
     // Longer than the workspace allows (an administrator lowered it to 1 h).
     let admin = sign_in_as(window, "admin");
     let main = main_state(window);
-    let mut settings = main.settings.clone();
+    let mut settings = main.view.settings.clone();
     settings.max_length_mins = 60;
     main.workspace()
         .update_settings(&admin, &settings, T0)
@@ -804,7 +807,7 @@ fn revoke_and_release_ask_first_then_end_access_at_once() {
 fn copy_password_clears_after_delay_and_reveal_hides_at_grant_end() {
     let mut app = alice_in_production();
     let window = &mut app.window;
-    assert_eq!(main_state(window).settings.clipboard_clear_secs, 30);
+    assert_eq!(main_state(window).view.settings.clipboard_clear_secs, 30);
     expand(window, "Credentials");
 
     click(window, "Linux root (locked)");

@@ -18,8 +18,8 @@ use common::*;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{By, Queryable};
-use latchkey::app::forms::Dialog;
-use latchkey::app::requests_table::{Column, RequestsTable};
+use latchkey::app::view::forms::Dialog;
+use latchkey::app::view::requests_table::{Column, RequestsTable};
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{
@@ -87,7 +87,8 @@ fn demo_app(user: &str) -> Window {
 /// The open requests window's table.
 fn table(window: &mut Window) -> &RequestsTable {
     main_state(window)
-        .requests_window
+        .view
+        .requests_table
         .as_ref()
         .expect("the requests window is open")
 }
@@ -133,13 +134,14 @@ fn press(window: &mut Window, key: egui::Key) {
 fn open_requests_window(window: &mut Window) {
     click(window, OPEN);
     assert!(shown(window, TITLE));
-    assert!(main_state(window).requests_window.is_some());
+    assert!(main_state(window).view.requests_table.is_some());
 }
 
 /// Every request the signed-in user may see, as stored.
 fn stored_visible(window: &mut Window) -> Vec<Request> {
+    let now = window.state().now();
     let main = main_state(window);
-    let (session, now) = (main.session.clone(), main.now);
+    let session = main.session.clone();
     main.workspace().visible_requests(&session, now).unwrap()
 }
 
@@ -149,8 +151,8 @@ fn entry_names(
     requests: &[Request],
 ) -> std::collections::HashMap<EntryId, String> {
     let ids: Vec<EntryId> = requests.iter().map(|r| r.entry_id).collect();
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
     main.workspace().entry_names(&ids, now).unwrap()
 }
 
@@ -159,9 +161,9 @@ fn alice_asks(window: &mut Window, entry: &str, set: &str, mins: u32, message: &
     let alice = session_of(window, "alice");
     let entry_id = entry_id(window, &alice, "Production", entry);
     let approver_id = user_id(window, "Bob Approver");
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
-    let permission_set_id = main.sets.iter().find(|s| s.name == set).unwrap().id;
+    let permission_set_id = main.view.names.sets.iter().find(|s| s.name == set).unwrap().id;
     let draft = NewRequest {
         entry_id,
         terms: Terms {
@@ -245,7 +247,7 @@ fn every_column_header_sorts_both_ways() {
     );
     assert_eq!(table(&mut window).total(), requests.len());
     assert_eq!(table(&mut window).len(), requests.len(), "nothing filtered");
-    let names = main_state(&mut window).names.clone();
+    let names = main_state(&mut window).view.names.users.clone();
     let entries = entry_names(&mut window, &requests);
     // Opened newest first.
     assert_eq!(
@@ -302,15 +304,16 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
     let admin = main_state(&mut window).session.clone();
     let carol = user_id(&mut window, "Carol Approver");
     let runbook = entry_id(&mut window, &admin, "Production", "Runbook wiki");
+    let now = window.state().now();
     let main = main_state(&mut window);
-    let now = main.now;
     let production = main
+        .view
         .vaults
         .iter()
         .find(|v| v.name == "Production")
         .unwrap()
         .id;
-    let reader = main.sets.iter().find(|s| s.name == "Reader").unwrap().id;
+    let reader = main.view.names.sets.iter().find(|s| s.name == "Reader").unwrap().id;
     main.workspace()
         .add_member(&admin, production, carol, now)
         .unwrap();
@@ -325,7 +328,7 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
     open_requests_window(&mut window);
     let requests = stored_visible(&mut window);
     let total = requests.len();
-    let names = main_state(&mut window).names.clone();
+    let names = main_state(&mut window).view.names.users.clone();
     let entries = entry_names(&mut window, &requests);
 
     let pending: Vec<RequestId> = requests
@@ -453,7 +456,7 @@ fn eye_button_shows_both_messages_and_opens_details() {
 
     click(&mut window, &format!("Messages of request {active}"));
     assert!(shown(&window, "Temporary access details"));
-    assert!(matches!(main_state(&mut window).dialog, Dialog::Details(id) if id == active));
+    assert!(matches!(main_state(&mut window).dialog, Dialog::Details(ref r) if r.id == active));
     for text in [
         "Apply the monthly security patches",
         "Two hours should be enough; ask for more if needed",
@@ -474,7 +477,7 @@ fn eye_button_shows_both_messages_and_opens_details() {
 #[test]
 fn ticked_requests_are_approved_or_denied_together_with_one_message() {
     let mut window = demo_app("bob");
-    let app01 = main_state(&mut window).inbox[0].id;
+    let app01 = main_state(&mut window).view.dashboard.inbox[0].id;
     let portal = alice_asks(&mut window, "Admin portal", "Reader", 30, "Licence page");
     let web01 = alice_asks(&mut window, "prod-web-01", "Operator", 120, "Deploy 4.2.2");
     open_requests_window(&mut window);
@@ -552,7 +555,7 @@ fn ticked_requests_are_approved_or_denied_together_with_one_message() {
     }
     assert!(shown(&window, "2 denied"));
     assert_eq!(
-        main_state(&mut window).inbox_count,
+        main_state(&mut window).view.dashboard.inbox_count,
         0,
         "the dashboard follows"
     );
@@ -655,7 +658,7 @@ fn keyboard_triage_moves_opens_approves_and_denies() {
     // Enter on a decided row opens its details.
     press(&mut window, egui::Key::Enter);
     assert!(shown(&window, "Temporary access details"));
-    assert!(matches!(main_state(&mut window).dialog, Dialog::Details(id) if id == second));
+    assert!(matches!(main_state(&mut window).dialog, Dialog::Details(ref r) if r.id == second));
 }
 
 /// R-APP-5: Bob opens the details of Alice's active prod-dc-01 grant from
@@ -772,6 +775,8 @@ fn administrator_grants_access_directly() {
     let alice = user_id(&mut window, "Alice Requester");
     let admin = user_id(&mut window, "Ada Admin");
     let operator = main_state(&mut window)
+        .view
+        .names
         .sets
         .iter()
         .find(|s| s.name == "Operator")
@@ -788,7 +793,7 @@ fn administrator_grants_access_directly() {
     assert_eq!(grant.grant_end_at, Some(T0 + Span::hours(2)));
     assert_eq!(grant.decision_message, "Restart it after the patch");
     assert_eq!(
-        main_state(&mut window).entry_name(grant.entry_id),
+        main_state(&mut window).view.names.entry(grant.entry_id),
         "prod-app-01"
     );
     assert!(shown(&window, "Access granted to Alice Requester for 2 h"));

@@ -11,13 +11,9 @@
 //!   countdown second, the next deadline, or a change from another process.
 
 pub mod audit_watch;
-pub mod banner;
-pub mod forms;
-pub mod intent;
 mod main_state;
 pub mod present;
-pub mod requests_table;
-pub mod tree;
+pub mod view;
 mod watcher;
 
 use crate::domain::clock::Clock;
@@ -29,9 +25,10 @@ use crate::platform::launcher::Launcher;
 use crate::platform::witness::Witness;
 use crate::service::{Contents, HashCost, ServiceError, Workspace, demo, unfinished_creation};
 use audit_watch::AuditWatch;
-use forms::{FirstStartForm, SignInForm};
-use intent::Intent;
-pub use main_state::{DependencyView, EntryDetail, MainState};
+use view::forms::{FirstStartForm, SignInForm};
+use view::intent::{Intent, StartIntent};
+use view::screen::{AuditView, ScreenView, SignInView};
+pub use main_state::MainState;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -92,10 +89,8 @@ pub enum Screen {
 pub struct SignInState {
     /// The workspace.
     pub workspace: Workspace,
-    /// Its name.
-    pub workspace_name: String,
-    /// The demo users, when this is the demo workspace (the screen lists them).
-    pub demo_users: Vec<String>,
+    /// What the screen shows: its name and demo users.
+    pub view: SignInView,
 }
 
 /// The Latchkey window.
@@ -155,7 +150,7 @@ impl LatchkeyApp {
                     // by the creation the person starts here.
                     app.first_start.notice = unfinished_creation(&path);
                     if options.demo {
-                        app.apply_first_start(&Intent::CreateDemoWorkspace);
+                        app.apply_first_start(StartIntent::CreateDemoWorkspace);
                     }
                 }
             }
@@ -218,8 +213,10 @@ impl LatchkeyApp {
         };
         Screen::SignIn(Box::new(SignInState {
             workspace,
-            workspace_name,
-            demo_users,
+            view: SignInView {
+                workspace_name,
+                demo_users,
+            },
         }))
     }
 
@@ -228,11 +225,13 @@ impl LatchkeyApp {
         // Most intents write an audit event; what was added is checked next frame.
         self.audit.mark_changed();
         match intent {
-            Intent::CreateDemoWorkspace | Intent::CreateEmptyWorkspace => {
-                self.apply_first_start(intent);
+            Intent::Start(
+                start @ (StartIntent::CreateDemoWorkspace | StartIntent::CreateEmptyWorkspace),
+            ) => {
+                self.apply_first_start(*start);
             }
-            Intent::SignIn => self.apply_sign_in(),
-            Intent::SignOut => {
+            Intent::Start(StartIntent::SignIn) => self.apply_sign_in(),
+            Intent::Start(StartIntent::SignOut) => {
                 let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
                 self.screen = match screen {
                     Screen::Main(mut main) => {
@@ -254,13 +253,13 @@ impl LatchkeyApp {
         }
     }
 
-    fn apply_first_start(&mut self, intent: &Intent) {
+    fn apply_first_start(&mut self, intent: StartIntent) {
         let now = self.frame_now;
         let Some(path) = self.path.clone() else {
             return;
         };
         self.first_start.errors = crate::domain::FieldErrors::default();
-        if *intent == Intent::CreateEmptyWorkspace {
+        if intent == StartIntent::CreateEmptyWorkspace {
             let admin = NewUser {
                 username: self.first_start.username.clone(),
                 display_name: self.first_start.display_name.clone(),
@@ -280,7 +279,7 @@ impl LatchkeyApp {
             email: String::new(),
             is_admin: true,
         };
-        let contents = if *intent == Intent::CreateDemoWorkspace {
+        let contents = if intent == StartIntent::CreateDemoWorkspace {
             Contents::Demo
         } else {
             Contents::Empty {
@@ -366,8 +365,8 @@ impl LatchkeyApp {
         match &self.screen {
             Screen::Main(main) => format!(
                 "Latchkey — {} — {}",
-                main.workspace_name,
-                main.session.user().display_name
+                main.view.workspace_name,
+                main.view.user.display_name
             ),
             _ => "Latchkey".to_owned(),
         }
@@ -422,7 +421,36 @@ impl eframe::App for LatchkeyApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let mut intents = Vec::new();
-        crate::ui::app_ui(ui, self, &mut intents);
+        let path = self
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let audit = AuditView {
+            problem: self.audit.problem(),
+            note: self.audit.note(),
+        };
+        let screen = match &mut self.screen {
+            Screen::FirstStart => ScreenView::FirstStart {
+                path: &path,
+                form: &mut self.first_start,
+            },
+            Screen::SignIn(state) => ScreenView::SignIn {
+                view: &state.view,
+                form: &mut self.sign_in,
+                audit,
+            },
+            Screen::Unavailable(reason) => ScreenView::Unavailable {
+                reason,
+                path: &path,
+            },
+            Screen::Main(main) => ScreenView::Main {
+                view: &main.view,
+                dialog: &mut main.dialog,
+                audit,
+            },
+        };
+        crate::ui::app_ui(ui, screen, self.frame_now, &mut intents);
         for intent in &intents {
             self.apply(intent);
         }

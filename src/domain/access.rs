@@ -176,6 +176,15 @@ impl VaultAccess {
     }
 }
 
+/// A user's standing on one entry at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryAccess {
+    /// The effective permissions.
+    pub permissions: Permissions,
+    /// Whether the item's main action is missing (R-REQ-1).
+    pub is_locked: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,13 +5,14 @@ use super::auth::Session;
 use super::ops::Ops;
 use super::secrets::SecretUse;
 use super::{ServiceError, Workspace};
+use crate::domain::access::EntryAccess;
 use crate::domain::access::{AccessSource, GrantFact, VaultAccess};
 use crate::domain::audit::AuditAction;
 use crate::domain::connect::command_for;
 use crate::domain::entry::{Dependency, Entry};
 use crate::domain::notification::Notification;
 use crate::domain::permission::{Permission, PermissionSet, Permissions};
-use crate::domain::request::{self, Request};
+use crate::domain::request::{self, Request, RequestInfo};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
 use crate::domain::vault::{Vault, is_approver};
@@ -19,30 +20,6 @@ use crate::domain::{DomainError, EntryId, NotificationId, RequestId, Timestamp, 
 use crate::platform::launcher::Launcher;
 use serde_json::json;
 use zeroize::Zeroizing;
-
-/// Everything the response window shows about a request (R-APP-3).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestInfo {
-    /// The request, with its approvals.
-    pub request: Request,
-    /// The entry asked for.
-    pub entry: Entry,
-    /// "Vault / folder / entry".
-    pub entry_path: String,
-    /// Names of the entries the request also covers.
-    pub covers: Vec<String>,
-    /// How many approvals the vault needs (R-BEY-4).
-    pub required_approvals: u32,
-}
-
-/// A user's standing on one entry at one instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EntryAccess {
-    /// The effective permissions.
-    pub permissions: Permissions,
-    /// Whether the item's main action is missing (R-REQ-1).
-    pub is_locked: bool,
-}
 
 fn source_json(source: AccessSource) -> serde_json::Value {
     match source {

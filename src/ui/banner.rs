@@ -1,7 +1,7 @@
 //! The Temporary Access banner (R-REQ-7, R-BEY-1, R-BEY-3).
 
-use crate::app::banner::{BannerView, Tone};
-use crate::app::intent::Intent;
+use crate::app::view::banner::{BannerView, Tone};
+use crate::app::view::intent::{AccessIntent, Intent};
 use egui::{Color32, RichText, Ui};
 
 fn colour(ui: &Ui, tone: Tone) -> Color32 {
@@ -36,7 +36,7 @@ pub fn temporary_access_banner_ui(ui: &mut Ui, banner: &BannerView, intents: &mu
             }
             ui.horizontal_wrapped(|ui| {
                 if ui.button("View details").clicked() {
-                    intents.push(Intent::ShowDetails(banner.request_id));
+                    intents.push(AccessIntent::ShowDetails(banner.request_id).into());
                 }
                 if banner.can_extend {
                     let label = if banner.is_expiring_soon {
@@ -45,17 +45,17 @@ pub fn temporary_access_banner_ui(ui: &mut Ui, banner: &BannerView, intents: &mu
                         RichText::new("Request extension…")
                     };
                     if ui.button(label).clicked() {
-                        intents.push(Intent::RequestExtension(banner.request_id));
+                        intents.push(AccessIntent::RequestExtension(banner.request_id).into());
                     }
                 }
                 if banner.can_release && ui.button("Release access now…").clicked() {
-                    intents.push(Intent::AskRelease(banner.request_id));
+                    intents.push(AccessIntent::AskRelease(banner.request_id).into());
                 }
                 if banner.can_revoke && ui.button("Revoke…").clicked() {
-                    intents.push(Intent::AskRevoke(banner.request_id));
+                    intents.push(AccessIntent::AskRevoke(banner.request_id).into());
                 }
                 if banner.can_cancel && ui.button("Cancel request").clicked() {
-                    intents.push(Intent::CancelRequest(banner.request_id));
+                    intents.push(AccessIntent::CancelRequest(banner.request_id).into());
                 }
             });
         });

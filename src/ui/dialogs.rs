@@ -3,11 +3,11 @@
 //! details (R-REQ-7) and the revoke/release confirmations (R-BEY-3).
 
 use super::widgets::{field_error_ui, terms_input_ui};
-use crate::app::MainState;
-use crate::app::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
-use crate::app::intent::Intent;
 use crate::app::present;
-use crate::domain::Field;
+use crate::app::view::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
+use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, Verdict};
+use crate::app::view::screen::{MainView, Names};
+use crate::domain::{Field, Timestamp};
 use crate::domain::request::Request;
 use crate::domain::settings::MAX_MESSAGE_CHARS;
 use egui::{Id, Modal, RichText, TextEdit, Ui};
@@ -15,8 +15,9 @@ use egui::{Id, Modal, RichText, TextEdit, Ui};
 /// Draws the open dialog, if any.
 pub fn dialog_ui(
     ctx: &egui::Context,
-    state: &MainState,
+    state: &MainView,
     dialog: &mut Dialog,
+    now: Timestamp,
     intents: &mut Vec<Intent>,
 ) {
     let modal = |id: &str| Modal::new(Id::unique(("latchkey-dialog", id)));
@@ -31,7 +32,7 @@ pub fn dialog_ui(
                     ui.label("You don't have access to this entry. Request temporary access?");
                     ui.horizontal(|ui| {
                         if ui.button("Yes").clicked() {
-                            intents.push(Intent::OpenRequestDialog(entry_id));
+                            intents.push(AccessIntent::OpenRequestDialog(entry_id).into());
                         }
                         if ui.button("No").clicked() {
                             intents.push(Intent::CloseDialog);
@@ -53,23 +54,11 @@ pub fn dialog_ui(
                 }
             })
             .should_close(),
-        Dialog::Details(id) => {
-            let request = state.request(*id).cloned();
-            modal("details")
-                .show(ctx, |ui| {
-                    if let Some(request) = &request {
-                        details_ui(ui, state, request, intents);
-                    } else {
-                        ui.label("This request is no longer available.");
-                        if ui.button("Close").clicked() {
-                            intents.push(Intent::CloseDialog);
-                        }
-                    }
-                })
-                .should_close()
-        }
+        Dialog::Details(request) => modal("details")
+            .show(ctx, |ui| details_ui(ui, &state.names, request, now, intents))
+            .should_close(),
         Dialog::Respond(form) => modal("respond")
-            .show(ctx, |ui| response_form_ui(ui, state, form, intents))
+            .show(ctx, |ui| response_form_ui(ui, &state.names, form, intents))
             .should_close(),
         Dialog::DirectGrant(form) => modal("direct-grant")
             .show(ctx, |ui| direct_grant_ui(ui, form, intents))
@@ -84,7 +73,7 @@ pub fn dialog_ui(
                     reason,
                     error.as_deref(),
                     "Revoke access",
-                    Intent::Revoke,
+                    AccessIntent::Revoke.into(),
                     intents,
                 );
             })
@@ -99,7 +88,7 @@ pub fn dialog_ui(
                     note,
                     error.as_deref(),
                     "Release access",
-                    Intent::Release,
+                    AccessIntent::Release.into(),
                     intents,
                 );
             })
@@ -223,7 +212,7 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         if ui.button(RichText::new("Send request").strong()).clicked() {
-            intents.push(Intent::SendRequest);
+            intents.push(AccessIntent::SendRequest.into());
         }
         if ui.button("Cancel").clicked() {
             intents.push(Intent::CloseDialog);
@@ -232,10 +221,15 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
 }
 
 /// A request's details (R-REQ-7): requested and authorized side by side.
-fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut Vec<Intent>) {
+fn details_ui(
+    ui: &mut Ui,
+    names: &Names,
+    request: &Request,
+    now: Timestamp,
+    intents: &mut Vec<Intent>,
+) {
     ui.set_width(520.0);
     ui.heading("Temporary access details");
-    let now = state.now;
     egui::Grid::new("request-details")
         .num_columns(3)
         .spacing([12.0, 6.0])
@@ -255,8 +249,8 @@ fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut V
             row(
                 ui,
                 "Permission set",
-                state.set_name(request.requested.permission_set_id),
-                authorized.map_or("—".into(), |t| state.set_name(t.permission_set_id)),
+                names.set(request.requested.permission_set_id),
+                authorized.map_or("—".into(), |t| names.set(t.permission_set_id)),
             );
             row(
                 ui,
@@ -281,12 +275,12 @@ fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut V
             });
         }
     };
-    line(ui, "User", state.display_name(request.requester_id));
+    line(ui, "User", names.user(request.requester_id));
     line(ui, "Status", request.phase(now).label().to_owned());
     line(ui, "Requested on", request.created_at.local_minute());
     line(ui, "Your message", request.message.clone());
     if request.is_modified() {
-        line(ui, "Changed by the approver", changes(state, request));
+        line(ui, "Changed by the approver", changes(names, request));
     }
     for approval in &request.approvals {
         let message = if approval.message.is_empty() {
@@ -299,7 +293,7 @@ fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut V
             "Approved",
             format!(
                 "by {} at {}{message}",
-                state.display_name(approval.approver_id),
+                names.user(approval.approver_id),
                 approval.approved_at.local_minute()
             ),
         );
@@ -308,7 +302,7 @@ fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut V
         line(
             ui,
             "Decided",
-            format!("by {} at {}", state.display_name(by), at.local_minute()),
+            format!("by {} at {}", names.user(by), at.local_minute()),
         );
     }
     line(ui, "Approver's reply", request.decision_message.clone());
@@ -316,7 +310,7 @@ fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut V
     ui.add_space(8.0);
     ui.horizontal(|ui| {
         if request.phase(now).is_live_grant() && ui.button("Revoke…").clicked() {
-            intents.push(Intent::AskRevoke(request.id));
+            intents.push(AccessIntent::AskRevoke(request.id).into());
         }
         if ui.button("Close").clicked() {
             intents.push(Intent::CloseDialog);
@@ -324,7 +318,7 @@ fn details_ui(ui: &mut Ui, state: &MainState, request: &Request, intents: &mut V
     });
 }
 
-fn changes(state: &MainState, request: &Request) -> String {
+fn changes(names: &Names, request: &Request) -> String {
     let Some(authorized) = request.authorized else {
         return String::new();
     };
@@ -332,8 +326,8 @@ fn changes(state: &MainState, request: &Request) -> String {
     if authorized.permission_set_id != request.requested.permission_set_id {
         changed.push(format!(
             "permission set {} changed to {}",
-            state.set_name(request.requested.permission_set_id),
-            state.set_name(authorized.permission_set_id)
+            names.set(request.requested.permission_set_id),
+            names.set(authorized.permission_set_id)
         ));
     }
     if authorized.window != request.requested.window {
@@ -351,7 +345,7 @@ fn changes(state: &MainState, request: &Request) -> String {
 /// first, it says who and when instead.
 fn response_form_ui(
     ui: &mut Ui,
-    state: &MainState,
+    names: &Names,
     form: &mut ResponseForm,
     intents: &mut Vec<Intent>,
 ) {
@@ -375,12 +369,12 @@ fn response_form_ui(
                 ui.label(value);
                 ui.end_row();
             };
-            row(ui, "Requester", state.display_name(request.requester_id));
+            row(ui, "Requester", names.user(request.requester_id));
             row(ui, "Entry", form.info.entry_path.clone());
             row(
                 ui,
                 "Permission set",
-                state.set_name(request.requested.permission_set_id),
+                names.set(request.requested.permission_set_id),
             );
             row(
                 ui,
@@ -401,7 +395,7 @@ fn response_form_ui(
                 let given: Vec<String> = request
                     .approvals
                     .iter()
-                    .map(|a| state.display_name(a.approver_id))
+                    .map(|a| names.user(a.approver_id))
                     .collect();
                 let so_far = if given.is_empty() {
                     "none yet".to_owned()
@@ -451,10 +445,10 @@ fn response_form_ui(
             .button(RichText::new("Approve request").strong())
             .clicked()
         {
-            intents.push(Intent::Approve);
+            intents.push(ApprovalIntent::Decide(Verdict::Approve).into());
         }
         if ui.button("Deny request").clicked() {
-            intents.push(Intent::Deny);
+            intents.push(ApprovalIntent::Decide(Verdict::Deny).into());
         }
         if ui.button("Close").clicked() {
             intents.push(Intent::CloseDialog);
@@ -501,7 +495,7 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
     field_error_ui(ui, &form.errors, Field::Workspace);
     ui.horizontal(|ui| {
         if ui.button(RichText::new("Grant access").strong()).clicked() {
-            intents.push(Intent::SendDirectGrant);
+            intents.push(ApprovalIntent::SendDirectGrant.into());
         }
         if ui.button("Cancel").clicked() {
             intents.push(Intent::CloseDialog);

@@ -3,25 +3,22 @@
 
 use super::banner::temporary_access_banner_ui;
 use super::widgets::{LOCK, kind_icon};
-use crate::app::intent::{CopyWhat, Intent};
-use crate::app::{EntryDetail, MainState};
+use crate::app::present;
+use crate::app::view::intent::{AccessIntent, ApprovalIntent, CopyWhat, Intent, VaultIntent};
+use crate::app::view::screen::{EntryDetail, MainView};
+use crate::domain::Timestamp;
 use crate::domain::entry::EntryKind;
 use crate::domain::permission::Permission;
 use egui::{RichText, Ui};
 
-/// The entry pane, or a hint when nothing is selected.
-pub fn entry_pane_ui(ui: &mut Ui, state: &MainState, intents: &mut Vec<Intent>) {
-    let Some(detail) = &state.detail else {
-        ui.vertical_centered(|ui| {
-            ui.add_space(60.0);
-            ui.label(RichText::new("Select an entry in the tree").weak());
-            ui.label(
-                RichText::new("Locked items (🔒) can be requested for a while: double-click them.")
-                    .weak(),
-            );
-        });
-        return;
-    };
+/// The selected entry's pane.
+pub fn entry_pane_ui(
+    ui: &mut Ui,
+    state: &MainView,
+    detail: &EntryDetail,
+    now: Timestamp,
+    intents: &mut Vec<Intent>,
+) {
     let entry = &detail.entry;
     let is_locked = detail.access.is_locked;
     ui.horizontal(|ui| {
@@ -59,12 +56,8 @@ pub fn entry_pane_ui(ui: &mut Ui, state: &MainState, intents: &mut Vec<Intent>) 
         ui.label(RichText::new("Your requests for this entry").strong());
         for request in detail.requests.iter().take(10) {
             ui.horizontal(|ui| {
-                ui.label(format!(
-                    "{} · {} · {}",
-                    request.created_at.local_minute(),
-                    state.set_name(request.effective_terms().permission_set_id),
-                    request.phase(state.now).label()
-                ));
+                let set = state.names.set(request.effective_terms().permission_set_id);
+                ui.label(present::request_line(request, &set, now));
                 let details = ui.small_button("Details");
                 details.widget_info(|| {
                     egui::WidgetInfo::labeled(
@@ -74,14 +67,14 @@ pub fn entry_pane_ui(ui: &mut Ui, state: &MainState, intents: &mut Vec<Intent>) 
                     )
                 });
                 if details.clicked() {
-                    intents.push(Intent::ShowDetails(request.id));
+                    intents.push(AccessIntent::ShowDetails(request.id).into());
                 }
             });
         }
     }
 }
 
-fn fields_ui(ui: &mut Ui, state: &MainState, detail: &EntryDetail) {
+fn fields_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail) {
     let entry = &detail.entry;
     egui::Grid::new("entry-fields")
         .num_columns(2)
@@ -105,18 +98,16 @@ fn fields_ui(ui: &mut Ui, state: &MainState, detail: &EntryDetail) {
             field(ui, "Notes", &entry.notes);
             if entry.kind == EntryKind::Credentials {
                 ui.label(RichText::new("Password").weak());
-                match &state.revealed {
-                    Some((id, secret)) if *id == entry.id => {
-                        ui.label(RichText::new(secret.as_str()).monospace())
-                    }
-                    _ => ui.label("••••••••"),
+                match state.revealed_for(entry.id) {
+                    Some(secret) => ui.label(RichText::new(secret).monospace()),
+                    None => ui.label("••••••••"),
                 };
                 ui.end_row();
             }
         });
 }
 
-fn actions_ui(ui: &mut Ui, state: &MainState, detail: &EntryDetail, intents: &mut Vec<Intent>) {
+fn actions_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail, intents: &mut Vec<Intent>) {
     let entry = &detail.entry;
     let permissions = detail.access.permissions;
     let may_reveal = permissions.contains(Permission::ViewPassword);
@@ -125,10 +116,10 @@ fn actions_ui(ui: &mut Ui, state: &MainState, detail: &EntryDetail, intents: &mu
             && state.settings.temporary_access_enabled
             && ui.button("Request temporary access…").clicked()
         {
-            intents.push(Intent::OpenRequestDialog(entry.id));
+            intents.push(AccessIntent::OpenRequestDialog(entry.id).into());
         }
-        if state.session.user().is_admin && ui.button("Grant temporary access…").clicked() {
-            intents.push(Intent::OpenDirectGrant(entry.id));
+        if state.user.is_admin && ui.button("Grant temporary access…").clicked() {
+            intents.push(ApprovalIntent::OpenDirectGrant(entry.id).into());
         }
         if entry.kind.is_connection()
             && ui
@@ -138,31 +129,27 @@ fn actions_ui(ui: &mut Ui, state: &MainState, detail: &EntryDetail, intents: &mu
                 )
                 .clicked()
         {
-            intents.push(Intent::Connect(entry.id));
+            intents.push(VaultIntent::Connect(entry.id).into());
         }
         if entry.kind == EntryKind::Credentials {
-            let shown = state
-                .revealed
-                .as_ref()
-                .is_some_and(|(id, _)| *id == entry.id);
-            if shown {
+            if state.revealed_for(entry.id).is_some() {
                 if ui.button("Hide password").clicked() {
-                    intents.push(Intent::HidePassword);
+                    intents.push(VaultIntent::HidePassword.into());
                 }
             } else if ui
                 .add_enabled(may_reveal, egui::Button::new("View password"))
                 .clicked()
             {
-                intents.push(Intent::RevealPassword(entry.id));
+                intents.push(VaultIntent::RevealPassword(entry.id).into());
             }
             if ui.button("Copy username").clicked() {
-                intents.push(Intent::Copy(entry.id, CopyWhat::Username));
+                intents.push(VaultIntent::Copy(entry.id, CopyWhat::Username).into());
             }
             if ui
                 .add_enabled(may_reveal, egui::Button::new("Copy password"))
                 .clicked()
             {
-                intents.push(Intent::Copy(entry.id, CopyWhat::Password));
+                intents.push(VaultIntent::Copy(entry.id, CopyWhat::Password).into());
             }
         }
     });

@@ -2,8 +2,8 @@
 //! becomes administrator.
 
 use super::widgets::{field_error_ui, labelled_text_ui};
-use crate::app::forms::FirstStartForm;
-use crate::app::intent::Intent;
+use crate::app::view::forms::FirstStartForm;
+use crate::app::view::intent::{Intent, StartIntent};
 use crate::domain::Field;
 use egui::{RichText, Ui};
 
@@ -32,7 +32,7 @@ pub fn first_start_ui(
             ui.label("Users alice (requester), bob and carol (approvers) and admin; every password is “demo”.");
             ui.add_space(8.0);
             if ui.button("Create the demo workspace").clicked() {
-                intents.push(Intent::CreateDemoWorkspace);
+                intents.push(StartIntent::CreateDemoWorkspace.into());
             }
         });
         columns[1].group(|ui| {
@@ -45,7 +45,7 @@ pub fn first_start_ui(
             field_error_ui(ui, &form.errors, Field::Password);
             let submitted = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button("Create an empty workspace").clicked() || submitted {
-                intents.push(Intent::CreateEmptyWorkspace);
+                intents.push(StartIntent::CreateEmptyWorkspace.into());
             }
         });
     });

@@ -3,8 +3,8 @@
 //! ways, filtered by status and free text, with keyboard triage and bulk
 //! decisions. The rows are the app's precomputed `RequestsTable`.
 
-use crate::app::intent::Intent;
-use crate::app::requests_table::{Column, RequestRow, RequestsTable};
+use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, RequestsIntent, Verdict};
+use crate::app::view::requests_table::{Column, RequestRow, RequestsTable};
 use crate::domain::Timestamp;
 use crate::domain::request::Phase;
 use egui::{Key, RichText, Role, TextEdit, Ui, WidgetInfo};
@@ -27,10 +27,10 @@ fn when(at: Option<Timestamp>) -> String {
     at.map_or_else(|| "at approval".to_owned(), Timestamp::local_minute)
 }
 
-/// The window; `table` is taken out of the state for the frame so its filters can be edited.
+/// The window.
 pub fn requests_window_ui(
     ctx: &egui::Context,
-    table: &mut RequestsTable,
+    table: &RequestsTable,
     is_dialog_open: bool,
     intents: &mut Vec<Intent>,
 ) {
@@ -48,11 +48,11 @@ pub fn requests_window_ui(
             }
         });
     if !open {
-        intents.push(Intent::CloseRequestsWindow);
+        intents.push(RequestsIntent::Close.into());
     }
 }
 
-fn filter_bar_ui(ui: &mut Ui, table: &mut RequestsTable, intents: &mut Vec<Intent>) {
+fn filter_bar_ui(ui: &mut Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
     ui.horizontal(|ui| {
         let label = ui.label("Status");
         let current = table.status_filter.map_or("All", Phase::label);
@@ -65,27 +65,27 @@ fn filter_bar_ui(ui: &mut Ui, table: &mut RequestsTable, intents: &mut Vec<Inten
                         .selectable_label(table.status_filter == choice, text)
                         .clicked()
                     {
-                        table.status_filter = choice;
-                        intents.push(Intent::RequestsFilterChanged);
+                        intents.push(RequestsIntent::SetStatusFilter(choice).into());
                     }
                 }
             })
             .response
             .labelled_by(label.id);
         let label = ui.label("Filter requests");
+        let mut text = table.text_filter.clone();
         let edit = ui.add(
-            TextEdit::singleline(&mut table.text_filter)
+            TextEdit::singleline(&mut text)
                 .hint_text("requester, entry or message")
                 .desired_width(260.0),
         );
         if edit.labelled_by(label.id).changed() {
-            intents.push(Intent::RequestsFilterChanged);
+            intents.push(RequestsIntent::SetTextFilter(text).into());
         }
         ui.label(RichText::new(format!("{} of {} requests", table.len(), table.total())).weak());
     });
 }
 
-fn bulk_bar_ui(ui: &mut Ui, table: &mut RequestsTable, intents: &mut Vec<Intent>) {
+fn bulk_bar_ui(ui: &mut Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
     if table.checked.is_empty() {
         ui.label(RichText::new("Tick pending requests to decide several at once. Keys: arrow up and down move, Enter opens, A approves, D denies.").weak());
         return;
@@ -93,13 +93,18 @@ fn bulk_bar_ui(ui: &mut Ui, table: &mut RequestsTable, intents: &mut Vec<Intent>
     ui.horizontal(|ui| {
         ui.label(format!("{} selected", table.checked.len()));
         let label = ui.label("Message for all");
-        ui.add(TextEdit::singleline(&mut table.bulk_message).desired_width(260.0))
+        let mut message = table.bulk_message.clone();
+        let edit = ui
+            .add(TextEdit::singleline(&mut message).desired_width(260.0))
             .labelled_by(label.id);
+        if edit.changed() {
+            intents.push(RequestsIntent::SetBulkMessage(message).into());
+        }
         if ui.button("Approve selected").clicked() {
-            intents.push(Intent::DecideChecked(true));
+            intents.push(RequestsIntent::DecideChecked(Verdict::Approve).into());
         }
         if ui.button("Deny selected").clicked() {
-            intents.push(Intent::DecideChecked(false));
+            intents.push(RequestsIntent::DecideChecked(Verdict::Deny).into());
         }
     });
 }
@@ -118,7 +123,7 @@ fn header_ui(ui: &mut Ui, table: &RequestsTable, column: Column, intents: &mut V
         WidgetInfo::labeled(Role::Button, true, format!("Sort by {}", column.title()))
     });
     if button.clicked() {
-        intents.push(Intent::SortRequests(column));
+        intents.push(RequestsIntent::Sort(column).into());
     }
 }
 
@@ -174,7 +179,7 @@ fn row_cells(
                 )
             });
             if tick.clicked() {
-                intents.push(Intent::ToggleRequestChecked(r.id));
+                intents.push(RequestsIntent::ToggleChecked(r.id).into());
             }
         }
     });
@@ -197,7 +202,7 @@ fn row_cells(
             "Request message: {message}\nAuthorization message: {reply}"
         ));
         if eye.clicked() {
-            intents.push(Intent::ShowDetails(r.id));
+            intents.push(AccessIntent::ShowDetails(r.id).into());
         }
     });
     let texts = [
@@ -220,7 +225,7 @@ fn row_cells(
     }
     let response = row.response();
     if response.clicked() {
-        intents.push(Intent::SelectRequest(r.id));
+        intents.push(RequestsIntent::Select(r.id).into());
     }
     if response.double_clicked() {
         intents.push(open_intent(r));
@@ -229,9 +234,9 @@ fn row_cells(
 
 fn open_intent(row: &RequestRow) -> Intent {
     if row.phase == Phase::Pending {
-        Intent::OpenResponse(row.id)
+        ApprovalIntent::OpenResponse(row.id).into()
     } else {
-        Intent::ShowDetails(row.id)
+        AccessIntent::ShowDetails(row.id).into()
     }
 }
 
@@ -243,10 +248,10 @@ fn keyboard_triage(ui: &Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
     }
     let pressed = |key: Key| ui.input(|i| i.key_pressed(key));
     if pressed(Key::ArrowDown) {
-        intents.push(Intent::MoveRequestSelection(1));
+        intents.push(RequestsIntent::MoveSelection(1).into());
     }
     if pressed(Key::ArrowUp) {
-        intents.push(Intent::MoveRequestSelection(-1));
+        intents.push(RequestsIntent::MoveSelection(-1).into());
     }
     let selected = table.selected.and_then(|id| table.row(id));
     if pressed(Key::Enter)
@@ -254,15 +259,15 @@ fn keyboard_triage(ui: &Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
     {
         intents.push(open_intent(row));
     }
-    for (key, approve) in [(Key::A, true), (Key::D, false)] {
+    for (key, verdict) in [(Key::A, Verdict::Approve), (Key::D, Verdict::Deny)] {
         if pressed(key) {
             if table.checked.is_empty() {
                 if let Some(row) = selected.filter(|r| r.phase == Phase::Pending) {
-                    intents.push(Intent::ToggleRequestChecked(row.id));
-                    intents.push(Intent::DecideChecked(approve));
+                    intents.push(RequestsIntent::ToggleChecked(row.id).into());
+                    intents.push(RequestsIntent::DecideChecked(verdict).into());
                 }
             } else {
-                intents.push(Intent::DecideChecked(approve));
+                intents.push(RequestsIntent::DecideChecked(verdict).into());
             }
         }
     }

@@ -1,15 +1,15 @@
 //! Signing in; the demo workspace says who exists and that the password is "demo".
 
 use super::widgets::labelled_text_ui;
-use crate::app::SignInState;
-use crate::app::forms::SignInForm;
-use crate::app::intent::Intent;
+use crate::app::view::forms::SignInForm;
+use crate::app::view::intent::{Intent, StartIntent};
+use crate::app::view::screen::SignInView;
 use egui::{RichText, Ui};
 
 /// The sign-in screen.
 pub fn sign_in_ui(
     ui: &mut Ui,
-    state: &SignInState,
+    state: &SignInView,
     form: &mut SignInForm,
     intents: &mut Vec<Intent>,
 ) {
@@ -36,7 +36,7 @@ pub fn sign_in_ui(
         let submitted = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.add_space(6.0);
         if ui.button("Sign in").clicked() || submitted {
-            intents.push(Intent::SignIn);
+            intents.push(StartIntent::SignIn.into());
         }
         if let Some(error) = &form.error {
             ui.label(RichText::new(format!("⚠ {error}")).color(ui.visuals().error_fg_color));

@@ -2,7 +2,7 @@
 //! is, the last error, and above all a log that cannot be trusted (R-AUD-2,
 //! R-BEY-12).
 
-use crate::app::MainState;
+use crate::app::view::screen::{AuditView, MainView};
 use egui::{RichText, Ui};
 
 /// The accessible name of the audit warning starts with this.
@@ -21,27 +21,19 @@ pub fn audit_warning_ui(ui: &mut Ui, problem: &str) {
 }
 
 /// The status bar.
-pub fn status_bar_ui(
-    ui: &mut Ui,
-    state: &MainState,
-    audit_problem: Option<&str>,
-    audit_note: Option<&str>,
-) {
-    if let Some(problem) = audit_problem {
+pub fn status_bar_ui(ui: &mut Ui, state: &MainView, audit: AuditView<'_>) {
+    if let Some(problem) = audit.problem {
         audit_warning_ui(ui, problem);
     }
     ui.horizontal_wrapped(|ui| {
-        ui.label(format!(
-            "Signed in as {}",
-            state.session.user().display_name
-        ));
+        ui.label(format!("Signed in as {}", state.user.display_name));
         ui.separator();
         ui.label(RichText::new(&state.location).weak());
         ui.separator();
         ui.label("Expiry enforced by this computer's clock");
         ui.separator();
         ui.label(&state.key_status);
-        if state.waiting_for_lock_since.is_some() {
+        if state.status.waiting_for_lock_since.is_some() {
             ui.separator();
             ui.label(
                 RichText::new(
@@ -50,14 +42,14 @@ pub fn status_bar_ui(
                 .color(ui.visuals().warn_fg_color),
             );
         }
-        if let Some(error) = &state.last_error {
+        if let Some(error) = state.status.error() {
             ui.separator();
             ui.label(RichText::new(format!("⚠ {error}")).color(ui.visuals().error_fg_color));
-        } else if let Some(notice) = &state.notice {
+        } else if let Some(notice) = state.status.notice() {
             ui.separator();
             ui.label(notice);
         }
-        if let Some(note) = audit_note.filter(|_| audit_problem.is_none()) {
+        if let Some(note) = audit.note.filter(|_| audit.problem.is_none()) {
             ui.separator();
             ui.label(RichText::new(note).weak());
         }

@@ -2,20 +2,16 @@
 //! tree as a virtualized list — only the visible rows are laid out.
 
 use super::widgets::{LOCK, kind_icon};
-use crate::app::MainState;
-use crate::app::intent::{CopyWhat, Intent};
+use crate::app::view::intent::{AccessIntent, CopyWhat, Intent, VaultIntent};
+use crate::app::view::screen::MainView;
+use crate::app::view::tree::TreeRow;
 use crate::domain::entry::EntryKind;
 use egui::{Key, RichText, Role, Sense, Ui, WidgetInfo};
 
 const ROW_HEIGHT: f32 = 20.0;
 
 /// The whole navigation pane.
-pub fn navigation_ui(
-    ui: &mut Ui,
-    state: &MainState,
-    filter: &mut String,
-    intents: &mut Vec<Intent>,
-) {
+pub fn navigation_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
     ui.horizontal(|ui| {
         let label = ui.label("Vault");
         let current = state
@@ -31,7 +27,7 @@ pub fn navigation_ui(
                         .selectable_label(Some(vault.id) == state.vault, &vault.name)
                         .clicked()
                     {
-                        intents.push(Intent::SelectVault(vault.id));
+                        intents.push(VaultIntent::SelectVault(vault.id).into());
                     }
                 }
             })
@@ -40,13 +36,14 @@ pub fn navigation_ui(
     });
     ui.horizontal(|ui| {
         let label = ui.label("Filter");
+        let mut filter = state.tree.filter().to_owned();
         let edit = ui.add(
-            egui::TextEdit::singleline(filter)
+            egui::TextEdit::singleline(&mut filter)
                 .hint_text("name contains…")
                 .desired_width(f32::INFINITY),
         );
         if edit.labelled_by(label.id).changed() {
-            intents.push(Intent::FilterChanged);
+            intents.push(VaultIntent::SetFilter(filter).into());
         }
     });
     ui.separator();
@@ -56,7 +53,7 @@ pub fn navigation_ui(
     }
     let rows = state.tree.rows();
     if rows.is_empty() {
-        ui.label(if filter.is_empty() {
+        ui.label(if state.tree.filter().is_empty() {
             "This vault is empty"
         } else {
             "Nothing matches the filter"
@@ -72,15 +69,10 @@ pub fn navigation_ui(
         });
 }
 
-fn row_ui(
-    ui: &mut Ui,
-    state: &MainState,
-    row: crate::app::tree::TreeRow,
-    intents: &mut Vec<Intent>,
-) {
+fn row_ui(ui: &mut Ui, state: &MainView, row: TreeRow, intents: &mut Vec<Intent>) {
     let entry = state.tree.row_entry(&row);
     let is_locked = state.tree.row_is_locked(&row);
-    let is_selected = state.selected == Some(entry.id);
+    let is_selected = state.selected() == Some(entry.id);
     ui.horizontal(|ui| {
         ui.set_height(ROW_HEIGHT);
         ui.add_space(f32::from(row.depth) * 16.0);
@@ -95,7 +87,7 @@ fn row_ui(
                 WidgetInfo::labeled(Role::Button, true, format!("{verb} {}", entry.name))
             });
             if toggle.clicked() {
-                intents.push(Intent::ToggleFolder(entry.id));
+                intents.push(VaultIntent::ToggleFolder(entry.id).into());
             }
         } else {
             ui.add_space(18.0);
@@ -118,17 +110,17 @@ fn row_ui(
         response.widget_info(|| WidgetInfo::selected(Role::Button, true, is_selected, &accessible));
         if response.double_clicked() {
             if is_locked {
-                intents.push(Intent::AskForAccess(entry.id)); // R-REQ-2
+                intents.push(AccessIntent::AskForAccess(entry.id).into()); // R-REQ-2
             } else if entry.kind == EntryKind::Folder {
-                intents.push(Intent::ToggleFolder(entry.id));
+                intents.push(VaultIntent::ToggleFolder(entry.id).into());
             } else if entry.kind.is_connection() {
-                intents.push(Intent::Connect(entry.id));
+                intents.push(VaultIntent::Connect(entry.id).into());
             }
         } else if response.clicked() || (response.secondary_clicked() && !is_selected) {
-            intents.push(Intent::Select(entry.id));
+            intents.push(VaultIntent::SelectEntry(entry.id).into());
         }
         if response.has_focus() && ui.input(|i| i.key_pressed(Key::Enter)) && is_locked {
-            intents.push(Intent::AskForAccess(entry.id));
+            intents.push(AccessIntent::AskForAccess(entry.id).into());
         }
         if entry.kind != EntryKind::Folder {
             response.context_menu(|ui| {
@@ -141,13 +133,13 @@ fn row_ui(
 /// The right-click menu of an item: each command enabled only when allowed.
 pub fn item_menu_ui(
     ui: &mut Ui,
-    state: &MainState,
+    state: &MainView,
     entry: crate::domain::EntryId,
     kind: EntryKind,
     is_locked: bool,
     intents: &mut Vec<Intent>,
 ) {
-    let reveal_allowed = state.settings.allow_reveal_password || state.session.user().is_admin;
+    let reveal_allowed = state.may_reveal_passwords();
     let is_credentials = kind == EntryKind::Credentials;
     let mut command = |ui: &mut Ui, label: &str, enabled: bool, intent: Intent| {
         if ui.add_enabled(enabled, egui::Button::new(label)).clicked() {
@@ -159,35 +151,35 @@ pub fn item_menu_ui(
         ui,
         "Request temporary access…",
         state.settings.temporary_access_enabled,
-        Intent::OpenRequestDialog(entry),
+        AccessIntent::OpenRequestDialog(entry).into(),
     );
     if kind.is_connection() {
-        command(ui, "Connect", !is_locked, Intent::Connect(entry));
+        command(ui, "Connect", !is_locked, VaultIntent::Connect(entry).into());
     }
     if is_credentials {
         command(
             ui,
             "View password",
             !is_locked && reveal_allowed,
-            Intent::RevealPassword(entry),
+            VaultIntent::RevealPassword(entry).into(),
         );
         command(
             ui,
             "Copy username",
             true,
-            Intent::Copy(entry, CopyWhat::Username),
+            VaultIntent::Copy(entry, CopyWhat::Username).into(),
         );
         command(
             ui,
             "Copy password",
             !is_locked && reveal_allowed,
-            Intent::Copy(entry, CopyWhat::Password),
+            VaultIntent::Copy(entry, CopyWhat::Password).into(),
         );
         command(
             ui,
             "Copy username and password",
             !is_locked && reveal_allowed,
-            Intent::Copy(entry, CopyWhat::UsernameAndPassword),
+            VaultIntent::Copy(entry, CopyWhat::UsernameAndPassword).into(),
         );
     }
     let revocable = state
@@ -201,6 +193,6 @@ pub fn item_menu_ui(
         ui,
         "Revoke temporary access",
         revocable.is_some(),
-        revocable.map_or(Intent::CloseDialog, Intent::AskRevoke),
+        revocable.map_or(Intent::CloseDialog, |id| AccessIntent::AskRevoke(id).into()),
     );
 }

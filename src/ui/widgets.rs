@@ -1,7 +1,7 @@
 //! Small shared widgets: labelled fields (the label is also the accessible
 //! name, R-DSK-3), field errors, entry icons.
 
-use crate::app::forms::{LocalMoment, TermsInput};
+use crate::app::view::forms::{LocalMoment, TermsInput};
 use crate::domain::Span;
 use crate::domain::entry::EntryKind;
 use crate::domain::permission::PermissionSet;

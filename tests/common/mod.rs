@@ -79,8 +79,8 @@ pub fn dialog_shows(window: &Window, label: &str) -> bool {
 
 /// The id of an entry by vault and name, as `as_user` (a member) sees it.
 pub fn entry_id(window: &mut Window, as_user: &Session, vault: &str, name: &str) -> EntryId {
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
     let vault = main
         .workspace()
         .vaults(as_user, now)
@@ -126,8 +126,8 @@ pub fn replace_text(window: &mut Window, label: &str, text: &str) {
 
 /// Signs `username` in on the window's workspace (another session, as another window would).
 pub fn session_of(window: &mut Window, username: &str) -> Session {
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
     main.workspace().sign_in(username, "demo", now).unwrap()
 }
 
@@ -158,8 +158,8 @@ pub fn sign_in_with(window: &mut Window, password: &str) {
 
 /// A request as stored, read as `as_user`.
 pub fn stored_as(window: &mut Window, as_user: &Session, id: RequestId) -> Request {
+    let now = window.state().now();
     let main = main_state(window);
-    let now = main.now;
     main.workspace().request(as_user, id, now).unwrap()
 }
 
@@ -195,7 +195,9 @@ pub fn texts_containing(window: &Window, needle: &str) -> Vec<String> {
 /// The id of a user by display name.
 pub fn user_id(window: &mut Window, display_name: &str) -> UserId {
     main_state(window)
+        .view
         .names
+        .users
         .iter()
         .find(|(_, name)| *name == display_name)
         .map(|(id, _)| *id)

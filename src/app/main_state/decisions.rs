@@ -2,8 +2,9 @@
 //! R-BEY-4, R-BEY-5): the dashboard's lists and the response window.
 
 use super::{MainState, report};
-use crate::app::forms::{Dialog, DirectGrantForm, ResponseForm, TermsInput};
-use crate::app::requests_table::RequestsTable;
+use crate::app::view::forms::{Dialog, DirectGrantForm, ResponseForm, TermsInput};
+use crate::app::view::intent::{ApprovalIntent, Verdict};
+use crate::app::view::screen::Dashboard;
 use crate::domain::request::{ApprovalInput, ApprovalOutcome, Phase, Request};
 use crate::domain::{DomainError, EntryId, Field, RequestId, Span, Timestamp};
 use crate::service::ServiceError;
@@ -12,9 +13,18 @@ use crate::service::ServiceError;
 const INBOX_ROWS: usize = 50;
 
 impl MainState {
+    pub(super) fn apply_approval(&mut self, intent: ApprovalIntent, now: Timestamp) {
+        match intent {
+            ApprovalIntent::OpenResponse(id) => self.open_response(id, now),
+            ApprovalIntent::Decide(verdict) => self.decide(verdict, now),
+            ApprovalIntent::MarkReviewed(id) => self.mark_reviewed(id, now),
+            ApprovalIntent::OpenDirectGrant(id) => self.open_direct_grant(id, now),
+            ApprovalIntent::SendDirectGrant => self.send_direct_grant(now),
+        }
+    }
+
     /// Reloads what the dashboard shows: the inbox, reviews, my access.
-    pub(super) fn refresh_dashboard(&mut self) {
-        let now = self.now;
+    pub(super) fn refresh_dashboard(&mut self, now: Timestamp) {
         let session = self.session.clone();
         let loaded = (|| {
             let inbox = self.workspace.inbox(&session, now, INBOX_ROWS)?;
@@ -40,28 +50,24 @@ impl MainState {
             let names = self.workspace.entry_names(&ids, now)?;
             Ok::<_, ServiceError>((inbox, inbox_count, reviews, mine, names))
         })();
-        if let Some((inbox, inbox_count, reviews, mine, names)) =
-            report(&mut self.last_error, loaded)
+        if let Some((inbox, inbox_count, reviews, my_access, names)) =
+            report(&mut self.view.status, loaded)
         {
-            self.inbox = inbox;
-            self.inbox_count = inbox_count;
-            self.reviews = reviews;
-            self.my_access = mine;
-            self.entry_names.extend(names);
+            self.view.dashboard = Dashboard {
+                inbox,
+                inbox_count,
+                reviews,
+                my_access,
+            };
+            self.view.names.entries.extend(names);
         }
-    }
-
-    /// The name of an entry in any vault, as far as loaded.
-    pub fn entry_name(&self, id: EntryId) -> String {
-        self.entry_names
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| format!("entry {id}"))
     }
 
     /// The next countdown second among "My temporary access", if any is running.
     pub(super) fn my_access_next_change(&self, now: Timestamp) -> Option<Timestamp> {
-        self.my_access
+        self.view
+            .dashboard
+            .my_access
             .iter()
             .filter_map(|r| match r.phase(now) {
                 Phase::Active => r.grant_end_at,
@@ -75,18 +81,17 @@ impl MainState {
             .min()
     }
 
-    pub(super) fn open_response(&mut self, id: RequestId) {
-        let now = self.now;
+    fn open_response(&mut self, id: RequestId, now: Timestamp) {
         let info = self.workspace.request_info(&self.session, id, now);
-        if let Some(info) = report(&mut self.last_error, info) {
-            let presets = self.settings.preset_durations_mins.clone();
-            let form = ResponseForm::new(info, &presets, self.sets.clone(), now);
+        if let Some(info) = report(&mut self.view.status, info) {
+            let presets = self.view.settings.preset_durations_mins.clone();
+            let form = ResponseForm::new(info, &presets, self.view.names.sets.clone(), now);
             self.dialog = Dialog::Respond(Box::new(form));
         }
     }
 
     /// Someone else decided first: say who, and show the fresh state (R-APP-4).
-    fn handled_elsewhere(&mut self, error: &ServiceError) -> bool {
+    fn handled_elsewhere(&mut self, error: &ServiceError, now: Timestamp) -> bool {
         let is_race = matches!(
             error,
             ServiceError::Domain(DomainError::AlreadyHandled { .. } | DomainError::Lapsed { .. })
@@ -95,7 +100,7 @@ impl MainState {
             if let Dialog::Respond(form) = &mut self.dialog {
                 form.handled_elsewhere = Some(format!("{error}. The list has been refreshed."));
             }
-            self.refresh_dashboard();
+            self.refresh_dashboard(now);
         }
         is_race
     }
@@ -103,8 +108,7 @@ impl MainState {
     /// After a refused approval: if another approval came in since the
     /// window was opened (and so the terms may have changed), shows the
     /// request as it is now, keeping the message typed (R-APP-3, R-BEY-4).
-    fn reload_response_if_changed(&mut self) {
-        let now = self.now;
+    fn reload_response_if_changed(&mut self, now: Timestamp) {
         let Dialog::Respond(form) = &self.dialog else {
             return;
         };
@@ -117,15 +121,15 @@ impl MainState {
             return;
         }
         let message = form.message.clone();
-        let presets = self.settings.preset_durations_mins.clone();
-        let mut fresh = ResponseForm::new(info, &presets, self.sets.clone(), now);
+        let presets = self.view.settings.preset_durations_mins.clone();
+        let mut fresh = ResponseForm::new(info, &presets, self.view.names.sets.clone(), now);
         fresh.message = message;
         self.dialog = Dialog::Respond(Box::new(fresh));
-        self.refresh_dashboard();
+        self.refresh_dashboard(now);
     }
 
-    pub(super) fn decide(&mut self, approve: bool) {
-        let now = self.now;
+    fn decide(&mut self, verdict: Verdict, now: Timestamp) {
+        let approve = verdict == Verdict::Approve;
         let Dialog::Respond(form) = &mut self.dialog else {
             return;
         };
@@ -158,7 +162,7 @@ impl MainState {
         };
         match result {
             Ok(outcome) => {
-                self.notice = Some(match outcome {
+                self.view.status.set_notice(match outcome {
                     Some(ApprovalOutcome::Recorded {
                         approvals,
                         required,
@@ -168,19 +172,18 @@ impl MainState {
                     Some(ApprovalOutcome::Granted) => "Request approved".to_owned(),
                     None => "Request denied".to_owned(),
                 });
-                self.last_error = None;
                 self.dialog = Dialog::None;
-                self.refresh_dashboard();
-                if self.requests_window.is_some() {
-                    self.load_requests_window();
+                self.refresh_dashboard(now);
+                if self.view.requests_table.is_some() {
+                    self.load_requests_window(now);
                 }
             }
             Err(e) => {
-                if self.handled_elsewhere(&e) {
+                if self.handled_elsewhere(&e, now) {
                     return;
                 }
                 if approve {
-                    self.reload_response_if_changed();
+                    self.reload_response_if_changed(now);
                 }
                 if let Dialog::Respond(form) = &mut self.dialog {
                     match e.field_errors() {
@@ -192,99 +195,8 @@ impl MainState {
         }
     }
 
-    /// Loads (or reloads, keeping sort, filters and selection) the requests window.
-    pub(super) fn load_requests_window(&mut self) {
-        let now = self.now;
-        let session = self.session.clone();
-        let Some(requests) = report(
-            &mut self.last_error,
-            self.workspace.visible_requests(&session, now),
-        ) else {
-            return;
-        };
-        let missing: Vec<EntryId> = requests
-            .iter()
-            .map(|r| r.entry_id)
-            .filter(|id| !self.entry_names.contains_key(id))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if let Some(names) = report(
-            &mut self.last_error,
-            self.workspace.entry_names(&missing, now),
-        ) {
-            self.entry_names.extend(names);
-        }
-        let mut table = RequestsTable::new(&requests, now, &|id| self.display_name(id), &|id| {
-            self.entry_name(id)
-        });
-        if let Some(old) = &self.requests_window {
-            table.carry_over_from(old);
-        }
-        self.requests_window = Some(table);
-    }
-
-    /// Approves or denies every ticked request with one message; says what
-    /// happened to each, naming who got there first for the others (R-APP-4, R-APP-6).
-    pub(super) fn decide_checked(&mut self, approve: bool) {
-        let now = self.now;
-        let Some(table) = &self.requests_window else {
-            return;
-        };
-        // A bulk approval approves each ticked request exactly as it was
-        // requested: the table does not show every term (the permission set,
-        // an approver's changes) and reloads by itself when another window
-        // commits, so it cannot vouch for anything else. A request whose terms
-        // an earlier approver changed is refused and reported, to be opened
-        // in its response window; the others go through (R-APP-6, R-BEY-4).
-        let ids: Vec<(RequestId, bool)> = table
-            .checked
-            .iter()
-            .map(|id| (*id, table.row(*id).is_some()))
-            .collect();
-        let message = table.bulk_message.clone();
-        let (mut done, mut failed) = (0, Vec::new());
-        for (id, listed) in ids {
-            let result = if approve {
-                if !listed {
-                    failed.push(format!(
-                        "request {id}: no longer listed; nothing was approved"
-                    ));
-                    continue;
-                }
-                let input = ApprovalInput {
-                    terms: None,
-                    message: message.clone(),
-                };
-                self.workspace
-                    .approve(&self.session, id, &input, now)
-                    .map(drop)
-            } else {
-                self.workspace.deny(&self.session, id, &message, now)
-            };
-            match result {
-                Ok(()) => done += 1,
-                Err(e) => failed.push(format!("request {id}: {e}")),
-            }
-        }
-        let verb = if approve { "approved" } else { "denied" };
-        self.notice = Some(format!("{done} {verb}"));
-        if let Some(table) = &mut self.requests_window {
-            table.checked.clear();
-            table.bulk_message.clear();
-        }
-        self.load_requests_window();
-        self.refresh_dashboard();
-        // After the reloads, which clear the error line when they succeed;
-        // the error line hides the notice, so it repeats the count.
-        if !failed.is_empty() {
-            self.last_error = Some(format!("{done} {verb}; {}", failed.join("; ")));
-        }
-    }
-
-    pub(super) fn open_direct_grant(&mut self, entry_id: EntryId) {
-        let now = self.now;
-        let Some(users) = report(&mut self.last_error, self.workspace.users(now)) else {
+    fn open_direct_grant(&mut self, entry_id: EntryId, now: Timestamp) {
+        let Some(users) = report(&mut self.view.status, self.workspace.users(now)) else {
             return;
         };
         let users = users
@@ -293,12 +205,12 @@ impl MainState {
             .collect();
         self.dialog = Dialog::DirectGrant(Box::new(DirectGrantForm {
             entry_id,
-            entry_path: self.tree.path(entry_id),
+            entry_path: self.view.tree.path(entry_id),
             users,
             user_index: None,
             terms: TermsInput::new(
-                self.settings.preset_durations_mins.clone(),
-                self.sets.clone(),
+                self.view.settings.preset_durations_mins.clone(),
+                self.view.names.sets.clone(),
                 0,
                 now,
                 now,
@@ -308,8 +220,7 @@ impl MainState {
         }));
     }
 
-    pub(super) fn send_direct_grant(&mut self) {
-        let now = self.now;
+    fn send_direct_grant(&mut self, now: Timestamp) {
         let Dialog::DirectGrant(form) = &mut self.dialog else {
             return;
         };
@@ -335,11 +246,11 @@ impl MainState {
         {
             Ok(_) => {
                 self.dialog = Dialog::None;
-                self.notice = Some(format!(
+                self.view.status.set_notice(format!(
                     "Access granted to {user_name} for {}",
                     Span::human_mins(mins)
                 ));
-                self.refresh_dashboard();
+                self.refresh_dashboard(now);
             }
             Err(e) => match e.field_errors() {
                 Some(errors) => form.errors = errors.clone(),
@@ -348,12 +259,13 @@ impl MainState {
         }
     }
 
-    pub(super) fn mark_reviewed(&mut self, id: RequestId) {
-        let now = self.now;
+    fn mark_reviewed(&mut self, id: RequestId, now: Timestamp) {
         let result = self.workspace.mark_reviewed(&self.session, id, now);
-        if report(&mut self.last_error, result).is_some() {
-            self.notice = Some("Emergency access marked reviewed".into());
+        if report(&mut self.view.status, result).is_some() {
+            self.view
+                .status
+                .set_notice("Emergency access marked reviewed");
         }
-        self.refresh_dashboard();
+        self.refresh_dashboard(now);
     }
 }

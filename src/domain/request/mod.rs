@@ -427,5 +427,20 @@ pub struct NewRequest {
     pub extends_request_id: Option<RequestId>,
 }
 
+/// Everything the response window shows about a request (R-APP-3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestInfo {
+    /// The request, with its approvals.
+    pub request: Request,
+    /// The entry asked for.
+    pub entry: crate::domain::entry::Entry,
+    /// "Vault / folder / entry".
+    pub entry_path: String,
+    /// Names of the entries the request also covers.
+    pub covers: Vec<String>,
+    /// How many approvals the vault needs (R-BEY-4).
+    pub required_approvals: u32,
+}
+
 #[cfg(test)]
 mod tests;

@@ -2,12 +2,12 @@
 //! request loses nothing; their errors sit next to the fields they concern.
 
 use crate::domain::permission::PermissionSet;
-use crate::domain::request::{AccessWindow, OUT_OF_RANGE, Terms};
+use crate::domain::request::{AccessWindow, OUT_OF_RANGE, Request, Terms};
 use crate::domain::user::User;
 use crate::domain::{
     DomainError, EntryId, Field, FieldErrors, PermissionSetId, RequestId, Span, Timestamp,
 };
-use crate::service::RequestInfo;
+use crate::domain::request::RequestInfo;
 use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use egui::text::CharIndex;
 use std::ops::Range;
@@ -460,8 +460,8 @@ pub enum Dialog {
         /// What was sent to whom.
         message: String,
     },
-    /// A request's details.
-    Details(RequestId),
+    /// A request's details, as loaded when opened.
+    Details(Box<Request>),
     /// The approver's response window (R-APP-3).
     Respond(Box<ResponseForm>),
     /// An administrator's direct grant (R-ADM-3).

@@ -1,0 +1,231 @@
+//! The requester's side: the access prompt, the request dialog (new or an
+//! extension), a request's details, cancelling, and ending a grant early
+//! (revoke, release).
+
+use super::{MainState, report};
+use crate::app::view::forms::{Dialog, RequestForm, TermsInput};
+use crate::app::view::intent::AccessIntent;
+use crate::domain::request::{NewRequest, Request};
+use crate::domain::{EntryId, Field, FieldErrors, RequestId, Span, Timestamp};
+
+impl MainState {
+    pub(super) fn apply_access(&mut self, intent: AccessIntent, now: Timestamp) {
+        match intent {
+            AccessIntent::AskForAccess(_) if !self.view.settings.temporary_access_enabled => {
+                self.view.status.set_error(
+                    "you don't have access to this entry, and temporary access is disabled in this workspace",
+                );
+            }
+            AccessIntent::AskForAccess(id) => {
+                if let Some(entry) = self.view.tree.entry(id) {
+                    self.dialog = Dialog::AskAccess {
+                        entry_id: id,
+                        name: entry.name.clone(),
+                    };
+                }
+            }
+            AccessIntent::OpenRequestDialog(id) => self.open_request_dialog(id, None, now),
+            AccessIntent::RequestExtension(request_id) => {
+                let original = self
+                    .view
+                    .detail
+                    .as_ref()
+                    .and_then(|d| d.requests.iter().find(|r| r.id == request_id))
+                    .cloned();
+                if let Some(original) = original {
+                    self.open_request_dialog(original.entry_id, Some(&original), now);
+                }
+            }
+            AccessIntent::SendRequest => self.send_request(now),
+            AccessIntent::ShowDetails(id) => self.show_details(id, now),
+            AccessIntent::CancelRequest(id) => {
+                let result = self.workspace.cancel(&self.session, id, now);
+                if report(&mut self.view.status, result).is_some() {
+                    self.view.status.set_notice("Request cancelled");
+                    self.dialog = Dialog::None;
+                }
+                self.refresh_detail(now);
+            }
+            AccessIntent::AskRevoke(request_id) => {
+                self.dialog = Dialog::ConfirmRevoke {
+                    request_id,
+                    reason: String::new(),
+                    error: None,
+                }
+            }
+            AccessIntent::AskRelease(request_id) => {
+                self.dialog = Dialog::ConfirmRelease {
+                    request_id,
+                    note: String::new(),
+                    error: None,
+                }
+            }
+            AccessIntent::Revoke | AccessIntent::Release => self.end_grant(intent, now),
+        }
+    }
+
+    /// The details dialog shows the request as read now; if it cannot be
+    /// read, as the entry pane last loaded it (R-REQ-7).
+    fn show_details(&mut self, id: RequestId, now: Timestamp) {
+        let loaded = self.workspace.request(&self.session, id, now);
+        let request = report(&mut self.view.status, loaded).or_else(|| {
+            let detail = self.view.detail.as_ref()?;
+            detail.requests.iter().find(|r| r.id == id).cloned()
+        });
+        if let Some(request) = request {
+            self.dialog = Dialog::Details(Box::new(request));
+        }
+    }
+
+    fn open_request_dialog(&mut self, entry_id: EntryId, extends: Option<&Request>, now: Timestamp) {
+        let Some(entry) = self.view.tree.entry(entry_id).cloned() else {
+            return;
+        };
+        let eligible = self
+            .workspace
+            .eligible_approvers(entry.vault_id, &self.session, now);
+        let Some(approvers) = report(&mut self.view.status, eligible) else {
+            return;
+        };
+        let dependencies = report(
+            &mut self.view.status,
+            self.workspace.dependencies(entry_id, now),
+        )
+        .unwrap_or_default();
+        let covers = dependencies
+            .iter()
+            .filter_map(|d| self.view.tree.entry(d.depends_on))
+            .map(|e| e.name.clone())
+            .collect();
+        let mut sets = self.view.names.sets.clone();
+        // Least privilege first: the smallest set that unlocks the main action.
+        sets.sort_by_key(|s| s.permissions.iter().count());
+        let main = entry.kind.main_permission();
+        let default_set = sets
+            .iter()
+            .position(|s| main.is_some_and(|p| s.permissions.contains(p)))
+            .unwrap_or(0);
+        let start_at = Timestamp((now.millis() / 300_000 + 1) * 300_000);
+        let mut terms = TermsInput::new(
+            self.view.settings.preset_durations_mins.clone(),
+            sets,
+            default_set,
+            start_at,
+            start_at + Span::hours(1),
+        );
+        terms.offers_custom = true;
+        terms.first_use = Some(false);
+        let mut form = RequestForm {
+            entry_id,
+            entry_path: self.view.tree.path(entry_id),
+            covers,
+            terms,
+            approver_index: None,
+            approver_filter: String::new(),
+            approvers,
+            message: String::new(),
+            extends: None,
+            errors: FieldErrors::default(),
+        };
+        if let Some(original) = extends {
+            // R-REQ-9: same approver, permission set and message.
+            form.extends = Some(original.id);
+            form.terms
+                .choose_set(original.effective_terms().permission_set_id);
+            form.approver_index = form
+                .approvers
+                .iter()
+                .position(|u| Some(u.id) == original.approver_id);
+            form.message.clone_from(&original.message);
+        }
+        self.dialog = Dialog::Request(Box::new(form));
+    }
+
+    fn send_request(&mut self, now: Timestamp) {
+        let Dialog::Request(form) = &mut self.dialog else {
+            return;
+        };
+        form.errors = FieldErrors::default();
+        let terms = match form.terms.terms() {
+            Ok(terms) => terms,
+            Err(e) => {
+                form.errors = e.field_errors().cloned().unwrap_or_default();
+                return;
+            }
+        };
+        let approver = form.approver_index.and_then(|i| form.approvers.get(i));
+        let draft = NewRequest {
+            entry_id: form.entry_id,
+            terms,
+            approver_id: approver.map(|u| u.id),
+            message: form.message.clone(),
+            start_on_first_use: form.terms.starts_on_first_use(),
+            extends_request_id: form.extends,
+        };
+        let approver_name = approver.map(|u| u.display_name.clone()).unwrap_or_default();
+        let entry_name = form.entry_path.clone();
+        match self.workspace.request_access(&self.session, &draft, now) {
+            Ok(_) => {
+                self.dialog = Dialog::Sent {
+                    message: format!(
+                        "Your request for {entry_name} was sent to {approver_name}. You will be told when it is decided."
+                    ),
+                };
+                self.view.status.clear_error();
+                self.refresh_detail(now);
+            }
+            Err(e) => match e.field_errors() {
+                // Shown next to the fields; the form keeps what was typed.
+                Some(errors) => form.errors = errors.clone(),
+                None => form.errors.push(Field::Workspace, e.to_string()),
+            },
+        }
+    }
+
+    /// Revokes or releases as the open confirmation says.
+    fn end_grant(&mut self, intent: AccessIntent, now: Timestamp) {
+        let (result, done) = match (&self.dialog, intent) {
+            (
+                Dialog::ConfirmRevoke {
+                    request_id, reason, ..
+                },
+                AccessIntent::Revoke,
+            ) => (
+                self.workspace
+                    .revoke(&self.session, *request_id, reason, now),
+                "Access revoked",
+            ),
+            (
+                Dialog::ConfirmRelease {
+                    request_id, note, ..
+                },
+                AccessIntent::Release,
+            ) => (
+                self.workspace
+                    .release(&self.session, *request_id, note, now),
+                "Access released",
+            ),
+            _ => return,
+        };
+        match result {
+            Ok(()) => {
+                self.dialog = Dialog::None;
+                self.view.status.set_notice(done);
+                self.view.revealed = None;
+                self.check_copied_access(now);
+                self.refresh_access(now);
+                self.refresh_detail(now);
+                self.refresh_dashboard(now);
+                if self.view.requests_table.is_some() {
+                    self.load_requests_window(now);
+                }
+            }
+            Err(e) => match &mut self.dialog {
+                Dialog::ConfirmRevoke { error, .. } | Dialog::ConfirmRelease { error, .. } => {
+                    *error = Some(e.to_string());
+                }
+                _ => {}
+            },
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! What the person asked for in a frame. The UI only pushes intents; the app
+//! applies them through the service after drawing. Intents are grouped by
+//! the part of the window they belong to, and each group is applied in its
+//! own file (named on each group). A command carries its data; the dialogs'
+//! "send" commands read the dialog the UI edited in place (`Dialog`).
+
+use super::requests_table::Column;
+use crate::domain::request::Phase;
+use crate::domain::{EntryId, RequestId, VaultId};
+
+/// What to put on the clipboard (R-REQ-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopyWhat {
+    /// The user name.
+    Username,
+    /// The password.
+    Password,
+    /// Both, on two lines.
+    UsernameAndPassword,
+}
+
+/// An approver's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Approve.
+    Approve,
+    /// Deny.
+    Deny,
+}
+
+/// A request from the person at the keyboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    /// First start and signing in or out.
+    Start(StartIntent),
+    /// The vault tree, the selected entry and its commands.
+    Vault(VaultIntent),
+    /// The requester's side: asking, extending, cancelling, ending access.
+    Access(AccessIntent),
+    /// The approver's side: the dashboard, the response window, direct grants.
+    Approval(ApprovalIntent),
+    /// The "Temporary access requests" window.
+    Requests(RequestsIntent),
+    /// Close whatever dialog is open.
+    CloseDialog,
+}
+
+/// First start and signing in or out (applied in `app/mod.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartIntent {
+    /// First start: create the demo workspace.
+    CreateDemoWorkspace,
+    /// First start: create an empty workspace with the typed administrator.
+    CreateEmptyWorkspace,
+    /// Sign in with the typed user name and password.
+    SignIn,
+    /// Sign out (back to the sign-in screen).
+    SignOut,
+}
+
+/// The vault tree and the selected entry (applied in `app/main_state/vault.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VaultIntent {
+    /// Show another vault.
+    SelectVault(VaultId),
+    /// Select an entry.
+    SelectEntry(EntryId),
+    /// Open or close a folder.
+    ToggleFolder(EntryId),
+    /// Filter the tree by this text.
+    SetFilter(String),
+    /// Show an entry's password.
+    RevealPassword(EntryId),
+    /// Hide it again.
+    HidePassword,
+    /// Copy a credential.
+    Copy(EntryId, CopyWhat),
+    /// Open the connection (R-DSK-5).
+    Connect(EntryId),
+    /// Show the dashboard (pending requests, my access) instead of an entry.
+    ShowDashboard,
+}
+
+/// The requester's side (applied in `app/main_state/requester.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessIntent {
+    /// Ask "Request temporary access?" for a locked entry (R-REQ-2).
+    AskForAccess(EntryId),
+    /// Open the request dialog for an entry.
+    OpenRequestDialog(EntryId),
+    /// Open the request dialog pre-filled to extend a grant (R-REQ-9, R-BEY-1).
+    RequestExtension(RequestId),
+    /// Send the open request dialog.
+    SendRequest,
+    /// Show a request's details.
+    ShowDetails(RequestId),
+    /// Cancel a pending request (R-REQ-6).
+    CancelRequest(RequestId),
+    /// Ask to confirm revoking a grant.
+    AskRevoke(RequestId),
+    /// Revoke, as confirmed in the open dialog (with its reason).
+    Revoke,
+    /// Ask to confirm releasing a grant (R-BEY-3).
+    AskRelease(RequestId),
+    /// Release, as confirmed in the open dialog (with its note).
+    Release,
+}
+
+/// The approver's side (applied in `app/main_state/decisions.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalIntent {
+    /// Open the response window on a request (R-APP-1, R-APP-3).
+    OpenResponse(RequestId),
+    /// Answer with the open response window's terms and message.
+    Decide(Verdict),
+    /// Mark an emergency grant reviewed (R-BEY-5).
+    MarkReviewed(RequestId),
+    /// An administrator opens the direct-grant dialog on an entry (R-ADM-3).
+    OpenDirectGrant(EntryId),
+    /// Send the open direct-grant dialog.
+    SendDirectGrant,
+}
+
+/// The "Temporary access requests" window (R-APP-2, R-APP-6; applied in
+/// `app/main_state/requests_window.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestsIntent {
+    /// Open it.
+    Open,
+    /// Close it.
+    Close,
+    /// Sort by a column (again: the other way).
+    Sort(Column),
+    /// Show only requests in this phase (`None`: all).
+    SetStatusFilter(Option<Phase>),
+    /// Show only requests mentioning this text.
+    SetTextFilter(String),
+    /// The message sent with a bulk decision.
+    SetBulkMessage(String),
+    /// Select a row.
+    Select(RequestId),
+    /// Move the selection up or down (R-APP-6).
+    MoveSelection(i64),
+    /// Tick or untick a pending row for a bulk decision.
+    ToggleChecked(RequestId),
+    /// Decide every ticked row with the one message (R-APP-6).
+    DecideChecked(Verdict),
+}
+
+impl From<StartIntent> for Intent {
+    fn from(intent: StartIntent) -> Intent {
+        Intent::Start(intent)
+    }
+}
+
+impl From<VaultIntent> for Intent {
+    fn from(intent: VaultIntent) -> Intent {
+        Intent::Vault(intent)
+    }
+}
+
+impl From<AccessIntent> for Intent {
+    fn from(intent: AccessIntent) -> Intent {
+        Intent::Access(intent)
+    }
+}
+
+impl From<ApprovalIntent> for Intent {
+    fn from(intent: ApprovalIntent) -> Intent {
+        Intent::Approval(intent)
+    }
+}
+
+impl From<RequestsIntent> for Intent {
+    fn from(intent: RequestsIntent) -> Intent {
+        Intent::Requests(intent)
+    }
+}
