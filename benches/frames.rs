@@ -532,7 +532,9 @@ fn expand_all(h: &mut Harness<'_, Timed>) {
             break;
         }
         for id in closed {
-            h.state_mut().app.apply(&VaultIntent::ToggleFolder(id).into());
+            h.state_mut()
+                .app
+                .apply(&VaultIntent::ToggleFolder(id).into());
         }
     }
     h.run_steps(2);

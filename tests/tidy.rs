@@ -1,5 +1,6 @@
 //! Guards the layering of docs/code-style.md ("Layers"): `domain` is pure, only `store`
-//! speaks SQL, and only the system clock reads the computer's time.
+//! speaks SQL, only the system clock reads the computer's time, and `ui` sees
+//! nothing of the application but its views (`app::view`, `app::present`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,18 +27,22 @@ fn src(sub: &str) -> PathBuf {
 
 /// Code lines (not comments) of `dir` mentioning any of `words`, as "file:line: text".
 fn offences(dir: &Path, words: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    for file in rust_files(dir) {
-        let text = fs::read_to_string(&file)
-            .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
-        for (n, line) in text.lines().enumerate() {
-            let is_comment = line.trim_start().starts_with("//");
-            if !is_comment && words.iter().any(|w| line.contains(w)) {
-                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
-            }
-        }
-    }
-    found
+    rust_files(dir)
+        .iter()
+        .flat_map(|file| offences_in(file, words))
+        .collect()
+}
+
+/// Code lines (not comments) of one file mentioning any of `words`.
+fn offences_in(file: &Path, words: &[&str]) -> Vec<String> {
+    let text =
+        fs::read_to_string(file).unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim_start().starts_with("//"))
+        .filter(|(_, line)| words.iter().any(|w| line.contains(w)))
+        .map(|(n, line)| format!("{}:{}: {}", file.display(), n + 1, line.trim()))
+        .collect()
 }
 
 #[test]
@@ -92,4 +97,93 @@ fn ui_never_touches_storage_or_the_clock() {
         "ui gets view models and emits intents:\n{}",
         found.join("\n")
     );
+}
+
+/// Lines of `files` naming `crate::app::…` other than the modules in `allowed`.
+fn app_paths_beyond(files: &[PathBuf], allowed: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(file)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", file.display()));
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for (at, _) in line.match_indices("crate::app::") {
+                let rest = &line[at + "crate::app::".len()..];
+                if !allowed.iter().any(|module| rest.starts_with(module)) {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Issue 11: the UI draws views and edits forms, nothing else. It sees
+/// `app::view`, `app::present` and the domain's types; never the application,
+/// its state, its screens, or the service.
+#[test]
+fn ui_sees_only_views() {
+    let words = [
+        "MainState",
+        "LatchkeyApp",
+        "SignInState",
+        "Screen::",
+        "service::",
+        "platform::",
+        "crate::app::{",
+    ];
+    let mut found = offences(&src("ui"), &words);
+    found.extend(app_paths_beyond(
+        &rust_files(&src("ui")),
+        &["view", "present"],
+    ));
+    assert!(
+        found.is_empty(),
+        "ui takes views, edits forms and pushes intents; it never reaches the \
+         application or the service:\n{}",
+        found.join("\n")
+    );
+}
+
+/// What the app and the UI share is a leaf: the view models, forms, intents
+/// and the words for people use only the domain (and each other).
+#[test]
+fn views_are_a_leaf() {
+    let words = [
+        "service::",
+        "store::",
+        "platform::",
+        "crate::ui",
+        "MainState",
+        "LatchkeyApp",
+        "super::super",
+    ];
+    let mut files = rust_files(&src("app/view"));
+    files.push(src("app/present.rs"));
+    let mut found: Vec<String> = files.iter().flat_map(|f| offences_in(f, &words)).collect();
+    found.extend(app_paths_beyond(&files, &["view", "present"]));
+    assert!(
+        found.is_empty(),
+        "app::view and app::present must not depend on the rest of the program:\n{}",
+        found.join("\n")
+    );
+}
+
+/// The UI rule is not vacuous: the lines it exists to refuse are refused.
+#[test]
+fn the_ui_rule_catches_what_it_forbids() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("tidy-ui-rule");
+    fs::create_dir_all(&dir).expect("a scratch folder");
+    let file = dir.join("offending.rs");
+    fs::write(
+        &file,
+        "use crate::app::MainState;\nuse crate::service::Workspace;\nuse crate::app::view::intent::Intent;\n",
+    )
+    .expect("a scratch file");
+    let words = ["MainState", "service::"];
+    assert_eq!(offences_in(&file, &words).len(), 2);
+    let beyond = app_paths_beyond(std::slice::from_ref(&file), &["view", "present"]);
+    assert_eq!(beyond.len(), 1, "{beyond:?}");
 }

@@ -196,7 +196,14 @@ fn alice_asks(
     let approver_id = user_id(window, approver);
     let now = window.state().now();
     let main = main_state(window);
-    let permission_set_id = main.view.names.sets.iter().find(|s| s.name == set).unwrap().id;
+    let permission_set_id = main
+        .view
+        .names
+        .sets
+        .iter()
+        .find(|s| s.name == set)
+        .unwrap()
+        .id;
     let draft = NewRequest {
         entry_id,
         terms: Terms {
@@ -216,7 +223,9 @@ fn alice_asks(
 /// The id of the request in the signed-in approver's inbox for `entry`.
 fn inbox_request(window: &mut Window, entry: &str) -> RequestId {
     let main = main_state(window);
-    main.view.dashboard.inbox
+    main.view
+        .dashboard
+        .inbox
         .iter()
         .find(|r| main.view.names.entry(r.entry_id) == entry)
         .unwrap()

@@ -199,8 +199,16 @@ fn bulk_approve_of_a_changed_request_is_refused_for_that_one_only() {
 
     bob_approves_a_week_of_contributor(window, bank);
     click(window, "Approve selected");
-    let error = main_state(window).view.status.error().unwrap_or_default().to_owned();
-    println!("notice: {:?}; error: {error}", main_state(window).view.status.notice());
+    let error = main_state(window)
+        .view
+        .status
+        .error()
+        .unwrap_or_default()
+        .to_owned();
+    println!(
+        "notice: {:?}; error: {error}",
+        main_state(window).view.status.notice()
+    );
     assert!(
         error.starts_with(&format!(
             "2 approved; request {bank}: the terms were changed by Bob Approver at "

@@ -436,7 +436,14 @@ fn double_click_locked_entry_then_request_stores_the_chosen_terms() {
     assert_eq!(stored.len(), before + 1, "exactly one request stored");
     let request = &stored[0];
     let main = main_state(window);
-    let operator = main.view.names.sets.iter().find(|s| s.name == "Operator").unwrap().id;
+    let operator = main
+        .view
+        .names
+        .sets
+        .iter()
+        .find(|s| s.name == "Operator")
+        .unwrap()
+        .id;
     let bob = main
         .view
         .names

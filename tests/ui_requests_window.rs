@@ -163,7 +163,14 @@ fn alice_asks(window: &mut Window, entry: &str, set: &str, mins: u32, message: &
     let approver_id = user_id(window, "Bob Approver");
     let now = window.state().now();
     let main = main_state(window);
-    let permission_set_id = main.view.names.sets.iter().find(|s| s.name == set).unwrap().id;
+    let permission_set_id = main
+        .view
+        .names
+        .sets
+        .iter()
+        .find(|s| s.name == set)
+        .unwrap()
+        .id;
     let draft = NewRequest {
         entry_id,
         terms: Terms {
@@ -313,7 +320,14 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
         .find(|v| v.name == "Production")
         .unwrap()
         .id;
-    let reader = main.view.names.sets.iter().find(|s| s.name == "Reader").unwrap().id;
+    let reader = main
+        .view
+        .names
+        .sets
+        .iter()
+        .find(|s| s.name == "Reader")
+        .unwrap()
+        .id;
     main.workspace()
         .add_member(&admin, production, carol, now)
         .unwrap();

@@ -89,7 +89,11 @@ fn a_workspace_locked_by_another_program_never_freezes_the_window() {
     // waited for SQLite's 10 s busy timeout on such a frame.
     println!("two frames took {took:?} while the lock was held");
     assert!(
-        main_state(&mut app.window).view.status.waiting_for_lock_since == Some(later),
+        main_state(&mut app.window)
+            .view
+            .status
+            .waiting_for_lock_since
+            == Some(later),
         "the wait is dated by the frame's instant"
     );
 

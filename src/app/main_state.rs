@@ -190,16 +190,15 @@ impl MainState {
         if !matches!(self.watching, Watching::NotStarted) {
             return;
         }
-        self.watching = match self.workspace.change_probe() {
-            Some(probe) => Watching::Running(ChangeWatcher::start(probe, ctx.clone())),
-            None => {
-                if self.view.location != ":memory:" {
-                    self.view.status.set_error(
-                        "live updates from other windows are off: the workspace could not be watched",
-                    );
-                }
-                Watching::Off
+        self.watching = if let Some(probe) = self.workspace.change_probe() {
+            Watching::Running(ChangeWatcher::start(probe, ctx.clone()))
+        } else {
+            if self.view.location != ":memory:" {
+                self.view.status.set_error(
+                    "live updates from other windows are off: the workspace could not be watched",
+                );
             }
+            Watching::Off
         };
     }
 
@@ -219,7 +218,12 @@ impl MainState {
         }
         if changed {
             self.refresh_all(now);
-        } else if self.view.tree.locks_valid_until().is_some_and(|at| now >= at) {
+        } else if self
+            .view
+            .tree
+            .locks_valid_until()
+            .is_some_and(|at| now >= at)
+        {
             // A grant started or ended: locks, the entry's access, a revealed password.
             self.refresh_access(now);
             self.refresh_detail(now);

@@ -25,12 +25,12 @@ use crate::platform::launcher::Launcher;
 use crate::platform::witness::Witness;
 use crate::service::{Contents, HashCost, ServiceError, Workspace, demo, unfinished_creation};
 use audit_watch::AuditWatch;
-use view::forms::{FirstStartForm, SignInForm};
-use view::intent::{Intent, StartIntent};
-use view::screen::{AuditView, ScreenView, SignInView};
 pub use main_state::MainState;
 use std::path::PathBuf;
 use std::sync::Arc;
+use view::forms::{FirstStartForm, SignInForm};
+use view::intent::{Intent, StartIntent};
+use view::screen::{AuditView, ScreenView, SignInView};
 
 /// How long the window's own operations wait for another program's write
 /// lock. Latchkey's transactions last milliseconds, so this covers a second
@@ -365,8 +365,7 @@ impl LatchkeyApp {
         match &self.screen {
             Screen::Main(main) => format!(
                 "Latchkey — {} — {}",
-                main.view.workspace_name,
-                main.view.user.display_name
+                main.view.workspace_name, main.view.user.display_name
             ),
             _ => "Latchkey".to_owned(),
         }

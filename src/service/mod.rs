@@ -20,11 +20,11 @@ mod secrets;
 mod tick;
 mod verify;
 
+pub use crate::domain::access::EntryAccess;
+pub use crate::domain::request::RequestInfo;
 pub use admin::NewVault;
 pub use auth::{HashCost, MAX_WAIT, Session, password_checks_on_this_thread};
 pub use file::{Contents, Created, open_workspace_store, unfinished_creation};
-pub use crate::domain::access::EntryAccess;
-pub use crate::domain::request::RequestInfo;
 pub use queries::CopiedSecret;
 pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};

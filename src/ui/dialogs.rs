@@ -7,9 +7,9 @@ use crate::app::present;
 use crate::app::view::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
 use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, Verdict};
 use crate::app::view::screen::{MainView, Names};
-use crate::domain::{Field, Timestamp};
 use crate::domain::request::Request;
 use crate::domain::settings::MAX_MESSAGE_CHARS;
+use crate::domain::{Field, Timestamp};
 use egui::{Id, Modal, RichText, TextEdit, Ui};
 
 /// Draws the open dialog, if any.
@@ -55,7 +55,9 @@ pub fn dialog_ui(
             })
             .should_close(),
         Dialog::Details(request) => modal("details")
-            .show(ctx, |ui| details_ui(ui, &state.names, request, now, intents))
+            .show(ctx, |ui| {
+                details_ui(ui, &state.names, request, now, intents)
+            })
             .should_close(),
         Dialog::Respond(form) => modal("respond")
             .show(ctx, |ui| response_form_ui(ui, &state.names, form, intents))

@@ -154,7 +154,12 @@ pub fn item_menu_ui(
         AccessIntent::OpenRequestDialog(entry).into(),
     );
     if kind.is_connection() {
-        command(ui, "Connect", !is_locked, VaultIntent::Connect(entry).into());
+        command(
+            ui,
+            "Connect",
+            !is_locked,
+            VaultIntent::Connect(entry).into(),
+        );
     }
     if is_credentials {
         command(

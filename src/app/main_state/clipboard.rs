@@ -135,5 +135,4 @@ impl MainState {
             self.clear_copied_secret();
         }
     }
-
 }

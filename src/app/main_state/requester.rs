@@ -77,7 +77,12 @@ impl MainState {
         }
     }
 
-    fn open_request_dialog(&mut self, entry_id: EntryId, extends: Option<&Request>, now: Timestamp) {
+    fn open_request_dialog(
+        &mut self,
+        entry_id: EntryId,
+        extends: Option<&Request>,
+        now: Timestamp,
+    ) {
         let Some(entry) = self.view.tree.entry(entry_id).cloned() else {
             return;
         };

@@ -2,12 +2,12 @@
 //! request loses nothing; their errors sit next to the fields they concern.
 
 use crate::domain::permission::PermissionSet;
+use crate::domain::request::RequestInfo;
 use crate::domain::request::{AccessWindow, OUT_OF_RANGE, Request, Terms};
 use crate::domain::user::User;
 use crate::domain::{
     DomainError, EntryId, Field, FieldErrors, PermissionSetId, RequestId, Span, Timestamp,
 };
-use crate::domain::request::RequestInfo;
 use chrono::{Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use egui::text::CharIndex;
 use std::ops::Range;

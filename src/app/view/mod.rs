@@ -10,5 +10,5 @@ pub mod banner;
 pub mod forms;
 pub mod intent;
 pub mod requests_table;
-pub mod tree;
 pub mod screen;
+pub mod tree;
