@@ -1,0 +1,1130 @@
+//! Tests of `decisions`: approve, deny, cancel, revoke, release, review and
+//! the quorum (R-REQ-5…7, R-REQ-9, R-APP-3…5, R-BEY-3…5), and where an
+//! approved grant's window comes from.
+
+use super::*;
+
+// ---------------------------------------------------------------------------
+// State transitions.
+// ---------------------------------------------------------------------------
+
+/// A decision taken on a fresh pending request at T0 + 10 min, and what it leaves.
+struct Transition {
+    name: &'static str,
+    act: fn(&mut Request, Timestamp) -> Result<(), DomainError>,
+    status: RequestStatus,
+    phase: Phase,
+    decided_by: Option<UserId>,
+    ended_by: Option<UserId>,
+}
+
+/// R-REQ-6, R-APP-3, R-APP-5: pending → approved (granted), denied or cancelled, recording who and when.
+#[test]
+fn pending_request_moves_to_approved_denied_or_cancelled() {
+    let rows = [
+        Transition {
+            name: "approved by the chosen approver",
+            act: |r, now| {
+                assert_eq!(decide(r, BOB, now)?, ApprovalOutcome::Granted);
+                Ok(())
+            },
+            status: RequestStatus::Approved,
+            phase: Phase::Active,
+            decided_by: Some(BOB),
+            ended_by: None,
+        },
+        Transition {
+            name: "approved by another approver of the vault",
+            act: |r, now| {
+                assert_eq!(decide(r, CAROL, now)?, ApprovalOutcome::Granted);
+                Ok(())
+            },
+            status: RequestStatus::Approved,
+            phase: Phase::Active,
+            decided_by: Some(CAROL),
+            ended_by: None,
+        },
+        Transition {
+            name: "approved by an administrator",
+            act: |r, now| {
+                assert_eq!(decide(r, ADMIN, now)?, ApprovalOutcome::Granted);
+                Ok(())
+            },
+            status: RequestStatus::Approved,
+            phase: Phase::Active,
+            decided_by: Some(ADMIN),
+            ended_by: None,
+        },
+        Transition {
+            name: "denied by the chosen approver",
+            act: |r, now| {
+                check_can_decide(r, &user(BOB), &APPROVERS, now, &name_of)?;
+                deny(r, BOB, "  not during the change freeze  ", now)
+            },
+            status: RequestStatus::Denied,
+            phase: Phase::Denied,
+            decided_by: Some(BOB),
+            ended_by: None,
+        },
+        Transition {
+            name: "cancelled by the requester",
+            act: |r, now| cancel(r, &user(ALICE), now, &name_of),
+            status: RequestStatus::Cancelled,
+            phase: Phase::Cancelled,
+            decided_by: None,
+            ended_by: Some(ALICE),
+        },
+    ];
+    let now = at(mins(10));
+    for row in rows {
+        let mut request = pending(duration(60));
+        assert_eq!(request.phase(now), Phase::Pending, "{}", row.name);
+        (row.act)(&mut request, now).unwrap_or_else(|e| panic!("{}: {e}", row.name));
+        assert_eq!(request.status, row.status, "{}", row.name);
+        assert_eq!(request.phase(now), row.phase, "{}", row.name);
+        assert_eq!(request.decided_by, row.decided_by, "{}", row.name);
+        assert_eq!(
+            request.decided_at,
+            row.decided_by.map(|_| now),
+            "{}",
+            row.name
+        );
+        assert_eq!(request.ended_by, row.ended_by, "{}", row.name);
+        assert_eq!(request.ended_at, row.ended_by.map(|_| now), "{}", row.name);
+        if row.status == RequestStatus::Denied {
+            assert_eq!(request.decision_message, "not during the change freeze");
+        }
+        if row.status == RequestStatus::Approved {
+            assert_eq!(request.decision_message, "go ahead", "{}", row.name);
+            assert_eq!(request.approvals.len(), 1, "{}", row.name);
+        }
+    }
+}
+
+/// R-REQ-6: only the requester cancels, and only while the request is pending.
+#[test]
+fn only_the_requester_cancels_a_pending_request() {
+    let now = at(mins(10));
+    let mut request = pending(duration(60));
+    let before = request.clone();
+    for by in [BOB, ADMIN, DAVE] {
+        assert_refused(
+            &format!("cancel by {}", name_of(by)),
+            cancel(&mut request, &user(by), now, &name_of),
+            &Want::NotPermitted("only the requester can cancel"),
+        );
+        assert_eq!(request, before, "a refused cancel changes nothing");
+    }
+
+    let mut granted = approved(duration(60), at(mins(5)));
+    assert_refused(
+        "cancel after approval",
+        cancel(&mut granted, &user(ALICE), now, &name_of),
+        &Want::AlreadyHandled {
+            outcome: "approved",
+            by: "Bob Approver",
+            at: at(mins(5)),
+        },
+    );
+}
+
+/// Who tries to end a grant, when, and what must happen.
+struct EndAttempt {
+    name: &'static str,
+    by: User,
+    now: Timestamp,
+    want: Option<Want>,
+}
+
+/// R-REQ-7, R-APP-5: the requester, any vault approver or an administrator revokes a live grant; nobody else, and not once it ended.
+#[test]
+fn revoke_is_for_requester_approvers_and_admins_while_the_grant_lives() {
+    let end = at(hours(1));
+    let rows = [
+        EndAttempt {
+            name: "by the requester",
+            by: user(ALICE),
+            now: at(mins(10)),
+            want: None,
+        },
+        EndAttempt {
+            name: "by the approver who approved",
+            by: user(BOB),
+            now: at(mins(10)),
+            want: None,
+        },
+        EndAttempt {
+            name: "by another approver",
+            by: user(CAROL),
+            now: at(mins(10)),
+            want: None,
+        },
+        EndAttempt {
+            name: "by an administrator",
+            by: user(ADMIN),
+            now: at(mins(10)),
+            want: None,
+        },
+        EndAttempt {
+            name: "1 ms before the end",
+            by: user(BOB),
+            now: end - MS,
+            want: None,
+        },
+        EndAttempt {
+            name: "by a member who is no approver",
+            by: user(DAVE),
+            now: at(mins(10)),
+            want: Some(Want::NotPermitted(
+                "only the requester, an approver or an administrator",
+            )),
+        },
+        EndAttempt {
+            name: "by an inactive approver",
+            by: inactive(CAROL),
+            now: at(mins(10)),
+            want: Some(Want::NotPermitted(
+                "only the requester, an approver or an administrator",
+            )),
+        },
+        EndAttempt {
+            name: "at the end",
+            by: user(BOB),
+            now: end,
+            want: Some(Want::WrongState("this access already ended at")),
+        },
+        EndAttempt {
+            name: "after the end",
+            by: user(ADMIN),
+            now: end + hours(2),
+            want: Some(Want::WrongState("already ended")),
+        },
+    ];
+    for row in rows {
+        let mut request = approved(duration(60), T0);
+        let before = request.clone();
+        let result = revoke(
+            &mut request,
+            &row.by,
+            &APPROVERS,
+            "  no longer needed  ",
+            row.now,
+        );
+        if let Some(want) = &row.want {
+            assert_refused(row.name, result, want);
+            assert_eq!(request, before, "{}: a refusal changes nothing", row.name);
+            continue;
+        }
+        assert_eq!(result, Ok(()), "{}", row.name);
+        assert_eq!(request.status, RequestStatus::Revoked, "{}", row.name);
+        assert_eq!(request.ended_by, Some(row.by.id), "{}", row.name);
+        assert_eq!(request.ended_at, Some(row.now), "{}", row.name);
+        assert_eq!(request.closing_note, "no longer needed", "{}", row.name);
+        assert_eq!(request.effective_end_at(), Some(row.now), "{}", row.name);
+        // Still inside the window, but gone at once (R-REQ-7).
+        assert_eq!(request.phase(row.now), Phase::Revoked, "{}", row.name);
+        assert_refused(
+            &format!("{}: twice", row.name),
+            revoke(&mut request, &user(BOB), &APPROVERS, "", row.now),
+            &Want::WrongState("revoked and cannot be revoked"),
+        );
+    }
+
+    let mut waiting = pending(duration(60));
+    assert_refused(
+        "revoking a pending request",
+        revoke(&mut waiting, &user(BOB), &APPROVERS, "", at(mins(1))),
+        &Want::WrongState("not been approved yet; cancel it instead"),
+    );
+    let mut scheduled = approved(frame(at(hours(1)), at(hours(2))), T0);
+    assert_eq!(
+        revoke(&mut scheduled, &user(BOB), &APPROVERS, "", at(mins(1))),
+        Ok(())
+    );
+    assert_eq!(scheduled.phase(at(hours(1))), Phase::Revoked);
+}
+
+/// R-BEY-3: only the requester releases an active grant, with a note; not once it ended.
+#[test]
+fn release_is_for_the_requester_only() {
+    let end = at(hours(1));
+    let rows = [
+        EndAttempt {
+            name: "by the requester",
+            by: user(ALICE),
+            now: at(mins(20)),
+            want: None,
+        },
+        EndAttempt {
+            name: "by the requester 1 ms before the end",
+            by: user(ALICE),
+            now: end - MS,
+            want: None,
+        },
+        EndAttempt {
+            name: "by the approver",
+            by: user(BOB),
+            now: at(mins(20)),
+            want: Some(Want::NotPermitted("only the requester can release")),
+        },
+        EndAttempt {
+            name: "by an administrator",
+            by: user(ADMIN),
+            now: at(mins(20)),
+            want: Some(Want::NotPermitted("only the requester can release")),
+        },
+        EndAttempt {
+            name: "by the requester at the end",
+            by: user(ALICE),
+            now: end,
+            want: Some(Want::WrongState("already ended")),
+        },
+    ];
+    for row in rows {
+        let mut request = approved(duration(60), T0);
+        let before = request.clone();
+        let result = release(&mut request, &row.by, " rotated the certificate ", row.now);
+        if let Some(want) = &row.want {
+            assert_refused(row.name, result, want);
+            assert_eq!(request, before, "{}: a refusal changes nothing", row.name);
+            continue;
+        }
+        assert_eq!(result, Ok(()), "{}", row.name);
+        assert_eq!(request.status, RequestStatus::Released, "{}", row.name);
+        assert_eq!(request.phase(row.now), Phase::Released, "{}", row.name);
+        assert_eq!(request.ended_by, Some(ALICE), "{}", row.name);
+        assert_eq!(request.ended_at, Some(row.now), "{}", row.name);
+        assert_eq!(
+            request.closing_note, "rotated the certificate",
+            "{}",
+            row.name
+        );
+    }
+
+    let mut request = approved(duration(60), T0);
+    assert_refused(
+        "closing note of 2,001 characters",
+        release(&mut request, &user(ALICE), &"n".repeat(2_001), at(mins(1))),
+        &Want::Invalid(Field::Message, "2001 characters"),
+    );
+}
+
+/// A request brought into some state by T0 + 30 min.
+struct Handled {
+    name: &'static str,
+    make: fn() -> Request,
+    decide_at: Timestamp,
+    want: Want,
+}
+
+/// R-APP-4: deciding a request that was handled already says how and by whom; first writer wins.
+#[test]
+fn deciding_a_handled_request_says_how_and_by_whom() {
+    let rows = [
+        Handled {
+            name: "already approved",
+            make: || approved(duration(60), at(mins(1))),
+            decide_at: at(mins(30)),
+            want: Want::AlreadyHandled {
+                outcome: "approved",
+                by: "Bob Approver",
+                at: at(mins(1)),
+            },
+        },
+        Handled {
+            name: "already denied",
+            make: || {
+                let mut r = pending(duration(60));
+                deny(&mut r, CAROL, "no", at(mins(2))).unwrap();
+                r
+            },
+            decide_at: at(mins(30)),
+            want: Want::AlreadyHandled {
+                outcome: "denied",
+                by: "Carol Approver",
+                at: at(mins(2)),
+            },
+        },
+        Handled {
+            name: "already cancelled",
+            make: || {
+                let mut r = pending(duration(60));
+                cancel(&mut r, &user(ALICE), at(mins(3)), &name_of).unwrap();
+                r
+            },
+            decide_at: at(mins(30)),
+            want: Want::AlreadyHandled {
+                outcome: "cancelled",
+                by: "Alice Requester",
+                at: at(mins(3)),
+            },
+        },
+        Handled {
+            name: "approved, then revoked",
+            make: || {
+                let mut r = approved(duration(60), at(mins(1)));
+                revoke(&mut r, &user(ADMIN), &APPROVERS, "", at(mins(4))).unwrap();
+                r
+            },
+            decide_at: at(mins(30)),
+            want: Want::AlreadyHandled {
+                outcome: "approved",
+                by: "Bob Approver",
+                at: at(mins(1)),
+            },
+        },
+        Handled {
+            name: "approved, then released",
+            make: || {
+                let mut r = approved(duration(60), at(mins(1)));
+                release(&mut r, &user(ALICE), "", at(mins(4))).unwrap();
+                r
+            },
+            decide_at: at(mins(30)),
+            want: Want::AlreadyHandled {
+                outcome: "approved",
+                by: "Bob Approver",
+                at: at(mins(1)),
+            },
+        },
+        Handled {
+            name: "lapsed",
+            make: || {
+                let mut r = pending(duration(60));
+                advance(&mut r, &settings(), at(hours(25)));
+                r
+            },
+            decide_at: at(hours(25)),
+            want: Want::Lapsed(at(hours(24))),
+        },
+    ];
+    for row in rows {
+        let mut request = (row.make)();
+        let before = request.clone();
+        assert_refused(
+            row.name,
+            check_can_decide(&request, &user(ADMIN), &APPROVERS, row.decide_at, &name_of),
+            &row.want,
+        );
+        assert_refused(
+            &format!("{}: cancel", row.name),
+            cancel(&mut request, &user(ALICE), row.decide_at, &name_of),
+            &row.want,
+        );
+        assert_eq!(request, before, "{}", row.name);
+    }
+
+    // Two approvers open the same pending request; Bob stores first, Carol's
+    // decision is then checked against the stored state.
+    let mut stored = pending(duration(60));
+    let carols_copy = stored.clone();
+    assert!(
+        check_can_decide(
+            &carols_copy,
+            &user(CAROL),
+            &APPROVERS,
+            at(mins(1)),
+            &name_of
+        )
+        .is_ok()
+    );
+    assert_eq!(
+        decide(&mut stored, BOB, at(mins(1))),
+        Ok(ApprovalOutcome::Granted)
+    );
+    assert_refused(
+        "the second writer",
+        check_can_decide(&stored, &user(CAROL), &APPROVERS, at(mins(1)), &name_of),
+        &Want::AlreadyHandled {
+            outcome: "approved",
+            by: "Bob Approver",
+            at: at(mins(1)),
+        },
+    );
+}
+
+/// §1, R-APP-4: nobody decides their own request (administrators included); non-approvers and inactive approvers are refused.
+#[test]
+fn only_an_eligible_approver_other_than_the_requester_decides() {
+    let now = at(mins(1));
+    let alices = pending(duration(60));
+    let admins = pending_from(ADMIN, &draft(duration(60)));
+    let rows = [
+        (
+            "the requester",
+            &alices,
+            user(ALICE),
+            Want::NotPermitted("you cannot decide your own request"),
+        ),
+        (
+            "an administrator who is the requester",
+            &admins,
+            user(ADMIN),
+            Want::NotPermitted("you cannot decide your own request"),
+        ),
+        (
+            "a member who is no approver",
+            &alices,
+            user(DAVE),
+            Want::NotPermitted("you are not an approver of this vault"),
+        ),
+        (
+            "an inactive approver",
+            &alices,
+            inactive(BOB),
+            Want::NotPermitted("you are not an approver of this vault"),
+        ),
+        (
+            "an inactive administrator",
+            &alices,
+            inactive(ADMIN),
+            Want::NotPermitted("you are not an approver of this vault"),
+        ),
+    ];
+    for (name, request, decider, want) in rows {
+        assert_refused(
+            name,
+            check_can_decide(request, &decider, &APPROVERS, now, &name_of),
+            &want,
+        );
+    }
+    for decider in [BOB, CAROL, ADMIN] {
+        assert!(
+            check_can_decide(&alices, &user(decider), &APPROVERS, now, &name_of).is_ok(),
+            "{}",
+            name_of(decider)
+        );
+    }
+    assert!(check_can_decide(&admins, &user(BOB), &APPROVERS, now, &name_of).is_ok());
+}
+
+// ---------------------------------------------------------------------------
+// R-REQ-5: where the grant's window comes from.
+// ---------------------------------------------------------------------------
+
+/// A request, how and when it is approved, and the window it must get.
+struct WindowCase {
+    name: &'static str,
+    requested: AccessWindow,
+    changed_to: Option<AccessWindow>,
+    extends_until: Option<Timestamp>,
+    approved_at: Timestamp,
+    start: Timestamp,
+    end: Timestamp,
+}
+
+/// R-REQ-5, R-REQ-9: a duration runs from approval, a custom frame as asked (never from before approval), an extension from the previous end.
+#[test]
+fn grant_window_follows_approval_time() {
+    let rows = [
+        WindowCase {
+            name: "duration approved at once",
+            requested: duration(30),
+            changed_to: None,
+            extends_until: None,
+            approved_at: T0,
+            start: T0,
+            end: at(mins(30)),
+        },
+        WindowCase {
+            name: "duration approved 3 h later runs from approval",
+            requested: duration(60),
+            changed_to: None,
+            extends_until: None,
+            approved_at: at(hours(3)),
+            start: at(hours(3)),
+            end: at(hours(4)),
+        },
+        WindowCase {
+            name: "custom frame kept",
+            requested: frame(at(hours(1)), at(hours(3))),
+            changed_to: None,
+            extends_until: None,
+            approved_at: at(mins(10)),
+            start: at(hours(1)),
+            end: at(hours(3)),
+        },
+        WindowCase {
+            name: "custom frame approved at its start",
+            requested: frame(at(hours(1)), at(hours(3))),
+            changed_to: None,
+            extends_until: None,
+            approved_at: at(hours(1)),
+            start: at(hours(1)),
+            end: at(hours(3)),
+        },
+        WindowCase {
+            name: "approval after the requested start runs to the requested end",
+            requested: frame(at(hours(1)), at(hours(3))),
+            changed_to: None,
+            extends_until: None,
+            approved_at: at(hours(2)),
+            start: at(hours(2)),
+            end: at(hours(3)),
+        },
+        WindowCase {
+            name: "approval 1 ms before the requested end",
+            requested: frame(at(hours(1)), at(hours(3))),
+            changed_to: None,
+            extends_until: None,
+            approved_at: at(hours(3)) - MS,
+            start: at(hours(3)) - MS,
+            end: at(hours(3)),
+        },
+        WindowCase {
+            name: "approver shortens the duration",
+            requested: duration(60),
+            changed_to: Some(duration(30)),
+            extends_until: None,
+            approved_at: at(mins(5)),
+            start: at(mins(5)),
+            end: at(mins(35)),
+        },
+        WindowCase {
+            name: "approver moves the custom frame",
+            requested: frame(at(hours(1)), at(hours(3))),
+            changed_to: Some(frame(at(hours(2)), at(hours(4)))),
+            extends_until: None,
+            approved_at: at(mins(5)),
+            start: at(hours(2)),
+            end: at(hours(4)),
+        },
+        WindowCase {
+            name: "approver turns a duration into a custom frame",
+            requested: duration(60),
+            changed_to: Some(frame(at(hours(5)), at(hours(6)))),
+            extends_until: None,
+            approved_at: at(mins(5)),
+            start: at(hours(5)),
+            end: at(hours(6)),
+        },
+        WindowCase {
+            name: "extension approved while the first grant runs starts at its end",
+            requested: duration(60),
+            changed_to: None,
+            extends_until: Some(at(mins(30))),
+            approved_at: at(mins(10)),
+            start: at(mins(30)),
+            end: at(mins(90)),
+        },
+        WindowCase {
+            name: "extension approved exactly at the first grant's end",
+            requested: duration(60),
+            changed_to: None,
+            extends_until: Some(at(mins(30))),
+            approved_at: at(mins(30)),
+            start: at(mins(30)),
+            end: at(mins(90)),
+        },
+        WindowCase {
+            name: "extension approved after the first grant ended starts at approval",
+            requested: duration(60),
+            changed_to: None,
+            extends_until: Some(at(mins(30))),
+            approved_at: at(mins(40)),
+            start: at(mins(40)),
+            end: at(mins(100)),
+        },
+    ];
+    for row in rows {
+        let mut draft = draft(row.requested);
+        if row.extends_until.is_some() {
+            draft.extends_request_id = Some(RequestId(99));
+        }
+        let mut request = pending_from(ALICE, &draft);
+        let input = ApprovalInput {
+            terms: row.changed_to.map(reader_terms),
+            message: String::new(),
+        };
+        check_can_decide(&request, &user(BOB), &APPROVERS, row.approved_at, &name_of).unwrap();
+        let outcome = approve(
+            &mut request,
+            BOB,
+            &input,
+            &quorum(1),
+            &settings(),
+            row.extends_until,
+            row.approved_at,
+        );
+        assert_eq!(outcome, Ok(ApprovalOutcome::Granted), "{}", row.name);
+        assert_eq!(
+            (request.grant_start_at, request.grant_end_at),
+            (Some(row.start), Some(row.end)),
+            "{}",
+            row.name
+        );
+        assert_eq!(request.claim_by_at, None, "{}", row.name);
+        assert_eq!(request.decided_at, Some(row.approved_at), "{}", row.name);
+        let kind = if row.extends_until.is_some() {
+            RequestKind::Extension
+        } else {
+            RequestKind::Standard
+        };
+        assert_eq!(request.kind, kind, "{}", row.name);
+    }
+}
+
+/// R-REQ-5: an approval that comes after the requested end is refused on the end field, and changes nothing.
+#[test]
+fn approval_after_the_requested_end_is_refused() {
+    let end = at(hours(3));
+    for (name, now) in [
+        ("at the end", end),
+        ("an hour after the end", end + hours(1)),
+    ] {
+        let mut request = pending(frame(at(hours(1)), end));
+        let before = request.clone();
+        assert!(check_can_decide(&request, &user(BOB), &APPROVERS, now, &name_of).is_ok());
+        assert_refused(
+            name,
+            approve(
+                &mut request,
+                BOB,
+                &as_requested(),
+                &quorum(1),
+                &settings(),
+                None,
+                now,
+            ),
+            &Want::Invalid(Field::End, "the time frame has already ended"),
+        );
+        assert_eq!(request, before, "{name}: nothing recorded");
+    }
+}
+
+/// R-REQ-5, R-REQ-7, R-APP-3: changes by the approver are kept beside what was asked, and checked like a request.
+#[test]
+fn approver_modifications_are_kept_beside_the_request() {
+    let now = at(mins(5));
+    let asked = reader_terms(duration(60));
+
+    let mut unchanged = pending(duration(60));
+    approve(
+        &mut unchanged,
+        BOB,
+        &as_requested(),
+        &quorum(1),
+        &settings(),
+        None,
+        now,
+    )
+    .unwrap();
+    assert!(!unchanged.is_modified(), "approved as requested");
+    assert_eq!(unchanged.authorized, Some(asked));
+    // Passing the same terms explicitly is no modification either.
+    let mut same = pending(duration(60));
+    let input = ApprovalInput {
+        terms: Some(asked),
+        message: String::new(),
+    };
+    approve(&mut same, BOB, &input, &quorum(1), &settings(), None, now).unwrap();
+    assert!(!same.is_modified());
+
+    let changed = Terms {
+        permission_set_id: OPERATOR,
+        window: duration(30),
+    };
+    let mut modified = pending(duration(60));
+    assert!(!modified.is_modified(), "nothing authorized yet");
+    let input = ApprovalInput {
+        terms: Some(changed),
+        message: "30 min is enough; you need to connect".to_owned(),
+    };
+    assert_eq!(
+        approve(
+            &mut modified,
+            BOB,
+            &input,
+            &quorum(1),
+            &settings(),
+            None,
+            now
+        ),
+        Ok(ApprovalOutcome::Granted)
+    );
+    assert!(modified.is_modified());
+    assert_eq!(modified.requested, asked, "what was asked is kept");
+    assert_eq!(modified.authorized, Some(changed));
+    assert_eq!(modified.effective_terms(), changed);
+    assert_eq!(modified.grant_end_at, Some(now + mins(30)));
+    assert_eq!(
+        modified.decision_message,
+        "30 min is enough; you need to connect"
+    );
+
+    let rows = [
+        (
+            "changed to over the maximum",
+            duration(10_081),
+            Want::Invalid(Field::Duration, "the longest access allowed"),
+        ),
+        (
+            "changed to a frame that already ended",
+            frame(T0 - hours(2), T0 - hours(1)),
+            Want::Invalid(Field::End, "already ended"),
+        ),
+        (
+            "changed to an end before the start",
+            frame(at(hours(2)), at(hours(1))),
+            Want::Invalid(Field::End, "after the start"),
+        ),
+    ];
+    for (name, window, want) in rows {
+        let mut request = pending(duration(60));
+        let before = request.clone();
+        let input = ApprovalInput {
+            terms: Some(reader_terms(window)),
+            message: String::new(),
+        };
+        assert_refused(
+            name,
+            approve(
+                &mut request,
+                BOB,
+                &input,
+                &quorum(1),
+                &settings(),
+                None,
+                now,
+            ),
+            &want,
+        );
+        assert_eq!(request, before, "{name}: nothing recorded");
+    }
+    // An approver's message has the same limit as the request's.
+    let mut request = pending(duration(60));
+    let input = ApprovalInput {
+        terms: None,
+        message: "é".repeat(2_001),
+    };
+    assert_refused(
+        "approval message of 2,001 characters",
+        approve(
+            &mut request,
+            BOB,
+            &input,
+            &quorum(1),
+            &settings(),
+            None,
+            now,
+        ),
+        &Want::Invalid(Field::Message, "2001 characters"),
+    );
+    assert_refused(
+        "denial message of 2,001 characters",
+        deny(&mut request, BOB, &"é".repeat(2_001), now),
+        &Want::Invalid(Field::Message, "2001 characters"),
+    );
+    assert_eq!(request.status, RequestStatus::Pending);
+}
+
+// ---------------------------------------------------------------------------
+// R-BEY-4: quorum.
+// ---------------------------------------------------------------------------
+
+/// R-BEY-4: two distinct approvals are needed; the first sets the terms; the same approver cannot count twice.
+#[test]
+fn quorum_needs_distinct_approvals_on_the_first_terms() {
+    let s = settings();
+    let mut request = pending(duration(60));
+    let first = Terms {
+        permission_set_id: READER,
+        window: duration(30),
+    };
+    let input = ApprovalInput {
+        terms: Some(first),
+        message: "fine by me".to_owned(),
+    };
+    check_can_decide(&request, &user(BOB), &APPROVERS, at(mins(1)), &name_of).unwrap();
+    assert_eq!(
+        approve(&mut request, BOB, &input, &quorum(2), &s, None, at(mins(1))),
+        Ok(ApprovalOutcome::Recorded {
+            approvals: 1,
+            required: 2
+        })
+    );
+    assert_eq!(request.status, RequestStatus::Pending);
+    assert_eq!(request.phase(at(mins(1))), Phase::Pending);
+    assert_eq!((request.grant_start_at, request.grant_end_at), (None, None));
+    assert_eq!(request.decided_by, None);
+    assert!(request.has_approval_from(BOB));
+    assert!(!request.has_approval_from(CAROL));
+
+    assert_refused(
+        "the same approver again",
+        check_can_decide(&request, &user(BOB), &APPROVERS, at(mins(2)), &name_of),
+        &Want::WrongState("you have already approved this request"),
+    );
+
+    let other = ApprovalInput {
+        terms: Some(reader_terms(duration(120))),
+        message: String::new(),
+    };
+    check_can_decide(&request, &user(CAROL), &APPROVERS, at(mins(3)), &name_of).unwrap();
+    let before = request.clone();
+    assert_refused(
+        "a later approver changing the terms",
+        approve(
+            &mut request,
+            CAROL,
+            &other,
+            &quorum(2),
+            &s,
+            None,
+            at(mins(3)),
+        ),
+        &Want::Invalid(Field::Workspace, "the first approval sets the terms"),
+    );
+    assert_eq!(request, before, "nothing recorded");
+
+    // Carol approves the terms she is shown: those Bob set.
+    let shown = ApprovalInput {
+        terms: Some(first),
+        message: "go ahead".to_owned(),
+    };
+    assert_eq!(
+        approve(
+            &mut request,
+            CAROL,
+            &shown,
+            &quorum(2),
+            &s,
+            None,
+            at(mins(4))
+        ),
+        Ok(ApprovalOutcome::Granted)
+    );
+    assert_eq!(request.status, RequestStatus::Approved);
+    assert_eq!(request.decided_by, Some(CAROL));
+    assert_eq!(
+        request
+            .approvals
+            .iter()
+            .map(|a| (a.approver_id, a.approved_at))
+            .collect::<Vec<_>>(),
+        vec![(BOB, at(mins(1))), (CAROL, at(mins(4)))],
+        "each approval is shown"
+    );
+    assert_eq!(
+        request.authorized,
+        Some(first),
+        "the first approval's terms"
+    );
+    assert_eq!(
+        (request.grant_start_at, request.grant_end_at),
+        (Some(at(mins(4))), Some(at(mins(34)))),
+        "the clock starts when the quorum is complete"
+    );
+
+    // A quorum of 0 is read as 1 (the default).
+    let mut single = pending(duration(60));
+    assert_eq!(
+        approve(&mut single, BOB, &as_requested(), &quorum(0), &s, None, T0),
+        Ok(ApprovalOutcome::Granted)
+    );
+}
+
+/// R-BEY-4: any deny denies, even after some approvals.
+#[test]
+fn any_deny_denies_a_partly_approved_request() {
+    let mut request = pending(duration(60));
+    assert_eq!(
+        approve(
+            &mut request,
+            BOB,
+            &as_requested(),
+            &quorum(2),
+            &settings(),
+            None,
+            at(mins(1))
+        ),
+        Ok(ApprovalOutcome::Recorded {
+            approvals: 1,
+            required: 2
+        })
+    );
+    check_can_decide(&request, &user(CAROL), &APPROVERS, at(mins(2)), &name_of).unwrap();
+    assert_eq!(
+        deny(&mut request, CAROL, "not this week", at(mins(2))),
+        Ok(())
+    );
+    assert_eq!(request.status, RequestStatus::Denied);
+    assert_eq!(request.phase(at(mins(2))), Phase::Denied);
+    assert_eq!(request.decided_by, Some(CAROL));
+    assert_eq!(request.grant_start_at, None);
+    assert_refused(
+        "a third approver after the deny",
+        check_can_decide(&request, &user(ADMIN), &APPROVERS, at(mins(3)), &name_of),
+        &Want::AlreadyHandled {
+            outcome: "denied",
+            by: "Carol Approver",
+            at: at(mins(2)),
+        },
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Found while writing these tests.
+// ---------------------------------------------------------------------------
+
+/// R-APP-4, R-BEY-2: a first-use grant that lapsed unused was decided; deciding it again must say who approved it, not "lapsed without a decision".
+#[test]
+fn lapsed_first_use_grant_is_reported_as_approved_not_undecided() {
+    let mut request = first_use_pending(60);
+    decide(&mut request, BOB, at(mins(1))).unwrap();
+    let claim_by = request.claim_by_at.unwrap();
+    let want = Want::AlreadyHandled {
+        outcome: "approved",
+        by: "Bob Approver",
+        at: at(mins(1)),
+    };
+    // Before `advance` records the lapse, the check says who approved it…
+    assert_refused(
+        "unclaimed, not yet advanced",
+        check_can_decide(&request, &user(CAROL), &APPROVERS, claim_by, &name_of),
+        &want,
+    );
+    // …and it must say the same once the lapse is stored.
+    advance(&mut request, &settings(), claim_by);
+    assert_eq!(request.status, RequestStatus::Lapsed);
+    assert_refused(
+        "unclaimed, lapse stored",
+        check_can_decide(&request, &user(CAROL), &APPROVERS, claim_by, &name_of),
+        &want,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Issue 10: what a second approver and absurd dates can still break.
+// ---------------------------------------------------------------------------
+
+/// R-BEY-4, R-APP-3: Bob approves a quorum-2 request with modifications;
+/// Carol, shown the request as asked, approves it: refused, naming Bob and
+/// when, and nothing is recorded. Approving the terms Bob set succeeds.
+#[test]
+fn quorum_approval_of_stale_terms_is_refused_naming_who_changed_them() {
+    let s = settings();
+    let mut request = pending(duration(15));
+    let week = Terms {
+        permission_set_id: OPERATOR,
+        window: duration(7 * 1_440),
+    };
+    let bob = ApprovalInput {
+        terms: Some(week),
+        message: String::new(),
+    };
+    approve(&mut request, BOB, &bob, &quorum(2), &s, None, at(mins(1))).unwrap();
+
+    let stale = ApprovalInput {
+        terms: Some(reader_terms(duration(15))),
+        message: String::new(),
+    };
+    let before = request.clone();
+    for (name, input) in [
+        ("the terms as shown", &stale),
+        ("as requested", &as_requested()),
+    ] {
+        let e = approve(
+            &mut request,
+            CAROL,
+            input,
+            &quorum(2),
+            &s,
+            None,
+            at(mins(2)),
+        )
+        .unwrap_err();
+        let DomainError::TermsChanged { by, at: when } = &e else {
+            panic!("{name}: expected terms changed, got {e:?}");
+        };
+        assert_eq!(
+            (by.as_str(), *when),
+            ("Bob Approver", at(mins(1))),
+            "{name}"
+        );
+        let text = e.to_string();
+        assert!(
+            text.starts_with("the terms were changed by Bob Approver at "),
+            "{text}"
+        );
+        assert!(!text.ends_with('.'), "{text}");
+        assert_eq!(request, before, "{name}: nothing recorded");
+    }
+
+    let current = ApprovalInput {
+        terms: Some(week),
+        message: String::new(),
+    };
+    assert_eq!(
+        approve(
+            &mut request,
+            CAROL,
+            &current,
+            &quorum(2),
+            &s,
+            None,
+            at(mins(3))
+        ),
+        Ok(ApprovalOutcome::Granted)
+    );
+    assert_eq!(request.authorized, Some(week));
+}
+
+/// R-BEY-4: an earlier approval counts only while its approver still may
+/// approve; the count is made again at every approval.
+#[test]
+fn approvals_of_people_who_no_longer_approve_do_not_count() {
+    let s = settings();
+    let mut request = pending(duration(60));
+    approve(
+        &mut request,
+        BOB,
+        &as_requested(),
+        &quorum(2),
+        &s,
+        None,
+        at(mins(1)),
+    )
+    .unwrap();
+    // Bob was disabled (or removed from the vault's approvers) since.
+    let bob_gone = |u: UserId| u != BOB;
+    let without_bob = Quorum {
+        counts: &bob_gone,
+        ..quorum(2)
+    };
+    assert_eq!(
+        approve(
+            &mut request,
+            CAROL,
+            &as_requested(),
+            &without_bob,
+            &s,
+            None,
+            at(mins(2))
+        ),
+        Ok(ApprovalOutcome::Recorded {
+            approvals: 1,
+            required: 2
+        }),
+        "Carol's approval is the only one that counts"
+    );
+    assert_eq!(request.status, RequestStatus::Pending);
+    assert_eq!(
+        request.approvals.len(),
+        2,
+        "Bob's approval stays as history"
+    );
+    assert_eq!(
+        approve(
+            &mut request,
+            ADMIN,
+            &as_requested(),
+            &without_bob,
+            &s,
+            None,
+            at(mins(3))
+        ),
+        Ok(ApprovalOutcome::Granted)
+    );
+    assert_eq!(request.decided_by, Some(ADMIN));
+}
