@@ -88,19 +88,7 @@ fn access_ends_exactly_at_an_approved_grants_end() {
 fn extension_continues_without_a_gap_and_overlaps_combine() {
     let first = approved(duration(60), T0);
     let first_end = first.grant_end_at.unwrap();
-    let mut extension_draft = draft(duration(60));
-    extension_draft.extends_request_id = Some(RequestId(1));
-    let mut extension = pending_from(ALICE, &extension_draft);
-    approve(
-        &mut extension,
-        BOB,
-        &as_requested(),
-        &quorum(1),
-        &settings(),
-        Some(first_end),
-        at(mins(40)),
-    )
-    .unwrap();
+    let extension = approved_extension(60, Some(first_end), at(mins(40)));
     let overlapping = approved(frame(at(mins(30)), at(hours(3))), T0);
 
     let access = facts(vec![(1, first.clone()), (2, extension.clone())]);

@@ -1128,3 +1128,448 @@ fn approvals_of_people_who_no_longer_approve_do_not_count() {
     );
     assert_eq!(request.decided_by, Some(ADMIN));
 }
+
+// ---------------------------------------------------------------------------
+// R-APP-4, R-BEY-4: denying after one's own approval, and the requester's account.
+// ---------------------------------------------------------------------------
+
+/// Alice's request with Bob's approval recorded toward a quorum of two at T0 + 1 min.
+fn approved_by_bob_toward_two() -> Request {
+    let mut request = pending(duration(60));
+    assert_eq!(
+        approve(
+            &mut request,
+            BOB,
+            &as_requested(),
+            &quorum(2),
+            &settings(),
+            None,
+            at(mins(1))
+        ),
+        Ok(ApprovalOutcome::Recorded {
+            approvals: 1,
+            required: 2
+        })
+    );
+    request
+}
+
+/// R-BEY-4, R-APP-4: an approver who approved toward a quorum cannot approve
+/// again, but may still deny, and their deny denies: they changed their mind
+/// or learned something since.
+#[test]
+fn an_approver_who_approved_toward_a_quorum_may_still_deny() {
+    let now = at(mins(2));
+    let mut request = approved_by_bob_toward_two();
+    assert_refused(
+        "approving again",
+        check_can_decide(&request, &user(BOB), &APPROVERS, now, &name_of),
+        &Want::WrongState("you have already approved this request"),
+    );
+    assert_eq!(
+        check_can_deny(&request, &user(BOB), &APPROVERS, now, &name_of),
+        Ok(())
+    );
+    assert_eq!(deny(&mut request, BOB, " found a problem ", now), Ok(()));
+    assert_eq!(request.status, RequestStatus::Denied);
+    assert_eq!(request.phase(now), Phase::Denied);
+    assert_eq!(
+        (request.decided_by, request.decided_at),
+        (Some(BOB), Some(now))
+    );
+    assert_eq!(request.decision_message, "found a problem");
+    assert_eq!(request.approvals.len(), 1, "the approval stays as history");
+    assert_eq!((request.grant_start_at, request.grant_end_at), (None, None));
+}
+
+/// R-APP-4, R-BEY-4: denying is for an eligible approver other than the
+/// requester while the request is pending; having approved toward the quorum
+/// lifts none of that.
+#[test]
+fn check_can_deny_refuses_whom_and_when_deciding_refuses() {
+    let now = at(mins(2));
+    let fresh = pending(duration(60));
+    let partly = approved_by_bob_toward_two();
+    let mut granted = approved_by_bob_toward_two();
+    approve(
+        &mut granted,
+        CAROL,
+        &as_requested(),
+        &quorum(2),
+        &settings(),
+        None,
+        at(mins(1)),
+    )
+    .unwrap();
+    let admins = pending_from(ADMIN, &draft(duration(60)));
+    for (name, request, decider) in [
+        ("the chosen approver", &fresh, BOB),
+        ("another approver", &fresh, CAROL),
+        ("an administrator", &fresh, ADMIN),
+        ("the approver who approved", &partly, BOB),
+        ("an approver who has not approved yet", &partly, CAROL),
+        ("an approver of an administrator's request", &admins, BOB),
+    ] {
+        assert_eq!(
+            check_can_deny(request, &user(decider), &APPROVERS, now, &name_of),
+            Ok(()),
+            "{name}"
+        );
+    }
+    let rows = [
+        (
+            "the requester",
+            &partly,
+            user(ALICE),
+            now,
+            Want::NotPermitted("you cannot decide your own request"),
+        ),
+        (
+            "an administrator who is the requester",
+            &admins,
+            user(ADMIN),
+            now,
+            Want::NotPermitted("you cannot decide your own request"),
+        ),
+        (
+            "a member who is no approver",
+            &partly,
+            user(DAVE),
+            now,
+            Want::NotPermitted("you are not an approver of this vault"),
+        ),
+        (
+            "the approver who approved, disabled since",
+            &partly,
+            inactive(BOB),
+            now,
+            Want::NotPermitted("you are not an approver of this vault"),
+        ),
+        (
+            "the approver who approved, once the quorum is complete",
+            &granted,
+            user(BOB),
+            now,
+            Want::AlreadyHandled {
+                outcome: "approved",
+                by: "Carol Approver",
+                at: at(mins(1)),
+            },
+        ),
+        (
+            "the approver who approved, at the request's TTL",
+            &partly,
+            user(BOB),
+            at(hours(24)),
+            Want::Lapsed(at(hours(24))),
+        ),
+    ];
+    for (name, request, decider, now, want) in rows {
+        assert_refused(
+            name,
+            check_can_deny(request, &decider, &APPROVERS, now, &name_of),
+            &want,
+        );
+    }
+}
+
+/// R-APP-4: nobody approves for a requester whose account is disabled; the
+/// grant could never be used.
+#[test]
+fn approval_needs_the_requester_active() {
+    assert_eq!(check_requester_active(&user(ALICE)), Ok(()));
+    assert_refused(
+        "a disabled requester",
+        check_requester_active(&inactive(ALICE)),
+        &Want::NotPermitted("Alice Requester's account is disabled"),
+    );
+}
+
+// ---------------------------------------------------------------------------
+// R-REQ-9, R-REQ-7, R-BEY-3: extensions follow their grant, and end with it.
+// ---------------------------------------------------------------------------
+
+/// R-REQ-9: an extension starts after the latest end among the grant and its
+/// other extensions that still live; none live, it runs from its approval
+/// (`None`); a grant ended early cannot be extended.
+#[test]
+fn extension_starts_after_the_latest_live_end() {
+    let now = at(mins(30));
+    // Grant 1 runs [T0, T0 + 1 h); its first extension [1 h, 2 h).
+    let grant = approved(duration(60), T0);
+    let following = approved_extension(60, Some(at(hours(1))), at(mins(10)));
+    let after_following = approved_extension(30, Some(at(hours(2))), at(mins(20)));
+    let mut waiting = pending(duration(60));
+    waiting.extends_request_id = Some(RequestId(1));
+    let mut revoked_extension = following.clone();
+    revoke(
+        &mut revoked_extension,
+        &user(BOB),
+        &APPROVERS,
+        "",
+        at(mins(20)),
+    )
+    .unwrap();
+    let short = approved_extension(10, None, T0);
+    let scheduled = approved(frame(at(hours(1)), at(hours(2))), T0);
+    let rows = [
+        (
+            "an active grant alone: its end",
+            &grant,
+            vec![],
+            now,
+            Some(at(hours(1))),
+        ),
+        (
+            "1 ms before the grant's end",
+            &grant,
+            vec![],
+            at(hours(1)) - MS,
+            Some(at(hours(1))),
+        ),
+        (
+            "a scheduled grant: its end",
+            &scheduled,
+            vec![],
+            now,
+            Some(at(hours(2))),
+        ),
+        (
+            "at the grant's end: from approval",
+            &grant,
+            vec![],
+            at(hours(1)),
+            None,
+        ),
+        (
+            "an expired grant alone: from approval",
+            &grant,
+            vec![],
+            at(hours(3)),
+            None,
+        ),
+        (
+            "a live extension ends later",
+            &grant,
+            vec![following.clone()],
+            now,
+            Some(at(hours(2))),
+        ),
+        (
+            "two live extensions, in any order: the latest end",
+            &grant,
+            vec![after_following.clone(), following.clone()],
+            now,
+            Some(at(mins(150))),
+        ),
+        (
+            "a pending extension does not count",
+            &grant,
+            vec![waiting],
+            now,
+            Some(at(hours(1))),
+        ),
+        (
+            "a revoked extension does not count",
+            &grant,
+            vec![revoked_extension],
+            now,
+            Some(at(hours(1))),
+        ),
+        (
+            "an expired extension does not count",
+            &grant,
+            vec![short],
+            now,
+            Some(at(hours(1))),
+        ),
+        (
+            "the grant expired, its extension runs: the extension's end",
+            &grant,
+            vec![following.clone()],
+            at(mins(90)),
+            Some(at(hours(2))),
+        ),
+    ];
+    for (name, original, others, now, want) in rows {
+        assert_eq!(
+            extension_start_at(original, &others, now),
+            Ok(want),
+            "{name}"
+        );
+    }
+
+    let mut revoked = grant.clone();
+    revoke(&mut revoked, &user(BOB), &APPROVERS, "", at(mins(20))).unwrap();
+    let mut released = grant;
+    release(&mut released, &user(ALICE), "", at(mins(20))).unwrap();
+    for (name, original) in [("revoked", revoked), ("released", released)] {
+        assert_refused(
+            name,
+            extension_start_at(&original, std::slice::from_ref(&following), now),
+            &Want::WrongState("was ended early; ask for new access instead"),
+        );
+    }
+}
+
+/// R-REQ-7, R-BEY-3: when a grant is revoked or released, its extensions that
+/// still live (running or waiting for their start) are revoked with it, by the
+/// same person; the others are left as they are.
+#[test]
+fn extensions_that_live_end_with_their_grant() {
+    let now = at(mins(30));
+    let running = approved_extension(60, Some(at(mins(20))), at(mins(10)));
+    let waiting_for_start = approved_extension(60, Some(at(hours(1))), at(mins(10)));
+    for (name, mut extension) in [
+        ("a running extension", running),
+        ("an extension waiting for its start", waiting_for_start),
+    ] {
+        assert!(
+            end_with_extended(&mut extension, RequestId(1), BOB, now),
+            "{name}"
+        );
+        assert_eq!(extension.status, RequestStatus::Revoked, "{name}");
+        assert_eq!(extension.phase(now), Phase::Revoked, "{name}");
+        assert_eq!(
+            (extension.ended_by, extension.ended_at),
+            (Some(BOB), Some(now)),
+            "{name}"
+        );
+        assert_eq!(
+            extension.closing_note, "ended with the access it extended (request 1)",
+            "{name}"
+        );
+        assert!(
+            !end_with_extended(&mut extension, RequestId(1), ADMIN, now),
+            "{name}: only once"
+        );
+    }
+
+    let mut pending_extension = pending(duration(60));
+    pending_extension.extends_request_id = Some(RequestId(1));
+    let mut denied = pending_extension.clone();
+    deny(&mut denied, BOB, "", at(mins(1))).unwrap();
+    let expired = approved_extension(10, None, T0);
+    let mut released = approved_extension(60, None, at(mins(10)));
+    release(&mut released, &user(ALICE), "", at(mins(20))).unwrap();
+    for (name, mut extension) in [
+        ("a pending extension", pending_extension),
+        ("a denied extension", denied),
+        ("an expired extension", expired),
+        ("a released extension", released),
+    ] {
+        let before = extension.clone();
+        assert!(
+            !end_with_extended(&mut extension, RequestId(1), BOB, now),
+            "{name}"
+        );
+        assert_eq!(extension, before, "{name}: left as it is");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// R-BEY-5: reviewing emergency access.
+// ---------------------------------------------------------------------------
+
+/// `taker`'s emergency grant of 1 h on the RDP entry, taken at T0 as the
+/// service takes it (approved by the taker, waiting for review).
+fn emergency_of(taker: UserId) -> Request {
+    let mut request = Request {
+        kind: RequestKind::BreakGlass,
+        ..pending_from(taker, &draft(duration(60)))
+    };
+    approve(
+        &mut request,
+        taker,
+        &as_requested(),
+        &Quorum::single(),
+        &settings(),
+        None,
+        T0,
+    )
+    .unwrap();
+    request.needs_review = true;
+    request
+}
+
+/// R-BEY-5: an approver of the vault or an administrator reviews an emergency
+/// grant once; never the one who took it, nor a member who is no approver.
+#[test]
+fn emergency_access_is_reviewed_once_by_an_approver_other_than_the_taker() {
+    let now = at(mins(30));
+    for (name, taker, reviewer) in [
+        ("the approver of the vault", ALICE, BOB),
+        ("another approver", ALICE, CAROL),
+        ("an administrator", ALICE, ADMIN),
+        ("an approver, of another approver's", BOB, CAROL),
+        ("an approver, of an administrator's", ADMIN, BOB),
+    ] {
+        let mut request = emergency_of(taker);
+        assert_eq!(
+            mark_reviewed(&mut request, &user(reviewer), &APPROVERS, now, &name_of),
+            Ok(()),
+            "{name}"
+        );
+        assert!(!request.needs_review, "{name}");
+        assert_eq!(
+            (request.reviewed_by, request.reviewed_at),
+            (Some(reviewer), Some(now)),
+            "{name}"
+        );
+        assert_eq!(
+            request.status,
+            RequestStatus::Approved,
+            "{name}: the grant runs on"
+        );
+    }
+
+    let mut reviewed = emergency_of(ALICE);
+    mark_reviewed(&mut reviewed, &user(BOB), &APPROVERS, at(mins(5)), &name_of).unwrap();
+    let rows = [
+        (
+            "a member who is no approver",
+            emergency_of(ALICE),
+            user(DAVE),
+            Want::NotPermitted("only an approver of this vault or an administrator"),
+        ),
+        (
+            "an approver disabled since",
+            emergency_of(ALICE),
+            inactive(CAROL),
+            Want::NotPermitted("only an approver of this vault or an administrator"),
+        ),
+        (
+            "the approver who took it",
+            emergency_of(BOB),
+            user(BOB),
+            Want::NotPermitted("nobody reviews their own emergency access"),
+        ),
+        (
+            "the administrator who took it",
+            emergency_of(ADMIN),
+            user(ADMIN),
+            Want::NotPermitted("nobody reviews their own emergency access"),
+        ),
+        (
+            "a second review",
+            reviewed,
+            user(CAROL),
+            Want::WrongState("does not need a review (reviewed by Bob Approver)"),
+        ),
+        (
+            "a grant that never needed one",
+            approved(duration(60), T0),
+            user(BOB),
+            Want::WrongState("does not need a review (reviewed by nobody)"),
+        ),
+    ];
+    for (name, mut request, reviewer, want) in rows {
+        let before = request.clone();
+        assert_refused(
+            name,
+            mark_reviewed(&mut request, &reviewer, &APPROVERS, now, &name_of),
+            &want,
+        );
+        assert_eq!(request, before, "{name}: a refusal changes nothing");
+    }
+}

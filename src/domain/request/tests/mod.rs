@@ -209,6 +209,25 @@ fn approved(window: AccessWindow, now: Timestamp) -> Request {
     request
 }
 
+/// Alice's extension of grant 1 by a `mins` duration, approved by Bob at
+/// `now` to follow `extended_end_at` (the end of what it extends).
+fn approved_extension(mins: u32, extended_end_at: Option<Timestamp>, now: Timestamp) -> Request {
+    let mut extension_draft = draft(duration(mins));
+    extension_draft.extends_request_id = Some(RequestId(1));
+    let mut extension = pending_from(ALICE, &extension_draft);
+    approve(
+        &mut extension,
+        BOB,
+        &as_requested(),
+        &quorum(1),
+        &settings(),
+        extended_end_at,
+        now,
+    )
+    .unwrap();
+    extension
+}
+
 /// What a refused action must say.
 #[derive(Debug)]
 enum Want {

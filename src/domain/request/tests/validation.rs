@@ -617,3 +617,148 @@ fn absurd_end_dates_are_field_errors_never_a_panic() {
         let _ = frame(Timestamp(start), Timestamp(end)).describe();
     }
 }
+
+// ---------------------------------------------------------------------------
+// R-REQ-9, R-ADM-3: whose access may be extended, and who may receive a direct grant.
+// ---------------------------------------------------------------------------
+
+/// R-REQ-9: a requester extends only their own access to the same entry, and
+/// only while it is active (`[start, end)`).
+#[test]
+fn only_ones_own_active_access_to_the_entry_is_extended() {
+    let grant = approved(duration(60), T0);
+    for (name, now) in [
+        ("at its start", T0),
+        ("while it runs", at(mins(30))),
+        ("1 ms before its end", at(hours(1)) - MS),
+    ] {
+        assert_eq!(
+            check_extension_target(&grant, ALICE, RDP, now),
+            Ok(()),
+            "{name}"
+        );
+    }
+
+    let mut first_use = first_use_pending(60);
+    decide(&mut first_use, BOB, T0).unwrap();
+    let mut revoked = grant.clone();
+    revoke(&mut revoked, &user(BOB), &APPROVERS, "", at(mins(10))).unwrap();
+    let now = at(mins(30));
+    let rows = [
+        (
+            "someone else's access",
+            &grant,
+            DAVE,
+            RDP,
+            now,
+            Want::NotPermitted("you can only extend your own access to this entry"),
+        ),
+        (
+            "one's own access, asked on another entry",
+            &grant,
+            ALICE,
+            EntryId(11),
+            now,
+            Want::NotPermitted("you can only extend your own access to this entry"),
+        ),
+        (
+            "at its end",
+            &grant,
+            ALICE,
+            RDP,
+            at(hours(1)),
+            Want::WrongState("only active access can be extended"),
+        ),
+        (
+            "before its start",
+            &approved(frame(at(hours(1)), at(hours(2))), T0),
+            ALICE,
+            RDP,
+            now,
+            Want::WrongState("only active access can be extended"),
+        ),
+        (
+            "a request still pending",
+            &pending(duration(60)),
+            ALICE,
+            RDP,
+            now,
+            Want::WrongState("only active access can be extended"),
+        ),
+        (
+            "a grant waiting for its first use",
+            &first_use,
+            ALICE,
+            RDP,
+            now,
+            Want::WrongState("only active access can be extended"),
+        ),
+        (
+            "a revoked grant",
+            &revoked,
+            ALICE,
+            RDP,
+            now,
+            Want::WrongState("only active access can be extended"),
+        ),
+    ];
+    for (name, original, requester, entry, now, want) in rows {
+        assert_refused(
+            name,
+            check_extension_target(original, requester, entry, now),
+            &want,
+        );
+    }
+}
+
+/// R-ADM-3: a direct grant goes to an active member of the entry's vault who
+/// is no administrator (administrators, the granting one included, already
+/// have full access); each refusal is on the grantee's field.
+#[test]
+fn a_direct_grant_goes_to_an_active_member_who_is_no_administrator() {
+    for grantee in [ALICE, BOB, DAVE] {
+        assert_eq!(
+            check_direct_grantee(&user(grantee), ADMIN, true),
+            Ok(()),
+            "{}",
+            name_of(grantee)
+        );
+    }
+    let another_admin = User {
+        is_admin: true,
+        ..user(CAROL)
+    };
+    let rows = [
+        (
+            "the granting administrator",
+            user(ADMIN),
+            true,
+            "administrators already have full access",
+        ),
+        (
+            "another administrator",
+            another_admin,
+            true,
+            "administrators already have full access",
+        ),
+        (
+            "an inactive account",
+            inactive(ALICE),
+            true,
+            "Alice Requester is inactive",
+        ),
+        (
+            "not a member of the vault",
+            user(ALICE),
+            false,
+            "Alice Requester is not a member of this vault",
+        ),
+    ];
+    for (name, grantee, is_member, says) in rows {
+        assert_refused(
+            name,
+            check_direct_grantee(&grantee, ADMIN, is_member),
+            &Want::Invalid(Field::Approver, says),
+        );
+    }
+}
