@@ -513,117 +513,132 @@ struct WindowCase {
     end: Timestamp,
 }
 
+impl WindowCase {
+    /// `requested`, approved as asked at `approved_at`, must run on `[start, end)`.
+    fn as_asked(
+        name: &'static str,
+        requested: AccessWindow,
+        approved_at: Timestamp,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> WindowCase {
+        WindowCase {
+            name,
+            requested,
+            changed_to: None,
+            extends_until: None,
+            approved_at,
+            start,
+            end,
+        }
+    }
+}
+
 /// R-REQ-5, R-REQ-9: a duration runs from approval, a custom frame as asked (never from before approval), an extension from the previous end.
 #[test]
 fn grant_window_follows_approval_time() {
     let rows = [
+        WindowCase::as_asked(
+            "duration approved at once",
+            duration(30),
+            T0,
+            T0,
+            at(mins(30)),
+        ),
+        WindowCase::as_asked(
+            "duration approved 3 h later runs from approval",
+            duration(60),
+            at(hours(3)),
+            at(hours(3)),
+            at(hours(4)),
+        ),
+        WindowCase::as_asked(
+            "custom frame kept",
+            frame(at(hours(1)), at(hours(3))),
+            at(mins(10)),
+            at(hours(1)),
+            at(hours(3)),
+        ),
+        WindowCase::as_asked(
+            "custom frame approved at its start",
+            frame(at(hours(1)), at(hours(3))),
+            at(hours(1)),
+            at(hours(1)),
+            at(hours(3)),
+        ),
+        WindowCase::as_asked(
+            "approval after the requested start runs to the requested end",
+            frame(at(hours(1)), at(hours(3))),
+            at(hours(2)),
+            at(hours(2)),
+            at(hours(3)),
+        ),
+        WindowCase::as_asked(
+            "approval 1 ms before the requested end",
+            frame(at(hours(1)), at(hours(3))),
+            at(hours(3)) - MS,
+            at(hours(3)) - MS,
+            at(hours(3)),
+        ),
         WindowCase {
-            name: "duration approved at once",
-            requested: duration(30),
-            changed_to: None,
-            extends_until: None,
-            approved_at: T0,
-            start: T0,
-            end: at(mins(30)),
-        },
-        WindowCase {
-            name: "duration approved 3 h later runs from approval",
-            requested: duration(60),
-            changed_to: None,
-            extends_until: None,
-            approved_at: at(hours(3)),
-            start: at(hours(3)),
-            end: at(hours(4)),
-        },
-        WindowCase {
-            name: "custom frame kept",
-            requested: frame(at(hours(1)), at(hours(3))),
-            changed_to: None,
-            extends_until: None,
-            approved_at: at(mins(10)),
-            start: at(hours(1)),
-            end: at(hours(3)),
-        },
-        WindowCase {
-            name: "custom frame approved at its start",
-            requested: frame(at(hours(1)), at(hours(3))),
-            changed_to: None,
-            extends_until: None,
-            approved_at: at(hours(1)),
-            start: at(hours(1)),
-            end: at(hours(3)),
-        },
-        WindowCase {
-            name: "approval after the requested start runs to the requested end",
-            requested: frame(at(hours(1)), at(hours(3))),
-            changed_to: None,
-            extends_until: None,
-            approved_at: at(hours(2)),
-            start: at(hours(2)),
-            end: at(hours(3)),
-        },
-        WindowCase {
-            name: "approval 1 ms before the requested end",
-            requested: frame(at(hours(1)), at(hours(3))),
-            changed_to: None,
-            extends_until: None,
-            approved_at: at(hours(3)) - MS,
-            start: at(hours(3)) - MS,
-            end: at(hours(3)),
-        },
-        WindowCase {
-            name: "approver shortens the duration",
-            requested: duration(60),
             changed_to: Some(duration(30)),
-            extends_until: None,
-            approved_at: at(mins(5)),
-            start: at(mins(5)),
-            end: at(mins(35)),
+            ..WindowCase::as_asked(
+                "approver shortens the duration",
+                duration(60),
+                at(mins(5)),
+                at(mins(5)),
+                at(mins(35)),
+            )
         },
         WindowCase {
-            name: "approver moves the custom frame",
-            requested: frame(at(hours(1)), at(hours(3))),
             changed_to: Some(frame(at(hours(2)), at(hours(4)))),
-            extends_until: None,
-            approved_at: at(mins(5)),
-            start: at(hours(2)),
-            end: at(hours(4)),
+            ..WindowCase::as_asked(
+                "approver moves the custom frame",
+                frame(at(hours(1)), at(hours(3))),
+                at(mins(5)),
+                at(hours(2)),
+                at(hours(4)),
+            )
         },
         WindowCase {
-            name: "approver turns a duration into a custom frame",
-            requested: duration(60),
             changed_to: Some(frame(at(hours(5)), at(hours(6)))),
-            extends_until: None,
-            approved_at: at(mins(5)),
-            start: at(hours(5)),
-            end: at(hours(6)),
+            ..WindowCase::as_asked(
+                "approver turns a duration into a custom frame",
+                duration(60),
+                at(mins(5)),
+                at(hours(5)),
+                at(hours(6)),
+            )
         },
         WindowCase {
-            name: "extension approved while the first grant runs starts at its end",
-            requested: duration(60),
-            changed_to: None,
             extends_until: Some(at(mins(30))),
-            approved_at: at(mins(10)),
-            start: at(mins(30)),
-            end: at(mins(90)),
+            ..WindowCase::as_asked(
+                "extension approved while the first grant runs starts at its end",
+                duration(60),
+                at(mins(10)),
+                at(mins(30)),
+                at(mins(90)),
+            )
         },
         WindowCase {
-            name: "extension approved exactly at the first grant's end",
-            requested: duration(60),
-            changed_to: None,
             extends_until: Some(at(mins(30))),
-            approved_at: at(mins(30)),
-            start: at(mins(30)),
-            end: at(mins(90)),
+            ..WindowCase::as_asked(
+                "extension approved exactly at the first grant's end",
+                duration(60),
+                at(mins(30)),
+                at(mins(30)),
+                at(mins(90)),
+            )
         },
         WindowCase {
-            name: "extension approved after the first grant ended starts at approval",
-            requested: duration(60),
-            changed_to: None,
             extends_until: Some(at(mins(30))),
-            approved_at: at(mins(40)),
-            start: at(mins(40)),
-            end: at(mins(100)),
+            ..WindowCase::as_asked(
+                "extension approved after the first grant ended starts at approval",
+                duration(60),
+                at(mins(40)),
+                at(mins(40)),
+                at(mins(100)),
+            )
         },
     ];
     for row in rows {
@@ -677,15 +692,7 @@ fn approval_after_the_requested_end_is_refused() {
         assert!(check_can_decide(&request, &user(BOB), &APPROVERS, now, &name_of).is_ok());
         assert_refused(
             name,
-            approve(
-                &mut request,
-                BOB,
-                &as_requested(),
-                &quorum(1),
-                &settings(),
-                None,
-                now,
-            ),
+            approve_with(&mut request, BOB, &as_requested(), 1, now),
             &Want::Invalid(Field::End, "the time frame has already ended"),
         );
         assert_eq!(request, before, "{name}: nothing recorded");
@@ -699,16 +706,7 @@ fn approver_modifications_are_kept_beside_the_request() {
     let asked = reader_terms(duration(60));
 
     let mut unchanged = pending(duration(60));
-    approve(
-        &mut unchanged,
-        BOB,
-        &as_requested(),
-        &quorum(1),
-        &settings(),
-        None,
-        now,
-    )
-    .unwrap();
+    approve_with(&mut unchanged, BOB, &as_requested(), 1, now).unwrap();
     assert!(!unchanged.is_modified(), "approved as requested");
     assert_eq!(unchanged.authorized, Some(asked));
     // Passing the same terms explicitly is no modification either.
@@ -717,7 +715,7 @@ fn approver_modifications_are_kept_beside_the_request() {
         terms: Some(asked),
         message: String::new(),
     };
-    approve(&mut same, BOB, &input, &quorum(1), &settings(), None, now).unwrap();
+    approve_with(&mut same, BOB, &input, 1, now).unwrap();
     assert!(!same.is_modified());
 
     let changed = Terms {
@@ -731,15 +729,7 @@ fn approver_modifications_are_kept_beside_the_request() {
         message: "30 min is enough; you need to connect".to_owned(),
     };
     assert_eq!(
-        approve(
-            &mut modified,
-            BOB,
-            &input,
-            &quorum(1),
-            &settings(),
-            None,
-            now
-        ),
+        approve_with(&mut modified, BOB, &input, 1, now),
         Ok(ApprovalOutcome::Granted)
     );
     assert!(modified.is_modified());
@@ -776,19 +766,7 @@ fn approver_modifications_are_kept_beside_the_request() {
             terms: Some(reader_terms(window)),
             message: String::new(),
         };
-        assert_refused(
-            name,
-            approve(
-                &mut request,
-                BOB,
-                &input,
-                &quorum(1),
-                &settings(),
-                None,
-                now,
-            ),
-            &want,
-        );
+        assert_refused(name, approve_with(&mut request, BOB, &input, 1, now), &want);
         assert_eq!(request, before, "{name}: nothing recorded");
     }
     // An approver's message has the same limit as the request's.
@@ -799,15 +777,7 @@ fn approver_modifications_are_kept_beside_the_request() {
     };
     assert_refused(
         "approval message of 2,001 characters",
-        approve(
-            &mut request,
-            BOB,
-            &input,
-            &quorum(1),
-            &settings(),
-            None,
-            now,
-        ),
+        approve_with(&mut request, BOB, &input, 1, now),
         &Want::Invalid(Field::Message, "2001 characters"),
     );
     assert_refused(
@@ -822,10 +792,22 @@ fn approver_modifications_are_kept_beside_the_request() {
 // R-BEY-4: quorum.
 // ---------------------------------------------------------------------------
 
+/// Alice's request with Bob's approval recorded toward a quorum of two at T0 + 1 min.
+fn approved_by_bob_toward_two() -> Request {
+    let mut request = pending(duration(60));
+    assert_eq!(
+        approve_with(&mut request, BOB, &as_requested(), 2, at(mins(1))),
+        Ok(ApprovalOutcome::Recorded {
+            approvals: 1,
+            required: 2
+        })
+    );
+    request
+}
+
 /// R-BEY-4: two distinct approvals are needed; the first sets the terms; the same approver cannot count twice.
 #[test]
 fn quorum_needs_distinct_approvals_on_the_first_terms() {
-    let s = settings();
     let mut request = pending(duration(60));
     let first = Terms {
         permission_set_id: READER,
@@ -837,7 +819,7 @@ fn quorum_needs_distinct_approvals_on_the_first_terms() {
     };
     check_can_decide(&request, &user(BOB), &APPROVERS, at(mins(1)), &name_of).unwrap();
     assert_eq!(
-        approve(&mut request, BOB, &input, &quorum(2), &s, None, at(mins(1))),
+        approve_with(&mut request, BOB, &input, 2, at(mins(1))),
         Ok(ApprovalOutcome::Recorded {
             approvals: 1,
             required: 2
@@ -864,15 +846,7 @@ fn quorum_needs_distinct_approvals_on_the_first_terms() {
     let before = request.clone();
     assert_refused(
         "a later approver changing the terms",
-        approve(
-            &mut request,
-            CAROL,
-            &other,
-            &quorum(2),
-            &s,
-            None,
-            at(mins(3)),
-        ),
+        approve_with(&mut request, CAROL, &other, 2, at(mins(3))),
         &Want::Invalid(Field::Workspace, "the first approval sets the terms"),
     );
     assert_eq!(request, before, "nothing recorded");
@@ -883,15 +857,7 @@ fn quorum_needs_distinct_approvals_on_the_first_terms() {
         message: "go ahead".to_owned(),
     };
     assert_eq!(
-        approve(
-            &mut request,
-            CAROL,
-            &shown,
-            &quorum(2),
-            &s,
-            None,
-            at(mins(4))
-        ),
+        approve_with(&mut request, CAROL, &shown, 2, at(mins(4))),
         Ok(ApprovalOutcome::Granted)
     );
     assert_eq!(request.status, RequestStatus::Approved);
@@ -919,7 +885,7 @@ fn quorum_needs_distinct_approvals_on_the_first_terms() {
     // A quorum of 0 is read as 1 (the default).
     let mut single = pending(duration(60));
     assert_eq!(
-        approve(&mut single, BOB, &as_requested(), &quorum(0), &s, None, T0),
+        approve_with(&mut single, BOB, &as_requested(), 0, T0),
         Ok(ApprovalOutcome::Granted)
     );
 }
@@ -927,22 +893,7 @@ fn quorum_needs_distinct_approvals_on_the_first_terms() {
 /// R-BEY-4: any deny denies, even after some approvals.
 #[test]
 fn any_deny_denies_a_partly_approved_request() {
-    let mut request = pending(duration(60));
-    assert_eq!(
-        approve(
-            &mut request,
-            BOB,
-            &as_requested(),
-            &quorum(2),
-            &settings(),
-            None,
-            at(mins(1))
-        ),
-        Ok(ApprovalOutcome::Recorded {
-            approvals: 1,
-            required: 2
-        })
-    );
+    let mut request = approved_by_bob_toward_two();
     check_can_decide(&request, &user(CAROL), &APPROVERS, at(mins(2)), &name_of).unwrap();
     assert_eq!(
         deny(&mut request, CAROL, "not this week", at(mins(2))),
@@ -1003,7 +954,6 @@ fn lapsed_first_use_grant_is_reported_as_approved_not_undecided() {
 /// when, and nothing is recorded. Approving the terms Bob set succeeds.
 #[test]
 fn quorum_approval_of_stale_terms_is_refused_naming_who_changed_them() {
-    let s = settings();
     let mut request = pending(duration(15));
     let week = Terms {
         permission_set_id: OPERATOR,
@@ -1013,7 +963,7 @@ fn quorum_approval_of_stale_terms_is_refused_naming_who_changed_them() {
         terms: Some(week),
         message: String::new(),
     };
-    approve(&mut request, BOB, &bob, &quorum(2), &s, None, at(mins(1))).unwrap();
+    approve_with(&mut request, BOB, &bob, 2, at(mins(1))).unwrap();
 
     let stale = ApprovalInput {
         terms: Some(reader_terms(duration(15))),
@@ -1024,16 +974,7 @@ fn quorum_approval_of_stale_terms_is_refused_naming_who_changed_them() {
         ("the terms as shown", &stale),
         ("as requested", &as_requested()),
     ] {
-        let e = approve(
-            &mut request,
-            CAROL,
-            input,
-            &quorum(2),
-            &s,
-            None,
-            at(mins(2)),
-        )
-        .unwrap_err();
+        let e = approve_with(&mut request, CAROL, input, 2, at(mins(2))).unwrap_err();
         let DomainError::TermsChanged { by, at: when } = &e else {
             panic!("{name}: expected terms changed, got {e:?}");
         };
@@ -1056,15 +997,7 @@ fn quorum_approval_of_stale_terms_is_refused_naming_who_changed_them() {
         message: String::new(),
     };
     assert_eq!(
-        approve(
-            &mut request,
-            CAROL,
-            &current,
-            &quorum(2),
-            &s,
-            None,
-            at(mins(3))
-        ),
+        approve_with(&mut request, CAROL, &current, 2, at(mins(3))),
         Ok(ApprovalOutcome::Granted)
     );
     assert_eq!(request.authorized, Some(week));
@@ -1075,17 +1008,7 @@ fn quorum_approval_of_stale_terms_is_refused_naming_who_changed_them() {
 #[test]
 fn approvals_of_people_who_no_longer_approve_do_not_count() {
     let s = settings();
-    let mut request = pending(duration(60));
-    approve(
-        &mut request,
-        BOB,
-        &as_requested(),
-        &quorum(2),
-        &s,
-        None,
-        at(mins(1)),
-    )
-    .unwrap();
+    let mut request = approved_by_bob_toward_two();
     // Bob was disabled (or removed from the vault's approvers) since.
     let bob_gone = |u: UserId| u != BOB;
     let without_bob = Quorum {
@@ -1133,27 +1056,6 @@ fn approvals_of_people_who_no_longer_approve_do_not_count() {
 // R-APP-4, R-BEY-4: denying after one's own approval, and the requester's account.
 // ---------------------------------------------------------------------------
 
-/// Alice's request with Bob's approval recorded toward a quorum of two at T0 + 1 min.
-fn approved_by_bob_toward_two() -> Request {
-    let mut request = pending(duration(60));
-    assert_eq!(
-        approve(
-            &mut request,
-            BOB,
-            &as_requested(),
-            &quorum(2),
-            &settings(),
-            None,
-            at(mins(1))
-        ),
-        Ok(ApprovalOutcome::Recorded {
-            approvals: 1,
-            required: 2
-        })
-    );
-    request
-}
-
 /// R-BEY-4, R-APP-4: an approver who approved toward a quorum cannot approve
 /// again, but may still deny, and their deny denies: they changed their mind
 /// or learned something since.
@@ -1191,16 +1093,7 @@ fn check_can_deny_refuses_whom_and_when_deciding_refuses() {
     let fresh = pending(duration(60));
     let partly = approved_by_bob_toward_two();
     let mut granted = approved_by_bob_toward_two();
-    approve(
-        &mut granted,
-        CAROL,
-        &as_requested(),
-        &quorum(2),
-        &settings(),
-        None,
-        at(mins(1)),
-    )
-    .unwrap();
+    approve_with(&mut granted, CAROL, &as_requested(), 2, at(mins(1))).unwrap();
     let admins = pending_from(ADMIN, &draft(duration(60)));
     for (name, request, decider) in [
         ("the chosen approver", &fresh, BOB),
@@ -1389,6 +1282,13 @@ fn extension_starts_after_the_latest_live_end() {
             vec![following.clone()],
             at(mins(90)),
             Some(at(hours(2))),
+        ),
+        (
+            "the grant and its extension both expired: from approval",
+            &grant,
+            vec![following.clone()],
+            at(hours(3)),
+            None,
         ),
     ];
     for (name, original, others, now, want) in rows {

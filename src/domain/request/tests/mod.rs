@@ -191,11 +191,23 @@ fn decide(
     now: Timestamp,
 ) -> Result<ApprovalOutcome, DomainError> {
     check_can_decide(request, &user(decider), &APPROVERS, now, &name_of)?;
+    approve_with(request, decider, &as_requested(), 1, now)
+}
+
+/// `approver` approves `input` toward a quorum of `required`, with the
+/// default settings and no grant extended: how most tests approve.
+fn approve_with(
+    request: &mut Request,
+    approver: UserId,
+    input: &ApprovalInput,
+    required: u32,
+    now: Timestamp,
+) -> Result<ApprovalOutcome, DomainError> {
     approve(
         request,
-        decider,
-        &as_requested(),
-        &quorum(1),
+        approver,
+        input,
+        &quorum(required),
         &settings(),
         None,
         now,

@@ -559,16 +559,14 @@ fn absurd_end_dates_are_field_errors_never_a_panic() {
             let mut case = Case::baseline();
             case.draft.terms = reader_terms(window);
             let request = case.validate();
-            let approval = approve(
+            let approval = approve_with(
                 &mut pending(duration(60)),
                 BOB,
                 &ApprovalInput {
                     terms: Some(reader_terms(window)),
                     message: String::new(),
                 },
-                &quorum(1),
-                &s,
-                None,
+                1,
                 T0,
             );
             let direct = validate_direct_grant(window, &s, "", T0);
