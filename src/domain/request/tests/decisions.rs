@@ -1188,7 +1188,8 @@ fn approval_needs_the_requester_active() {
 #[test]
 fn extension_starts_after_the_latest_live_end() {
     let now = at(mins(30));
-    // Grant 1 runs [T0, T0 + 1 h); its first extension [1 h, 2 h).
+    // Grant 1 runs [T0, T0 + 1 h); its extensions follow it: [1 h, 2 h), then
+    // [2 h, 2 h 30 min).
     let grant = approved(duration(60), T0);
     let following = approved_extension(60, Some(at(hours(1))), at(mins(10)));
     let after_following = approved_extension(30, Some(at(hours(2))), at(mins(20)));
