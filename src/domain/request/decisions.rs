@@ -2,7 +2,7 @@
 //! approve, deny, cancel, revoke, release or review it, the quorum, and what
 //! each decision changes.
 
-use super::validation::{check_message, check_window};
+use super::validation::{check_message, check_message_alone, check_window};
 use super::{AccessWindow, Approval, Phase, Request, RequestStatus, Terms};
 use crate::domain::error::{DomainError, Field, FieldErrors};
 use crate::domain::ids::{RequestId, UserId};
@@ -299,9 +299,7 @@ pub fn deny(
     message: &str,
     now: Timestamp,
 ) -> Result<(), DomainError> {
-    let mut errors = FieldErrors::default();
-    check_message(&mut errors, message);
-    errors.into_result()?;
+    check_message_alone(message)?;
     request.status = RequestStatus::Denied;
     request.decided_by = Some(approver);
     request.decided_at = Some(now);
@@ -342,14 +340,15 @@ pub fn revoke(
             "only the requester, an approver or an administrator can revoke access".into(),
         ));
     }
-    let mut errors = FieldErrors::default();
-    check_message(&mut errors, reason);
-    errors.into_result()?;
+    check_message_alone(reason)?;
     ensure_live_grant(request, now, "revoked")?;
-    request.status = RequestStatus::Revoked;
-    request.ended_by = Some(by.id);
-    request.ended_at = Some(now);
-    request.closing_note = reason.trim().to_owned();
+    end_grant(
+        request,
+        RequestStatus::Revoked,
+        by.id,
+        now,
+        reason.trim().to_owned(),
+    );
     Ok(())
 }
 
@@ -365,9 +364,7 @@ pub fn release(
             "only the requester can release their access".into(),
         ));
     }
-    let mut errors = FieldErrors::default();
-    check_message(&mut errors, note);
-    errors.into_result()?;
+    check_message_alone(note)?;
     match request.phase(now) {
         Phase::Active => {}
         Phase::Scheduled | Phase::AwaitingFirstUse => {
@@ -377,11 +374,29 @@ pub fn release(
         }
         _ => ensure_live_grant(request, now, "released")?,
     }
-    request.status = RequestStatus::Released;
-    request.ended_by = Some(by.id);
-    request.ended_at = Some(now);
-    request.closing_note = note.trim().to_owned();
+    end_grant(
+        request,
+        RequestStatus::Released,
+        by.id,
+        now,
+        note.trim().to_owned(),
+    );
     Ok(())
+}
+
+/// Records that `by` ended a grant at `now`, leaving it `status` (revoked or
+/// released) with `closing_note`.
+fn end_grant(
+    request: &mut Request,
+    status: RequestStatus,
+    by: UserId,
+    now: Timestamp,
+    closing_note: String,
+) {
+    request.status = status;
+    request.ended_by = Some(by);
+    request.ended_at = Some(now);
+    request.closing_note = closing_note;
 }
 
 fn ensure_live_grant(request: &Request, now: Timestamp, verb: &str) -> Result<(), DomainError> {
@@ -446,10 +461,13 @@ pub fn end_with_extended(
     if extension.status != RequestStatus::Approved || !extension.phase(now).is_live_grant() {
         return false;
     }
-    extension.status = RequestStatus::Revoked;
-    extension.ended_by = Some(by);
-    extension.ended_at = Some(now);
-    extension.closing_note = format!("ended with the access it extended (request {extended})");
+    end_grant(
+        extension,
+        RequestStatus::Revoked,
+        by,
+        now,
+        format!("ended with the access it extended (request {extended})"),
+    );
     true
 }
 

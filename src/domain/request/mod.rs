@@ -285,9 +285,11 @@ pub struct Request {
 impl Request {
     /// A pending standard request with nothing decided yet: id 0, no chosen
     /// approver, no message, every decision, grant and end field empty. The
-    /// one place the full record is spelled out; everything else (including
+    /// one place a new record is spelled out; everything else (including
     /// test fixtures) starts here and names only what differs:
     /// `Request { status: RequestStatus::Denied, ..Request::pending(…) }`.
+    /// Only the store, which reads every column, and its round-trip test name
+    /// every field.
     pub fn pending(
         requester_id: UserId,
         entry_id: EntryId,

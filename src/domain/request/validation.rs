@@ -197,6 +197,13 @@ pub(super) fn check_window(
     }
 }
 
+/// Refuses a message over the length limit, on the message field.
+pub(super) fn check_message_alone(message: &str) -> Result<(), DomainError> {
+    let mut errors = FieldErrors::default();
+    check_message(&mut errors, message);
+    errors.into_result()
+}
+
 pub(super) fn check_message(errors: &mut FieldErrors, message: &str) {
     let chars = message.chars().count();
     if chars > MAX_MESSAGE_CHARS {
