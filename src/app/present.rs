@@ -437,6 +437,37 @@ mod tests {
         );
     }
 
+    /// The reader's time zone is the reading process's: a child process
+    /// started with `TZ` shows the same stored instant in that zone. `TZ` is
+    /// set only in the child, never in this test harness.
+    #[test]
+    fn local_times_follow_the_time_zone_of_the_reading_process() {
+        const NAME: &str = "app::present::tests::local_times_follow_the_time_zone_of_the_reading_process";
+        if let Ok(want) = std::env::var("LATCHKEY_TEST_EXPECT_MINUTE") {
+            assert_eq!(local_minute(AT), want);
+            return;
+        }
+        let exe = std::env::current_exe().unwrap();
+        for (tz, want) in [
+            ("UTC0", "2026-11-23 13:02"),
+            ("EST5", "2026-11-23 08:02"),
+            ("CET-1", "2026-11-23 14:02"),
+        ] {
+            let out = std::process::Command::new(&exe)
+                .args(["--exact", NAME, "--test-threads=1"])
+                .env("TZ", tz)
+                .env("LATCHKEY_TEST_EXPECT_MINUTE", want)
+                .output()
+                .unwrap();
+            let said = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && said.contains("1 passed"),
+                "TZ={tz}: {said}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
     #[test]
     fn each_kind_is_worded_from_its_facts() {
         let utc = FixedOffset::east_opt(0).unwrap();
