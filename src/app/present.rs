@@ -29,47 +29,18 @@ where
         .to_string()
 }
 
-/// A length for people: "2 h 10 min", "45 s", "1 day 2 h".
+/// A length for people: "2 h 10 min", "45 s", "1 day 2 h"; never negative.
 ///
-/// Negative spans are shown as zero: a countdown never goes below it.
+/// The wording is [`Span::human`]'s: the domain's error messages state limits
+/// with it too, and a length reads the same in every time zone.
 pub fn duration(span: Span) -> String {
-    let total_secs = span.millis().max(0) / 1_000;
-    let days = total_secs / 86_400;
-    let hours = (total_secs % 86_400) / 3_600;
-    let mins = (total_secs % 3_600) / 60;
-    let secs = total_secs % 60;
-    let mut parts = Vec::new();
-    if days > 0 {
-        parts.push(if days == 1 {
-            "1 day".to_owned()
-        } else {
-            format!("{days} days")
-        });
-    }
-    if hours > 0 {
-        parts.push(format!("{hours} h"));
-    }
-    if mins > 0 && days == 0 {
-        parts.push(format!("{mins} min"));
-    }
-    if (secs > 0 || parts.is_empty()) && days == 0 && hours == 0 {
-        parts.push(format!("{secs} s"));
-    }
-    parts.join(" ")
+    span.human()
 }
 
-/// A length given in whole minutes: "15 min", "1 h", "1 day", "1 week".
+/// A length given in whole minutes: "15 min", "1 h", "1 day", "1 week"
+/// ([`Span::human_mins`], as for [`duration`]).
 pub fn duration_mins(mins: u32) -> String {
-    let mins = i64::from(mins);
-    if mins > 0 && mins % (7 * 1_440) == 0 {
-        let weeks = mins / (7 * 1_440);
-        return if weeks == 1 {
-            "1 week".to_owned()
-        } else {
-            format!("{weeks} weeks")
-        };
-    }
-    duration(Span::mins(mins))
+    Span::human_mins(mins)
 }
 
 /// A countdown that visibly moves every second: "1 h 05 min 09 s",
@@ -90,20 +61,10 @@ pub fn countdown(span: Span) -> String {
     }
 }
 
-/// The word for a phase, shown in lists and banners.
+/// The word for a phase, shown in lists and banners ([`Phase::label`]: the
+/// audit record of a revocation names the phase before it with the same word).
 pub const fn phase_word(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Pending => "Pending",
-        Phase::AwaitingFirstUse => "Approved, starts on first use",
-        Phase::Scheduled => "Scheduled",
-        Phase::Active => "Active",
-        Phase::Expired => "Expired",
-        Phase::Denied => "Denied",
-        Phase::Cancelled => "Cancelled",
-        Phase::Revoked => "Revoked",
-        Phase::Released => "Released",
-        Phase::Lapsed => "Lapsed",
-    }
+    phase.label()
 }
 
 /// A time frame: "1 h from approval", or "start – end (length)" in local time.
@@ -132,6 +93,11 @@ where
         minute_in(end_at, tz),
         duration(end_at.since(start_at))
     )
+}
+
+/// A window as asked for: "1 h", or "start – end" in local time.
+pub fn terms_text(window: AccessWindow) -> String {
+    terms_in(window, &Local)
 }
 
 /// A window as asked for: "1 h", or "start – end" in `tz`.
@@ -367,6 +333,13 @@ mod tests {
             let _ = countdown(Span(a));
         }
         let _ = duration_mins(u32::MAX);
+        for (start, end) in [(i64::MIN, i64::MAX), (i64::MAX, i64::MIN), (0, i64::MAX)] {
+            let frame = AccessWindow::Custom {
+                start_at: Timestamp(start),
+                end_at: Timestamp(end),
+            };
+            let _ = (window_text(frame), terms_text(frame));
+        }
     }
 
     /// 2026-11-23 13:02:00 UTC.

@@ -87,7 +87,8 @@ impl AccessWindow {
         }
     }
 
-    /// "1 h" or "2026-11-23 10:00 → 2026-11-23 12:00", for people.
+    /// "1 h" or "2026-11-23 10:00 → 2026-11-23 12:00", for people. Use
+    /// `app::present::terms_text`; this one goes once nothing calls it.
     pub fn describe(self) -> String {
         match self {
             AccessWindow::Duration { mins } => Span::human_mins(mins),
@@ -183,7 +184,8 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// The word shown in lists and banners.
+    /// The word shown in lists and banners (through `app::present::phase_word`),
+    /// and recorded as the phase before a revocation in its audit event.
     pub const fn label(self) -> &'static str {
         match self {
             Phase::Pending => "Pending",
