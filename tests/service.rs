@@ -1812,7 +1812,10 @@ fn the_demo_workspace_tells_a_consistent_story() {
     let alice = ws.sign_in("alice", demo::DEMO_PASSWORD, now).unwrap();
     let bob = ws.sign_in("bob", demo::DEMO_PASSWORD, now).unwrap();
     let mine = ws.my_requests(&alice, 100, now).unwrap();
-    let phases: BTreeSet<&str> = mine.iter().map(|r| present::phase_word(r.phase(now))).collect();
+    let phases: BTreeSet<&str> = mine
+        .iter()
+        .map(|r| present::phase_word(r.phase(now)))
+        .collect();
     for phase in [
         Phase::Pending,
         Phase::Scheduled,

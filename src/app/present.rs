@@ -415,7 +415,8 @@ mod tests {
     /// set only in the child, never in this test harness.
     #[test]
     fn local_times_follow_the_time_zone_of_the_reading_process() {
-        const NAME: &str = "app::present::tests::local_times_follow_the_time_zone_of_the_reading_process";
+        const NAME: &str =
+            "app::present::tests::local_times_follow_the_time_zone_of_the_reading_process";
         if let Ok(want) = std::env::var("LATCHKEY_TEST_EXPECT_MINUTE") {
             assert_eq!(local_minute(AT), want);
             return;
@@ -469,7 +470,10 @@ mod tests {
                     names: names(),
                     approver: "Bob Approver".into(),
                     modified: true,
-                    window: NotifiedWindow::Placed { start_at: AT, end_at: end },
+                    window: NotifiedWindow::Placed {
+                        start_at: AT,
+                        end_at: end,
+                    },
                     message: String::new(),
                 },
                 "Access approved: db-prod-01",
@@ -544,7 +548,9 @@ mod tests {
                 body: "Your access to web-01 ended at 2026-11-23 14:02.".into(),
             },
             kind: NotificationKind::Expired,
-            handled: Some(HandledNote::Legacy("Denied by Bob at 2026-11-23 14:02".into())),
+            handled: Some(HandledNote::Legacy(
+                "Denied by Bob at 2026-11-23 14:02".into(),
+            )),
             ..stored(
                 NotificationFacts::Lapsed {
                     names: names(),
@@ -561,6 +567,15 @@ mod tests {
             )
         );
         assert_eq!(handled_text(&n), "Denied by Bob at 2026-11-23 14:02");
-        assert_eq!(handled_text(&stored(NotificationFacts::Lapsed { names: names(), was_pending: true }, None)), "");
+        assert_eq!(
+            handled_text(&stored(
+                NotificationFacts::Lapsed {
+                    names: names(),
+                    was_pending: true
+                },
+                None
+            )),
+            ""
+        );
     }
 }
