@@ -13,6 +13,7 @@ use crate::domain::request::{
     self, AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Request, RequestContext,
     RequestKind, Terms,
 };
+use crate::domain::user::User;
 use crate::domain::{
     DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp, UserId,
 };
@@ -82,7 +83,7 @@ fn send(
 fn note_handled(
     ops: &mut Ops<'_>,
     request: RequestId,
-    by: &crate::domain::user::User,
+    by: &User,
     outcome: HandledOutcome,
 ) -> Result<(), ServiceError> {
     let handling = Handling {
