@@ -29,6 +29,14 @@ where
         .to_string()
 }
 
+/// "2026-11-23 10:42:05" in the computer's local time zone.
+pub fn local_second(at: Timestamp) -> String {
+    at.to_utc()
+        .with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
 /// A length for people: "2 h 10 min", "45 s", "1 day 2 h"; never negative.
 ///
 /// The wording is [`Span::human`]'s: the domain's error messages state limits
@@ -328,7 +336,7 @@ mod tests {
     #[test]
     fn absurd_values_are_shown_without_panicking() {
         for a in [i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX] {
-            let _ = local_minute(Timestamp(a));
+            let _ = (local_minute(Timestamp(a)), local_second(Timestamp(a)));
             let _ = duration(Span(a));
             let _ = countdown(Span(a));
         }
