@@ -121,6 +121,10 @@ impl NotifiedWindow {
 }
 
 /// What a notification tells, one variant per [`NotificationKind`].
+///
+/// Invariant: stored as JSON (serde's names of variants and fields, here and
+/// in the types it holds), so renaming one is a schema change: old rows must
+/// still read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NotificationFacts {
     /// A request waits for the recipient's decision.

@@ -1636,3 +1636,52 @@ fn notifications_written_as_words_keep_their_words() {
         ))
     );
 }
+
+/// The stored shape of notification facts is a format: a row as this version
+/// writes it reads back the same in later ones.
+#[test]
+fn stored_notification_facts_keep_their_shape() {
+    let (mut store, s) = seeded();
+    let request = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[],
+    );
+    let facts = r#"{"Approved":{"names":{"entry":"rdp","requester":"Alice","permission_set":"Reader"},"approver":"Bob","modified":true,"window":{"Placed":{"start_at":1000,"end_at":2000}},"message":"ok"}}"#;
+    let handled = r#"{"outcome":"Denied","by":"Bob","at":3000}"#;
+    store
+        .conn
+        .execute(
+            "INSERT INTO notifications (user_id, kind, request_id, title, body, created_at_ms, facts, handled) \
+             VALUES (?1, 'approved', ?2, '', '', 5, ?3, ?4)",
+            rusqlite::params![s.alice.0, request.0, facts, handled],
+        )
+        .unwrap();
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    let n = tx.notifications(s.alice, 1).unwrap().remove(0);
+    assert_eq!(
+        n.content,
+        NotificationContent::Facts(NotificationFacts::Approved {
+            names: NotificationNames {
+                entry: "rdp".into(),
+                requester: "Alice".into(),
+                permission_set: "Reader".into(),
+            },
+            approver: "Bob".into(),
+            modified: true,
+            window: NotifiedWindow::Placed {
+                start_at: Timestamp(1000),
+                end_at: Timestamp(2000),
+            },
+            message: "ok".into(),
+        })
+    );
+    assert_eq!(
+        n.handled,
+        Some(HandledNote::Recorded(Handling {
+            outcome: HandledOutcome::Denied,
+            by: "Bob".into(),
+            at: Timestamp(3000),
+        }))
+    );
+}
