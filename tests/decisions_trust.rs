@@ -15,6 +15,7 @@
     reason = "in a test, a failed step fails the test"
 )]
 
+use latchkey::app::present;
 use latchkey::domain::request::{
     AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, RequestStatus, Terms,
 };
@@ -228,7 +229,7 @@ fn carol_approving_stale_terms_after_bobs_modification_is_refused_naming_bob() {
             "{name}: {e:?}"
         );
         assert!(
-            text.contains("Bob Approver") && text.contains(&bob_at.local_second()),
+            text.contains("Bob Approver") && text.contains(&present::local_second(bob_at)),
             "{name}: names who changed the terms and when: {text}"
         );
         assert!(text.starts_with(char::is_lowercase) && !text.ends_with('.'));

@@ -11,6 +11,8 @@
     reason = "in a test, a failed step fails the test"
 )]
 
+use chrono::FixedOffset;
+use latchkey::app::present;
 use latchkey::domain::audit::AuditEvent;
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::entry::{DependencyRole, EntryKind, NewEntry};
@@ -351,12 +353,13 @@ impl Fx {
         self.ws.notifications(who, 1_000, now).unwrap()
     }
 
-    /// `who`'s notifications about one request, oldest first.
-    fn about(&mut self, who: &Session, id: RequestId) -> Vec<Notification> {
-        let mut found: Vec<Notification> = self
+    /// `who`'s notifications about one request, oldest first, as worded for them.
+    fn about(&mut self, who: &Session, id: RequestId) -> Vec<Told> {
+        let mut found: Vec<Told> = self
             .notifications(who)
             .into_iter()
             .filter(|n| n.request_id == id)
+            .map(|n| Told::from(&n))
             .collect();
         found.reverse();
         found
@@ -623,6 +626,48 @@ fn approval_with_modifications_keeps_both_terms() {
         fx.reveal(&p.alice, fx.domain_admin).unwrap(),
         DOMAIN_ADMIN_SECRET
     );
+}
+
+/// Issue 11, item 6: a notification keeps UTC instants, not words, so two
+/// readers in different time zones each see its times in their own.
+#[test]
+fn a_notification_shows_its_times_in_the_readers_time_zone() {
+    let (mut fx, p) = setup();
+    let id = fx.ask(&p.alice, fx.web01, fx.operator, 60, &p.bob);
+    let decided_at = fx.advance(Span::mins(1));
+    assert_eq!(fx.approve(&p.admin, id), ApprovalOutcome::Granted);
+    let end = decided_at + Span::hours(1);
+    fx.clock.set(end);
+    fx.tick();
+
+    let berlin = FixedOffset::east_opt(3_600).unwrap();
+    let new_york = FixedOffset::west_opt(5 * 3_600).unwrap();
+    let at = |instant: Timestamp, tz: &FixedOffset| {
+        instant
+            .to_utc()
+            .with_timezone(tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let alices = fx.notifications(&p.alice);
+    let expired = alices
+        .iter()
+        .find(|n| n.request_id == id && n.kind == NotificationKind::Expired)
+        .unwrap();
+    for tz in [&berlin, &new_york] {
+        let (_, body) = present::notification_text_in(expired, tz);
+        assert!(body.contains(&at(end, tz)), "{tz}: {body}");
+    }
+    assert_ne!(at(end, &berlin), at(end, &new_york));
+
+    let bobs = fx.notifications(&p.bob);
+    let submitted = bobs.iter().find(|n| n.request_id == id).unwrap();
+    for tz in [&berlin, &new_york] {
+        assert_eq!(
+            present::handled_text_in(submitted, tz),
+            format!("Approved by Ada Admin at {}", at(decided_at, tz))
+        );
+    }
 }
 
 /// R-NOT-1, R-BEY-7: a denial tells the requester the reason, once; the other
@@ -1767,7 +1812,10 @@ fn the_demo_workspace_tells_a_consistent_story() {
     let alice = ws.sign_in("alice", demo::DEMO_PASSWORD, now).unwrap();
     let bob = ws.sign_in("bob", demo::DEMO_PASSWORD, now).unwrap();
     let mine = ws.my_requests(&alice, 100, now).unwrap();
-    let phases: BTreeSet<&str> = mine.iter().map(|r| r.phase(now).label()).collect();
+    let phases: BTreeSet<&str> = mine
+        .iter()
+        .map(|r| present::phase_word(r.phase(now)))
+        .collect();
     for phase in [
         Phase::Pending,
         Phase::Scheduled,
@@ -1780,7 +1828,7 @@ fn the_demo_workspace_tells_a_consistent_story() {
         Phase::Lapsed,
     ] {
         assert!(
-            phases.contains(phase.label()),
+            phases.contains(present::phase_word(phase)),
             "no {phase:?} request: {phases:?}"
         );
     }
@@ -1796,6 +1844,34 @@ fn the_demo_workspace_tells_a_consistent_story() {
                 n.kind,
                 n.request_id
             );
+        }
+    }
+}
+
+/// A notification as its reader sees it: the stored facts worded by
+/// `app::present`.
+#[derive(Debug)]
+struct Told {
+    kind: NotificationKind,
+    title: String,
+    body: String,
+    handled_note: String,
+    created_at: Timestamp,
+    read_at: Option<Timestamp>,
+    shown_at: Option<Timestamp>,
+}
+
+impl From<&Notification> for Told {
+    fn from(n: &Notification) -> Told {
+        let (title, body) = present::notification_text(n);
+        Told {
+            kind: n.kind,
+            title,
+            body,
+            handled_note: present::handled_text(n),
+            created_at: n.created_at,
+            read_at: n.read_at,
+            shown_at: n.shown_at,
         }
     }
 }

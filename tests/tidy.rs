@@ -88,6 +88,22 @@ fn only_the_system_clock_reads_the_time() {
     );
 }
 
+/// Issue 11, item 6: what the service writes is not worded in the writer's
+/// time zone; times are stored as instants and put in local time by
+/// `app/present.rs` for whoever reads them.
+#[test]
+fn service_and_store_never_write_local_time() {
+    let words = ["local_minute", "local_second", "to_local", "Local"];
+    for layer in ["service", "store"] {
+        let found = offences(&src(layer), &words);
+        assert!(
+            found.is_empty(),
+            "{layer} keeps instants; app::present words them in local time:\n{}",
+            found.join("\n")
+        );
+    }
+}
+
 #[test]
 fn ui_never_touches_storage_or_the_clock() {
     let words = ["rusqlite", "store::", "SystemClock", "Instant::now"];

@@ -1,6 +1,10 @@
-//! What each side is told, and when (R-NOT-1). Texts are worded for people.
+//! What each side is told, and when (R-NOT-1). A notification is stored as
+//! facts — the names involved as they were when it was written, instants in
+//! UTC, spans — never as words: the window words them for its reader, in the
+//! reader's time zone (`app::present`).
 
 use super::ids::{NotificationId, RequestId, UserId};
+use super::request::{AccessWindow, Request};
 use super::time::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -64,19 +68,236 @@ impl NotificationKind {
     }
 }
 
+/// The names a notification mentions, as they were when it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NotificationNames {
+    /// The entry's name.
+    pub entry: String,
+    /// The requester's display name.
+    pub requester: String,
+    /// The permission set's name.
+    pub permission_set: String,
+}
+
+/// A time frame as a notification states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotifiedWindow {
+    /// As asked or authorized, not yet placed in time: a length from
+    /// approval, or a fixed frame.
+    Terms(AccessWindow),
+    /// A grant placed in time, `[start_at, end_at)`.
+    Placed {
+        /// First instant of access.
+        start_at: Timestamp,
+        /// First instant without access.
+        end_at: Timestamp,
+    },
+    /// A grant whose clock starts on first use, if used by `claim_by_at`.
+    OnFirstUse {
+        /// How long it runs once used.
+        length: Span,
+        /// The last instant it may be claimed.
+        claim_by_at: Timestamp,
+    },
+}
+
+impl NotifiedWindow {
+    /// The window of an approved or granted request: placed when it has a
+    /// start and an end, on first use when it waits for one, else its terms.
+    pub fn of_grant(request: &Request) -> NotifiedWindow {
+        match (
+            request.grant_start_at,
+            request.grant_end_at,
+            request.claim_by_at,
+        ) {
+            (Some(start_at), Some(end_at), _) => NotifiedWindow::Placed { start_at, end_at },
+            (_, _, Some(claim_by_at)) => NotifiedWindow::OnFirstUse {
+                length: request.effective_terms().window.length(),
+                claim_by_at,
+            },
+            _ => NotifiedWindow::Terms(request.effective_terms().window),
+        }
+    }
+}
+
+/// What a notification tells, one variant per [`NotificationKind`].
+///
+/// Invariant: stored as JSON (serde's names of variants and fields, here and
+/// in the types it holds), so renaming one is a schema change: old rows must
+/// still read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotificationFacts {
+    /// A request waits for the recipient's decision.
+    RequestSubmitted {
+        /// The names involved.
+        names: NotificationNames,
+        /// The window asked for.
+        window: AccessWindow,
+        /// The requester's message (may be empty).
+        message: String,
+    },
+    /// Someone took emergency access.
+    BreakGlassUsed {
+        /// The names involved.
+        names: NotificationNames,
+        /// How long the emergency access lasts.
+        length: Span,
+        /// The reason given.
+        reason: String,
+    },
+    /// The recipient's request was approved.
+    Approved {
+        /// The names involved.
+        names: NotificationNames,
+        /// Who approved.
+        approver: String,
+        /// Whether the terms were changed.
+        modified: bool,
+        /// The window granted.
+        window: NotifiedWindow,
+        /// The approver's message (may be empty).
+        message: String,
+    },
+    /// An administrator granted the recipient access directly.
+    DirectGrant {
+        /// The names involved.
+        names: NotificationNames,
+        /// Who granted it.
+        admin: String,
+        /// The window granted.
+        window: NotifiedWindow,
+        /// The administrator's message (may be empty).
+        message: String,
+    },
+    /// The recipient's request was denied.
+    Denied {
+        /// The names involved.
+        names: NotificationNames,
+        /// Who denied it.
+        approver: String,
+        /// Why (may be empty).
+        reason: String,
+    },
+    /// The recipient's access ends soon.
+    ExpiringSoon {
+        /// The names involved.
+        names: NotificationNames,
+        /// When access ends.
+        end_at: Timestamp,
+        /// How much time was left when the notice was written.
+        left: Span,
+    },
+    /// The recipient's access ended.
+    Expired {
+        /// The names involved.
+        names: NotificationNames,
+        /// When access ended.
+        end_at: Timestamp,
+    },
+    /// Someone else revoked the recipient's access.
+    Revoked {
+        /// The names involved.
+        names: NotificationNames,
+        /// Who revoked it.
+        by: String,
+        /// Why (may be empty).
+        reason: String,
+    },
+    /// The recipient's request lapsed.
+    Lapsed {
+        /// The names involved.
+        names: NotificationNames,
+        /// Whether it lapsed undecided (else approved but never used).
+        was_pending: bool,
+    },
+}
+
+impl NotificationFacts {
+    /// The kind of notification these facts make.
+    pub const fn kind(&self) -> NotificationKind {
+        match self {
+            NotificationFacts::RequestSubmitted { .. } => NotificationKind::RequestSubmitted,
+            NotificationFacts::BreakGlassUsed { .. } => NotificationKind::BreakGlassUsed,
+            NotificationFacts::Approved { .. } => NotificationKind::Approved,
+            NotificationFacts::DirectGrant { .. } => NotificationKind::DirectGrant,
+            NotificationFacts::Denied { .. } => NotificationKind::Denied,
+            NotificationFacts::ExpiringSoon { .. } => NotificationKind::ExpiringSoon,
+            NotificationFacts::Expired { .. } => NotificationKind::Expired,
+            NotificationFacts::Revoked { .. } => NotificationKind::Revoked,
+            NotificationFacts::Lapsed { .. } => NotificationKind::Lapsed,
+        }
+    }
+
+    /// The names involved.
+    pub const fn names(&self) -> &NotificationNames {
+        match self {
+            NotificationFacts::RequestSubmitted { names, .. }
+            | NotificationFacts::BreakGlassUsed { names, .. }
+            | NotificationFacts::Approved { names, .. }
+            | NotificationFacts::DirectGrant { names, .. }
+            | NotificationFacts::Denied { names, .. }
+            | NotificationFacts::ExpiringSoon { names, .. }
+            | NotificationFacts::Expired { names, .. }
+            | NotificationFacts::Revoked { names, .. }
+            | NotificationFacts::Lapsed { names, .. } => names,
+        }
+    }
+}
+
 /// A notification to be stored for one user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewNotification {
     /// Who is told.
     pub user_id: UserId,
-    /// Why.
-    pub kind: NotificationKind,
     /// The request concerned.
     pub request_id: RequestId,
-    /// One line, e.g. "Access approved: db-prod-01".
-    pub title: String,
-    /// The details.
-    pub body: String,
+    /// What they are told; its kind is [`NotificationFacts::kind`].
+    pub facts: NotificationFacts,
+}
+
+/// What a stored notification says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotificationContent {
+    /// Facts, worded when shown.
+    Facts(NotificationFacts),
+    /// The words stored by a version that wrote notifications as text, shown as they are.
+    Legacy {
+        /// Title line.
+        title: String,
+        /// Details.
+        body: String,
+    },
+}
+
+/// How another approver handled a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum HandledOutcome {
+    /// Approved it.
+    Approved,
+    /// Denied it.
+    Denied,
+    /// The requester cancelled it.
+    Cancelled,
+}
+
+/// Who handled a request, and when (R-BEY-7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handling {
+    /// What was done.
+    pub outcome: HandledOutcome,
+    /// The display name of who did it, as it was then.
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// The note on a notification about a request someone else has handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandledNote {
+    /// Recorded as facts.
+    Recorded(Handling),
+    /// Words stored by a version that wrote the note as text, shown as they are.
+    Legacy(String),
 }
 
 /// A stored notification.
@@ -90,156 +311,14 @@ pub struct Notification {
     pub kind: NotificationKind,
     /// The request concerned.
     pub request_id: RequestId,
-    /// Title line.
-    pub title: String,
-    /// Details.
-    pub body: String,
+    /// What it says.
+    pub content: NotificationContent,
     /// When it was written.
     pub created_at: Timestamp,
     /// When the user marked it read.
     pub read_at: Option<Timestamp>,
     /// When a window showed it as a desktop notification (once per user, R-NOT-2).
     pub shown_at: Option<Timestamp>,
-    /// "Handled by Bob Approver at …" once another approver decided (R-BEY-7).
-    pub handled_note: String,
-}
-
-/// The words of each notification, given the names involved.
-#[derive(Debug, Clone, Copy)]
-pub struct NotificationText<'a> {
-    /// The entry's name.
-    pub entry_name: &'a str,
-    /// The requester's display name.
-    pub requester_name: &'a str,
-    /// The permission set's name.
-    pub permission_set_name: &'a str,
-}
-
-impl NotificationText<'_> {
-    /// (title, body) for a new request waiting for a decision.
-    pub fn submitted(&self, window: &str, message: &str) -> (String, String) {
-        let mut body = format!(
-            "{} asks for {} on {} for {window}.",
-            self.requester_name, self.permission_set_name, self.entry_name
-        );
-        if !message.is_empty() {
-            body = format!("{body} “{message}”");
-        }
-        (format!("Access request: {}", self.entry_name), body)
-    }
-
-    /// (title, body) for emergency access taken.
-    pub fn break_glass(&self, length: Span, reason: &str) -> (String, String) {
-        (
-            format!("Emergency access: {}", self.entry_name),
-            format!(
-                "{} took emergency {} access on {} for {}. Reason: “{reason}”. Review it.",
-                self.requester_name,
-                self.permission_set_name,
-                self.entry_name,
-                length.human()
-            ),
-        )
-    }
-
-    /// (title, body) for an approval.
-    pub fn approved(
-        &self,
-        approver: &str,
-        modified: bool,
-        window: &str,
-        message: &str,
-    ) -> (String, String) {
-        let how = if modified {
-            "approved with changes"
-        } else {
-            "approved"
-        };
-        let mut body = format!(
-            "{approver} {how} your request for {} on {}: {window}.",
-            self.permission_set_name, self.entry_name
-        );
-        if !message.is_empty() {
-            body = format!("{body} “{message}”");
-        }
-        (format!("Access approved: {}", self.entry_name), body)
-    }
-
-    /// (title, body) for a direct grant.
-    pub fn direct_grant(&self, admin: &str, window: &str, message: &str) -> (String, String) {
-        let mut body = format!(
-            "{admin} granted you {} on {}: {window}.",
-            self.permission_set_name, self.entry_name
-        );
-        if !message.is_empty() {
-            body = format!("{body} “{message}”");
-        }
-        (format!("Access granted: {}", self.entry_name), body)
-    }
-
-    /// (title, body) for a denial.
-    pub fn denied(&self, approver: &str, reason: &str) -> (String, String) {
-        let reason = if reason.is_empty() {
-            "No reason was given.".to_owned()
-        } else {
-            format!("Reason: “{reason}”")
-        };
-        (
-            format!("Access denied: {}", self.entry_name),
-            format!(
-                "{approver} denied your request for {}. {reason}",
-                self.entry_name
-            ),
-        )
-    }
-
-    /// (title, body) for an expiring-soon warning.
-    pub fn expiring_soon(&self, end_at: Timestamp, left: Span) -> (String, String) {
-        (
-            format!("Access ends soon: {}", self.entry_name),
-            format!(
-                "Your access to {} ends at {} (in {}). Request an extension if you need more time.",
-                self.entry_name,
-                end_at.local_minute(),
-                left.human()
-            ),
-        )
-    }
-
-    /// (title, body) for an expiry.
-    pub fn expired(&self, end_at: Timestamp) -> (String, String) {
-        (
-            format!("Access ended: {}", self.entry_name),
-            format!(
-                "Your access to {} ended at {}.",
-                self.entry_name,
-                end_at.local_minute()
-            ),
-        )
-    }
-
-    /// (title, body) for a revocation by someone else.
-    pub fn revoked(&self, by: &str, reason: &str) -> (String, String) {
-        let mut body = format!("{by} revoked your access to {}.", self.entry_name);
-        if !reason.is_empty() {
-            body = format!("{body} “{reason}”");
-        }
-        (format!("Access revoked: {}", self.entry_name), body)
-    }
-
-    /// (title, body) for a lapse.
-    pub fn lapsed(&self, was_pending: bool) -> (String, String) {
-        let body = if was_pending {
-            format!(
-                "Your request for {} was not decided in time and lapsed.",
-                self.entry_name
-            )
-        } else {
-            format!(
-                "Your approved access to {} was not used in time and lapsed.",
-                self.entry_name
-            )
-        };
-        (format!("Request lapsed: {}", self.entry_name), body)
-    }
+    /// Set once another approver handled the request (R-BEY-7).
+    pub handled: Option<HandledNote>,
 }

@@ -47,7 +47,10 @@ impl Span {
         self.0.div_euclid(60_000)
     }
 
-    /// Formats the span for people: "2 h 10 min", "45 s", "1 day 2 h".
+    /// Formats the span for people: "2 h 10 min", "45 s", "1 day 2 h". The
+    /// plain wording of a length, the same in every time zone: the domain's
+    /// messages state limits with it, and `app::present::duration` shows
+    /// lengths with it (its tests are there).
     ///
     /// Negative spans are shown as zero: a countdown never goes below it.
     pub fn human(self) -> String {
@@ -74,24 +77,6 @@ impl Span {
             parts.push(format!("{secs} s"));
         }
         parts.join(" ")
-    }
-
-    /// A countdown that visibly moves every second: "1 h 05 min 09 s",
-    /// "4 min 09 s", "9 s"; days as "2 days 3 h". Never negative.
-    pub fn countdown(self) -> String {
-        let total_secs = self.0.max(0) / 1_000;
-        let (days, hours) = (total_secs / 86_400, (total_secs % 86_400) / 3_600);
-        let (mins, secs) = ((total_secs % 3_600) / 60, total_secs % 60);
-        if days > 0 {
-            return Span::secs(total_secs).human();
-        }
-        if hours > 0 {
-            format!("{hours} h {mins:02} min {secs:02} s")
-        } else if mins > 0 {
-            format!("{mins} min {secs:02} s")
-        } else {
-            format!("{secs} s")
-        }
     }
 
     /// Formats a duration given in whole minutes: "15 min", "1 h", "1 day", "1 week".
@@ -153,7 +138,8 @@ impl Timestamp {
         self.to_utc().with_timezone(&Local)
     }
 
-    /// "2026-11-23 10:42" in local time.
+    /// "2026-11-23 10:42" in local time. For people, use
+    /// `app::present::local_minute`; this one goes once nothing calls it.
     pub fn local_minute(self) -> String {
         self.to_local().format("%Y-%m-%d %H:%M").to_string()
     }
@@ -193,28 +179,6 @@ impl fmt::Display for Timestamp {
 mod tests {
     use super::*;
 
-    #[test]
-    fn human_spans_read_naturally() {
-        let cases = [
-            (Span::ZERO, "0 s"),
-            (Span(-5_000), "0 s"),
-            (Span::secs(45), "45 s"),
-            (Span::mins(15), "15 min"),
-            (Span::secs(61), "1 min 1 s"),
-            (Span::mins(130), "2 h 10 min"),
-            (Span::hours(26), "1 day 2 h"),
-            (Span::hours(48), "2 days"),
-        ];
-        for (span, want) in cases {
-            assert_eq!(span.human(), want, "{span:?}");
-        }
-        assert_eq!(Span::human_mins(7 * 1_440), "1 week");
-        assert_eq!(Span::secs(3_909).countdown(), "1 h 05 min 09 s");
-        assert_eq!(Span::secs(249).countdown(), "4 min 09 s");
-        assert_eq!(Span(-1).countdown(), "0 s");
-        assert_eq!(Span::human_mins(60), "1 h");
-    }
-
     /// Issue 10, item 6: arithmetic on absurd instants and counts saturates
     /// instead of wrapping (release) or panicking (debug), and showing such an
     /// instant does not panic either.
@@ -230,7 +194,6 @@ mod tests {
             }
             let _ = Timestamp(a).local_second();
             let _ = Span(a).human();
-            let _ = Span(a).countdown();
         }
         assert_eq!(Span::mins(i64::MAX), Span(i64::MAX));
         assert_eq!(Span::secs(i64::MIN), Span(i64::MIN));

@@ -6,11 +6,14 @@ use super::auth::Session;
 use super::ops::Ops;
 use super::{ServiceError, Workspace};
 use crate::domain::audit::AuditAction;
-use crate::domain::notification::{NewNotification, NotificationKind, NotificationText};
+use crate::domain::notification::{
+    HandledOutcome, Handling, NewNotification, NotificationFacts, NotificationNames, NotifiedWindow,
+};
 use crate::domain::request::{
     self, AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Request, RequestContext,
     RequestKind, Terms,
 };
+use crate::domain::user::User;
 use crate::domain::{
     DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp, UserId,
 };
@@ -30,32 +33,13 @@ pub struct BreakGlassInput {
     pub reason: String,
 }
 
-/// Names used in notification texts about one request.
-struct Names {
-    entry: String,
-    requester: String,
-    set: String,
-}
-
-impl Names {
-    fn load(ops: &mut Ops<'_>, request: &Request) -> Result<Names, ServiceError> {
-        let entry = ops.entry(request.entry_id)?.name;
-        let requester = ops.display_name(request.requester_id)?;
-        let set = ops.permission_set_name(request.effective_terms().permission_set_id)?;
-        Ok(Names {
-            entry,
-            requester,
-            set,
-        })
-    }
-
-    fn text(&self) -> NotificationText<'_> {
-        NotificationText {
-            entry_name: &self.entry,
-            requester_name: &self.requester,
-            permission_set_name: &self.set,
-        }
-    }
+/// The names a notification about `request` mentions, as they are now.
+fn names_of(ops: &mut Ops<'_>, request: &Request) -> Result<NotificationNames, ServiceError> {
+    Ok(NotificationNames {
+        entry: ops.entry(request.entry_id)?.name,
+        requester: ops.display_name(request.requester_id)?,
+        permission_set: ops.permission_set_name(request.effective_terms().permission_set_id)?,
+    })
 }
 
 pub(super) fn window_json(window: AccessWindow) -> Value {
@@ -81,42 +65,33 @@ fn grant_json(request: &Request) -> Value {
     })
 }
 
-/// How the grant's window reads in a notification.
-fn grant_description(request: &Request) -> String {
-    match (
-        request.grant_start_at,
-        request.grant_end_at,
-        request.claim_by_at,
-    ) {
-        (Some(start), Some(end), _) => format!(
-            "{} – {} ({})",
-            start.local_minute(),
-            end.local_minute(),
-            end.since(start).human()
-        ),
-        (_, _, Some(claim_by)) => format!(
-            "{} from first use, if used by {}",
-            request.effective_terms().window.length().human(),
-            claim_by.local_minute()
-        ),
-        _ => request.effective_terms().window.describe(),
-    }
-}
-
 fn send(
     ops: &mut Ops<'_>,
     to: UserId,
-    kind: NotificationKind,
     request: RequestId,
-    (title, body): (String, String),
+    facts: NotificationFacts,
 ) -> Result<(), ServiceError> {
     ops.notify(&NewNotification {
         user_id: to,
-        kind,
         request_id: request,
-        title,
-        body,
+        facts,
     })
+}
+
+/// Notes on the other recipients' notifications about `request` that `by`
+/// handled it now (R-BEY-7).
+fn note_handled(
+    ops: &mut Ops<'_>,
+    request: RequestId,
+    by: &User,
+    outcome: HandledOutcome,
+) -> Result<(), ServiceError> {
+    let handling = Handling {
+        outcome,
+        by: by.display_name.clone(),
+        at: ops.now,
+    };
+    Ok(ops.tx.note_request_handled(request, by.id, &handling)?)
 }
 
 /// The chosen approver and every active administrator, never the requester.
@@ -201,18 +176,13 @@ pub(super) fn request_access_op(
         &details,
     )?;
 
-    let names = Names::load(ops, &request)?;
-    let text = names
-        .text()
-        .submitted(&request.requested.window.describe(), &request.message);
+    let facts = NotificationFacts::RequestSubmitted {
+        names: names_of(ops, &request)?,
+        window: request.requested.window,
+        message: request.message.clone(),
+    };
     for to in submission_recipients(ops, &request, false)? {
-        send(
-            ops,
-            to,
-            NotificationKind::RequestSubmitted,
-            request.id,
-            text.clone(),
-        )?;
+        send(ops, to, request.id, facts.clone())?;
     }
     Ok(request.id)
 }
@@ -353,26 +323,15 @@ pub(super) fn approve_op(
                 Some(request.entry_id),
                 &details,
             )?;
-            let names = Names::load(ops, &request)?;
-            let text = names.text().approved(
-                &approver.display_name,
+            let facts = NotificationFacts::Approved {
+                names: names_of(ops, &request)?,
+                approver: approver.display_name.clone(),
                 modified,
-                &grant_description(&request),
-                &request.decision_message,
-            );
-            send(
-                ops,
-                request.requester_id,
-                NotificationKind::Approved,
-                id,
-                text,
-            )?;
-            let note = format!(
-                "Approved by {} at {}",
-                approver.display_name,
-                now.local_minute()
-            );
-            ops.tx.note_request_handled(id, approver.id, &note)?;
+                window: NotifiedWindow::of_grant(&request),
+                message: request.decision_message.clone(),
+            };
+            send(ops, request.requester_id, id, facts)?;
+            note_handled(ops, id, &approver, HandledOutcome::Approved)?;
         }
     }
     Ok(outcome)
@@ -401,23 +360,13 @@ pub(super) fn deny_op(
         Some(request.entry_id),
         &json!({ "message": request.decision_message }),
     )?;
-    let names = Names::load(ops, &request)?;
-    let text = names
-        .text()
-        .denied(&approver.display_name, &request.decision_message);
-    send(
-        ops,
-        request.requester_id,
-        NotificationKind::Denied,
-        id,
-        text,
-    )?;
-    let note = format!(
-        "Denied by {} at {}",
-        approver.display_name,
-        now.local_minute()
-    );
-    ops.tx.note_request_handled(id, approver.id, &note)?;
+    let facts = NotificationFacts::Denied {
+        names: names_of(ops, &request)?,
+        approver: approver.display_name.clone(),
+        reason: request.decision_message.clone(),
+    };
+    send(ops, request.requester_id, id, facts)?;
+    note_handled(ops, id, &approver, HandledOutcome::Denied)?;
     Ok(())
 }
 
@@ -441,12 +390,7 @@ pub(super) fn cancel_op(
         Some(request.entry_id),
         &json!({}),
     )?;
-    let note = format!(
-        "Cancelled by {} at {}",
-        user.display_name,
-        now.local_minute()
-    );
-    ops.tx.note_request_handled(id, user.id, &note)?;
+    note_handled(ops, id, &user, HandledOutcome::Cancelled)?;
     Ok(())
 }
 
@@ -473,17 +417,12 @@ pub(super) fn revoke_op(
         &details,
     )?;
     if user.id != request.requester_id {
-        let names = Names::load(ops, &request)?;
-        let text = names
-            .text()
-            .revoked(&user.display_name, &request.closing_note);
-        send(
-            ops,
-            request.requester_id,
-            NotificationKind::Revoked,
-            id,
-            text,
-        )?;
+        let facts = NotificationFacts::Revoked {
+            names: names_of(ops, &request)?,
+            by: user.display_name.clone(),
+            reason: request.closing_note.clone(),
+        };
+        send(ops, request.requester_id, id, facts)?;
     }
     Ok(())
 }
@@ -594,19 +533,13 @@ pub(super) fn direct_grant_op(
         Some(entry_id),
         &details,
     )?;
-    let names = Names::load(ops, &request)?;
-    let text = names.text().direct_grant(
-        &admin.display_name,
-        &grant_description(&request),
-        &request.decision_message,
-    );
-    send(
-        ops,
-        grantee.id,
-        NotificationKind::DirectGrant,
-        request.id,
-        text,
-    )?;
+    let facts = NotificationFacts::DirectGrant {
+        names: names_of(ops, &request)?,
+        admin: admin.display_name.clone(),
+        window: NotifiedWindow::of_grant(&request),
+        message: request.decision_message.clone(),
+    };
+    send(ops, grantee.id, request.id, facts)?;
     Ok(request.id)
 }
 
@@ -692,19 +625,13 @@ pub(super) fn break_glass_op(
         Some(entry.id),
         &details,
     )?;
-    let names = Names::load(ops, &request)?;
-    let text = names.text().break_glass(
-        Span::mins(i64::from(input.duration_mins)),
-        input.reason.trim(),
-    );
+    let facts = NotificationFacts::BreakGlassUsed {
+        names: names_of(ops, &request)?,
+        length: Span::mins(i64::from(input.duration_mins)),
+        reason: input.reason.trim().to_owned(),
+    };
     for to in submission_recipients(ops, &request, true)? {
-        send(
-            ops,
-            to,
-            NotificationKind::BreakGlassUsed,
-            request.id,
-            text.clone(),
-        )?;
+        send(ops, to, request.id, facts.clone())?;
     }
     Ok(request.id)
 }

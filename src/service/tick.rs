@@ -5,7 +5,7 @@
 use super::ServiceError;
 use super::Workspace;
 use crate::domain::audit::AuditAction;
-use crate::domain::notification::{NewNotification, NotificationKind, NotificationText};
+use crate::domain::notification::{NewNotification, NotificationFacts, NotificationNames};
 use crate::domain::request::{self, TimeEvent};
 use crate::domain::{RequestId, Span, Timestamp};
 use serde_json::json;
@@ -51,25 +51,27 @@ impl Workspace {
                     continue;
                 }
                 ops.tx.update_request(&due)?;
-                let entry_name = ops.entry(due.entry_id)?.name;
-                let requester_name = ops.display_name(due.requester_id)?;
-                let set_name = ops.permission_set_name(due.effective_terms().permission_set_id)?;
-                let text = NotificationText { entry_name: &entry_name, requester_name: &requester_name, permission_set_name: &set_name };
+                let names = NotificationNames {
+                    entry: ops.entry(due.entry_id)?.name,
+                    requester: ops.display_name(due.requester_id)?,
+                    permission_set: ops.permission_set_name(due.effective_terms().permission_set_id)?,
+                };
                 for event in events {
-                    let (action, kind, words) = match event {
+                    let names = names.clone();
+                    let (action, facts) = match event {
                         TimeEvent::Lapsed => {
                             report.lapsed.push(due.id);
-                            (Some(AuditAction::Lapsed), NotificationKind::Lapsed, text.lapsed(was_pending))
+                            (Some(AuditAction::Lapsed), NotificationFacts::Lapsed { names, was_pending })
                         }
                         TimeEvent::ExpiringSoon => {
                             report.expiring_soon.push(due.id);
-                            let end = due.grant_end_at.unwrap_or(now);
-                            (None, NotificationKind::ExpiringSoon, text.expiring_soon(end, end.since(now)))
+                            let end_at = due.grant_end_at.unwrap_or(now);
+                            (None, NotificationFacts::ExpiringSoon { names, end_at, left: end_at.since(now) })
                         }
                         TimeEvent::Expired => {
                             report.expired.push(due.id);
-                            let end = due.grant_end_at.unwrap_or(now);
-                            (Some(AuditAction::Expired), NotificationKind::Expired, text.expired(end))
+                            let end_at = due.grant_end_at.unwrap_or(now);
+                            (Some(AuditAction::Expired), NotificationFacts::Expired { names, end_at })
                         }
                     };
                     if let Some(action) = action {
@@ -77,8 +79,7 @@ impl Workspace {
                         let details = json!({ "at_ms": at.map(Timestamp::millis), "was_pending": was_pending });
                         ops.audit(None, action, Some(due.id), Some(due.entry_id), &details)?;
                     }
-                    let (title, body) = words;
-                    ops.notify(&NewNotification { user_id: due.requester_id, kind, request_id: due.id, title, body })?;
+                    ops.notify(&NewNotification { user_id: due.requester_id, request_id: due.id, facts })?;
                 }
             }
             Ok(report)

@@ -11,7 +11,7 @@ pub mod sqlite;
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::entry::{Dependency, Entry, EntryKind, NewEntry};
-use crate::domain::notification::{NewNotification, Notification};
+use crate::domain::notification::{Handling, NewNotification, Notification};
 use crate::domain::permission::{PermissionSet, Permissions};
 use crate::domain::request::Request;
 use crate::domain::settings::WorkspaceSettings;
@@ -417,12 +417,12 @@ pub trait StoreTx {
         user: UserId,
         at: Timestamp,
     ) -> Result<bool, StoreError>;
-    /// Notes on other approvers' notifications of `request` who handled it (R-BEY-7).
+    /// Notes on other approvers' notifications of `request` who handled it, and when (R-BEY-7).
     fn note_request_handled(
         &mut self,
         request: RequestId,
         except_user: UserId,
-        note: &str,
+        handling: &Handling,
     ) -> Result<(), StoreError>;
 
     // Audit.

@@ -86,7 +86,13 @@ fn inbox_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
             }
             ui.label(RichText::new(&requester).strong());
             ui.label(summary(state, request));
-            ui.label(RichText::new(format!("since {}", request.created_at.local_minute())).weak());
+            ui.label(
+                RichText::new(format!(
+                    "since {}",
+                    present::local_minute(request.created_at)
+                ))
+                .weak(),
+            );
             if !request.approvals.is_empty() {
                 ui.label(format!("{} approval(s) so far", request.approvals.len()));
             }
@@ -113,7 +119,9 @@ fn reviews_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(&requester).strong());
             ui.label(summary(state, request));
-            ui.label(RichText::new(format!("at {}", request.created_at.local_minute())).weak());
+            ui.label(
+                RichText::new(format!("at {}", present::local_minute(request.created_at))).weak(),
+            );
             let entry = state.names.entry(request.entry_id);
             if labelled_button(
                 ui,

@@ -261,9 +261,13 @@ fn details_ui(
                 authorized.map_or("—".into(), |t| present::window_text(t.window)),
             );
             let grant = match (request.grant_start_at, request.grant_end_at) {
-                (Some(s), Some(e)) => format!("{} – {}", s.local_minute(), e.local_minute()),
+                (Some(s), Some(e)) => format!(
+                    "{} – {}",
+                    present::local_minute(s),
+                    present::local_minute(e)
+                ),
                 _ => request.claim_by_at.map_or("—".into(), |c| {
-                    format!("from first use, by {}", c.local_minute())
+                    format!("from first use, by {}", present::local_minute(c))
                 }),
             };
             row(ui, "Access runs", "—".into(), grant);
@@ -278,8 +282,16 @@ fn details_ui(
         }
     };
     line(ui, "User", names.user(request.requester_id));
-    line(ui, "Status", request.phase(now).label().to_owned());
-    line(ui, "Requested on", request.created_at.local_minute());
+    line(
+        ui,
+        "Status",
+        present::phase_word(request.phase(now)).to_owned(),
+    );
+    line(
+        ui,
+        "Requested on",
+        present::local_minute(request.created_at),
+    );
     line(ui, "Your message", request.message.clone());
     if request.is_modified() {
         line(ui, "Changed by the approver", changes(names, request));
@@ -296,7 +308,7 @@ fn details_ui(
             format!(
                 "by {} at {}{message}",
                 names.user(approval.approver_id),
-                approval.approved_at.local_minute()
+                present::local_minute(approval.approved_at)
             ),
         );
     }
@@ -304,7 +316,7 @@ fn details_ui(
         line(
             ui,
             "Decided",
-            format!("by {} at {}", names.user(by), at.local_minute()),
+            format!("by {} at {}", names.user(by), present::local_minute(at)),
         );
     }
     line(ui, "Approver's reply", request.decision_message.clone());
@@ -383,7 +395,11 @@ fn response_form_ui(
                 "Requested",
                 present::window_text(request.requested.window),
             );
-            row(ui, "Requested on", request.created_at.local_minute());
+            row(
+                ui,
+                "Requested on",
+                present::local_minute(request.created_at),
+            );
             if request.start_on_first_use {
                 row(ui, "Starts", "on first use".into());
             }

@@ -3,6 +3,7 @@
 //! ways, filtered by status and free text, with keyboard triage and bulk
 //! decisions. The rows are the app's precomputed `RequestsTable`.
 
+use crate::app::present;
 use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, RequestsIntent, Verdict};
 use crate::app::view::requests_table::{Column, RequestRow, RequestsTable};
 use crate::domain::Timestamp;
@@ -24,7 +25,7 @@ const STATUS_CHOICES: [Option<Phase>; 10] = [
 ];
 
 fn when(at: Option<Timestamp>) -> String {
-    at.map_or_else(|| "at approval".to_owned(), Timestamp::local_minute)
+    at.map_or_else(|| "at approval".to_owned(), present::local_minute)
 }
 
 /// The window.
@@ -55,12 +56,12 @@ pub fn requests_window_ui(
 fn filter_bar_ui(ui: &mut Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
     ui.horizontal(|ui| {
         let label = ui.label("Status");
-        let current = table.status_filter.map_or("All", Phase::label);
+        let current = table.status_filter.map_or("All", present::phase_word);
         egui::ComboBox::from_id_salt("requests-status")
             .selected_text(current)
             .show_ui(ui, |ui| {
                 for choice in STATUS_CHOICES {
-                    let text = choice.map_or("All", Phase::label);
+                    let text = choice.map_or("All", present::phase_word);
                     if ui
                         .selectable_label(table.status_filter == choice, text)
                         .clicked()
@@ -206,16 +207,16 @@ fn row_cells(
         }
     });
     let texts = [
-        r.phase.label().to_owned(),
+        present::phase_word(r.phase).to_owned(),
         r.requested_by.clone(),
         r.entry.clone(),
-        r.requested_on.local_minute(),
+        present::local_minute(r.requested_on),
         when(r.requested_start),
         r.requested_end
-            .map_or_else(|| "—".to_owned(), Timestamp::local_minute),
-        r.requested_duration.human(),
+            .map_or_else(|| "—".to_owned(), present::local_minute),
+        present::duration(r.requested_duration),
         r.authorized_duration
-            .map_or_else(|| "—".to_owned(), crate::domain::Span::human),
+            .map_or_else(|| "—".to_owned(), present::duration),
         r.approver.clone(),
     ];
     for text in texts {

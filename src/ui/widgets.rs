@@ -1,8 +1,8 @@
 //! Small shared widgets: labelled fields (the label is also the accessible
 //! name, R-DSK-3), field errors, entry icons.
 
+use crate::app::present;
 use crate::app::view::forms::{LocalMoment, TermsInput};
-use crate::domain::Span;
 use crate::domain::entry::EntryKind;
 use crate::domain::permission::PermissionSet;
 use crate::domain::{Field, FieldErrors};
@@ -120,12 +120,12 @@ fn duration_choice_ui(
     ui.add_enabled_ui(is_enabled, |ui| {
         let current = presets
             .get(*index)
-            .map_or_else(String::new, |m| Span::human_mins(*m));
+            .map_or_else(String::new, |m| present::duration_mins(*m));
         egui::ComboBox::from_id_salt(id_salt)
             .selected_text(current)
             .show_ui(ui, |ui| {
                 for (i, mins) in presets.iter().enumerate() {
-                    ui.selectable_value(index, i, Span::human_mins(*mins));
+                    ui.selectable_value(index, i, present::duration_mins(*mins));
                 }
             })
             .response

@@ -2,6 +2,7 @@
 //! R-BEY-4, R-BEY-5): the dashboard's lists and the response window.
 
 use super::{MainState, report};
+use crate::app::present;
 use crate::app::view::forms::{Dialog, DirectGrantForm, ResponseForm, TermsInput};
 use crate::app::view::intent::{ApprovalIntent, Verdict};
 use crate::app::view::screen::Dashboard;
@@ -248,7 +249,7 @@ impl MainState {
                 self.dialog = Dialog::None;
                 self.view.status.set_notice(format!(
                     "Access granted to {user_name} for {}",
-                    Span::human_mins(mins)
+                    present::duration_mins(mins)
                 ));
                 self.refresh_dashboard(now);
             }

@@ -2,6 +2,7 @@
 //! entry's own commands (view, copy, connect), each checked by the service.
 
 use super::{MainState, report};
+use crate::app::present;
 use crate::app::view::forms::SecretText;
 use crate::app::view::intent::{CopyWhat, VaultIntent};
 use crate::app::view::screen::{DependencyView, EntryDetail};
@@ -189,7 +190,7 @@ impl MainState {
         if self.put_on_clipboard(&text, Some((id, clear_at))) {
             self.view.status.set_notice(format!(
                 "Password copied; the clipboard clears in {}",
-                clear_at.since(now).human()
+                present::duration(clear_at.since(now))
             ));
         }
     }

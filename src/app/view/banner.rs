@@ -1,6 +1,7 @@
 //! The Temporary Access banner of an entry (R-REQ-7, R-BEY-1): which of the
 //! user's requests on it matters now, and what to say about it.
 
+use crate::app::present;
 use crate::domain::request::{Phase, Request, expiring_soon_at};
 use crate::domain::{RequestId, Span, Timestamp, UserId};
 
@@ -111,21 +112,24 @@ pub fn banner(
             view.headline = "Approved — starts when you first use it".into();
             view.detail = format!(
                 "{} of access from first use; use it by {}",
-                request.effective_terms().window.length().human(),
-                claim_by.local_minute()
+                present::duration(request.effective_terms().window.length()),
+                present::local_minute(claim_by)
             );
             view.can_revoke = true;
             view.next_change_at = Some(claim_by);
         }
         Phase::Scheduled => {
             let start = request.grant_start_at.unwrap_or(now);
-            view.headline = format!("Approved — starts in {}", start.since(now).countdown());
+            view.headline = format!(
+                "Approved — starts in {}",
+                present::countdown(start.since(now))
+            );
             view.detail = format!(
                 "{} – {}",
-                start.local_minute(),
+                present::local_minute(start),
                 request
                     .grant_end_at
-                    .map_or_else(String::new, Timestamp::local_minute)
+                    .map_or_else(String::new, present::local_minute)
             );
             view.can_revoke = true;
             view.next_change_at = Some(next_second(start, now).min(start));
@@ -142,7 +146,10 @@ pub fn banner(
             } else {
                 Tone::Active
             };
-            view.headline = format!("✔ Access active — {} remaining", end.since(now).countdown());
+            view.headline = format!(
+                "✔ Access active — {} remaining",
+                present::countdown(end.since(now))
+            );
             view.detail = format!("Until {}", end.local_second());
             view.can_release = true;
             view.can_revoke = true;
@@ -155,7 +162,7 @@ pub fn banner(
                 "Access expired at {}",
                 request
                     .grant_end_at
-                    .map_or_else(String::new, Timestamp::local_minute)
+                    .map_or_else(String::new, present::local_minute)
             );
         }
         Phase::Denied => {
@@ -174,7 +181,7 @@ pub fn banner(
                 "Access revoked by {by} at {}",
                 request
                     .ended_at
-                    .map_or_else(String::new, Timestamp::local_minute)
+                    .map_or_else(String::new, present::local_minute)
             );
             view.detail = "Regaining access takes a new request".into();
         }
@@ -184,7 +191,7 @@ pub fn banner(
                 "You released this access at {}",
                 request
                     .ended_at
-                    .map_or_else(String::new, Timestamp::local_minute)
+                    .map_or_else(String::new, present::local_minute)
             );
             view.detail = request.closing_note.clone();
         }

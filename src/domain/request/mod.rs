@@ -86,16 +86,6 @@ impl AccessWindow {
             AccessWindow::Custom { start_at, end_at } => end_at.since(start_at),
         }
     }
-
-    /// "1 h" or "2026-11-23 10:00 → 2026-11-23 12:00", for people.
-    pub fn describe(self) -> String {
-        match self {
-            AccessWindow::Duration { mins } => Span::human_mins(mins),
-            AccessWindow::Custom { start_at, end_at } => {
-                format!("{} – {}", start_at.local_minute(), end_at.local_minute())
-            }
-        }
-    }
 }
 
 /// What is asked for or authorized: a permission set over a window.
@@ -183,7 +173,8 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// The word shown in lists and banners.
+    /// The word shown in lists and banners (through `app::present::phase_word`),
+    /// and recorded as the phase before a revocation in its audit event.
     pub const fn label(self) -> &'static str {
         match self {
             Phase::Pending => "Pending",

@@ -2,7 +2,9 @@
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind};
-use crate::domain::notification::{Notification, NotificationKind};
+use crate::domain::notification::{
+    HandledNote, Notification, NotificationContent, NotificationKind,
+};
 use crate::domain::permission::{PermissionSet, Permissions};
 use crate::domain::request::{AccessWindow, Request, RequestKind, RequestStatus, Terms};
 use crate::domain::user::User;
@@ -180,7 +182,13 @@ pub fn request(row: &Row<'_>) -> rusqlite::Result<Request> {
     })
 }
 
-pub const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, request_id, title, body, created_at_ms, read_at_ms, shown_at_ms, handled_note";
+pub const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, request_id, title, body, created_at_ms, read_at_ms, shown_at_ms, handled_note, facts, handled";
+
+/// Reads a JSON column written by `serde_json`.
+fn json<T: serde::de::DeserializeOwned>(column: usize, text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, e.into()))
+}
 
 pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
     let kind: String = row.get(2)?;
@@ -189,12 +197,22 @@ pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
         user_id: UserId(row.get(1)?),
         kind: NotificationKind::parse(&kind).ok_or_else(|| bad(2, "notification kind", &kind))?,
         request_id: RequestId(row.get(3)?),
-        title: row.get(4)?,
-        body: row.get(5)?,
+        // A row written before notifications were facts keeps its words.
+        content: match row.get::<_, Option<String>>(10)? {
+            Some(facts) => NotificationContent::Facts(json(10, &facts)?),
+            None => NotificationContent::Legacy {
+                title: row.get(4)?,
+                body: row.get(5)?,
+            },
+        },
         created_at: Timestamp(row.get(6)?),
         read_at: ts(row.get(7)?),
         shown_at: ts(row.get(8)?),
-        handled_note: row.get(9)?,
+        handled: match (row.get::<_, Option<String>>(11)?, row.get::<_, String>(9)?) {
+            (Some(handled), _) => Some(HandledNote::Recorded(json(11, &handled)?)),
+            (None, note) if note.is_empty() => None,
+            (None, note) => Some(HandledNote::Legacy(note)),
+        },
     })
 }
 

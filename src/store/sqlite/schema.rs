@@ -7,7 +7,12 @@
 pub const APPLICATION_ID: i64 = 0x4C4B_4559;
 
 /// Each entry brings the schema from version `index` to `index + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V_CREATION_COMPLETE, V_SIGN_IN_THROTTLE];
+pub const MIGRATIONS: &[&str] = &[
+    V1,
+    V_CREATION_COMPLETE,
+    V_SIGN_IN_THROTTLE,
+    V_NOTIFICATION_FACTS,
+];
 
 /// The newest schema this build knows.
 pub fn latest_version() -> i64 {
@@ -224,4 +229,14 @@ CREATE TABLE sign_in_throttle (
     last_checked_ms  INTEGER
 );
 UPDATE users SET failed_sign_ins = 0, blocked_until_ms = NULL;
+";
+
+/// Notifications are stored as facts (issue 11), worded by the window for its
+/// reader in the reader's time zone: `facts` holds them as JSON, and
+/// `handled` who handled the request and when (R-BEY-7). Rows written before
+/// keep their words in `title`, `body` and `handled_note` (`facts` NULL) and
+/// are shown as they are; new rows leave `title` and `body` empty.
+const V_NOTIFICATION_FACTS: &str = r"
+ALTER TABLE notifications ADD COLUMN facts TEXT;
+ALTER TABLE notifications ADD COLUMN handled TEXT;
 ";

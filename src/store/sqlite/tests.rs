@@ -5,7 +5,10 @@
 use super::{SqliteStore, schema};
 use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntry};
-use crate::domain::notification::{NewNotification, NotificationKind};
+use crate::domain::notification::{
+    HandledNote, HandledOutcome, Handling, NewNotification, NotificationContent, NotificationFacts,
+    NotificationKind, NotificationNames, NotifiedWindow,
+};
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::request::{
     AccessWindow, Approval, Request, RequestKind, RequestStatus, Terms, expiring_soon_at,
@@ -1077,13 +1080,73 @@ fn emergency_grants_wait_for_review() {
     assert_eq!(tx.request(emergency).unwrap().unwrap(), reviewed);
 }
 
+/// Facts of `kind` about the entry `title`, with "`title` body" as the
+/// message or reason where the kind has one.
+fn facts(kind: NotificationKind, title: &str) -> NotificationFacts {
+    let names = NotificationNames {
+        entry: title.to_owned(),
+        requester: "Alice".into(),
+        permission_set: "Reader".into(),
+    };
+    let body = format!("{title} body");
+    match kind {
+        NotificationKind::RequestSubmitted => NotificationFacts::RequestSubmitted {
+            names,
+            window: AccessWindow::Duration { mins: 60 },
+            message: body,
+        },
+        NotificationKind::BreakGlassUsed => NotificationFacts::BreakGlassUsed {
+            names,
+            length: Span::hours(1),
+            reason: body,
+        },
+        NotificationKind::Approved => NotificationFacts::Approved {
+            names,
+            approver: "Bob".into(),
+            modified: true,
+            window: NotifiedWindow::Placed {
+                start_at: T0,
+                end_at: T0 + Span::hours(1),
+            },
+            message: body,
+        },
+        NotificationKind::DirectGrant => NotificationFacts::DirectGrant {
+            names,
+            admin: "Ada".into(),
+            window: NotifiedWindow::OnFirstUse {
+                length: Span::hours(1),
+                claim_by_at: T0,
+            },
+            message: body,
+        },
+        NotificationKind::Denied => NotificationFacts::Denied {
+            names,
+            approver: "Bob".into(),
+            reason: body,
+        },
+        NotificationKind::ExpiringSoon => NotificationFacts::ExpiringSoon {
+            names,
+            end_at: T0,
+            left: Span::mins(10),
+        },
+        NotificationKind::Expired => NotificationFacts::Expired { names, end_at: T0 },
+        NotificationKind::Revoked => NotificationFacts::Revoked {
+            names,
+            by: "Bob".into(),
+            reason: body,
+        },
+        NotificationKind::Lapsed => NotificationFacts::Lapsed {
+            names,
+            was_pending: true,
+        },
+    }
+}
+
 fn note(user: UserId, kind: NotificationKind, request: RequestId, title: &str) -> NewNotification {
     NewNotification {
         user_id: user,
-        kind,
         request_id: request,
-        title: title.to_owned(),
-        body: format!("{title} body"),
+        facts: facts(kind, title),
     }
 }
 
@@ -1122,13 +1185,17 @@ fn notifications_round_trip_and_are_read_and_shown_once() {
     );
     let n = &mine[1];
     assert_eq!(
-        (n.user_id, n.kind, n.request_id, n.title.as_str()),
-        (s.alice, NotificationKind::Approved, request, "one")
+        (n.user_id, n.kind, n.request_id),
+        (s.alice, NotificationKind::Approved, request)
     );
-    assert_eq!(n.body, "one body");
+    assert_eq!(
+        n.content,
+        NotificationContent::Facts(facts(NotificationKind::Approved, "one")),
+        "one body"
+    );
     assert_eq!(n.created_at, T0);
     assert_eq!((n.read_at, n.shown_at), (None, None));
-    assert_eq!(n.handled_note, "");
+    assert_eq!(n.handled, None);
     assert_eq!(tx.notifications(s.alice, 1).unwrap().len(), 1);
 
     assert!(
@@ -1239,23 +1306,28 @@ fn note_request_handled_marks_only_other_approvers_submissions() {
             T0,
         )
         .unwrap();
-    tx.note_request_handled(request, s.bob, "Approved by Bob Approver")
-        .unwrap();
+    let by_bob = Handling {
+        outcome: HandledOutcome::Approved,
+        by: "Bob Approver".into(),
+        at: T0,
+    };
+    tx.note_request_handled(request, s.bob, &by_bob).unwrap();
 
-    let handled = |tx: &mut dyn StoreTx, user: UserId, id: NotificationId| -> String {
+    let handled = |tx: &mut dyn StoreTx, user: UserId, id: NotificationId| -> Option<HandledNote> {
         tx.notifications(user, 10)
             .unwrap()
             .into_iter()
             .find(|n| n.id == id)
             .unwrap()
-            .handled_note
+            .handled
     };
     let tx = tx.as_mut();
-    assert_eq!(handled(tx, s.bob, to_bob), "", "not the one who decided");
-    assert_eq!(handled(tx, s.admin, to_admin), "Approved by Bob Approver");
-    assert_eq!(handled(tx, s.carol, to_carol), "Approved by Bob Approver");
-    assert_eq!(handled(tx, s.alice, to_alice), "", "not the requester's");
-    assert_eq!(handled(tx, s.admin, elsewhere), "", "not another request");
+    let noted = Some(HandledNote::Recorded(by_bob));
+    assert_eq!(handled(tx, s.bob, to_bob), None, "not the one who decided");
+    assert_eq!(handled(tx, s.admin, to_admin), noted);
+    assert_eq!(handled(tx, s.carol, to_carol), noted);
+    assert_eq!(handled(tx, s.alice, to_alice), None, "not the requester's");
+    assert_eq!(handled(tx, s.admin, elsewhere), None, "not another request");
 }
 
 fn chain(n: i64) -> Vec<AuditEvent> {
@@ -1510,4 +1582,109 @@ fn a_held_write_lock_makes_another_writer_busy_not_stuck() {
     // Readers are not blocked by a writer in WAL mode.
     let mut tx = other.begin(TxMode::Read).unwrap();
     assert_eq!(tx.meta("k").unwrap(), None);
+}
+
+/// Issue 11, item 6: notifications written as words before they were stored
+/// as facts survive the migration and read back with their words, handled
+/// note included; new notifications beside them are facts.
+#[test]
+fn notifications_written_as_words_keep_their_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("words.latchkey");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for migration in &schema::MIGRATIONS[..3] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = 3; PRAGMA application_id = {};
+             INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'zed', 'Zed', 'h');
+             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+             INSERT INTO permission_sets (id, name, permission_bits) VALUES (1, 'Reader', 1);
+             INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'web', 'web-01');
+             INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
+                                   requested_duration_mins, created_at_ms, pending_until_ms, status)
+             VALUES (3, 'standard', 1, 1, 1, 1, 60, 1000, 2000, 'pending');
+             INSERT INTO notifications (id, user_id, kind, request_id, title, body, created_at_ms, handled_note)
+             VALUES (7, 1, 'request_submitted', 3, 'Access request: web-01',
+                     'Zed asks for Reader on web-01 for 1 h.', 1000, 'Approved by Bob at 2026-11-23 14:02');",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let old = tx.notifications(UserId(1), 10).unwrap().remove(0);
+    assert_eq!(
+        (old.id, old.kind, old.request_id, old.created_at),
+        (
+            NotificationId(7),
+            NotificationKind::RequestSubmitted,
+            RequestId(3),
+            Timestamp(1000)
+        )
+    );
+    assert_eq!(
+        old.content,
+        NotificationContent::Legacy {
+            title: "Access request: web-01".into(),
+            body: "Zed asks for Reader on web-01 for 1 h.".into(),
+        }
+    );
+    assert_eq!(
+        old.handled,
+        Some(HandledNote::Legacy(
+            "Approved by Bob at 2026-11-23 14:02".into()
+        ))
+    );
+}
+
+/// The stored shape of notification facts is a format: a row as this version
+/// writes it reads back the same in later ones.
+#[test]
+fn stored_notification_facts_keep_their_shape() {
+    let (mut store, s) = seeded();
+    let request = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[],
+    );
+    let facts = r#"{"Approved":{"names":{"entry":"rdp","requester":"Alice","permission_set":"Reader"},"approver":"Bob","modified":true,"window":{"Placed":{"start_at":1000,"end_at":2000}},"message":"ok"}}"#;
+    let handled = r#"{"outcome":"Denied","by":"Bob","at":3000}"#;
+    store
+        .conn
+        .execute(
+            "INSERT INTO notifications (user_id, kind, request_id, title, body, created_at_ms, facts, handled) \
+             VALUES (?1, 'approved', ?2, '', '', 5, ?3, ?4)",
+            rusqlite::params![s.alice.0, request.0, facts, handled],
+        )
+        .unwrap();
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    let n = tx.notifications(s.alice, 1).unwrap().remove(0);
+    assert_eq!(
+        n.content,
+        NotificationContent::Facts(NotificationFacts::Approved {
+            names: NotificationNames {
+                entry: "rdp".into(),
+                requester: "Alice".into(),
+                permission_set: "Reader".into(),
+            },
+            approver: "Bob".into(),
+            modified: true,
+            window: NotifiedWindow::Placed {
+                start_at: Timestamp(1000),
+                end_at: Timestamp(2000),
+            },
+            message: "ok".into(),
+        })
+    );
+    assert_eq!(
+        n.handled,
+        Some(HandledNote::Recorded(Handling {
+            outcome: HandledOutcome::Denied,
+            by: "Bob".into(),
+            at: Timestamp(3000),
+        }))
+    );
 }

@@ -5,7 +5,7 @@ use super::map_error;
 use super::rows::{self, window_columns};
 use crate::domain::audit::AuditEvent;
 use crate::domain::entry::{Dependency, Entry, EntryKind, NewEntry};
-use crate::domain::notification::{NewNotification, Notification};
+use crate::domain::notification::{Handling, NewNotification, Notification};
 use crate::domain::permission::{PermissionSet, Permissions};
 use crate::domain::request::{Approval, Request};
 use crate::domain::settings::WorkspaceSettings;
@@ -882,12 +882,15 @@ impl StoreTx for SqliteTx<'_> {
         n: &NewNotification,
         at: Timestamp,
     ) -> Result<NotificationId, StoreError> {
+        let facts =
+            serde_json::to_string(&n.facts).map_err(|e| StoreError::BadData(e.to_string()))?;
         self.tx
             .prepare_cached(
-                "INSERT INTO notifications (user_id, kind, request_id, title, body, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO notifications (user_id, kind, request_id, title, body, facts, created_at_ms) \
+                 VALUES (?1, ?2, ?3, '', '', ?4, ?5)",
             )
             .db()?
-            .execute(params![n.user_id.0, n.kind.as_str(), n.request_id.0, n.title, n.body, at.millis()])
+            .execute(params![n.user_id.0, n.facts.kind().as_str(), n.request_id.0, facts, at.millis()])
             .db()?;
         Ok(NotificationId(self.tx.last_insert_rowid()))
     }
@@ -946,15 +949,17 @@ impl StoreTx for SqliteTx<'_> {
         &mut self,
         request: RequestId,
         except_user: UserId,
-        note: &str,
+        handling: &Handling,
     ) -> Result<(), StoreError> {
+        let handled =
+            serde_json::to_string(handling).map_err(|e| StoreError::BadData(e.to_string()))?;
         self.tx
             .prepare_cached(
-                "UPDATE notifications SET handled_note = ?3 WHERE request_id = ?1 AND user_id <> ?2 \
+                "UPDATE notifications SET handled = ?3 WHERE request_id = ?1 AND user_id <> ?2 \
                  AND kind IN ('request_submitted', 'break_glass_used')",
             )
             .db()?
-            .execute(params![request.0, except_user.0, note])
+            .execute(params![request.0, except_user.0, handled])
             .db()
             .map(drop)
     }
