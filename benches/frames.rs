@@ -76,6 +76,10 @@ fn run() -> Result<()> {
 // ---------------------------------------------------------------------------
 // The tree model alone, on every entry of the workspace.
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the benchmark's steps in the order they run"
+)]
 fn model_benchmarks(work: &Path, now: Timestamp) -> Result<()> {
     let keyring = NoKeyring::new("benchmark");
     let keys = KeyOptions {
@@ -256,7 +260,7 @@ fn window_benchmarks(work: &Path, now: Timestamp) -> Result<()> {
         let vault = h
             .state()
             .main()
-            .and_then(|m| m.vaults.iter().find(|v| Some(v.id) == m.vault))
+            .and_then(|m| m.view.vaults.iter().find(|v| Some(v.id) == m.view.vault))
             .map(|v| v.name.clone())
             .unwrap_or_default();
         let label = |what: &str| format!("{user}, {vault}: {what}");
@@ -423,7 +427,7 @@ fn filter_scenarios(h: &mut Harness<'_, Timed>, label: &dyn Fn(&str) -> String) 
 }
 
 fn check_filter(h: &Harness<'_, Timed>, expected: &str) {
-    let filter = h.state().main().map(|m| m.filter.clone());
+    let filter = h.state().main().map(|m| m.view.tree.filter().to_owned());
     if filter.as_deref() != Some(expected) {
         println!("  warning: the filter is {filter:?}, expected {expected:?}");
     }
@@ -520,11 +524,12 @@ fn expand_all(h: &mut Harness<'_, Timed>) {
             .state()
             .main()
             .map(|m| {
-                m.tree
+                m.view
+                    .tree
                     .rows()
                     .iter()
                     .filter(|r| r.has_children && !r.is_expanded)
-                    .map(|r| m.tree.row_entry(r).id)
+                    .map(|r| m.view.tree.row_entry(r).id)
                     .collect()
             })
             .unwrap_or_default();
@@ -558,7 +563,7 @@ fn first_item_label(h: &Harness<'_, Timed>) -> Option<String> {
 /// The index among the visible rows of the entry named by an accessible label.
 fn row_named(h: &Harness<'_, Timed>, label: Option<&str>) -> Option<usize> {
     let name = label?.trim_end_matches(" (locked)");
-    let tree = &h.state().main()?.tree;
+    let tree = &h.state().main()?.view.tree;
     tree.rows()
         .iter()
         .position(|r| tree.row_entry(r).name == name)
@@ -586,7 +591,7 @@ fn measure(
         s.tessellate.push(started.elapsed());
         drop(primitives);
         s.rows
-            .push(h.state().main().map_or(0, |m| m.tree.rows().len()));
+            .push(h.state().main().map_or(0, |m| m.view.tree.rows().len()));
     }
     s
 }

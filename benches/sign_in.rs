@@ -41,6 +41,10 @@ fn person(username: &str, is_admin: bool) -> NewUser {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the benchmark's steps in the order they run"
+)]
 fn run() -> Result<()> {
     let dir = tempfile::TempDir::new()?;
     let path = dir.path().join("sign-in.latchkey");

@@ -28,6 +28,10 @@ fn main() {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the benchmark's steps in the order they run"
+)]
 fn run() -> Result<()> {
     let now = SystemClock.now();
     let keyring = NoKeyring::new("benchmark");

@@ -172,6 +172,10 @@ fn new_events(store: &mut SqliteStore, after: &mut i64) -> Vec<AuditEvent> {
 /// else is told the request was already handled, by the winner's name.
 /// R-AUD-2: the audit chain still verifies afterwards; R-DATA-1: the file
 /// passes SQLite's integrity check.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario, step by step, reads best as one story"
+)]
 #[test]
 fn concurrent_deciders_first_writer_wins() {
     let dir = tempfile::tempdir().unwrap();

@@ -753,6 +753,10 @@ proptest! {
 
 /// docs/requirements.md §1 (a grant's end is exclusive and exact), R-REQ-5, R-REQ-7, R-BEY-3,
 /// R-BEY-8: a hand-written sequence probing every boundary to the millisecond.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario, step by step, reads best as one story"
+)]
 #[test]
 fn grant_windows_hold_to_the_millisecond() {
     // No standing permission: only grants open "root-login" (entry 2).

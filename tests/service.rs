@@ -96,6 +96,10 @@ fn item(name: &str, parent: Option<EntryId>) -> NewEntry {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the shared fixture builds the whole workspace in one place"
+)]
 fn setup() -> (Fx, People) {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("service.latchkey");
@@ -1142,6 +1146,10 @@ fn a_first_use_grant_starts_when_used_and_lapses_unused() {
 
 /// R-BEY-5: break glass tells every approver and administrator at once, is
 /// flagged, and only an approver other than the requester marks it reviewed.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario, step by step, reads best as one story"
+)]
 #[test]
 fn break_glass_notifies_everyone_and_waits_for_review() {
     let (mut fx, p) = setup();
@@ -1583,6 +1591,10 @@ fn a_disabled_user_is_refused() {
 
 /// R-REQ-4: every rule refuses on its field, and a refused request stores
 /// nothing — no request, no audit event, no notification.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one scenario, step by step, reads best as one story"
+)]
 #[test]
 fn a_refused_request_stores_nothing() {
     let (mut fx, p) = setup();

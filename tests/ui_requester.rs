@@ -334,6 +334,10 @@ fn sign_in_reaches_main_window_and_wrong_password_stays() {
 /// "Request temporary access?"; Yes opens the dialog; the duration, set, approver
 /// (through the filter box) and message chosen are exactly what is stored,
 /// and the confirmation says so.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one flow through the window, step by step, reads best as one story"
+)]
 #[test]
 fn double_click_locked_entry_then_request_stores_the_chosen_terms() {
     let mut app = alice_in_production();
@@ -472,6 +476,10 @@ fn double_click_locked_entry_then_request_stores_the_chosen_terms() {
 /// and stores nothing: no approver, a message over 2,000 characters, an end
 /// not after the start, a start in the past, a length over the maximum, a
 /// second pending request for the same entry and set, temporary access off.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one flow through the window, step by step, reads best as one story"
+)]
 #[test]
 fn request_validation_messages_sit_next_to_their_fields_and_store_nothing() {
     let mut app = alice_in_production();

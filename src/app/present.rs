@@ -167,6 +167,10 @@ fn with_quote(body: String, message: &str) -> String {
 }
 
 /// (title, body) for a notification's facts, times in `tz`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per notification kind, their wordings side by side"
+)]
 pub fn facts_text_in<Tz: TimeZone>(facts: &NotificationFacts, tz: &Tz) -> (String, String)
 where
     Tz::Offset: Display,

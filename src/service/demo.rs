@@ -150,6 +150,10 @@ fn add(
     Ok(id)
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the demo vault's contents, listed once in reading order"
+)]
 fn build_production(
     ops: &mut Ops<'_>,
     demo: &mut Demo,
@@ -417,6 +421,10 @@ fn approve(
     requests::approve_op(ops, demo.user(approver), id, &input).map(drop)
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one request of each kind, in the order of the story the demo tells"
+)]
 fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), ServiceError> {
     let mins = |m: i64| Span::mins(m);
     let duration = |m: u32| AccessWindow::Duration { mins: m };

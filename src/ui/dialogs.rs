@@ -7,7 +7,7 @@ use crate::app::present;
 use crate::app::view::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
 use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, Verdict};
 use crate::app::view::screen::{MainView, Names};
-use crate::domain::request::Request;
+use crate::domain::request::{Request, RequestInfo};
 use crate::domain::settings::MAX_MESSAGE_CHARS;
 use crate::domain::{Field, Timestamp};
 use egui::{Id, Modal, RichText, TextEdit, Ui};
@@ -56,7 +56,7 @@ pub fn dialog_ui(
             .should_close(),
         Dialog::Details(request) => modal("details")
             .show(ctx, |ui| {
-                details_ui(ui, &state.names, request, now, intents)
+                details_ui(ui, &state.names, request, now, intents);
             })
             .should_close(),
         Dialog::Respond(form) => modal("respond")
@@ -364,7 +364,6 @@ fn response_form_ui(
     intents: &mut Vec<Intent>,
 ) {
     ui.set_width(540.0);
-    let request = form.info.request.clone();
     ui.heading("Respond to an access request");
     if let Some(handled) = &form.handled_elsewhere {
         ui.label(RichText::new(format!("⚠ {handled}")).color(ui.visuals().warn_fg_color));
@@ -374,63 +373,7 @@ fn response_form_ui(
         return;
     }
     ui.label(RichText::new("Request info").strong());
-    egui::Grid::new("request-info")
-        .num_columns(2)
-        .spacing([12.0, 4.0])
-        .show(ui, |ui| {
-            let row = |ui: &mut Ui, name: &str, value: String| {
-                ui.label(RichText::new(name).weak());
-                ui.label(value);
-                ui.end_row();
-            };
-            row(ui, "Requester", names.user(request.requester_id));
-            row(ui, "Entry", form.info.entry_path.clone());
-            row(
-                ui,
-                "Permission set",
-                names.set(request.requested.permission_set_id),
-            );
-            row(
-                ui,
-                "Requested",
-                present::window_text(request.requested.window),
-            );
-            row(
-                ui,
-                "Requested on",
-                present::local_minute(request.created_at),
-            );
-            if request.start_on_first_use {
-                row(ui, "Starts", "on first use".into());
-            }
-            if !request.message.is_empty() {
-                row(ui, "Message", format!("“{}”", request.message));
-            }
-            if !form.info.covers.is_empty() {
-                row(ui, "Also covers", form.info.covers.join(", "));
-            }
-            if form.info.required_approvals > 1 {
-                let given: Vec<String> = request
-                    .approvals
-                    .iter()
-                    .map(|a| names.user(a.approver_id))
-                    .collect();
-                let so_far = if given.is_empty() {
-                    "none yet".to_owned()
-                } else {
-                    given.join(", ")
-                };
-                row(
-                    ui,
-                    "Approvals",
-                    format!(
-                        "{} of {} ({so_far})",
-                        request.approvals.len(),
-                        form.info.required_approvals
-                    ),
-                );
-            }
-        });
+    request_info_ui(ui, names, &form.info);
     ui.add_space(8.0);
     ui.label(RichText::new("Response parameters").strong());
     ui.add_enabled_ui(form.terms_editable, |ui| {
@@ -472,6 +415,68 @@ fn response_form_ui(
             intents.push(Intent::CloseDialog);
         }
     });
+}
+
+/// What was asked, read-only, in the response window (R-APP-3).
+fn request_info_ui(ui: &mut Ui, names: &Names, info: &RequestInfo) {
+    let request = &info.request;
+    egui::Grid::new("request-info")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            let row = |ui: &mut Ui, name: &str, value: String| {
+                ui.label(RichText::new(name).weak());
+                ui.label(value);
+                ui.end_row();
+            };
+            row(ui, "Requester", names.user(request.requester_id));
+            row(ui, "Entry", info.entry_path.clone());
+            row(
+                ui,
+                "Permission set",
+                names.set(request.requested.permission_set_id),
+            );
+            row(
+                ui,
+                "Requested",
+                present::window_text(request.requested.window),
+            );
+            row(
+                ui,
+                "Requested on",
+                present::local_minute(request.created_at),
+            );
+            if request.start_on_first_use {
+                row(ui, "Starts", "on first use".into());
+            }
+            if !request.message.is_empty() {
+                row(ui, "Message", format!("“{}”", request.message));
+            }
+            if !info.covers.is_empty() {
+                row(ui, "Also covers", info.covers.join(", "));
+            }
+            if info.required_approvals > 1 {
+                let given: Vec<String> = request
+                    .approvals
+                    .iter()
+                    .map(|a| names.user(a.approver_id))
+                    .collect();
+                let so_far = if given.is_empty() {
+                    "none yet".to_owned()
+                } else {
+                    given.join(", ")
+                };
+                row(
+                    ui,
+                    "Approvals",
+                    format!(
+                        "{} of {} ({so_far})",
+                        request.approvals.len(),
+                        info.required_approvals
+                    ),
+                );
+            }
+        });
 }
 
 /// An administrator grants access without a request (R-ADM-3); audited like an approval.

@@ -68,6 +68,10 @@ fn next_second(end: Timestamp, now: Timestamp) -> Timestamp {
 }
 
 /// The banner for `request` at `now`. `name_of` gives display names.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per phase, each banner's wording side by side"
+)]
 pub fn banner(
     request: &Request,
     now: Timestamp,

@@ -137,6 +137,10 @@ struct EndAttempt {
 }
 
 /// R-REQ-7, R-APP-5: the requester, any vault approver or an administrator revokes a live grant; nobody else, and not once it ended.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of cases reads best as one list"
+)]
 #[test]
 fn revoke_is_for_requester_approvers_and_admins_while_the_grant_lives() {
     let end = at(hours(1));
@@ -318,6 +322,10 @@ struct Handled {
 }
 
 /// R-APP-4: deciding a request that was handled already says how and by whom; first writer wins.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of cases reads best as one list"
+)]
 #[test]
 fn deciding_a_handled_request_says_how_and_by_whom() {
     let rows = [
@@ -535,6 +543,10 @@ impl WindowCase {
 }
 
 /// R-REQ-5, R-REQ-9: a duration runs from approval, a custom frame as asked (never from before approval), an extension from the previous end.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of cases reads best as one list"
+)]
 #[test]
 fn grant_window_follows_approval_time() {
     let rows = [
@@ -1185,6 +1197,10 @@ fn approval_needs_the_requester_active() {
 /// R-REQ-9: an extension starts after the latest end among the grant and its
 /// other extensions that still live; none live, it runs from its approval
 /// (`None`); a grant ended early cannot be extended.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of cases reads best as one list"
+)]
 #[test]
 fn extension_starts_after_the_latest_live_end() {
     let now = at(mins(30));
