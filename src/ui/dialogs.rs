@@ -9,7 +9,7 @@ use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, Verdict};
 use crate::app::view::screen::{MainView, Names};
 use crate::domain::request::{Request, RequestInfo};
 use crate::domain::settings::MAX_MESSAGE_CHARS;
-use crate::domain::{Field, Timestamp};
+use crate::domain::{Field, FieldErrors, Timestamp};
 use egui::{Id, Modal, RichText, TextEdit, Ui};
 
 /// Draws the open dialog, if any.
@@ -391,15 +391,7 @@ fn response_form_ui(
                 .strong(),
         );
     }
-    let label = ui.label("Message to the requester");
-    ui.add(
-        TextEdit::multiline(&mut form.message)
-            .desired_rows(2)
-            .desired_width(f32::INFINITY),
-    )
-    .labelled_by(label.id);
-    field_error_ui(ui, &form.errors, Field::Message);
-    field_error_ui(ui, &form.errors, Field::Workspace);
+    message_ui(ui, "Message to the requester", &mut form.message, &form.errors);
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         if ui
@@ -507,15 +499,7 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
     });
     field_error_ui(ui, &form.errors, Field::Approver);
     terms_input_ui(ui, &mut form.terms, &form.errors, "grant");
-    let label = ui.label("Message to the user");
-    ui.add(
-        TextEdit::multiline(&mut form.message)
-            .desired_rows(2)
-            .desired_width(f32::INFINITY),
-    )
-    .labelled_by(label.id);
-    field_error_ui(ui, &form.errors, Field::Message);
-    field_error_ui(ui, &form.errors, Field::Workspace);
+    message_ui(ui, "Message to the user", &mut form.message, &form.errors);
     ui.horizontal(|ui| {
         if ui.button(RichText::new("Grant access").strong()).clicked() {
             intents.push(ApprovalIntent::SendDirectGrant.into());
@@ -524,4 +508,18 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
             intents.push(Intent::CloseDialog);
         }
     });
+}
+
+/// A short message to the other side, with its field's error and any error
+/// not tied to a field (the response window and the direct grant).
+fn message_ui(ui: &mut Ui, label: &str, message: &mut String, errors: &FieldErrors) {
+    let label = ui.label(label);
+    ui.add(
+        TextEdit::multiline(message)
+            .desired_rows(2)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(label.id);
+    field_error_ui(ui, errors, Field::Message);
+    field_error_ui(ui, errors, Field::Workspace);
 }
