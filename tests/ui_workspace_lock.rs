@@ -32,23 +32,8 @@ fn alice_on_a_file(folder: &std::path::Path) -> (App, std::path::PathBuf) {
     let path = folder.join("ws.latchkey");
     let clock = Arc::new(FixedClock::new(T0));
     let keyring = Arc::new(MemoryKeyring::default());
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: Some(key_file_for(&path)),
-    };
-    let store = Box::new(SqliteStore::create(&path).unwrap());
-    drop(demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap());
-    let app = LatchkeyApp::new(
-        test_env(&clock, keyring),
-        AppOptions {
-            source: WorkspaceSource::File(path.clone()),
-            user: Some("alice".into()),
-            demo: false,
-        },
-    );
-    let mut window = window_of(app);
-    sign_in_with(&mut window, "demo");
-    assert!(matches!(window.state().screen, Screen::Main(_)));
+    demo_file(&path, keyring.as_ref());
+    let window = file_window(test_env(&clock, keyring), &path, "alice");
     (App { window, clock }, path)
 }
 
