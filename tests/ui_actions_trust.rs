@@ -15,17 +15,13 @@ mod common;
 
 use common::*;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+use latchkey::app::{AppEnv, Screen, WorkspaceSource};
 use latchkey::domain::Span;
-use latchkey::domain::clock::{Clock, FixedClock};
+use latchkey::domain::clock::FixedClock;
 use latchkey::platform::clipboard::{Clipboard, MemoryClipboard};
-use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::{Launcher, RecordingLauncher};
-use latchkey::platform::witness::MemoryWitness;
-use latchkey::service::{HashCost, KeyOptions, Workspace, demo};
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::{Store, TxMode};
 use std::path::{Path, PathBuf};
@@ -56,8 +52,8 @@ struct Trial {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// The demo workspace (in memory, or in a file when `in_file`), on the
-/// sign-in screen for `user`, with `launcher`.
+/// The demo workspace (in memory, or in a file when `in_file`),
+/// signed in as `user`, with `launcher`.
 fn trial(user: &str, in_file: bool, launcher: Arc<dyn Launcher>) -> Trial {
     let clock = Arc::new(FixedClock::new(T0));
     let keyring = Arc::new(MemoryKeyring::default());
@@ -198,16 +194,7 @@ fn the_clipboard_is_cleared_when_the_grant_is_revoked_elsewhere() {
 
     // Bob revokes the grant behind it (prod-dc-01's, which covers Domain admin).
     let path = t.path.clone().unwrap();
-    let keys = KeyOptions {
-        keyring: t.keyring.as_ref(),
-        key_file: Some(key_file_for(&path)),
-    };
-    let mut bob_side = Workspace::open(
-        Box::new(SqliteStore::open(&path).unwrap()),
-        &keys,
-        HashCost::Minimal,
-    )
-    .unwrap();
+    let mut bob_side = open_file(&path, t.keyring.as_ref());
     let bob = bob_side.sign_in("bob", "demo", T0).unwrap();
     let grant = {
         let mut store = SqliteStore::open(&path).unwrap();

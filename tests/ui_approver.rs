@@ -15,22 +15,13 @@ mod common;
 use common::*;
 
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use latchkey::app::Screen;
 use latchkey::app::view::forms::{Dialog, ResponseForm};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
-use latchkey::domain::clock::{Clock, FixedClock};
-use latchkey::domain::request::{
-    AccessWindow, ApprovalInput, NewRequest, Phase, Request, RequestStatus, Terms,
-};
+use latchkey::domain::clock::FixedClock;
+use latchkey::domain::request::{AccessWindow, ApprovalInput, Phase, Request, RequestStatus};
 use latchkey::domain::{RequestId, Span};
-use latchkey::platform::clipboard::MemoryClipboard;
-use latchkey::platform::keyfile::key_file_for;
-use latchkey::platform::keyring::{Keyring, MemoryKeyring, NoKeyring};
-use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::platform::witness::MemoryWitness;
-use latchkey::service::{HashCost, KeyOptions, demo};
-use latchkey::store::sqlite::SqliteStore;
+use latchkey::platform::keyring::NoKeyring;
 use std::path::Path;
 use std::sync::Arc;
 

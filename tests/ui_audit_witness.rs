@@ -12,16 +12,11 @@ mod common;
 
 use common::*;
 
-use egui_kittest::Harness;
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+use latchkey::app::{AppEnv, Screen, WorkspaceSource};
 use latchkey::domain::audit::ChainHead;
-use latchkey::domain::clock::{Clock, FixedClock};
-use latchkey::platform::clipboard::MemoryClipboard;
+use latchkey::domain::clock::FixedClock;
 use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::platform::launcher::RecordingLauncher;
 use latchkey::platform::witness::{MemoryWitness, Witness};
-use latchkey::service::{HashCost, KeyOptions, demo};
-use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
 
 const WARNING: &str = "Audit log warning";

@@ -15,19 +15,20 @@ use common::*;
 
 use egui_kittest::kittest::Queryable;
 use latchkey::app::view::forms::Dialog;
-use latchkey::app::{AppOptions, LatchkeyApp, Screen, WorkspaceSource};
-use latchkey::domain::clock::{Clock, FixedClock};
+
 use latchkey::domain::request::{
-    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, RequestStatus, Terms,
+    AccessWindow, ApprovalInput, ApprovalOutcome, RequestStatus, Terms,
 };
-use latchkey::domain::{PermissionSetId, RequestId, Span};
-use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::service::{HashCost, KeyOptions, demo};
-use latchkey::store::sqlite::SqliteStore;
-use std::sync::Arc;
+use latchkey::domain::{RequestId, Span};
 
 /// Alice asks Bob for `set` on `entry` of `vault` for `mins` minutes, through the service.
-fn alice_asks_bob(window: &mut Window, vault: &str, entry: &str, set: &str, mins: u32) -> RequestId {
+fn alice_asks_bob(
+    window: &mut Window,
+    vault: &str,
+    entry: &str,
+    set: &str,
+    mins: u32,
+) -> RequestId {
     alice_asks(
         window,
         (vault, entry),

@@ -15,20 +15,13 @@ mod common;
 use common::*;
 
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use latchkey::app::view::forms::{Dialog, RequestForm};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
-use latchkey::domain::clock::{Clock, FixedClock};
+use latchkey::app::{Screen, WorkspaceSource};
+use latchkey::domain::clock::FixedClock;
 use latchkey::domain::request::{AccessWindow, ApprovalInput, Phase, Request, RequestStatus};
 use latchkey::domain::{RequestId, Span};
-use latchkey::platform::clipboard::MemoryClipboard;
-use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::platform::witness::MemoryWitness;
-use latchkey::service::{HashCost, KeyOptions, Session, Workspace, demo};
-use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -346,22 +339,9 @@ fn double_click_locked_entry_then_request_stores_the_chosen_terms() {
     let stored = stored_requests(window);
     assert_eq!(stored.len(), before + 1, "exactly one request stored");
     let request = &stored[0];
+    let operator = set_id(window, "Operator");
+    let bob = Some(user_id(window, "Bob Approver"));
     let main = main_state(window);
-    let operator = main
-        .view
-        .names
-        .sets
-        .iter()
-        .find(|s| s.name == "Operator")
-        .unwrap()
-        .id;
-    let bob = main
-        .view
-        .names
-        .users
-        .iter()
-        .find(|(_, name)| *name == "Bob Approver")
-        .map(|(id, _)| *id);
     assert_eq!(request.entry_id, main.view.selected().unwrap());
     assert_eq!(
         request.requested.window,
@@ -1000,16 +980,7 @@ fn approval_from_another_process_reaches_the_window_by_itself() {
     assert_eq!(request.status, RequestStatus::Pending);
 
     // Bob's window: another connection to the same file.
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: Some(key_file_for(&path)),
-    };
-    let mut bob_side = Workspace::open(
-        Box::new(SqliteStore::open(&path).unwrap()),
-        &keys,
-        HashCost::Minimal,
-    )
-    .unwrap();
+    let mut bob_side = open_file(&path, keyring.as_ref());
     let bob = bob_side.sign_in("bob", "demo", T0).unwrap();
     let input = ApprovalInput {
         terms: None,

@@ -16,23 +16,12 @@ mod common;
 use common::*;
 
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{By, Queryable};
 use latchkey::app::view::forms::Dialog;
 use latchkey::app::view::requests_table::{Column, RequestsTable};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
-use latchkey::domain::clock::{Clock, FixedClock};
-use latchkey::domain::request::{
-    AccessWindow, NewRequest, Phase, Request, RequestKind, RequestStatus, Terms,
-};
+
+use latchkey::domain::request::{AccessWindow, Phase, Request, RequestKind, RequestStatus, Terms};
 use latchkey::domain::{EntryId, RequestId, Span, Timestamp, UserId};
-use latchkey::platform::clipboard::MemoryClipboard;
-use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::platform::witness::MemoryWitness;
-use latchkey::service::{HashCost, KeyOptions, demo};
-use latchkey::store::sqlite::SqliteStore;
-use std::sync::Arc;
 
 /// The window's title and the top-bar button that opens it.
 const TITLE: &str = "Temporary access requests";
@@ -112,7 +101,13 @@ fn entry_names(
 }
 
 /// Alice asks Bob for `set` on a Production entry for `mins` minutes, through the service.
-fn alice_asks_bob(window: &mut Window, entry: &str, set: &str, mins: u32, message: &str) -> RequestId {
+fn alice_asks_bob(
+    window: &mut Window,
+    entry: &str,
+    set: &str,
+    mins: u32,
+    message: &str,
+) -> RequestId {
     alice_asks(
         window,
         ("Production", entry),
@@ -251,6 +246,7 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
     let admin = main_state(&mut window).session.clone();
     let carol = user_id(&mut window, "Carol Approver");
     let runbook = entry_id(&mut window, &admin, "Production", "Runbook wiki");
+    let reader = set_id(&mut window, "Reader");
     let now = window.state().now();
     let main = main_state(&mut window);
     let production = main
@@ -258,14 +254,6 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
         .vaults
         .iter()
         .find(|v| v.name == "Production")
-        .unwrap()
-        .id;
-    let reader = main
-        .view
-        .names
-        .sets
-        .iter()
-        .find(|s| s.name == "Reader")
         .unwrap()
         .id;
     main.workspace()

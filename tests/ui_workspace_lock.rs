@@ -13,13 +13,11 @@ mod common;
 use common::*;
 
 use egui_kittest::kittest::Queryable;
-use latchkey::app::{AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+use latchkey::app::Screen;
 use latchkey::domain::Span;
 use latchkey::domain::clock::FixedClock;
 use latchkey::domain::request::RequestStatus;
-use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::{Store, TxMode};
 use std::sync::Arc;

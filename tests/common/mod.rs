@@ -98,6 +98,21 @@ pub fn demo_file(path: &Path, keyring: &dyn Keyring) {
     drop(demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap());
 }
 
+/// Another connection to the workspace file `path`, as another window on
+/// this computer opens it (the key from `keyring` or from the key file).
+pub fn open_file(path: &Path, keyring: &dyn Keyring) -> Workspace {
+    let keys = KeyOptions {
+        keyring,
+        key_file: Some(key_file_for(path)),
+    };
+    Workspace::open(
+        Box::new(SqliteStore::open(path).unwrap()),
+        &keys,
+        HashCost::Minimal,
+    )
+    .unwrap()
+}
+
 /// The demo workspace in memory, made at T0, on the sign-in screen for `user`.
 pub fn demo_app_at_sign_in(user: &str) -> App {
     let clock = Arc::new(FixedClock::new(T0));
