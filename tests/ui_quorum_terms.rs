@@ -15,7 +15,6 @@ use common::*;
 
 use egui_kittest::kittest::Queryable;
 use latchkey::app::view::forms::Dialog;
-
 use latchkey::domain::request::{
     AccessWindow, ApprovalInput, ApprovalOutcome, RequestStatus, Terms,
 };

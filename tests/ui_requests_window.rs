@@ -19,7 +19,6 @@ use egui::accesskit::Role;
 use egui_kittest::kittest::{By, Queryable};
 use latchkey::app::view::forms::Dialog;
 use latchkey::app::view::requests_table::{Column, RequestsTable};
-
 use latchkey::domain::request::{AccessWindow, Phase, Request, RequestKind, RequestStatus, Terms};
 use latchkey::domain::{EntryId, RequestId, Span, Timestamp, UserId};
 

@@ -3,11 +3,6 @@
 //! it keeps drawing, says that it is waiting, and recovers by itself once the
 //! lock is released (issue 10, item 6; R-DATA-2).
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "in a test, a failed step fails the test"
-)]
-
 mod common;
 
 use common::*;
