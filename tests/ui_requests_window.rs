@@ -99,6 +99,18 @@ fn entry_names(
     main.workspace().entry_names(&ids, now).unwrap()
 }
 
+/// The request on `entry` in `phase` at T0, among those the signed-in user
+/// may see, as stored.
+fn visible_request(window: &mut Window, entry: &str, phase: Phase) -> RequestId {
+    let requests = stored_visible(window);
+    let entries = entry_names(window, &requests);
+    requests
+        .iter()
+        .find(|r| entries[&r.entry_id] == entry && r.phase(T0) == phase)
+        .unwrap()
+        .id
+}
+
 /// Alice asks Bob for `set` on a Production entry for `mins` minutes, through the service.
 fn alice_asks_bob(
     window: &mut Window,
@@ -357,18 +369,8 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
 fn eye_button_shows_both_messages_and_opens_details() {
     let mut window = demo_window("admin");
     open_requests_window(&mut window);
-    let requests = stored_visible(&mut window);
-    let entries = entry_names(&mut window, &requests);
-    let active = requests
-        .iter()
-        .find(|r| entries[&r.entry_id] == "prod-dc-01" && r.phase(T0) == Phase::Active)
-        .unwrap()
-        .id;
-    let pending = requests
-        .iter()
-        .find(|r| entries[&r.entry_id] == "prod-app-01" && r.phase(T0) == Phase::Pending)
-        .unwrap()
-        .id;
+    let active = visible_request(&mut window, "prod-dc-01", Phase::Active);
+    let pending = visible_request(&mut window, "prod-app-01", Phase::Pending);
 
     window
         .get_by_label(&format!("Messages of request {active}"))
@@ -609,13 +611,7 @@ fn keyboard_triage_moves_opens_approves_and_denies() {
 fn approver_revokes_an_active_grant_from_its_details() {
     let mut window = demo_window("bob");
     open_requests_window(&mut window);
-    let requests = stored_visible(&mut window);
-    let entries = entry_names(&mut window, &requests);
-    let grant = requests
-        .iter()
-        .find(|r| entries[&r.entry_id] == "prod-dc-01" && r.phase(T0) == Phase::Active)
-        .unwrap()
-        .id;
+    let grant = visible_request(&mut window, "prod-dc-01", Phase::Active);
     click(&mut window, &format!("Messages of request {grant}"));
     assert!(shown(&window, "Temporary access details"));
     click(&mut window, "Revoke…");
@@ -642,13 +638,7 @@ fn approver_revokes_an_active_grant_from_its_details() {
 fn keeping_access_in_the_confirmation_revokes_nothing() {
     let mut window = demo_window("bob");
     open_requests_window(&mut window);
-    let requests = stored_visible(&mut window);
-    let entries = entry_names(&mut window, &requests);
-    let grant = requests
-        .iter()
-        .find(|r| entries[&r.entry_id] == "prod-dc-01" && r.phase(T0) == Phase::Active)
-        .unwrap()
-        .id;
+    let grant = visible_request(&mut window, "prod-dc-01", Phase::Active);
     let bob = session_of(&mut window, "bob");
     let before = stored_as(&mut window, &bob, grant);
     click(&mut window, &format!("Messages of request {grant}"));
