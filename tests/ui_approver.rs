@@ -19,7 +19,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use latchkey::app::Screen;
 use latchkey::app::view::forms::{Dialog, ResponseForm};
 use latchkey::domain::clock::FixedClock;
-use latchkey::domain::request::{AccessWindow, ApprovalInput, Phase, Request, RequestStatus};
+use latchkey::domain::request::{AccessWindow, Phase, Request, RequestStatus};
 use latchkey::domain::{RequestId, Span};
 use latchkey::platform::keyring::NoKeyring;
 use std::path::Path;
@@ -416,16 +416,8 @@ fn deciding_a_request_already_handled_says_by_whom_and_stores_nothing() {
 
     app.clock.advance(Span::mins(1));
     window.run();
-    let carol = session_of(window, "carol");
     let approved_at = T0 + Span::mins(1);
-    let input = ApprovalInput {
-        terms: None,
-        message: "Done it myself".into(),
-    };
-    main_state(window)
-        .workspace()
-        .approve(&carol, id, &input, approved_at)
-        .unwrap();
+    let carol = approve_as(window, "carol", id, "Done it myself", approved_at);
     let carols = stored(window, id);
 
     click(window, "Approve request");

@@ -843,16 +843,8 @@ fn request_then_approval_turns_the_banner_active() {
     // Bob approves ten minutes later, as asked.
     app.clock.advance(Span::mins(10));
     window.run();
-    let bob = session_of(window, "bob");
     let approved_at = T0 + Span::mins(10);
-    let input = ApprovalInput {
-        terms: None,
-        message: "ok".into(),
-    };
-    main_state(window)
-        .workspace()
-        .approve(&bob, request.id, &input, approved_at)
-        .unwrap();
+    approve_as(window, "bob", request.id, "ok", approved_at);
     // Same connection: no change signal, so select the entry again.
     click(window, "Admin portal (locked)");
     assert_eq!(

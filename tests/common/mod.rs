@@ -14,7 +14,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, MainState, Screen, WorkspaceSource};
 use latchkey::domain::clock::FixedClock;
-use latchkey::domain::request::{AccessWindow, NewRequest, Request, Terms};
+use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Request, Terms};
 use latchkey::domain::{EntryId, PermissionSetId, RequestId, Timestamp, UserId};
 use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
@@ -182,6 +182,27 @@ pub fn alice_asks(
     main.workspace()
         .request_access(&alice, &draft, now)
         .unwrap()
+}
+
+/// `username`, as from their own window, approves `id` as requested, with
+/// `message`, at `at`, through the service; returns their session.
+pub fn approve_as(
+    window: &mut Window,
+    username: &str,
+    id: RequestId,
+    message: &str,
+    at: Timestamp,
+) -> Session {
+    let session = session_of(window, username);
+    let input = ApprovalInput {
+        terms: None,
+        message: message.into(),
+    };
+    main_state(window)
+        .workspace()
+        .approve(&session, id, &input, at)
+        .unwrap();
+    session
 }
 
 /// Whether nothing at all is named `label`.
