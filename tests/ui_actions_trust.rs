@@ -15,17 +15,13 @@ mod common;
 
 use common::*;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+use latchkey::app::{AppEnv, Screen, WorkspaceSource};
 use latchkey::domain::Span;
-use latchkey::domain::clock::{Clock, FixedClock};
+use latchkey::domain::clock::FixedClock;
 use latchkey::platform::clipboard::{Clipboard, MemoryClipboard};
-use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::{Launcher, RecordingLauncher};
-use latchkey::platform::witness::MemoryWitness;
-use latchkey::service::{HashCost, KeyOptions, Workspace, demo};
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::{Store, TxMode};
 use std::path::{Path, PathBuf};
@@ -56,59 +52,28 @@ struct Trial {
     _dir: Option<tempfile::TempDir>,
 }
 
-fn harness(app: LatchkeyApp) -> Window {
-    let mut window = Harness::builder()
-        .with_size([1200.0, 800.0])
-        .with_step_dt(0.05)
-        .with_max_steps(60)
-        .build_eframe(move |_cc| app);
-    window.run();
-    window
-}
-
-/// The demo workspace (in memory, or in a file when `in_file`), on the
-/// sign-in screen for `user`, with `launcher`.
+/// The demo workspace (in memory, or in a file when `in_file`),
+/// signed in as `user`, with `launcher`.
 fn trial(user: &str, in_file: bool, launcher: Arc<dyn Launcher>) -> Trial {
     let clock = Arc::new(FixedClock::new(T0));
     let keyring = Arc::new(MemoryKeyring::default());
     let clipboard = Arc::new(MemoryClipboard::default());
     let dir = in_file.then(|| tempfile::tempdir().unwrap());
     let path = dir.as_ref().map(|d| d.path().join("ws.latchkey"));
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: path.as_deref().map(key_file_for),
-    };
-    let store = match &path {
-        Some(path) => SqliteStore::create(path).unwrap(),
-        None => SqliteStore::in_memory().unwrap(),
-    };
-    let workspace = demo::create_demo(Box::new(store), &keys, HashCost::Minimal, T0).unwrap();
     let source = match &path {
         Some(path) => {
-            drop(workspace);
+            demo_file(path, keyring.as_ref());
             WorkspaceSource::File(path.clone())
         }
-        None => WorkspaceSource::Open(Box::new(workspace)),
+        None => WorkspaceSource::Open(Box::new(demo_in_memory(&keyring))),
     };
     let env = AppEnv {
-        clock: clock.clone(),
-        keyring: keyring.clone(),
         launcher,
         clipboard: clipboard.clone(),
-        hash_cost: HashCost::Minimal,
-        witness: Arc::new(MemoryWitness::default()),
+        ..test_env(&clock, keyring.clone())
     };
-    let app = LatchkeyApp::new(
-        env,
-        AppOptions {
-            source,
-            user: Some(user.into()),
-            demo: false,
-        },
-    );
-    let mut window = harness(app);
-    sign_in_with(&mut window, "demo");
-    assert!(matches!(window.state().screen, Screen::Main(_)));
+    let mut window = window_on(env, source, Some(user));
+    sign_in_demo(&mut window);
     Trial {
         app: App { window, clock },
         clipboard,
@@ -229,16 +194,7 @@ fn the_clipboard_is_cleared_when_the_grant_is_revoked_elsewhere() {
 
     // Bob revokes the grant behind it (prod-dc-01's, which covers Domain admin).
     let path = t.path.clone().unwrap();
-    let keys = KeyOptions {
-        keyring: t.keyring.as_ref(),
-        key_file: Some(key_file_for(&path)),
-    };
-    let mut bob_side = Workspace::open(
-        Box::new(SqliteStore::open(&path).unwrap()),
-        &keys,
-        HashCost::Minimal,
-    )
-    .unwrap();
+    let mut bob_side = open_file(&path, t.keyring.as_ref());
     let bob = bob_side.sign_in("bob", "demo", T0).unwrap();
     let grant = {
         let mut store = SqliteStore::open(&path).unwrap();
@@ -361,31 +317,7 @@ fn a_failed_start_is_shown_to_the_user() {
 /// never printed by the form's `Debug`, and the field still signs in.
 #[test]
 fn the_sign_in_form_never_prints_the_password() {
-    let clock = Arc::new(FixedClock::new(T0));
-    let keyring = Arc::new(MemoryKeyring::default());
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: None,
-    };
-    let store = Box::new(SqliteStore::in_memory().unwrap());
-    let workspace = demo::create_demo(store, &keys, HashCost::Minimal, clock.now()).unwrap();
-    let env = AppEnv {
-        clock,
-        keyring,
-        launcher: Arc::new(RecordingLauncher::default()),
-        clipboard: Arc::new(MemoryClipboard::default()),
-        hash_cost: HashCost::Minimal,
-        witness: Arc::new(MemoryWitness::default()),
-    };
-    let app = LatchkeyApp::new(
-        env,
-        AppOptions {
-            source: WorkspaceSource::Open(Box::new(workspace)),
-            user: Some("alice".into()),
-            demo: false,
-        },
-    );
-    let mut window = harness(app);
+    let mut window = demo_app_at_sign_in("alice").window;
     window.get_by_label("Password").type_text("demo");
     window.run();
     let printed = format!("{:?}", window.state().sign_in);

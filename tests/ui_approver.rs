@@ -15,22 +15,13 @@ mod common;
 use common::*;
 
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use latchkey::app::Screen;
 use latchkey::app::view::forms::{Dialog, ResponseForm};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
-use latchkey::domain::clock::{Clock, FixedClock};
-use latchkey::domain::request::{
-    AccessWindow, ApprovalInput, NewRequest, Phase, Request, RequestStatus, Terms,
-};
+use latchkey::domain::clock::FixedClock;
+use latchkey::domain::request::{AccessWindow, Phase, Request, RequestStatus};
 use latchkey::domain::{RequestId, Span};
-use latchkey::platform::clipboard::MemoryClipboard;
-use latchkey::platform::keyfile::key_file_for;
-use latchkey::platform::keyring::{Keyring, MemoryKeyring, NoKeyring};
-use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::platform::witness::MemoryWitness;
-use latchkey::service::{HashCost, KeyOptions, demo};
-use latchkey::store::sqlite::SqliteStore;
+use latchkey::platform::keyring::NoKeyring;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -40,78 +31,14 @@ const REPLY: &str = "Message to the requester";
 const APPROVE_APP: &str = "Approve request from Alice Requester for prod-app-01";
 const DENY_APP: &str = "Deny request from Alice Requester for prod-app-01";
 
-fn env(clock: &Arc<FixedClock>, keyring: Arc<dyn Keyring>) -> AppEnv {
-    AppEnv {
-        clock: clock.clone(),
-        keyring,
-        launcher: Arc::new(RecordingLauncher::default()),
-        clipboard: Arc::new(MemoryClipboard::default()),
-        hash_cost: HashCost::Minimal,
-        witness: Arc::new(MemoryWitness::default()),
-    }
-}
-
-/// A harness around the whole eframe app (50 ms steps, as in the requester suite).
-fn harness(app: LatchkeyApp) -> Window {
-    let mut window = Harness::builder()
-        .with_size([1200.0, 800.0])
-        .with_step_dt(0.05)
-        .with_max_steps(60)
-        .build_eframe(move |_cc| app);
-    window.run();
-    window
-}
-
-/// The demo workspace in memory, made at T0, signed in as `user`.
-fn demo_app(user: &str) -> App {
-    let clock = Arc::new(FixedClock::new(T0));
-    let keyring = Arc::new(MemoryKeyring::default());
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: None,
-    };
-    let store = Box::new(SqliteStore::in_memory().unwrap());
-    let workspace = demo::create_demo(store, &keys, HashCost::Minimal, clock.now()).unwrap();
-    let app = LatchkeyApp::new(
-        env(&clock, keyring),
-        AppOptions {
-            source: WorkspaceSource::Open(Box::new(workspace)),
-            user: Some(user.into()),
-            demo: false,
-        },
-    );
-    let mut window = harness(app);
-    sign_in_with(&mut window, "demo");
-    assert!(matches!(window.state().screen, Screen::Main(_)));
-    App { window, clock }
-}
-
-/// The demo workspace as a file (its key in a key file next to it, as when
-/// there is no OS keyring), made at T0.
-fn demo_file(path: &Path) {
-    let keyring = NoKeyring::new("no keyring in tests");
-    let keys = KeyOptions {
-        keyring: &keyring,
-        key_file: Some(key_file_for(path)),
-    };
-    let store = Box::new(SqliteStore::create(path).unwrap());
-    drop(demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap());
-}
-
 /// A window on the workspace file, signed in as `user`; it finds the key in the key file.
-fn file_window(path: &Path, clock: &Arc<FixedClock>, user: &str) -> Window {
-    let app = LatchkeyApp::new(
-        env(clock, Arc::new(NoKeyring::new("no keyring in tests"))),
-        AppOptions {
-            source: WorkspaceSource::File(path.to_path_buf()),
-            user: Some(user.into()),
-            demo: false,
-        },
-    );
-    let mut window = harness(app);
-    sign_in_with(&mut window, "demo");
-    assert!(matches!(window.state().screen, Screen::Main(_)));
-    window
+fn file_window_without_keyring(path: &Path, clock: &Arc<FixedClock>, user: &str) -> Window {
+    file_window(test_env(clock, no_keyring()), path, user)
+}
+
+/// The keyring of a computer that has none.
+fn no_keyring() -> Arc<NoKeyring> {
+    Arc::new(NoKeyring::new("no keyring in tests"))
 }
 
 /// Signs out, then signs `user` in on the same (in-memory) workspace.
@@ -135,13 +62,6 @@ fn select(window: &mut Window, name: &str) {
     } else {
         click(window, name);
     }
-}
-
-/// Picks `choice` in the drop-down named `label`.
-fn choose(window: &mut Window, label: &str, choice: &str) {
-    click(window, label);
-    click(window, choice);
-    assert_eq!(window.get_by_label(label).value().as_deref(), Some(choice));
 }
 
 /// Whether the control named `label` is disabled.
@@ -182,44 +102,6 @@ fn stored(window: &mut Window, id: RequestId) -> Request {
     stored_as(window, &session, id)
 }
 
-/// Alice asks `approver` for `set` on `entry` for `mins` minutes, through the service.
-fn alice_asks(
-    window: &mut Window,
-    (vault, entry): (&str, &str),
-    set: &str,
-    mins: u32,
-    approver: &str,
-    message: &str,
-) -> RequestId {
-    let alice = session_of(window, "alice");
-    let entry_id = entry_id(window, &alice, vault, entry);
-    let approver_id = user_id(window, approver);
-    let now = window.state().now();
-    let main = main_state(window);
-    let permission_set_id = main
-        .view
-        .names
-        .sets
-        .iter()
-        .find(|s| s.name == set)
-        .unwrap()
-        .id;
-    let draft = NewRequest {
-        entry_id,
-        terms: Terms {
-            permission_set_id,
-            window: AccessWindow::Duration { mins },
-        },
-        approver_id: Some(approver_id),
-        message: message.into(),
-        start_on_first_use: false,
-        extends_request_id: None,
-    };
-    main.workspace()
-        .request_access(&alice, &draft, now)
-        .unwrap()
-}
-
 /// The id of the request in the signed-in approver's inbox for `entry`.
 fn inbox_request(window: &mut Window, entry: &str) -> RequestId {
     let main = main_state(window);
@@ -230,14 +112,6 @@ fn inbox_request(window: &mut Window, entry: &str) -> RequestId {
         .find(|r| main.view.names.entry(r.entry_id) == entry)
         .unwrap()
         .id
-}
-
-/// The request the selected entry's banner is about.
-fn banner_request(window: &mut Window) -> Request {
-    let main = main_state(window);
-    let detail = main.view.detail.as_ref().unwrap();
-    let id = detail.banner.as_ref().unwrap().request_id;
-    detail.requests.iter().find(|r| r.id == id).unwrap().clone()
 }
 
 /// Presses Tab until the control named `label` has the keyboard focus.
@@ -373,10 +247,10 @@ fn dashboard_counts_pending_requests_and_opens_the_response_window() {
 fn approve_as_requested_then_shorter_and_the_requester_sees_the_change() {
     let folder = tempfile::tempdir().unwrap();
     let path = folder.path().join("ws.latchkey");
-    demo_file(&path);
+    demo_file(&path, no_keyring().as_ref());
     let clock = Arc::new(FixedClock::new(T0));
-    let mut bob = file_window(&path, &clock, "bob");
-    let mut alice = file_window(&path, &clock, "alice");
+    let mut bob = file_window_without_keyring(&path, &clock, "bob");
+    let mut alice = file_window_without_keyring(&path, &clock, "alice");
 
     let portal = alice_asks(
         &mut alice,
@@ -542,16 +416,8 @@ fn deciding_a_request_already_handled_says_by_whom_and_stores_nothing() {
 
     app.clock.advance(Span::mins(1));
     window.run();
-    let carol = session_of(window, "carol");
     let approved_at = T0 + Span::mins(1);
-    let input = ApprovalInput {
-        terms: None,
-        message: "Done it myself".into(),
-    };
-    main_state(window)
-        .workspace()
-        .approve(&carol, id, &input, approved_at)
-        .unwrap();
+    let carol = approve_as(window, "carol", id, "Done it myself", approved_at);
     let carols = stored(window, id);
 
     click(window, "Approve request");

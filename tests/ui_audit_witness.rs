@@ -12,16 +12,11 @@ mod common;
 
 use common::*;
 
-use egui_kittest::Harness;
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+use latchkey::app::{AppEnv, Screen, WorkspaceSource};
 use latchkey::domain::audit::ChainHead;
-use latchkey::domain::clock::{Clock, FixedClock};
-use latchkey::platform::clipboard::MemoryClipboard;
+use latchkey::domain::clock::FixedClock;
 use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::platform::launcher::RecordingLauncher;
 use latchkey::platform::witness::{MemoryWitness, Witness};
-use latchkey::service::{HashCost, KeyOptions, demo};
-use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
 
 const WARNING: &str = "Audit log warning";
@@ -29,18 +24,13 @@ const WARNING: &str = "Audit log warning";
 /// The demo workspace in memory on the sign-in screen for alice, with
 /// `witness`; `prepare` may set what the witness remembers first, knowing the
 /// workspace's id and audit head.
-fn demo_window(
+fn demo_with_witness(
     witness: &Arc<MemoryWitness>,
     prepare: impl FnOnce(&str, &ChainHead),
 ) -> (Window, String, ChainHead) {
     let clock = Arc::new(FixedClock::new(T0));
     let keyring = Arc::new(MemoryKeyring::default());
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: None,
-    };
-    let store = Box::new(SqliteStore::in_memory().unwrap());
-    let mut workspace = demo::create_demo(store, &keys, HashCost::Minimal, clock.now()).unwrap();
+    let mut workspace = demo_in_memory(&keyring);
     let id = workspace.id().unwrap();
     let head = workspace
         .check_audit(&MemoryWitness::default())
@@ -49,27 +39,14 @@ fn demo_window(
         .unwrap();
     prepare(&id, &head);
     let env = AppEnv {
-        clock,
-        keyring,
-        launcher: Arc::new(RecordingLauncher::default()),
-        clipboard: Arc::new(MemoryClipboard::default()),
-        hash_cost: HashCost::Minimal,
         witness: witness.clone(),
+        ..test_env(&clock, keyring)
     };
-    let app = LatchkeyApp::new(
+    let window = window_on(
         env,
-        AppOptions {
-            source: WorkspaceSource::Open(Box::new(workspace)),
-            user: Some("alice".into()),
-            demo: false,
-        },
+        WorkspaceSource::Open(Box::new(workspace)),
+        Some("alice"),
     );
-    let mut window = Harness::builder()
-        .with_size([1200.0, 800.0])
-        .with_step_dt(0.05)
-        .with_max_steps(60)
-        .build_eframe(move |_cc| app);
-    window.run();
     (window, id, head)
 }
 
@@ -88,7 +65,7 @@ fn a_witness_that_saw_more_events_makes_the_status_bar_warn() {
         events: head.events + 5,
         hash: "ab".repeat(32),
     };
-    let (mut window, _, head) = demo_window(&witness, |id, head| {
+    let (mut window, _, head) = demo_with_witness(&witness, |id, head| {
         witness.remember(id, &seen(head)).unwrap();
     });
     let on_sign_in = warning(&window);
@@ -118,7 +95,7 @@ fn a_witness_that_saw_more_events_makes_the_status_bar_warn() {
 #[test]
 fn an_intact_log_is_remembered_and_a_later_shortfall_warns_on_the_next_change() {
     let witness = Arc::new(MemoryWitness::default());
-    let (mut window, id, _) = demo_window(&witness, |_, _| {});
+    let (mut window, id, _) = demo_with_witness(&witness, |_, _| {});
     assert!(absent(&window, WARNING) && texts_containing(&window, WARNING).is_empty());
     let remembered = witness.recall(&id).unwrap().unwrap();
     sign_in_with(&mut window, "demo");

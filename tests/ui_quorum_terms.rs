@@ -15,75 +15,27 @@ use common::*;
 
 use egui_kittest::kittest::Queryable;
 use latchkey::app::view::forms::Dialog;
-use latchkey::app::{AppOptions, LatchkeyApp, Screen, WorkspaceSource};
-use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::domain::request::{
-    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, RequestStatus, Terms,
+    AccessWindow, ApprovalInput, ApprovalOutcome, RequestStatus, Terms,
 };
-use latchkey::domain::{PermissionSetId, RequestId, Span};
-use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::service::{HashCost, KeyOptions, demo};
-use latchkey::store::sqlite::SqliteStore;
-use std::sync::Arc;
-
-/// A harness around the whole eframe app (50 ms steps, as in the other UI suites).
-/// The demo workspace in memory, made at T0, signed in as `user`.
-fn demo_app(user: &str) -> App {
-    let clock = Arc::new(FixedClock::new(T0));
-    let keyring = Arc::new(MemoryKeyring::default());
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: None,
-    };
-    let store = Box::new(SqliteStore::in_memory().unwrap());
-    let workspace = demo::create_demo(store, &keys, HashCost::Minimal, clock.now()).unwrap();
-    let app = LatchkeyApp::new(
-        test_env(&clock, keyring),
-        AppOptions {
-            source: WorkspaceSource::Open(Box::new(workspace)),
-            user: Some(user.into()),
-            demo: false,
-        },
-    );
-    let mut window = window_of(app);
-    sign_in_with(&mut window, "demo");
-    assert!(matches!(window.state().screen, Screen::Main(_)));
-    App { window, clock }
-}
-
-fn set_id(window: &mut Window, name: &str) -> PermissionSetId {
-    main_state(window)
-        .view
-        .names
-        .sets
-        .iter()
-        .find(|s| s.name == name)
-        .unwrap()
-        .id
-}
+use latchkey::domain::{RequestId, Span};
 
 /// Alice asks Bob for `set` on `entry` of `vault` for `mins` minutes, through the service.
-fn alice_asks(window: &mut Window, vault: &str, entry: &str, set: &str, mins: u32) -> RequestId {
-    let alice = session_of(window, "alice");
-    let entry_id = entry_id(window, &alice, vault, entry);
-    let approver_id = user_id(window, "Bob Approver");
-    let permission_set_id = set_id(window, set);
-    let draft = NewRequest {
-        entry_id,
-        terms: Terms {
-            permission_set_id,
-            window: AccessWindow::Duration { mins },
-        },
-        approver_id: Some(approver_id),
-        message: "Month-end close".into(),
-        start_on_first_use: false,
-        extends_request_id: None,
-    };
-    let now = window.state().now();
-    let main = main_state(window);
-    main.workspace()
-        .request_access(&alice, &draft, now)
-        .unwrap()
+fn alice_asks_bob(
+    window: &mut Window,
+    vault: &str,
+    entry: &str,
+    set: &str,
+    mins: u32,
+) -> RequestId {
+    alice_asks(
+        window,
+        (vault, entry),
+        set,
+        mins,
+        "Bob Approver",
+        "Month-end close",
+    )
 }
 
 /// Bob, from his own window, approves `id` with Contributor for a week.
@@ -124,7 +76,7 @@ fn value(window: &Window, label: &str) -> Option<String> {
 fn the_response_window_reloads_and_shows_the_new_terms_after_a_refusal() {
     let mut app = demo_app("carol");
     let window = &mut app.window;
-    let bank = alice_asks(window, "Finance", "Bank portal", "Reader", 15);
+    let bank = alice_asks_bob(window, "Finance", "Bank portal", "Reader", 15);
     let badge = text_starting(window, "Inbox, ");
     click(window, &badge);
     click(
@@ -189,8 +141,8 @@ fn bulk_approve_of_a_changed_request_is_refused_for_that_one_only() {
         .find(|r| r.approvals.len() == 1)
         .unwrap()
         .id;
-    let bank = alice_asks(window, "Finance", "Bank portal", "Reader", 15);
-    let web = alice_asks(window, "Production", "prod-web-01", "Reader", 30);
+    let bank = alice_asks_bob(window, "Finance", "Bank portal", "Reader", 15);
+    let web = alice_asks_bob(window, "Production", "prod-web-01", "Reader", 30);
     click(window, "All requests…");
     for id in [payments, bank, web] {
         click(window, &format!("Select request {id}"));

@@ -15,20 +15,13 @@ mod common;
 use common::*;
 
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use latchkey::app::view::forms::{Dialog, RequestForm};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
-use latchkey::domain::clock::{Clock, FixedClock};
+use latchkey::app::{Screen, WorkspaceSource};
+use latchkey::domain::clock::FixedClock;
 use latchkey::domain::request::{AccessWindow, ApprovalInput, Phase, Request, RequestStatus};
 use latchkey::domain::{RequestId, Span};
-use latchkey::platform::clipboard::MemoryClipboard;
-use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::platform::witness::MemoryWitness;
-use latchkey::service::{HashCost, KeyOptions, Session, Workspace, demo};
-use latchkey::store::sqlite::SqliteStore;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,81 +29,9 @@ const MS: Span = Span(1);
 /// The request dialog's message field.
 const MESSAGE: &str = "Message: why you need this entry and what it covers";
 
-fn env(clock: &Arc<FixedClock>, keyring: Arc<MemoryKeyring>) -> AppEnv {
-    AppEnv {
-        clock: clock.clone(),
-        keyring,
-        launcher: Arc::new(RecordingLauncher::default()),
-        clipboard: Arc::new(MemoryClipboard::default()),
-        hash_cost: HashCost::Minimal,
-        witness: Arc::new(MemoryWitness::default()),
-    }
-}
-
-/// A harness around the whole eframe app. The step is short enough (50 ms)
-/// that two clicks in a row make an egui double-click (< 0.3 s apart).
-fn harness(app: LatchkeyApp) -> Window {
-    harness_with(app, Glyphs::MustExist)
-}
-
-/// Whether a character that no bundled font can draw fails the test (the
-/// default) or is drawn as a box ("tofu"), as the real window would.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Glyphs {
-    MustExist,
-    MayBeTofu,
-}
-
-fn harness_with(app: LatchkeyApp, glyphs: Glyphs) -> Window {
-    let mut builder = Harness::builder()
-        .with_size([1200.0, 800.0])
-        .with_step_dt(0.05)
-        .with_max_steps(60);
-    if glyphs == Glyphs::MayBeTofu {
-        builder = builder.allow_missing_glyphs();
-    }
-    let mut window = builder.build_eframe(move |_cc| app);
-    window.run();
-    window
-}
-
-/// The demo workspace in memory, made at T0, on the sign-in screen for `user`.
-fn demo_app(user: &str) -> App {
-    demo_app_with(user, Glyphs::MustExist)
-}
-
-fn demo_app_with(user: &str, glyphs: Glyphs) -> App {
-    let clock = Arc::new(FixedClock::new(T0));
-    let keyring = Arc::new(MemoryKeyring::default());
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: None,
-    };
-    let store = Box::new(SqliteStore::in_memory().unwrap());
-    let workspace = demo::create_demo(store, &keys, HashCost::Minimal, clock.now()).unwrap();
-    let app = LatchkeyApp::new(
-        env(&clock, keyring),
-        AppOptions {
-            source: WorkspaceSource::Open(Box::new(workspace)),
-            user: Some(user.into()),
-            demo: false,
-        },
-    );
-    App {
-        window: harness_with(app, glyphs),
-        clock,
-    }
-}
-
 /// Alice signed in through the sign-in screen, looking at the Production vault.
 fn alice_in_production() -> App {
-    alice_in_production_with(Glyphs::MustExist)
-}
-
-fn alice_in_production_with(glyphs: Glyphs) -> App {
-    let mut app = demo_app_with("alice", glyphs);
-    sign_in_with(&mut app.window, "demo");
-    assert!(matches!(app.window.state().screen, Screen::Main(_)));
+    let mut app = demo_app("alice");
     show_vault(&mut app.window, "Production");
     app
 }
@@ -124,13 +45,6 @@ fn double_click(window: &mut Window, label: &str) {
     node.click();
     node.click();
     window.run();
-}
-
-/// Picks `choice` in the drop-down named `label`.
-fn choose(window: &mut Window, label: &str, choice: &str) {
-    click(window, label);
-    click(window, choice);
-    assert_eq!(window.get_by_label(label).value().as_deref(), Some(choice));
 }
 
 /// The approver drop-down: type in its filter box, then pick the match.
@@ -207,20 +121,6 @@ fn stored(window: &mut Window, id: RequestId) -> Request {
         .unwrap()
 }
 
-fn sign_in_as(window: &mut Window, username: &str) -> Session {
-    let now = window.state().now();
-    let main = main_state(window);
-    main.workspace().sign_in(username, "demo", now).unwrap()
-}
-
-/// The request the banner is about.
-fn banner_request(window: &mut Window) -> Request {
-    let main = main_state(window);
-    let detail = main.view.detail.as_ref().unwrap();
-    let id = detail.banner.as_ref().unwrap().request_id;
-    detail.requests.iter().find(|r| r.id == id).unwrap().clone()
-}
-
 /// Steps until the window asks for no immediate repaint, collecting each
 /// new content of the (in-memory) clipboard on the way; a clear reads as "".
 fn settle_collecting_copies(window: &mut Window) -> Vec<String> {
@@ -291,7 +191,7 @@ fn click_in_dialog(window: &mut Window, label: &str) {
 /// wrong password stays on the sign-in screen with the reason.
 #[test]
 fn sign_in_reaches_main_window_and_wrong_password_stays() {
-    let mut app = demo_app("alice");
+    let mut app = demo_app_at_sign_in("alice");
     let window = &mut app.window;
     assert_eq!(window.state().window_title(), "Latchkey");
     assert_eq!(
@@ -439,22 +339,9 @@ fn double_click_locked_entry_then_request_stores_the_chosen_terms() {
     let stored = stored_requests(window);
     assert_eq!(stored.len(), before + 1, "exactly one request stored");
     let request = &stored[0];
+    let operator = set_id(window, "Operator");
+    let bob = Some(user_id(window, "Bob Approver"));
     let main = main_state(window);
-    let operator = main
-        .view
-        .names
-        .sets
-        .iter()
-        .find(|s| s.name == "Operator")
-        .unwrap()
-        .id;
-    let bob = main
-        .view
-        .names
-        .users
-        .iter()
-        .find(|(_, name)| *name == "Bob Approver")
-        .map(|(id, _)| *id);
     assert_eq!(request.entry_id, main.view.selected().unwrap());
     assert_eq!(
         request.requested.window,
@@ -575,7 +462,7 @@ fn request_validation_messages_sit_next_to_their_fields_and_store_nothing() {
     );
 
     // Longer than the workspace allows (an administrator lowered it to 1 h).
-    let admin = sign_in_as(window, "admin");
+    let admin = session_of(window, "admin");
     let main = main_state(window);
     let mut settings = main.view.settings.clone();
     settings.max_length_mins = 60;
@@ -903,15 +790,11 @@ fn first_start_creates_the_demo_workspace_file() {
     let path = folder.path().join("ws.latchkey");
     let clock = Arc::new(FixedClock::new(T0));
     let keyring = Arc::new(MemoryKeyring::default());
-    let app = LatchkeyApp::new(
-        env(&clock, keyring),
-        AppOptions {
-            source: WorkspaceSource::File(path.clone()),
-            user: None,
-            demo: false,
-        },
+    let mut window = window_on(
+        test_env(&clock, keyring),
+        WorkspaceSource::File(path.clone()),
+        None,
     );
-    let mut window = harness(app);
     assert!(matches!(window.state().screen, Screen::FirstStart));
     assert!(shown(&window, "Welcome to Latchkey"));
     assert!(shown(&window, "Create an empty workspace"));
@@ -960,16 +843,8 @@ fn request_then_approval_turns_the_banner_active() {
     // Bob approves ten minutes later, as asked.
     app.clock.advance(Span::mins(10));
     window.run();
-    let bob = sign_in_as(window, "bob");
     let approved_at = T0 + Span::mins(10);
-    let input = ApprovalInput {
-        terms: None,
-        message: "ok".into(),
-    };
-    main_state(window)
-        .workspace()
-        .approve(&bob, request.id, &input, approved_at)
-        .unwrap();
+    approve_as(window, "bob", request.id, "ok", approved_at);
     // Same connection: no change signal, so select the entry again.
     click(window, "Admin portal (locked)");
     assert_eq!(
@@ -1080,21 +955,12 @@ fn approval_from_another_process_reaches_the_window_by_itself() {
     let path = folder.path().join("ws.latchkey");
     let clock = Arc::new(FixedClock::new(T0));
     let keyring = Arc::new(MemoryKeyring::default());
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: Some(key_file_for(&path)),
-    };
-    let store = Box::new(SqliteStore::create(&path).unwrap());
-    drop(demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap());
-    let app = LatchkeyApp::new(
-        env(&clock, keyring.clone()),
-        AppOptions {
-            source: WorkspaceSource::File(path.clone()),
-            user: Some("alice".into()),
-            demo: false,
-        },
+    demo_file(&path, keyring.as_ref());
+    let mut window = window_on(
+        test_env(&clock, keyring.clone()),
+        WorkspaceSource::File(path.clone()),
+        Some("alice"),
     );
-    let mut window = harness(app);
     sign_in_with(&mut window, "demo");
     show_vault(&mut window, "Production");
     admin_portal_dialog(&mut window);
@@ -1106,12 +972,7 @@ fn approval_from_another_process_reaches_the_window_by_itself() {
     assert_eq!(request.status, RequestStatus::Pending);
 
     // Bob's window: another connection to the same file.
-    let mut bob_side = Workspace::open(
-        Box::new(SqliteStore::open(&path).unwrap()),
-        &keys,
-        HashCost::Minimal,
-    )
-    .unwrap();
+    let mut bob_side = open_file(&path, keyring.as_ref());
     let bob = bob_side.sign_in("bob", "demo", T0).unwrap();
     let input = ApprovalInput {
         terms: None,

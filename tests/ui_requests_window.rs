@@ -16,73 +16,16 @@ mod common;
 use common::*;
 
 use egui::accesskit::Role;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{By, Queryable};
 use latchkey::app::view::forms::Dialog;
 use latchkey::app::view::requests_table::{Column, RequestsTable};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, Screen, WorkspaceSource};
-use latchkey::domain::clock::{Clock, FixedClock};
-use latchkey::domain::request::{
-    AccessWindow, NewRequest, Phase, Request, RequestKind, RequestStatus, Terms,
-};
+use latchkey::domain::request::{AccessWindow, Phase, Request, RequestKind, RequestStatus, Terms};
 use latchkey::domain::{EntryId, RequestId, Span, Timestamp, UserId};
-use latchkey::platform::clipboard::MemoryClipboard;
-use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::platform::launcher::RecordingLauncher;
-use latchkey::platform::witness::MemoryWitness;
-use latchkey::service::{HashCost, KeyOptions, demo};
-use latchkey::store::sqlite::SqliteStore;
-use std::sync::Arc;
 
 /// The window's title and the top-bar button that opens it.
 const TITLE: &str = "Temporary access requests";
 const OPEN: &str = "All requests…";
 const FILTER: &str = "Filter requests";
-
-/// A harness around the whole eframe app (50 ms steps, as in the other UI suites).
-fn harness(app: LatchkeyApp) -> Window {
-    let mut window = Harness::builder()
-        .with_size([1200.0, 800.0])
-        .with_step_dt(0.05)
-        .with_max_steps(60)
-        .build_eframe(move |_cc| app);
-    window.run();
-    window
-}
-
-/// The demo workspace in memory, made at T0, signed in as `user`.
-fn demo_app(user: &str) -> Window {
-    let clock = Arc::new(FixedClock::new(T0));
-    let keyring = Arc::new(MemoryKeyring::default());
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: None,
-    };
-    let store = Box::new(SqliteStore::in_memory().unwrap());
-    let workspace = demo::create_demo(store, &keys, HashCost::Minimal, clock.now()).unwrap();
-    let app = LatchkeyApp::new(
-        AppEnv {
-            clock: clock.clone(),
-            keyring,
-            launcher: Arc::new(RecordingLauncher::default()),
-            clipboard: Arc::new(MemoryClipboard::default()),
-            hash_cost: HashCost::Minimal,
-            witness: Arc::new(MemoryWitness::default()),
-        },
-        AppOptions {
-            source: WorkspaceSource::Open(Box::new(workspace)),
-            user: Some(user.into()),
-            demo: false,
-        },
-    );
-    let mut window = harness(app);
-    assert!(window.get_by_label("Password").is_focused());
-    window.get_by_label("Password").type_text("demo");
-    window.key_press(egui::Key::Enter);
-    window.run();
-    assert!(matches!(window.state().screen, Screen::Main(_)));
-    window
-}
 
 /// The open requests window's table.
 fn table(window: &mut Window) -> &RequestsTable {
@@ -113,7 +56,7 @@ fn clear_text(window: &mut Window, label: &str) {
 
 /// Picks `choice` in the drop-down named `label` (the choice is a button;
 /// the table may show the same word as a text).
-fn choose(window: &mut Window, label: &str, choice: &str) {
+fn choose_button(window: &mut Window, label: &str, choice: &str) {
     click(window, label);
     let is_choice = || By::new().role(Role::Button).label(choice);
     // The list scrolls when long: bring the choice into view first.
@@ -156,35 +99,34 @@ fn entry_names(
     main.workspace().entry_names(&ids, now).unwrap()
 }
 
-/// Alice asks Bob for `set` on a Production entry for `mins` minutes, through the service.
-fn alice_asks(window: &mut Window, entry: &str, set: &str, mins: u32, message: &str) -> RequestId {
-    let alice = session_of(window, "alice");
-    let entry_id = entry_id(window, &alice, "Production", entry);
-    let approver_id = user_id(window, "Bob Approver");
-    let now = window.state().now();
-    let main = main_state(window);
-    let permission_set_id = main
-        .view
-        .names
-        .sets
+/// The request on `entry` in `phase` at T0, among those the signed-in user
+/// may see, as stored.
+fn visible_request(window: &mut Window, entry: &str, phase: Phase) -> RequestId {
+    let requests = stored_visible(window);
+    let entries = entry_names(window, &requests);
+    requests
         .iter()
-        .find(|s| s.name == set)
+        .find(|r| entries[&r.entry_id] == entry && r.phase(T0) == phase)
         .unwrap()
-        .id;
-    let draft = NewRequest {
-        entry_id,
-        terms: Terms {
-            permission_set_id,
-            window: AccessWindow::Duration { mins },
-        },
-        approver_id: Some(approver_id),
-        message: message.into(),
-        start_on_first_use: false,
-        extends_request_id: None,
-    };
-    main.workspace()
-        .request_access(&alice, &draft, now)
-        .unwrap()
+        .id
+}
+
+/// Alice asks Bob for `set` on a Production entry for `mins` minutes, through the service.
+fn alice_asks_bob(
+    window: &mut Window,
+    entry: &str,
+    set: &str,
+    mins: u32,
+    message: &str,
+) -> RequestId {
+    alice_asks(
+        window,
+        ("Production", entry),
+        set,
+        mins,
+        "Bob Approver",
+        message,
+    )
 }
 
 /// A sort key computed from a stored request, independently of the table.
@@ -244,7 +186,7 @@ fn expected_order(
 /// first); the header shows the direction.
 #[test]
 fn every_column_header_sorts_both_ways() {
-    let mut window = demo_app("admin");
+    let mut window = demo_window("admin");
     open_requests_window(&mut window);
     let requests = stored_visible(&mut window);
     assert!(
@@ -309,12 +251,13 @@ fn every_column_header_sorts_both_ways() {
 )]
 #[test]
 fn status_drop_down_and_filter_bar_narrow_the_rows() {
-    let mut window = demo_app("admin");
+    let mut window = demo_window("admin");
     // A second requester, so that a requester's name narrows: Carol joins
     // Production and the administrator grants her the runbook.
     let admin = main_state(&mut window).session.clone();
     let carol = user_id(&mut window, "Carol Approver");
     let runbook = entry_id(&mut window, &admin, "Production", "Runbook wiki");
+    let reader = set_id(&mut window, "Reader");
     let now = window.state().now();
     let main = main_state(&mut window);
     let production = main
@@ -322,14 +265,6 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
         .vaults
         .iter()
         .find(|v| v.name == "Production")
-        .unwrap()
-        .id;
-    let reader = main
-        .view
-        .names
-        .sets
-        .iter()
-        .find(|s| s.name == "Reader")
         .unwrap()
         .id;
     main.workspace()
@@ -355,7 +290,7 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
         .map(|r| r.id)
         .collect();
     assert_eq!(pending.len(), 2, "prod-app-01 and Payments DB wait");
-    choose(&mut window, "Status", "Pending");
+    choose_button(&mut window, "Status", "Pending");
     let mut ids = visible_ids(&mut window);
     ids.sort();
     assert_eq!(ids, pending);
@@ -370,13 +305,13 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
             "tick box of {id}"
         );
     }
-    choose(&mut window, "Status", "Lapsed");
+    choose_button(&mut window, "Status", "Lapsed");
     let lapsed = requests
         .iter()
         .filter(|r| r.phase(T0) == Phase::Lapsed)
         .count();
     assert_eq!((table(&mut window).len(), lapsed), (1, 1));
-    choose(&mut window, "Status", "All");
+    choose_button(&mut window, "Status", "All");
     assert_eq!(table(&mut window).len(), total);
 
     // Requester, entry, message, reply: what the filter bar searches.
@@ -417,10 +352,10 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
     }
     // Status and text combine: prod-db-01 is emergency (expired) and scheduled.
     replace_text(&mut window, FILTER, "prod-db-01");
-    choose(&mut window, "Status", "Scheduled");
+    choose_button(&mut window, "Status", "Scheduled");
     assert_eq!(table(&mut window).len(), 1);
     assert_eq!(table(&mut window).visible(0).unwrap().entry, "prod-db-01");
-    choose(&mut window, "Status", "All");
+    choose_button(&mut window, "Status", "All");
 
     clear_text(&mut window, FILTER);
     assert_eq!(table(&mut window).len(), total, "clearing restores all");
@@ -432,20 +367,10 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
 /// the request's details.
 #[test]
 fn eye_button_shows_both_messages_and_opens_details() {
-    let mut window = demo_app("admin");
+    let mut window = demo_window("admin");
     open_requests_window(&mut window);
-    let requests = stored_visible(&mut window);
-    let entries = entry_names(&mut window, &requests);
-    let active = requests
-        .iter()
-        .find(|r| entries[&r.entry_id] == "prod-dc-01" && r.phase(T0) == Phase::Active)
-        .unwrap()
-        .id;
-    let pending = requests
-        .iter()
-        .find(|r| entries[&r.entry_id] == "prod-app-01" && r.phase(T0) == Phase::Pending)
-        .unwrap()
-        .id;
+    let active = visible_request(&mut window, "prod-dc-01", Phase::Active);
+    let pending = visible_request(&mut window, "prod-app-01", Phase::Pending);
 
     window
         .get_by_label(&format!("Messages of request {active}"))
@@ -494,10 +419,10 @@ fn eye_button_shows_both_messages_and_opens_details() {
 /// that message. Then two more, denied together with another message.
 #[test]
 fn ticked_requests_are_approved_or_denied_together_with_one_message() {
-    let mut window = demo_app("bob");
+    let mut window = demo_window("bob");
     let app01 = main_state(&mut window).view.dashboard.inbox[0].id;
-    let portal = alice_asks(&mut window, "Admin portal", "Reader", 30, "Licence page");
-    let web01 = alice_asks(&mut window, "prod-web-01", "Operator", 120, "Deploy 4.2.2");
+    let portal = alice_asks_bob(&mut window, "Admin portal", "Reader", 30, "Licence page");
+    let web01 = alice_asks_bob(&mut window, "prod-web-01", "Operator", 120, "Deploy 4.2.2");
     open_requests_window(&mut window);
     assert!(shown(
         &window,
@@ -555,8 +480,8 @@ fn ticked_requests_are_approved_or_denied_together_with_one_message() {
     assert!(shown(&window, "3 approved"));
 
     // Deny two fresh ones together.
-    let vpn = alice_asks(&mut window, "Corporate VPN", "Reader", 60, "Remote work");
-    let wiki = alice_asks(&mut window, "Runbook wiki", "Reader", 15, "Read a runbook");
+    let vpn = alice_asks_bob(&mut window, "Corporate VPN", "Reader", 60, "Remote work");
+    let wiki = alice_asks_bob(&mut window, "Runbook wiki", "Reader", 15, "Read a runbook");
     // Reopen to load them (another window would have been told by the watcher).
     click(&mut window, OPEN);
     for id in [vpn, wiki] {
@@ -587,9 +512,9 @@ fn ticked_requests_are_approved_or_denied_together_with_one_message() {
 /// opens its details.
 #[test]
 fn keyboard_triage_moves_opens_approves_and_denies() {
-    let mut window = demo_app("bob");
-    let first = alice_asks(&mut window, "Admin portal", "Reader", 30, "Licence page");
-    let second = alice_asks(&mut window, "prod-web-01", "Operator", 120, "Deploy 4.2.2");
+    let mut window = demo_window("bob");
+    let first = alice_asks_bob(&mut window, "Admin portal", "Reader", 30, "Licence page");
+    let second = alice_asks_bob(&mut window, "prod-web-01", "Operator", 120, "Deploy 4.2.2");
     open_requests_window(&mut window);
     // Opened newest first: the two fresh requests lead.
     assert_eq!(visible_ids(&mut window)[..2], [second, first]);
@@ -684,15 +609,9 @@ fn keyboard_triage_moves_opens_approves_and_denies() {
 /// stored revoked, ended by Bob, now; the row says Revoked.
 #[test]
 fn approver_revokes_an_active_grant_from_its_details() {
-    let mut window = demo_app("bob");
+    let mut window = demo_window("bob");
     open_requests_window(&mut window);
-    let requests = stored_visible(&mut window);
-    let entries = entry_names(&mut window, &requests);
-    let grant = requests
-        .iter()
-        .find(|r| entries[&r.entry_id] == "prod-dc-01" && r.phase(T0) == Phase::Active)
-        .unwrap()
-        .id;
+    let grant = visible_request(&mut window, "prod-dc-01", Phase::Active);
     click(&mut window, &format!("Messages of request {grant}"));
     assert!(shown(&window, "Temporary access details"));
     click(&mut window, "Revoke…");
@@ -717,15 +636,9 @@ fn approver_revokes_an_active_grant_from_its_details() {
 /// R-APP-5: "Keep access" in the confirmation revokes nothing.
 #[test]
 fn keeping_access_in_the_confirmation_revokes_nothing() {
-    let mut window = demo_app("bob");
+    let mut window = demo_window("bob");
     open_requests_window(&mut window);
-    let requests = stored_visible(&mut window);
-    let entries = entry_names(&mut window, &requests);
-    let grant = requests
-        .iter()
-        .find(|r| entries[&r.entry_id] == "prod-dc-01" && r.phase(T0) == Phase::Active)
-        .unwrap()
-        .id;
+    let grant = visible_request(&mut window, "prod-dc-01", Phase::Active);
     let bob = session_of(&mut window, "bob");
     let before = stored_as(&mut window, &bob, grant);
     click(&mut window, &format!("Messages of request {grant}"));
@@ -741,7 +654,7 @@ fn keeping_access_in_the_confirmation_revokes_nothing() {
 /// approved and active for her, with the message.
 #[test]
 fn administrator_grants_access_directly() {
-    let mut window = demo_app("admin");
+    let mut window = demo_window("admin");
     if window.get_by_label("Vault").value().as_deref() != Some("Production") {
         click(&mut window, "Vault");
         click(&mut window, "Production");
@@ -773,9 +686,9 @@ fn administrator_grants_access_directly() {
         Dialog::DirectGrant(form) => assert!(form.users.iter().all(|u| !u.is_admin)),
         other => panic!("the grant dialog is not open: {other:?}"),
     }
-    choose(&mut window, "User", "Alice Requester");
-    choose(&mut window, "Access duration", "2 h");
-    choose(&mut window, "Permission", "Operator");
+    choose_button(&mut window, "User", "Alice Requester");
+    choose_button(&mut window, "Access duration", "2 h");
+    choose_button(&mut window, "Permission", "Operator");
     replace_text(
         &mut window,
         "Message to the user",

@@ -3,23 +3,16 @@
 //! it keeps drawing, says that it is waiting, and recovers by itself once the
 //! lock is released (issue 10, item 6; R-DATA-2).
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "in a test, a failed step fails the test"
-)]
-
 mod common;
 
 use common::*;
 
 use egui_kittest::kittest::Queryable;
-use latchkey::app::{AppOptions, LatchkeyApp, Screen, WorkspaceSource};
+use latchkey::app::Screen;
 use latchkey::domain::Span;
 use latchkey::domain::clock::FixedClock;
 use latchkey::domain::request::RequestStatus;
-use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::service::{HashCost, KeyOptions, demo};
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::{Store, TxMode};
 use std::sync::Arc;
@@ -32,23 +25,8 @@ fn alice_on_a_file(folder: &std::path::Path) -> (App, std::path::PathBuf) {
     let path = folder.join("ws.latchkey");
     let clock = Arc::new(FixedClock::new(T0));
     let keyring = Arc::new(MemoryKeyring::default());
-    let keys = KeyOptions {
-        keyring: keyring.as_ref(),
-        key_file: Some(key_file_for(&path)),
-    };
-    let store = Box::new(SqliteStore::create(&path).unwrap());
-    drop(demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap());
-    let app = LatchkeyApp::new(
-        test_env(&clock, keyring),
-        AppOptions {
-            source: WorkspaceSource::File(path.clone()),
-            user: Some("alice".into()),
-            demo: false,
-        },
-    );
-    let mut window = window_of(app);
-    sign_in_with(&mut window, "demo");
-    assert!(matches!(window.state().screen, Screen::Main(_)));
+    demo_file(&path, keyring.as_ref());
+    let window = file_window(test_env(&clock, keyring), &path, "alice");
     (App { window, clock }, path)
 }
 

@@ -12,15 +12,18 @@
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use latchkey::app::{AppEnv, LatchkeyApp, MainState, Screen};
+use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, MainState, Screen, WorkspaceSource};
 use latchkey::domain::clock::FixedClock;
-use latchkey::domain::request::Request;
-use latchkey::domain::{EntryId, RequestId, Timestamp, UserId};
+use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Request, Terms};
+use latchkey::domain::{EntryId, PermissionSetId, RequestId, Timestamp, UserId};
 use latchkey::platform::clipboard::MemoryClipboard;
-use latchkey::platform::keyring::MemoryKeyring;
+use latchkey::platform::keyfile::key_file_for;
+use latchkey::platform::keyring::{Keyring, MemoryKeyring};
 use latchkey::platform::launcher::RecordingLauncher;
 use latchkey::platform::witness::MemoryWitness;
-use latchkey::service::{HashCost, Session};
+use latchkey::service::{HashCost, KeyOptions, Session, Workspace, demo};
+use latchkey::store::sqlite::SqliteStore;
+use std::path::Path;
 use std::sync::Arc;
 
 pub type Window = Harness<'static, LatchkeyApp>;
@@ -34,9 +37,10 @@ pub struct App {
 /// The demo's "now": 2027-01-15 08:00:00 UTC.
 pub const T0: Timestamp = Timestamp(1_800_000_000_000);
 
-/// The window's surroundings for a test: `clock`, `keyring`, and in-memory
-/// launcher, clipboard and audit witness; cheap password hashes.
-pub fn test_env(clock: &Arc<FixedClock>, keyring: Arc<MemoryKeyring>) -> AppEnv {
+/// The window's surroundings for a test: `clock`, `keyring` (a
+/// `MemoryKeyring`, or a `NoKeyring` as on a computer without one), and
+/// in-memory launcher, clipboard and audit witness; cheap password hashes.
+pub fn test_env(clock: &Arc<FixedClock>, keyring: Arc<dyn Keyring>) -> AppEnv {
     AppEnv {
         clock: clock.clone(),
         keyring,
@@ -48,6 +52,8 @@ pub fn test_env(clock: &Arc<FixedClock>, keyring: Arc<MemoryKeyring>) -> AppEnv 
 }
 
 /// A 1200×800 harness around the whole eframe app, run until it settles.
+/// The step is short enough (50 ms) that two clicks in a row make an egui
+/// double-click (< 0.3 s apart).
 pub fn window_of(app: LatchkeyApp) -> Window {
     let mut window = Harness::builder()
         .with_size([1200.0, 800.0])
@@ -58,9 +64,165 @@ pub fn window_of(app: LatchkeyApp) -> Window {
     window
 }
 
+/// The window on `source` in `env`, settled; with `user`, on the sign-in
+/// screen for that user (the password field has the focus).
+pub fn window_on(env: AppEnv, source: WorkspaceSource, user: Option<&str>) -> Window {
+    window_of(LatchkeyApp::new(
+        env,
+        AppOptions {
+            source,
+            user: user.map(Into::into),
+            demo: false,
+        },
+    ))
+}
+
+/// The demo workspace in memory, made at T0, its key in `keyring`.
+pub fn demo_in_memory(keyring: &MemoryKeyring) -> Workspace {
+    let keys = KeyOptions {
+        keyring,
+        key_file: None,
+    };
+    let store = Box::new(SqliteStore::in_memory().unwrap());
+    demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap()
+}
+
+/// The demo workspace written to the file `path`, made at T0, its key in
+/// `keyring` (when it can hold one) and in a key file next to it.
+pub fn demo_file(path: &Path, keyring: &dyn Keyring) {
+    let keys = KeyOptions {
+        keyring,
+        key_file: Some(key_file_for(path)),
+    };
+    let store = Box::new(SqliteStore::create(path).unwrap());
+    drop(demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap());
+}
+
+/// Another connection to the workspace file `path`, as another window on
+/// this computer opens it (the key from `keyring` or from the key file).
+pub fn open_file(path: &Path, keyring: &dyn Keyring) -> Workspace {
+    let keys = KeyOptions {
+        keyring,
+        key_file: Some(key_file_for(path)),
+    };
+    Workspace::open(
+        Box::new(SqliteStore::open(path).unwrap()),
+        &keys,
+        HashCost::Minimal,
+    )
+    .unwrap()
+}
+
+/// The demo workspace in memory, made at T0, on the sign-in screen for `user`.
+pub fn demo_app_at_sign_in(user: &str) -> App {
+    let clock = Arc::new(FixedClock::new(T0));
+    let keyring = Arc::new(MemoryKeyring::default());
+    let workspace = demo_in_memory(&keyring);
+    let window = window_on(
+        test_env(&clock, keyring),
+        WorkspaceSource::Open(Box::new(workspace)),
+        Some(user),
+    );
+    App { window, clock }
+}
+
+/// The demo workspace in memory, made at T0, signed in as `user`.
+pub fn demo_app(user: &str) -> App {
+    let mut app = demo_app_at_sign_in(user);
+    sign_in_demo(&mut app.window);
+    app
+}
+
+/// [`demo_app`]'s window, for tests that never move the clock.
+pub fn demo_window(user: &str) -> Window {
+    demo_app(user).window
+}
+
+/// A window on the workspace file `path` in `env`, signed in as `user`.
+pub fn file_window(env: AppEnv, path: &Path, user: &str) -> Window {
+    let mut window = window_on(env, WorkspaceSource::File(path.to_path_buf()), Some(user));
+    sign_in_demo(&mut window);
+    window
+}
+
+/// Signs in with the demo password on the sign-in screen (`--user` given)
+/// and checks that the main window is shown.
+pub fn sign_in_demo(window: &mut Window) {
+    sign_in_with(window, "demo");
+    assert!(matches!(window.state().screen, Screen::Main(_)));
+}
+
+/// Alice asks `approver` (a display name) for `set` on `entry` of `vault`
+/// for `mins` minutes, with `message`, through the service.
+pub fn alice_asks(
+    window: &mut Window,
+    (vault, entry): (&str, &str),
+    set: &str,
+    mins: u32,
+    approver: &str,
+    message: &str,
+) -> RequestId {
+    let alice = session_of(window, "alice");
+    let entry_id = entry_id(window, &alice, vault, entry);
+    let approver_id = user_id(window, approver);
+    let permission_set_id = set_id(window, set);
+    let draft = NewRequest {
+        entry_id,
+        terms: Terms {
+            permission_set_id,
+            window: AccessWindow::Duration { mins },
+        },
+        approver_id: Some(approver_id),
+        message: message.into(),
+        start_on_first_use: false,
+        extends_request_id: None,
+    };
+    let now = window.state().now();
+    let main = main_state(window);
+    main.workspace()
+        .request_access(&alice, &draft, now)
+        .unwrap()
+}
+
+/// `username`, as from their own window, approves `id` as requested, with
+/// `message`, at `at`, through the service; returns their session.
+pub fn approve_as(
+    window: &mut Window,
+    username: &str,
+    id: RequestId,
+    message: &str,
+    at: Timestamp,
+) -> Session {
+    let session = session_of(window, username);
+    let input = ApprovalInput {
+        terms: None,
+        message: message.into(),
+    };
+    main_state(window)
+        .workspace()
+        .approve(&session, id, &input, at)
+        .unwrap();
+    session
+}
+
 /// Whether nothing at all is named `label`.
 pub fn absent(window: &Window, label: &str) -> bool {
     window.query_all_by_label(label).next().is_none()
+}
+
+/// The request the selected entry's banner is about.
+pub fn banner_request(window: &mut Window) -> Request {
+    let main = main_state(window);
+    let detail = main.view.detail.as_ref().unwrap();
+    let id = detail.banner.as_ref().unwrap().request_id;
+    detail.requests.iter().find(|r| r.id == id).unwrap().clone()
+}
+
+/// Picks `choice` in the drop-down named `label`.
+pub fn choose(window: &mut Window, label: &str, choice: &str) {
+    click(window, label);
+    click(window, choice);
+    assert_eq!(window.get_by_label(label).value().as_deref(), Some(choice));
 }
 
 /// Clicks the one control named `label` and lets the window settle.
@@ -129,6 +291,18 @@ pub fn session_of(window: &mut Window, username: &str) -> Session {
     let now = window.state().now();
     let main = main_state(window);
     main.workspace().sign_in(username, "demo", now).unwrap()
+}
+
+/// The id of a permission set by name.
+pub fn set_id(window: &mut Window, name: &str) -> PermissionSetId {
+    main_state(window)
+        .view
+        .names
+        .sets
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap()
+        .id
 }
 
 /// The Vault drop-down, then the vault, unless it is shown already.
