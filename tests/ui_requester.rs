@@ -29,24 +29,6 @@ const MS: Span = Span(1);
 /// The request dialog's message field.
 const MESSAGE: &str = "Message: why you need this entry and what it covers";
 
-/// Alice signed in through the sign-in screen, looking at the Production vault.
-fn alice_in_production() -> App {
-    let mut app = demo_app("alice");
-    show_vault(&mut app.window, "Production");
-    app
-}
-
-/// Two clicks 150 ms apart: an egui double-click. Waits 0.4 s (of egui's
-/// time, not the app's clock) first, so an earlier click elsewhere cannot make
-/// it count as a triple-click.
-fn double_click(window: &mut Window, label: &str) {
-    window.run_steps(8);
-    let node = window.get_by_label(label);
-    node.click();
-    node.click();
-    window.run();
-}
-
 /// The approver drop-down: type in its filter box, then pick the match.
 fn choose_approver(window: &mut Window, filter: &str, name: &str) {
     click(window, "Approver");
@@ -156,27 +138,6 @@ fn settle_collecting_copies(window: &mut Window) -> Vec<String> {
 /// How long until the window wants its next frame.
 fn repaint_delay(window: &Window) -> Duration {
     window.output().viewport_output[&egui::ViewportId::ROOT].repaint_delay
-}
-
-/// The prompt and the request dialog for a locked row, by double-click (R-REQ-2).
-fn open_request_dialog_by_double_click(window: &mut Window, row: &str) {
-    double_click(window, row);
-    assert!(
-        shown(
-            window,
-            "You don't have access to this entry. Request temporary access?"
-        ),
-        "double-clicking {row:?} asks first"
-    );
-    click(window, "Yes");
-    assert!(shown(window, "Request temporary access"));
-    assert!(shown(window, "Send request"));
-}
-
-/// Production's "Web / Admin portal", locked for Alice, selected, its dialog open.
-fn admin_portal_dialog(window: &mut Window) {
-    expand(window, "Web");
-    open_request_dialog_by_double_click(window, "Admin portal (locked)");
 }
 
 /// Clicks the control named `label` inside the open dialog (the window

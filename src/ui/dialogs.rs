@@ -10,7 +10,7 @@ use crate::app::view::screen::{MainView, Names};
 use crate::domain::request::{Request, RequestInfo};
 use crate::domain::settings::MAX_MESSAGE_CHARS;
 use crate::domain::{Field, FieldErrors, Timestamp};
-use egui::{Id, Modal, RichText, TextEdit, Ui};
+use egui::{Id, Key, Modal, Order, RichText, TextEdit, Ui};
 
 /// Draws the open dialog, if any.
 pub fn dialog_ui(
@@ -20,7 +20,16 @@ pub fn dialog_ui(
     now: Timestamp,
     intents: &mut Vec<Intent>,
 ) {
-    let modal = |id: &str| Modal::new(Id::unique(("latchkey-dialog", id)));
+    let modal = |id: &str| {
+        let id = Id::new(("latchkey-dialog", id));
+        // Middle, not egui's Foreground: the dialog's own drop-downs and date
+        // picker are Foreground pop-ups, so they are always drawn, and take
+        // the click, above it however often the dialog was clicked (issue 12).
+        Modal::new(id).area(Modal::default_area(id).order(Order::Middle))
+    };
+    // Enter answers a dialog without text fields with its default button.
+    let enter = ctx.input(|i| i.key_pressed(Key::Enter));
+    let keeps_input = dialog.holds_typed_input();
     let closed = match dialog {
         Dialog::None => return,
         Dialog::AskAccess { entry_id, name } => {
@@ -31,7 +40,7 @@ pub fn dialog_ui(
                     ui.heading(name.as_str());
                     ui.label("You don't have access to this entry. Request temporary access?");
                     ui.horizontal(|ui| {
-                        if ui.button("Yes").clicked() {
+                        if ui.button("Yes").clicked() || enter {
                             intents.push(AccessIntent::OpenRequestDialog(entry_id).into());
                         }
                         if ui.button("No").clicked() {
@@ -49,7 +58,7 @@ pub fn dialog_ui(
                 ui.set_width(380.0);
                 ui.heading("Request sent");
                 ui.label(message.as_str());
-                if ui.button("OK").clicked() {
+                if ui.button("OK").clicked() || enter {
                     intents.push(Intent::CloseDialog);
                 }
             })
@@ -96,7 +105,9 @@ pub fn dialog_ui(
             })
             .should_close(),
     };
-    if closed && !intents.contains(&Intent::CloseDialog) {
+    // A stray click beside the dialog or Escape closes it only when that
+    // loses nothing the person typed (issue 12); Cancel always does.
+    if closed && !keeps_input && !intents.contains(&Intent::CloseDialog) {
         intents.push(Intent::CloseDialog);
     }
 }

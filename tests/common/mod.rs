@@ -377,3 +377,62 @@ pub fn user_id(window: &mut Window, display_name: &str) -> UserId {
         .map(|(id, _)| *id)
         .unwrap()
 }
+
+/// Two clicks 150 ms apart: an egui double-click. Waits 0.4 s (of egui's
+/// time, not the app's clock) first, so an earlier click elsewhere cannot make
+/// it count as a triple-click.
+pub fn double_click(window: &mut Window, label: &str) {
+    window.run_steps(8);
+    let node = window.get_by_label(label);
+    node.click();
+    node.click();
+    window.run();
+}
+
+/// The prompt and the request dialog for a locked row, by double-click (R-REQ-2).
+pub fn open_request_dialog_by_double_click(window: &mut Window, row: &str) {
+    double_click(window, row);
+    assert!(
+        shown(
+            window,
+            "You don't have access to this entry. Request temporary access?"
+        ),
+        "double-clicking {row:?} asks first"
+    );
+    click(window, "Yes");
+    assert!(shown(window, "Request temporary access"));
+    assert!(shown(window, "Send request"));
+}
+
+/// Production's "Web / Admin portal", locked for Alice, selected, its dialog open.
+pub fn admin_portal_dialog(window: &mut Window) {
+    expand(window, "Web");
+    open_request_dialog_by_double_click(window, "Admin portal (locked)");
+}
+
+/// Alice signed in through the sign-in screen, looking at the Production vault.
+pub fn alice_in_production() -> App {
+    let mut app = demo_app("alice");
+    show_vault(&mut app.window, "Production");
+    app
+}
+
+/// Presses the mouse on the one control named `label` in one frame and
+/// releases it in the next, as a real window receives a click (a click in
+/// one frame hides what happens between the two).
+pub fn click_as_a_person(window: &mut Window, label: &str) {
+    let at = window.get_by_label(label).rect().center();
+    let button = |pressed| egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    window.hover_at(at);
+    window.step();
+    window.event(button(true));
+    window.step();
+    window.event(button(false));
+    window.step();
+    window.run();
+}

@@ -486,6 +486,29 @@ pub enum Dialog {
     },
 }
 
+impl Dialog {
+    /// Whether closing it now would throw away something the person typed
+    /// or chose: a message, a reason or note, an approver or a user. Such a
+    /// dialog is closed by its own buttons only, not by a stray click or
+    /// Escape (issue 12).
+    pub fn holds_typed_input(&self) -> bool {
+        match self {
+            Dialog::Request(form) => {
+                !form.message.trim().is_empty() || form.approver_index.is_some()
+            }
+            Dialog::Respond(form) => !form.message.trim().is_empty(),
+            Dialog::DirectGrant(form) => {
+                !form.message.trim().is_empty() || form.user_index.is_some()
+            }
+            Dialog::ConfirmRevoke { reason: text, .. }
+            | Dialog::ConfirmRelease { note: text, .. } => !text.trim().is_empty(),
+            Dialog::None | Dialog::AskAccess { .. } | Dialog::Sent { .. } | Dialog::Details(_) => {
+                false
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

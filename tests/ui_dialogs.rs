@@ -1,0 +1,167 @@
+//! The dialogs as people meet them (issue 12): every drop-down opens above
+//! its dialog and takes the click; typed input survives stray clicks and
+//! keys; Escape closes an open list before anything else; Enter activates
+//! the default button. Driven with real pointer and key events through
+//! egui_kittest on the whole app, with a fixed clock.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "in a test, a failed step fails the test"
+)]
+
+mod common;
+
+use common::*;
+
+use egui::Key;
+use egui::accesskit::Role;
+use egui_kittest::kittest::{NodeT, Queryable};
+use latchkey::app::view::forms::Dialog;
+
+/// The request dialog's message field.
+const MESSAGE: &str = "Message: why you need this entry and what it covers";
+
+fn value(window: &Window, label: &str) -> Option<String> {
+    window.get_by_label(label).value()
+}
+
+fn press(window: &mut Window, key: Key) {
+    window.key_press(key);
+    window.run();
+}
+
+fn request_dialog_is_open(window: &mut Window) -> bool {
+    matches!(main_state(window).dialog, Dialog::Request(_))
+}
+
+/// Issue 12, item 1: a drop-down opened after the person clicked into the
+/// dialog used to open underneath it; the next click then landed on the
+/// dialog, and the choice was silently not made. Each list must be drawn on
+/// top and take the click, however often the dialog was clicked before.
+#[test]
+fn the_request_dialogs_drop_downs_open_above_it_and_take_the_click() {
+    let mut app = alice_in_production();
+    let window = &mut app.window;
+    admin_portal_dialog(window);
+    let mut pick = |window: &mut Window, list: &str, choice: &str| {
+        // A click into the dialog first, as when typing the message.
+        click_as_a_person(window, MESSAGE);
+        click_as_a_person(window, list);
+        click_as_a_person(window, choice);
+        assert_eq!(
+            value(window, list).as_deref(),
+            Some(choice),
+            "the {list} list took the click on {choice:?}"
+        );
+    };
+    for (duration, set) in [("30 min", "Reader"), ("2 h", "Operator"), ("1 h", "Reader")] {
+        // Opened and left with Escape, as someone who changed their mind.
+        click_as_a_person(window, MESSAGE);
+        click_as_a_person(window, "Access duration");
+        press(window, Key::Escape);
+        pick(window, "Access duration", duration);
+        pick(window, "Permission", set);
+    }
+    pick(window, "Approver", "Bob Approver");
+}
+
+/// Issue 12, item 2: a click beside the dialog, or Escape with no list open,
+/// used to close it and throw away what was typed.
+#[test]
+fn a_stray_click_or_escape_keeps_what_was_typed() {
+    let mut app = alice_in_production();
+    let window = &mut app.window;
+    admin_portal_dialog(window);
+    window.get_by_label(MESSAGE).focus();
+    window.run();
+    window
+        .get_by_label(MESSAGE)
+        .type_text("Rotate the admin certificate");
+    window.run();
+    assert!(main_state(window).dialog.holds_typed_input());
+    // A click on the dimmed window behind the dialog.
+    let backdrop = egui::pos2(5.0, 790.0);
+    window.hover_at(backdrop);
+    window.run();
+    window.event(egui::Event::PointerButton {
+        pos: backdrop,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    window.event(egui::Event::PointerButton {
+        pos: backdrop,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    window.run();
+    assert!(
+        request_dialog_is_open(window),
+        "a stray click keeps the dialog"
+    );
+    press(window, Key::Escape);
+    assert!(
+        request_dialog_is_open(window),
+        "Escape with typed input keeps it"
+    );
+    assert_eq!(
+        value(window, MESSAGE).as_deref(),
+        Some("Rotate the admin certificate")
+    );
+    // Cancel is the way out, and says so.
+    click(window, "Cancel");
+    assert!(!request_dialog_is_open(window));
+}
+
+/// Issue 12, items 2 and 3: Escape closes an open list first, and only
+/// that; the dialog, its values and the focus stay.
+#[test]
+fn escape_closes_the_open_list_first() {
+    let mut app = alice_in_production();
+    let window = &mut app.window;
+    admin_portal_dialog(window);
+    let before = value(window, "Access duration");
+    click(window, "Access duration");
+    assert!(
+        window.query_by_label("30 min").is_some(),
+        "the list is open"
+    );
+    press(window, Key::Escape);
+    assert!(window.query_by_label("30 min").is_none(), "the list closed");
+    assert!(request_dialog_is_open(window), "the dialog stayed");
+    assert_eq!(value(window, "Access duration"), before);
+}
+
+/// Issue 12, item 3: a list closes after a pick.
+#[test]
+fn a_list_closes_after_a_pick() {
+    let mut app = alice_in_production();
+    let window = &mut app.window;
+    admin_portal_dialog(window);
+    choose(window, "Access duration", "30 min");
+    assert!(
+        window
+            .query_all_by_role(Role::ListBoxOption)
+            .next()
+            .is_none()
+            && window.query_by_label("2 h").is_none(),
+        "no list is left open"
+    );
+}
+
+/// Issue 12, item 3: Enter answers the "Request temporary access?" prompt
+/// with its default, and "OK" in the confirmation, without Tab first.
+#[test]
+fn enter_activates_the_default_button() {
+    let mut app = alice_in_production();
+    let window = &mut app.window;
+    expand(window, "Web");
+    double_click(window, "Admin portal (locked)");
+    assert!(shown(
+        window,
+        "You don't have access to this entry. Request temporary access?"
+    ));
+    press(window, Key::Enter);
+    assert!(request_dialog_is_open(window), "Enter said Yes");
+}
