@@ -21,7 +21,7 @@ pub fn dialog_ui(
     intents: &mut Vec<Intent>,
 ) {
     let modal = |id: &str| {
-        let id = Id::new(("latchkey-dialog", id));
+        let id = Id::unique(("latchkey-dialog", id));
         // Middle, not egui's Foreground: the dialog's own drop-downs and date
         // picker are Foreground pop-ups, so they are always drawn, and take
         // the click, above it however often the dialog was clicked (issue 12).
