@@ -4,18 +4,13 @@
 //! the default button. Driven with real pointer and key events through
 //! egui_kittest on the whole app, with a fixed clock.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "in a test, a failed step fails the test"
-)]
-
 mod common;
 
 use common::*;
 
 use egui::Key;
 use egui::accesskit::Role;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use latchkey::app::view::forms::Dialog;
 
 /// The request dialog's message field.
@@ -43,7 +38,7 @@ fn the_request_dialogs_drop_downs_open_above_it_and_take_the_click() {
     let mut app = alice_in_production();
     let window = &mut app.window;
     admin_portal_dialog(window);
-    let mut pick = |window: &mut Window, list: &str, choice: &str| {
+    let pick = |window: &mut Window, list: &str, choice: &str| {
         // A click into the dialog first, as when typing the message.
         click_as_a_person(window, MESSAGE);
         click_as_a_person(window, list);
