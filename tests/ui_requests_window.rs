@@ -13,6 +13,9 @@
 
 mod common;
 
+/// The D key's one-line prompt.
+const DENY_REASON: &str = "Reason for denying (Enter denies, Escape cancels)";
+
 use common::*;
 
 use egui::accesskit::Role;
@@ -426,7 +429,7 @@ fn ticked_requests_are_approved_or_denied_together_with_one_message() {
     open_requests_window(&mut window);
     assert!(shown(
         &window,
-        "Tick pending requests to decide several at once. Keys: arrow up and down move, Enter opens, A approves, D denies."
+        "Tick pending requests to decide several at once. Keys: arrow up and down move, Enter opens, A approves, D asks why and denies."
     ));
     assert!(absent(&window, "Approve selected"), "nothing ticked yet");
     for id in [app01, portal, web01] {
@@ -566,6 +569,13 @@ fn keyboard_triage_moves_opens_approves_and_denies() {
     press(&mut window, egui::Key::A);
     let approved = stored_as(&mut window, &bob, first);
     assert_eq!(approved.status, RequestStatus::Approved);
+    assert!(
+        shown(
+            &window,
+            "Approved Alice Requester's request for Admin portal"
+        ),
+        "A says what it approved"
+    );
     assert_eq!(
         approved.authorized,
         Some(approved.requested),
@@ -589,10 +599,39 @@ fn keyboard_triage_moves_opens_approves_and_denies() {
 
     press(&mut window, egui::Key::ArrowUp);
     assert_eq!(table(&mut window).selected, Some(second));
+    // D asks why first, in one line; Escape cancels and nothing is denied
+    // (issue 12: D used to deny at once, with "No reason was given").
     press(&mut window, egui::Key::D);
+    assert!(shown(&window, DENY_REASON), "D asks for the reason");
+    assert_eq!(
+        stored_as(&mut window, &bob, second).status,
+        RequestStatus::Pending,
+        "nothing is denied before the reason"
+    );
+    press(&mut window, egui::Key::Escape);
+    assert!(absent(&window, DENY_REASON), "Escape cancels");
+    assert_eq!(
+        stored_as(&mut window, &bob, second).status,
+        RequestStatus::Pending
+    );
+    press(&mut window, egui::Key::D);
+    assert!(
+        window.get_by_label(DENY_REASON).is_focused(),
+        "typing goes to the reason"
+    );
+    window
+        .get_by_label(DENY_REASON)
+        .type_text("Deploys wait for Monday");
+    window.run();
+    press(&mut window, egui::Key::Enter);
     let denied = stored_as(&mut window, &bob, second);
     assert_eq!(denied.status, RequestStatus::Denied);
     assert_eq!(denied.decided_by, Some(bob.user_id()));
+    assert_eq!(denied.decision_message, "Deploys wait for Monday");
+    assert!(shown(
+        &window,
+        "Denied Alice Requester's request for prod-web-01"
+    ));
     assert_eq!(
         stored_as(&mut window, &bob, first).status,
         RequestStatus::Approved

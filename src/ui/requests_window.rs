@@ -86,9 +86,49 @@ fn filter_bar_ui(ui: &mut Ui, table: &RequestsTable, intents: &mut Vec<Intent>) 
     });
 }
 
+/// The D key's one line: the reason for denying, Enter sends, Escape cancels.
+const DENY_REASON: &str = "Reason for denying (Enter denies, Escape cancels)";
+
+fn deny_reason_ui(ui: &mut Ui, reason: &str, count: usize, intents: &mut Vec<Intent>) {
+    ui.horizontal(|ui| {
+        let what = if count == 1 {
+            "Deny this request".to_owned()
+        } else {
+            format!("Deny {count} requests")
+        };
+        ui.label(RichText::new(what).strong());
+        let label = ui.label(DENY_REASON);
+        let mut text = reason.to_owned();
+        let edit = ui
+            .add(TextEdit::singleline(&mut text).desired_width(320.0))
+            .labelled_by(label.id);
+        if !edit.has_focus() && !edit.lost_focus() {
+            edit.request_focus();
+        }
+        if edit.changed() {
+            intents.push(RequestsIntent::SetDenyReason(text).into());
+        }
+        // Taken here, so the table's own keys do not also act on them.
+        let enter =
+            edit.lost_focus() && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Enter));
+        let escape = ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Escape));
+        let deny = ui.button("Deny").clicked();
+        let cancel = ui.button("Cancel").clicked();
+        if enter || deny {
+            intents.push(RequestsIntent::DecideChecked(Verdict::Deny).into());
+        } else if escape || cancel {
+            intents.push(RequestsIntent::CancelDeny.into());
+        }
+    });
+}
+
 fn bulk_bar_ui(ui: &mut Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
+    if let Some(reason) = &table.deny_reason {
+        deny_reason_ui(ui, reason, table.checked.len(), intents);
+        return;
+    }
     if table.checked.is_empty() {
-        ui.label(RichText::new("Tick pending requests to decide several at once. Keys: arrow up and down move, Enter opens, A approves, D denies.").weak());
+        ui.label(RichText::new("Tick pending requests to decide several at once. Keys: arrow up and down move, Enter opens, A approves, D asks why and denies.").weak());
         return;
     }
     ui.horizontal(|ui| {
@@ -262,13 +302,16 @@ fn keyboard_triage(ui: &Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
     }
     for (key, verdict) in [(Key::A, Verdict::Approve), (Key::D, Verdict::Deny)] {
         if pressed(key) {
-            if table.checked.is_empty() {
-                if let Some(row) = selected.filter(|r| r.phase == Phase::Pending) {
-                    intents.push(RequestsIntent::ToggleChecked(row.id).into());
-                    intents.push(RequestsIntent::DecideChecked(verdict).into());
+            match verdict {
+                // D asks for the reason first, in one line.
+                Verdict::Deny => intents.push(RequestsIntent::AskDenyReason.into()),
+                Verdict::Approve if table.checked.is_empty() => {
+                    if let Some(row) = selected.filter(|r| r.phase == Phase::Pending) {
+                        intents.push(RequestsIntent::ToggleChecked(row.id).into());
+                        intents.push(RequestsIntent::DecideChecked(verdict).into());
+                    }
                 }
-            } else {
-                intents.push(RequestsIntent::DecideChecked(verdict).into());
+                Verdict::Approve => intents.push(RequestsIntent::DecideChecked(verdict).into()),
             }
         }
     }

@@ -4,7 +4,7 @@
 use super::{MainState, report};
 use crate::app::view::intent::{RequestsIntent, Verdict};
 use crate::app::view::requests_table::RequestsTable;
-use crate::domain::request::ApprovalInput;
+use crate::domain::request::{ApprovalInput, Phase};
 use crate::domain::{EntryId, RequestId, Timestamp};
 
 impl MainState {
@@ -39,6 +39,19 @@ impl MainState {
                     table.checked.insert(*id);
                 }
             }
+            RequestsIntent::AskDenyReason => {
+                if table.checked.is_empty()
+                    && let Some(row) = table.selected.and_then(|id| table.row(id))
+                    && row.phase == Phase::Pending
+                {
+                    table.checked.insert(row.id);
+                }
+                if !table.checked.is_empty() {
+                    table.deny_reason = Some(table.bulk_message.clone());
+                }
+            }
+            RequestsIntent::SetDenyReason(text) => table.deny_reason = Some(text.clone()),
+            RequestsIntent::CancelDeny => table.deny_reason = None,
             RequestsIntent::Open | RequestsIntent::DecideChecked(_) => {}
         }
     }
@@ -92,7 +105,19 @@ impl MainState {
             .iter()
             .map(|id| (*id, table.row(*id).is_some()))
             .collect();
-        let message = table.bulk_message.clone();
+        // One decision is named in the status line: "Approved Alice
+        // Requester's request for Admin portal".
+        let one = match ids.as_slice() {
+            [(id, true)] => table
+                .row(*id)
+                .map(|r| format!("{}'s request for {}", r.requested_by, r.entry)),
+            _ => None,
+        };
+        // A denial sent from the D key's line carries the reason typed there.
+        let message = match (verdict, &table.deny_reason) {
+            (Verdict::Deny, Some(reason)) => reason.clone(),
+            _ => table.bulk_message.clone(),
+        };
         let (mut done, mut failed) = (0, Vec::new());
         for (id, listed) in ids {
             let result = if approve {
@@ -118,10 +143,17 @@ impl MainState {
             }
         }
         let verb = if approve { "approved" } else { "denied" };
-        self.view.status.set_notice(format!("{done} {verb}"));
+        match (&one, done) {
+            (Some(what), 1) => {
+                let verb = if approve { "Approved" } else { "Denied" };
+                self.view.status.set_notice(format!("{verb} {what}"));
+            }
+            _ => self.view.status.set_notice(format!("{done} {verb}")),
+        }
         if let Some(table) = &mut self.view.requests_table {
             table.checked.clear();
             table.bulk_message.clear();
+            table.deny_reason = None;
         }
         self.load_requests_window(now);
         self.refresh_dashboard(now);

@@ -145,6 +145,13 @@ pub enum RequestsIntent {
     ToggleChecked(RequestId),
     /// Decide every ticked row with the one message (R-APP-6).
     DecideChecked(Verdict),
+    /// Ask for the reason to deny the ticked rows, or the selected pending
+    /// one (the D key), in one line.
+    AskDenyReason,
+    /// The reason typed in that line.
+    SetDenyReason(String),
+    /// Close that line without denying.
+    CancelDeny,
 }
 
 impl From<StartIntent> for Intent {

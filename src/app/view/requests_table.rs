@@ -106,6 +106,9 @@ pub struct RequestsTable {
     pub text_filter: String,
     /// The one message sent with a bulk decision.
     pub bulk_message: String,
+    /// The reason being typed for denying the ticked rows, while the D key's
+    /// one-line prompt is open (R-APP-6, issue 12).
+    pub deny_reason: Option<String>,
     /// The row the keyboard is on.
     pub selected: Option<RequestId>,
     /// Rows ticked for a bulk decision (R-APP-6).
@@ -173,6 +176,9 @@ impl RequestsTable {
         self.status_filter = old.status_filter;
         self.text_filter.clone_from(&old.text_filter);
         self.selected = old.selected;
+        // What the person is typing survives a reload.
+        self.bulk_message.clone_from(&old.bulk_message);
+        self.deny_reason.clone_from(&old.deny_reason);
         self.checked = old
             .checked
             .iter()
