@@ -513,6 +513,10 @@ fn ticked_requests_are_approved_or_denied_together_with_one_message() {
 /// response window; Escape closes it; A approves the selected pending row
 /// as asked, and after ArrowUp, D denies the other; Enter on a decided row
 /// opens its details.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one flow through the window, step by step, reads best as one story"
+)]
 #[test]
 fn keyboard_triage_moves_opens_approves_and_denies() {
     let mut window = demo_window("bob");
