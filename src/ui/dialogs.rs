@@ -65,7 +65,7 @@ pub fn dialog_ui(
             .should_close(),
         Dialog::Details(request) => modal("details")
             .show(ctx, |ui| {
-                details_ui(ui, &state.names, request, now, intents);
+                fits_ui(ui, |ui| details_ui(ui, &state.names, request, now, intents));
             })
             .should_close(),
         Dialog::Respond(form) => modal("respond")
@@ -110,6 +110,19 @@ pub fn dialog_ui(
     if closed && !keeps_input && !intents.contains(&Intent::CloseDialog) {
         intents.push(Intent::CloseDialog);
     }
+}
+
+/// How tall a message box grows before it scrolls.
+const MESSAGE_BOX_HEIGHT: f32 = 120.0;
+
+/// A dialog's contents, scrolling when the window is too small to show
+/// them whole (issue 12). The form dialogs need none: their one growing
+/// part, the message, scrolls inside its own bounded box.
+fn fits_ui(ui: &mut Ui, contents: impl FnOnce(&mut Ui)) {
+    let room = ui.ctx().content_rect().height() - 48.0;
+    egui::ScrollArea::vertical()
+        .max_height(room.max(120.0))
+        .show(ui, contents);
 }
 
 #[expect(
@@ -199,12 +212,18 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     field_error_ui(ui, &form.errors, Field::Approver);
 
     let label = ui.label("Message: why you need this entry and what it covers");
-    ui.add(
-        TextEdit::multiline(&mut form.message)
-            .desired_rows(3)
-            .desired_width(f32::INFINITY),
-    )
-    .labelled_by(label.id);
+    // A long message scrolls inside its box; the dialog keeps its size.
+    egui::ScrollArea::vertical()
+        .id_salt("request-message")
+        .max_height(MESSAGE_BOX_HEIGHT)
+        .show(ui, |ui| {
+            ui.add(
+                TextEdit::multiline(&mut form.message)
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        });
     let count = form.message.chars().count();
     let counter = RichText::new(format!("{count} / {MAX_MESSAGE_CHARS}")).small();
     ui.label(if count > MAX_MESSAGE_CHARS {
@@ -530,12 +549,17 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
 /// not tied to a field (the response window and the direct grant).
 fn message_ui(ui: &mut Ui, label: &str, message: &mut String, errors: &FieldErrors) {
     let label = ui.label(label);
-    ui.add(
-        TextEdit::multiline(message)
-            .desired_rows(2)
-            .desired_width(f32::INFINITY),
-    )
-    .labelled_by(label.id);
+    egui::ScrollArea::vertical()
+        .id_salt("reply-message")
+        .max_height(MESSAGE_BOX_HEIGHT)
+        .show(ui, |ui| {
+            ui.add(
+                TextEdit::multiline(message)
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(label.id);
+        });
     field_error_ui(ui, errors, Field::Message);
     field_error_ui(ui, errors, Field::Workspace);
 }

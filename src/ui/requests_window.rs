@@ -36,14 +36,25 @@ pub fn requests_window_ui(
     intents: &mut Vec<Intent>,
 ) {
     let mut open = true;
+    // Never wider or taller than the screen (800×600 included): the
+    // table scrolls sideways inside it instead (issue 12).
+    let screen = ctx.content_rect().size();
     egui::Window::new("Temporary access requests")
         .open(&mut open)
-        .default_size([1000.0, 520.0])
+        .default_size([
+            1000.0_f32.min(screen.x - 16.0),
+            520.0_f32.min(screen.y - 48.0),
+        ])
+        .max_width(screen.x - 16.0)
+        .max_height(screen.y - 48.0)
+        .constrain(true)
         .show(ctx, |ui| {
             filter_bar_ui(ui, table, intents);
             bulk_bar_ui(ui, table, intents);
             ui.separator();
-            table_ui(ui, table, intents);
+            egui::ScrollArea::horizontal()
+                .id_salt("requests-table")
+                .show(ui, |ui| table_ui(ui, table, intents));
             if !is_dialog_open {
                 keyboard_triage(ui, table, intents);
             }
