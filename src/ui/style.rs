@@ -5,7 +5,9 @@
 //! normal, weak (secondary), error, warning, link — has a WCAG contrast of
 //! at least 4.5:1 against the panels, windows, text fields, hovered and
 //! selected rows it is drawn on, in the light and the dark theme; and no
-//! text style, emoji included, is smaller than 12 points. Secondary text
+//! text style, emoji included, is smaller than 12 points. The edges of
+//! buttons, check boxes and text fields have at least 3:1 against the panels
+//! (WCAG's non-text contrast), so an empty field can be seen. Secondary text
 //! uses `RichText::weak` and `weak_text_color`, so it is fixed here rather
 //! than at each call site. The unit tests below measure it.
 
@@ -17,6 +19,9 @@ pub const MIN_TEXT_SIZE: f32 = 12.0;
 
 /// WCAG AA's minimum contrast for normal text.
 pub const MIN_CONTRAST: f32 = 4.5;
+
+/// WCAG AA's minimum contrast for the edges of controls.
+pub const MIN_EDGE_CONTRAST: f32 = 3.0;
 
 /// Installs the readable styles of both themes and the fonts, and makes
 /// light the theme used when the desktop's is unknown.
@@ -45,6 +50,7 @@ pub fn make_readable(style: &mut Style, theme: Theme) {
             visuals.hyperlink_color = Color32::from_rgb(110, 180, 255);
             visuals.selection.bg_fill = Color32::from_rgb(0, 60, 100);
             visuals.selection.stroke = Stroke::new(1.0, Color32::from_rgb(200, 226, 255));
+            visuals.widgets.inactive.bg_stroke = Stroke::new(1.0, grey(110));
         }
         Theme::Light => {
             visuals.widgets.noninteractive.fg_stroke.color = grey(40);
@@ -54,6 +60,7 @@ pub fn make_readable(style: &mut Style, theme: Theme) {
             visuals.hyperlink_color = Color32::from_rgb(0, 90, 180);
             visuals.selection.bg_fill = Color32::from_rgb(190, 225, 255);
             visuals.selection.stroke = Stroke::new(1.0, Color32::from_rgb(0, 70, 110));
+            visuals.widgets.inactive.bg_stroke = Stroke::new(1.0, grey(140));
         }
     }
 }
@@ -198,8 +205,17 @@ mod tests {
                     failures.push(format!("{theme:?}: {what}: {ratio:.2}"));
                 }
             }
+            let edge = w.inactive.bg_stroke.color;
+            for (background, fill) in [("panel", v.panel_fill), ("window", v.window_fill)] {
+                let ratio = contrast_ratio(edge, fill);
+                if ratio < MIN_EDGE_CONTRAST {
+                    failures.push(format!(
+                        "{theme:?}: control edge on {background}: {ratio:.2}"
+                    ));
+                }
+            }
         }
-        assert!(failures.is_empty(), "below 4.5:1:\n{}", failures.join("\n"));
+        assert!(failures.is_empty(), "too faint:\n{}", failures.join("\n"));
     }
 
     /// Issue 12 item 9: no text under 12 px, emoji and icons included.
