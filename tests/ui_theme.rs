@@ -3,11 +3,6 @@
 //! control in the status bar, changes the look at once and is remembered in
 //! the preferences file; both looks keep secondary text readable.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "in a test, a failed step fails the test"
-)]
-
 mod common;
 
 use common::*;

@@ -68,11 +68,6 @@ impl PreferencesFile {
 
 #[cfg(test)]
 mod tests {
-    #![expect(
-        clippy::unwrap_used,
-        reason = "in a test, a failed step fails the test"
-    )]
-
     use super::*;
     use crate::domain::preferences::ThemeChoice;
 

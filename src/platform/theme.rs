@@ -142,11 +142,12 @@ fn listen(theme: &DesktopTheme, on_change: &dyn Fn()) -> zbus::Result<()> {
         else {
             continue;
         };
-        if namespace == APPEARANCE && key == COLOR_SCHEME {
-            if let Some(n) = portal_number(&value) {
-                theme.set(ColorScheme::from_portal(n));
-                on_change();
-            }
+        if namespace == APPEARANCE
+            && key == COLOR_SCHEME
+            && let Some(n) = portal_number(&value)
+        {
+            theme.set(ColorScheme::from_portal(n));
+            on_change();
         }
     }
     Ok(())
