@@ -9,6 +9,8 @@ use latchkey::platform::clipboard::SystemClipboard;
 use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
 use latchkey::platform::launcher::SystemLauncher;
+use latchkey::platform::preferences::PreferencesFile;
+use latchkey::platform::theme::DesktopTheme;
 use latchkey::platform::witness::system_witness;
 use latchkey::service::{
     AuditVerdict, Contents, HashCost, WitnessOutcome, Workspace, check_audit_file, demo,
@@ -139,7 +141,23 @@ fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<Ex
     eframe::run_native(
         "Latchkey",
         options,
-        Box::new(move |_creation| Ok(Box::new(LatchkeyApp::new(env, app_options)))),
+        Box::new(move |creation| {
+            // The desktop's light or dark preference is asked in the background
+            // and repaints the window when it arrives or changes (R-DSK-3).
+            let ctx = creation.egui_ctx.clone();
+            let desktop = DesktopTheme::from_portal(move || ctx.request_repaint());
+            let mut app = LatchkeyApp::new(env, app_options).with_desktop_theme(desktop);
+            match PreferencesFile::in_config_dir() {
+                Ok(file) => app = app.with_preferences(file),
+                Err(reason) => {
+                    eprintln!("latchkey: warning: preferences are not remembered: {reason}");
+                }
+            }
+            if let Some(problem) = app.preferences_problem() {
+                eprintln!("latchkey: warning: {problem}; the default preferences are used");
+            }
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| {
         anyhow::anyhow!(

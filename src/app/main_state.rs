@@ -157,8 +157,8 @@ impl MainState {
             Intent::Approval(intent) => self.apply_approval(*intent, now),
             Intent::Requests(intent) => self.apply_requests(intent, now),
             Intent::CloseDialog => self.dialog = Dialog::None,
-            // Applied by the application, which owns the screens.
-            Intent::Start(_) => {}
+            // Applied by the application, which owns the screens and the preferences.
+            Intent::Start(_) | Intent::Preferences(_) => {}
         }
         self.view.status.end_action();
     }

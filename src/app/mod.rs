@@ -10,6 +10,7 @@
 //! - the window repaints only when something will look different: the next
 //!   countdown second, the next deadline, or a change from another process.
 
+mod appearance;
 pub mod audit_watch;
 mod main_state;
 pub mod present;
@@ -22,14 +23,18 @@ use crate::domain::{DomainError, Field, Span, Timestamp};
 use crate::platform::clipboard::Clipboard;
 use crate::platform::keyring::Keyring;
 use crate::platform::launcher::Launcher;
+use crate::platform::preferences::PreferencesFile;
+use crate::platform::theme::DesktopTheme;
 use crate::platform::witness::Witness;
 use crate::service::{Contents, HashCost, ServiceError, Workspace, demo, unfinished_creation};
+use appearance::Appearance;
+pub use appearance::theme_preference;
 use audit_watch::AuditWatch;
 pub use main_state::MainState;
 use std::path::PathBuf;
 use std::sync::Arc;
 use view::forms::{FirstStartForm, SignInForm};
-use view::intent::{Intent, StartIntent};
+use view::intent::{Intent, PreferencesIntent, StartIntent};
 use view::screen::{AuditView, ScreenView, SignInView};
 
 /// How long the window's own operations wait for another program's write
@@ -108,6 +113,8 @@ pub struct LatchkeyApp {
     frame_now: Timestamp,
     /// What is known of the audit chain (R-AUD-2, R-BEY-12).
     audit: AuditWatch,
+    /// Styles, and light or dark as chosen (R-DSK-3).
+    appearance: Appearance,
 }
 
 impl LatchkeyApp {
@@ -129,6 +136,7 @@ impl LatchkeyApp {
             title: String::new(),
             frame_now,
             audit,
+            appearance: Appearance::default(),
         };
         match options.source {
             WorkspaceSource::Open(mut workspace) => {
@@ -156,6 +164,30 @@ impl LatchkeyApp {
             }
         }
         app
+    }
+
+    /// Reads the person's preferences from `file` and remembers changes
+    /// there (without it, a choice lasts until the window closes).
+    pub fn with_preferences(mut self, file: PreferencesFile) -> LatchkeyApp {
+        self.appearance.use_file(file);
+        self
+    }
+
+    /// Follows the desktop's light or dark preference (without it, egui's
+    /// idea of the system theme).
+    pub fn with_desktop_theme(mut self, desktop: DesktopTheme) -> LatchkeyApp {
+        self.appearance.follow(desktop);
+        self
+    }
+
+    /// The theme the person chose (R-DSK-3).
+    pub fn theme_choice(&self) -> crate::domain::preferences::ThemeChoice {
+        self.appearance.choice()
+    }
+
+    /// Why the preferences file could not be read (the defaults are used).
+    pub fn preferences_problem(&self) -> Option<&str> {
+        self.appearance.problem()
     }
 
     /// The workspace file, if any.
@@ -231,6 +263,15 @@ impl LatchkeyApp {
                 self.apply_first_start(*start);
             }
             Intent::Start(StartIntent::SignIn) => self.apply_sign_in(),
+            Intent::Preferences(PreferencesIntent::ChooseTheme(choice)) => {
+                if let Err(reason) = self.appearance.choose_theme(*choice)
+                    && let Screen::Main(main) = &mut self.screen
+                {
+                    main.view
+                        .status
+                        .set_error(format!("The theme choice cannot be remembered: {reason}"));
+                }
+            }
             Intent::Start(StartIntent::SignOut) => {
                 let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
                 self.screen = match screen {
@@ -376,6 +417,7 @@ impl LatchkeyApp {
     fn frame_logic(&mut self, ctx: &egui::Context) {
         let now = self.env.clock.now();
         self.frame_now = now;
+        self.appearance.logic(ctx);
         let title = self.window_title();
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
@@ -447,6 +489,7 @@ impl eframe::App for LatchkeyApp {
                 view: &main.view,
                 dialog: &mut main.dialog,
                 audit,
+                theme: self.appearance.choice(),
             },
         };
         crate::ui::app_ui(ui, screen, self.frame_now, &mut intents);

@@ -10,6 +10,7 @@ pub mod error;
 pub mod ids;
 pub mod notification;
 pub mod permission;
+pub mod preferences;
 pub mod request;
 pub mod settings;
 pub mod time;

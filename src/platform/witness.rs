@@ -144,7 +144,7 @@ fn parse_file_record(text: &str) -> Option<String> {
 /// Makes each temporary file's name unique within the process.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
+pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let temp = dir.join(format!(
         ".{}.{}-{}.tmp",

@@ -14,6 +14,7 @@ mod first_start;
 mod requests_window;
 mod sign_in;
 mod status_bar;
+pub mod style;
 mod tree;
 mod widgets;
 
@@ -21,6 +22,7 @@ use crate::app::view::forms::Dialog;
 use crate::app::view::intent::{Intent, RequestsIntent, StartIntent, VaultIntent};
 use crate::app::view::screen::{AuditView, MainView, ScreenView};
 use crate::domain::Timestamp;
+use crate::domain::preferences::ThemeChoice;
 use egui::{RichText, Ui};
 
 /// Draws the whole window for this frame, at `now`, the frame's instant.
@@ -51,7 +53,8 @@ pub fn app_ui(ui: &mut Ui, screen: ScreenView<'_>, now: Timestamp, intents: &mut
             view,
             dialog,
             audit,
-        } => main_ui(ui, view, dialog, audit, now, intents),
+            theme,
+        } => main_ui(ui, view, dialog, (audit, theme), now, intents),
     }
 }
 
@@ -60,7 +63,7 @@ fn main_ui(
     ui: &mut Ui,
     view: &MainView,
     dialog: &mut Dialog,
-    audit: AuditView<'_>,
+    (audit, theme): (AuditView<'_>, ThemeChoice),
     now: Timestamp,
     intents: &mut Vec<Intent>,
 ) {
@@ -98,7 +101,7 @@ fn main_ui(
         });
     });
     egui::Panel::bottom("status-bar").show(ui, |ui| {
-        status_bar::status_bar_ui(ui, view, audit);
+        status_bar::status_bar_ui(ui, view, audit, theme, intents);
     });
     egui::Panel::left("navigation")
         .resizable(true)

@@ -1,8 +1,10 @@
 //! The status bar: who, where, who enforces expiry (R-BEY-9), where the key
 //! is, the last error, and above all a log that cannot be trusted (R-AUD-2,
-//! R-BEY-12).
+//! R-BEY-12), and the theme choice (R-DSK-3).
 
+use crate::app::view::intent::{Intent, PreferencesIntent};
 use crate::app::view::screen::{AuditView, MainView};
+use crate::domain::preferences::ThemeChoice;
 use egui::{RichText, Ui};
 
 /// The accessible name of the audit warning starts with this.
@@ -21,7 +23,13 @@ pub fn audit_warning_ui(ui: &mut Ui, problem: &str) {
 }
 
 /// The status bar.
-pub fn status_bar_ui(ui: &mut Ui, state: &MainView, audit: AuditView<'_>) {
+pub fn status_bar_ui(
+    ui: &mut Ui,
+    state: &MainView,
+    audit: AuditView<'_>,
+    theme: ThemeChoice,
+    intents: &mut Vec<Intent>,
+) {
     if let Some(problem) = audit.problem {
         audit_warning_ui(ui, problem);
     }
@@ -33,6 +41,8 @@ pub fn status_bar_ui(ui: &mut Ui, state: &MainView, audit: AuditView<'_>) {
         ui.label("Expiry enforced by this computer's clock");
         ui.separator();
         ui.label(&state.key_status);
+        ui.separator();
+        theme_choice_ui(ui, theme, intents);
         if state.status.waiting_for_lock_since.is_some() {
             ui.separator();
             ui.label(
@@ -54,4 +64,25 @@ pub fn status_bar_ui(ui: &mut Ui, state: &MainView, audit: AuditView<'_>) {
             ui.label(RichText::new(note).weak());
         }
     });
+}
+
+/// The theme choice (R-DSK-3): three radio buttons, each named
+/// "Theme: …" and exposed as checked or not.
+pub fn theme_choice_ui(ui: &mut Ui, chosen: ThemeChoice, intents: &mut Vec<Intent>) {
+    ui.label("Theme:");
+    for choice in ThemeChoice::ALL {
+        let (text, name) = match choice {
+            ThemeChoice::FollowDesktop => ("Desktop", "Theme: follow the desktop"),
+            ThemeChoice::Light => ("Light", "Theme: light"),
+            ThemeChoice::Dark => ("Dark", "Theme: dark"),
+        };
+        let is_chosen = choice == chosen;
+        let button = ui.selectable_label(is_chosen, text);
+        button.widget_info(|| {
+            egui::WidgetInfo::selected(egui::Role::RadioButton, true, is_chosen, name)
+        });
+        if button.clicked() && !is_chosen {
+            intents.push(PreferencesIntent::ChooseTheme(choice).into());
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! "send" commands read the dialog the UI edited in place (`Dialog`).
 
 use super::requests_table::Column;
+use crate::domain::preferences::ThemeChoice;
 use crate::domain::request::Phase;
 use crate::domain::{EntryId, RequestId, VaultId};
 
@@ -43,6 +44,8 @@ pub enum Intent {
     Requests(RequestsIntent),
     /// Close whatever dialog is open.
     CloseDialog,
+    /// The window's own preferences, remembered on this computer.
+    Preferences(PreferencesIntent),
 }
 
 /// First start and signing in or out (applied in `app/mod.rs`).
@@ -152,6 +155,19 @@ pub enum RequestsIntent {
     SetDenyReason(String),
     /// Close that line without denying.
     CancelDeny,
+}
+
+/// The window's own preferences (applied in `app/mod.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreferencesIntent {
+    /// Show this theme from now on, and remember it (R-DSK-3).
+    ChooseTheme(ThemeChoice),
+}
+
+impl From<PreferencesIntent> for Intent {
+    fn from(intent: PreferencesIntent) -> Intent {
+        Intent::Preferences(intent)
+    }
 }
 
 impl From<StartIntent> for Intent {

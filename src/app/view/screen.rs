@@ -8,6 +8,7 @@ use super::tree::TreeModel;
 use crate::domain::access::EntryAccess;
 use crate::domain::entry::Entry;
 use crate::domain::permission::PermissionSet;
+use crate::domain::preferences::ThemeChoice;
 use crate::domain::request::Request;
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
@@ -48,6 +49,8 @@ pub enum ScreenView<'a> {
         dialog: &'a mut Dialog,
         /// The audit log warning or note.
         audit: AuditView<'a>,
+        /// The theme the person chose (R-DSK-3).
+        theme: ThemeChoice,
     },
 }
 
