@@ -69,9 +69,9 @@ fn disabled(window: &Window, label: &str) -> bool {
     window.get_by_label(label).accesskit_node().is_disabled()
 }
 
-/// The inbox badge's accessible name ("Inbox, N waiting").
+/// The inbox badge's accessible name ("Requests waiting for you: N").
 fn inbox_badge(window: &Window) -> String {
-    text_starting(window, "Inbox, ")
+    text_starting(window, "Requests waiting for you: ")
 }
 
 /// Clicks the inbox badge: back to the dashboard, freshly loaded.
@@ -139,7 +139,10 @@ fn dashboard_counts_pending_requests_and_opens_the_response_window() {
     assert_eq!(count, service_inbox_count(window));
     assert_eq!(count, 1, "the demo's prod-app-01 request waits for Bob");
     assert!(shown(window, &format!("Pending access requests ({count})")));
-    assert_eq!(inbox_badge(window), format!("Inbox, {count} waiting"));
+    assert_eq!(
+        inbox_badge(window),
+        format!("Requests waiting for you: {count}")
+    );
     assert!(
         absent(
             window,
@@ -211,7 +214,7 @@ fn dashboard_counts_pending_requests_and_opens_the_response_window() {
     );
     open_inbox(window);
     assert!(shown(window, "Pending access requests (2)"));
-    assert_eq!(inbox_badge(window), "Inbox, 2 waiting");
+    assert_eq!(inbox_badge(window), "Requests waiting for you: 2");
     click(
         window,
         "Approve request from Alice Requester for prod-dc-01",
@@ -264,7 +267,7 @@ fn approve_as_requested_then_shorter_and_the_requester_sees_the_change() {
     open_inbox(&mut bob);
     assert_eq!(service_inbox_count(&mut bob), 2);
     assert!(shown(&bob, "Pending access requests (2)"));
-    assert_eq!(inbox_badge(&bob), "Inbox, 2 waiting");
+    assert_eq!(inbox_badge(&bob), "Requests waiting for you: 2");
     let app01 = inbox_request(&mut bob, "prod-app-01");
 
     // As requested.
@@ -284,7 +287,7 @@ fn approve_as_requested_then_shorter_and_the_requester_sees_the_change() {
         (Some(T0), Some(T0 + Span::hours(1)))
     );
     assert!(shown(&bob, "Pending access requests (1)"));
-    assert_eq!(inbox_badge(&bob), "Inbox, 1 waiting");
+    assert_eq!(inbox_badge(&bob), "Requests waiting for you: 1");
     assert!(absent(&bob, APPROVE_APP));
     assert_eq!(service_inbox_count(&mut bob), 1);
 
@@ -321,7 +324,7 @@ fn approve_as_requested_then_shorter_and_the_requester_sees_the_change() {
     assert_eq!(modified.decision_message, "Thirty minutes is enough");
     assert!(shown(&bob, "Pending access requests (0)"));
     assert!(shown(&bob, "Nothing waits for your decision."));
-    assert_eq!(inbox_badge(&bob), "Inbox, 0 waiting");
+    assert_eq!(inbox_badge(&bob), "Requests waiting for you: 0");
 
     // Alice's window: another connection to the same file.
     show_vault(&mut alice, "Production");
@@ -383,7 +386,7 @@ fn deny_with_a_message_reaches_the_requesters_banner() {
     assert!(absent(window, "Respond to an access request"));
     assert!(shown(window, "Request denied"));
     assert!(shown(window, "Pending access requests (0)"));
-    assert_eq!(inbox_badge(window), "Inbox, 0 waiting");
+    assert_eq!(inbox_badge(window), "Requests waiting for you: 0");
     let denied = stored(window, id);
     assert_eq!(denied.status, RequestStatus::Denied);
     assert_eq!(denied.decision_message, "Use the staging server first");
@@ -429,7 +432,7 @@ fn deciding_a_request_already_handled_says_by_whom_and_stores_nothing() {
     assert!(absent(window, "Approve request"), "nothing left to decide");
     assert!(absent(window, "Deny request"));
     assert!(shown(window, "Pending access requests (0)"), "refreshed");
-    assert_eq!(inbox_badge(window), "Inbox, 0 waiting");
+    assert_eq!(inbox_badge(window), "Requests waiting for you: 0");
     let after = stored(window, id);
     assert_eq!(after, carols, "Bob's approval was not stored");
     assert_eq!(after.approvals.len(), 1);

@@ -77,7 +77,7 @@ fn the_response_window_reloads_and_shows_the_new_terms_after_a_refusal() {
     let mut app = demo_app("carol");
     let window = &mut app.window;
     let bank = alice_asks_bob(window, "Finance", "Bank portal", "Reader", 15);
-    let badge = text_starting(window, "Inbox, ");
+    let badge = text_starting(window, "Requests waiting for you: ");
     click(window, &badge);
     click(
         window,

@@ -2,7 +2,7 @@
 //! R-REQ-4 messages next to their fields), its confirmation, a request's
 //! details (R-REQ-7) and the revoke/release confirmations (R-BEY-3).
 
-use super::widgets::{field_error_ui, terms_input_ui};
+use super::widgets::{field_error_ui, name_dialog, terms_input_ui};
 use crate::app::present;
 use crate::app::view::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
 use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, Verdict};
@@ -38,6 +38,7 @@ pub fn dialog_ui(
                 .show(ctx, |ui| {
                     ui.set_width(380.0);
                     ui.heading(name.as_str());
+                    name_dialog(ui, &format!("Request temporary access to {name}?"));
                     ui.label("You don't have access to this entry. Request temporary access?");
                     ui.horizontal(|ui| {
                         if ui.button("Yes").clicked() || enter {
@@ -57,6 +58,7 @@ pub fn dialog_ui(
             .show(ctx, |ui| {
                 ui.set_width(380.0);
                 ui.heading("Request sent");
+                name_dialog(ui, "Request sent");
                 ui.label(message.as_str());
                 if ui.button("OK").clicked() || enter {
                     intents.push(Intent::CloseDialog);
@@ -142,6 +144,7 @@ fn confirm_ui(
 ) {
     ui.set_width(420.0);
     ui.heading(title);
+    name_dialog(ui, title);
     ui.label(explanation);
     let label = ui.label(note_label);
     ui.add(
@@ -172,6 +175,7 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
         "Request temporary access"
     };
     ui.heading(title);
+    name_dialog(ui, title);
     ui.label(RichText::new(&form.entry_path).strong());
     ui.add_space(6.0);
 
@@ -252,16 +256,8 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     });
 }
 
-/// A request's details (R-REQ-7): requested and authorized side by side.
-fn details_ui(
-    ui: &mut Ui,
-    names: &Names,
-    request: &Request,
-    now: Timestamp,
-    intents: &mut Vec<Intent>,
-) {
-    ui.set_width(520.0);
-    ui.heading("Temporary access details");
+/// The details' table: requested and authorized side by side (R-REQ-7).
+fn requested_and_authorized_ui(ui: &mut Ui, names: &Names, request: &Request) {
     egui::Grid::new("request-details")
         .num_columns(3)
         .spacing([12.0, 6.0])
@@ -302,6 +298,20 @@ fn details_ui(
             };
             row(ui, "Access runs", "—".into(), grant);
         });
+}
+
+/// A request's details (R-REQ-7): requested and authorized side by side.
+fn details_ui(
+    ui: &mut Ui,
+    names: &Names,
+    request: &Request,
+    now: Timestamp,
+    intents: &mut Vec<Intent>,
+) {
+    ui.set_width(520.0);
+    ui.heading("Temporary access details");
+    name_dialog(ui, "Temporary access details");
+    requested_and_authorized_ui(ui, names, request);
     ui.add_space(6.0);
     let line = |ui: &mut Ui, name: &str, value: String| {
         if !value.is_empty() {
@@ -395,6 +405,7 @@ fn response_form_ui(
 ) {
     ui.set_width(540.0);
     ui.heading("Respond to an access request");
+    name_dialog(ui, "Respond to an access request");
     if let Some(handled) = &form.handled_elsewhere {
         ui.label(RichText::new(format!("⚠ {handled}")).color(ui.visuals().warn_fg_color));
         if ui.button("Close").clicked() {
@@ -510,6 +521,7 @@ fn request_info_ui(ui: &mut Ui, names: &Names, info: &RequestInfo) {
 fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<Intent>) {
     ui.set_width(440.0);
     ui.heading("Grant temporary access");
+    name_dialog(ui, "Grant temporary access");
     ui.label(RichText::new(&form.entry_path).strong());
     ui.horizontal(|ui| {
         let label = ui.add_sized([110.0, 20.0], egui::Label::new("User"));

@@ -88,7 +88,7 @@ fn main_ui(
                     egui::WidgetInfo::labeled(
                         egui::Role::Button,
                         true,
-                        format!("Inbox, {count} waiting"),
+                        format!("Requests waiting for you: {count}"),
                     )
                 });
                 if inbox.clicked() {

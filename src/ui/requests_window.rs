@@ -40,6 +40,10 @@ pub fn requests_window_ui(
     // table scrolls sideways inside it instead (issue 12).
     let screen = ctx.content_rect().size();
     egui::Window::new("Temporary access requests")
+        // No collapse arrow and no move handle: egui gives neither a name
+        // for screen readers (issue 12). The window opens where it fits.
+        .collapsible(false)
+        .movable(false)
         .open(&mut open)
         .default_size([
             1000.0_f32.min(screen.x - 16.0),
@@ -180,9 +184,11 @@ fn header_ui(ui: &mut Ui, table: &RequestsTable, column: Column, intents: &mut V
 }
 
 fn table_ui(ui: &mut Ui, table: &RequestsTable, intents: &mut Vec<Intent>) {
+    // Not resizable: egui's column handles have no name for screen readers;
+    // the columns size to their contents and clip (issue 12).
     let mut builder = TableBuilder::new(ui)
         .striped(true)
-        .resizable(true)
+        .resizable(false)
         .column(Width::exact(28.0))
         .column(Width::exact(24.0))
         .columns(
@@ -270,12 +276,20 @@ fn row_cells(
             .map_or_else(|| "—".to_owned(), present::duration),
         r.approver.clone(),
     ];
+    // One named element per row for screen readers: "Pending, Alice
+    // Requester, Orders DB, requested 2026-11-29 10:21, …".
+    let spoken = format!(
+        "{}, {}, {}, requested {}, {}",
+        texts[0], texts[1], texts[2], texts[3], texts[6]
+    );
     for text in texts {
         row.col(|ui| {
             ui.label(text);
         });
     }
     let response = row.response();
+    let is_selected = table.selected == Some(r.id);
+    response.widget_info(|| WidgetInfo::selected(Role::Row, true, is_selected, &spoken));
     if response.clicked() {
         intents.push(RequestsIntent::Select(r.id).into());
     }

@@ -107,7 +107,8 @@ fn row_ui(ui: &mut Ui, state: &MainView, row: TreeRow, intents: &mut Vec<Intent>
         } else {
             entry.name.clone()
         };
-        response.widget_info(|| WidgetInfo::selected(Role::Button, true, is_selected, &accessible));
+        response
+            .widget_info(|| WidgetInfo::selected(Role::TreeItem, true, is_selected, &accessible));
         if response.double_clicked() {
             if is_locked {
                 intents.push(AccessIntent::AskForAccess(entry.id).into()); // R-REQ-2

@@ -147,3 +147,17 @@ fn permission_set_choice_ui(ui: &mut Ui, id_salt: &str, sets: &[PermissionSet], 
         .response
         .labelled_by(label.id);
 }
+
+/// Names the dialog (modal or pop-up) `ui` is drawn in, for screen readers:
+/// egui gives it the dialog role but no name (R-DSK-3).
+pub fn name_dialog(ui: &Ui, name: &str) {
+    let dialog = ui
+        .stack()
+        .iter()
+        .find(|frame| matches!(frame.kind(), Some(egui::UiKind::Modal)))
+        .map(|frame| frame.unique_id);
+    if let Some(id) = dialog {
+        ui.ctx()
+            .accesskit_node_builder(id, |node| node.set_label(name));
+    }
+}

@@ -316,7 +316,13 @@ pub fn show_vault(window: &mut Window, name: &str) {
 
 /// Whether exactly one control or text is named `label`.
 pub fn shown(window: &Window, label: &str) -> bool {
-    window.query_all_by_label(label).count() == 1
+    // A dialog is named after its heading (for screen readers); the heading
+    // is what is shown.
+    window
+        .query_all_by_label(label)
+        .filter(|node| node.accesskit_node().role() != Role::Dialog)
+        .count()
+        == 1
 }
 
 /// Types the password (the field has the focus thanks to `--user`) and presses Enter.

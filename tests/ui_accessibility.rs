@@ -1,0 +1,91 @@
+//! What a screen reader meets (R-DSK-3, issue 12): every focusable control
+//! on every screen of the demo has a role and a name; dialogs and windows
+//! are named. Read from the AccessKit tree egui_kittest builds, which is what
+//! AT-SPI clients such as Orca are given.
+
+mod common;
+
+use common::*;
+
+use egui::accesskit::{Action, Role};
+use egui_kittest::kittest::{NodeT, Queryable};
+
+/// Every focusable node without a name or with an unknown role, described.
+fn unnamed_controls(window: &Window) -> Vec<String> {
+    window
+        .query_all_by(|node| node.data().supports_action(Action::Focus))
+        .filter_map(|node| {
+            let node = node.accesskit_node();
+            let name = node.label().unwrap_or_default();
+            let unnamed = name.trim().is_empty();
+            let unknown = node.role() == Role::Unknown || node.role() == Role::GenericContainer;
+            (unnamed || unknown).then(|| {
+                format!(
+                    "{:?} {name:?} at {:?} in {:?}",
+                    node.role(),
+                    node.bounding_box().map(|b| (b.x0.round(), b.y0.round())),
+                    node.parent().map(|p| (p.role(), p.label()))
+                )
+            })
+        })
+        .collect()
+}
+
+/// Dialogs and windows whose name is empty.
+fn unnamed_frames(window: &Window) -> Vec<String> {
+    [Role::Dialog, Role::Window]
+        .into_iter()
+        .flat_map(|role| window.query_all_by_role(role))
+        .filter(|node| {
+            node.accesskit_node()
+                .label()
+                .is_none_or(|l| l.trim().is_empty())
+        })
+        .map(|node| format!("{:?}", node.accesskit_node().role()))
+        .collect()
+}
+
+fn assert_all_named(window: &Window, screen: &str) {
+    let controls = unnamed_controls(window);
+    assert!(
+        controls.is_empty(),
+        "{screen}: focusable controls without a role and a name: {controls:?}"
+    );
+    let frames = unnamed_frames(window);
+    assert!(
+        frames.is_empty(),
+        "{screen}: dialogs or windows without a name: {frames:?}"
+    );
+}
+
+#[test]
+fn every_screen_of_the_requester_names_its_controls() {
+    let mut app = demo_app_at_sign_in("alice");
+    assert_all_named(&app.window, "sign-in");
+    sign_in_demo(&mut app.window);
+    let window = &mut app.window;
+    assert_all_named(window, "requester dashboard");
+    show_vault(window, "Production");
+    expand(window, "Servers");
+    expand(window, "Windows");
+    click(window, "prod-dc-01");
+    assert_all_named(window, "entry with an active banner");
+    click(window, "View details");
+    assert_all_named(window, "details");
+    click(window, "Close");
+    admin_portal_dialog(window);
+    assert_all_named(window, "request dialog");
+}
+
+#[test]
+fn every_screen_of_the_approver_names_its_controls() {
+    let mut window = demo_window("bob");
+    assert_all_named(&window, "approver dashboard");
+    click(&mut window, "All requests…");
+    assert_all_named(&window, "requests window");
+    click(
+        &mut window,
+        "Approve request from Alice Requester for prod-app-01",
+    );
+    assert_all_named(&window, "response window");
+}
