@@ -391,7 +391,12 @@ fn response_form_ui(
                 .strong(),
         );
     }
-    message_ui(ui, "Message to the requester", &mut form.message, &form.errors);
+    message_ui(
+        ui,
+        "Message to the requester",
+        &mut form.message,
+        &form.errors,
+    );
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         if ui
