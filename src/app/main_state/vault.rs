@@ -212,7 +212,6 @@ impl MainState {
             Ok(entry) => {
                 // Issue 12: say what was started, not only that something was.
                 let argv = command_for(&self.view.settings.connect_templates, &entry);
-                status.clear_error();
                 status.set_notice(match argv.as_deref().ok().and_then(<[String]>::first) {
                     Some(program) => format!("Started {program} for {}", entry.name),
                     None => format!("Opening {}…", entry.name),
