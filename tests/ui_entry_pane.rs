@@ -153,7 +153,10 @@ fn a_grant_without_the_main_action_says_what_it_allows() {
     } else {
         click(window, "Database sa");
     }
-    assert!(shown(window, "View, View password"));
+    assert!(shown(
+        window,
+        "View, View password — through your grant on Orders DB"
+    ));
     assert!(shown(window, "Database sa"), "not locked");
     assert!(texts_containing(window, "🔒 locked").is_empty());
 

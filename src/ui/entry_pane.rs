@@ -104,7 +104,7 @@ fn fields_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail) {
                 };
                 ui.end_row();
             }
-            if let Some(allowed) = allowed_words(detail) {
+            if let Some(allowed) = allowed_words(state, detail) {
                 ui.label(RichText::new("Your access").weak());
                 ui.label(allowed);
                 ui.end_row();
@@ -127,18 +127,30 @@ fn lock_words(detail: &EntryDetail) -> String {
 
 /// What the permissions in force allow, and, when the entry's main action
 /// is not among them, that it is not ("View, View password — not Connect
-/// (execute), this entry's main action"); `None` without any permission.
-fn allowed_words(detail: &EntryDetail) -> Option<String> {
+/// (execute), this entry's main action"); when a grant on an entry that
+/// depends on this one gives them, which ("… — through your grant on
+/// Orders DB"). `None` without any permission.
+fn allowed_words(state: &MainView, detail: &EntryDetail) -> Option<String> {
     let permissions = detail.access.permissions;
     if permissions.is_empty() {
         return None;
     }
-    Some(match detail.entry.kind.main_permission() {
+    let words = match detail.entry.kind.main_permission() {
         Some(main) if !permissions.contains(main) => format!(
             "{permissions} — not {}, this entry's main action",
             main.label()
         ),
         _ => permissions.to_string(),
+    };
+    Some(match detail.access.granted_through {
+        Some(other) => {
+            let name = state
+                .tree
+                .entry(other)
+                .map_or_else(|| state.names.entry(other), |e| e.name.clone());
+            format!("{words} — through your grant on {name}")
+        }
+        None => words,
     })
 }
 
