@@ -79,6 +79,35 @@ impl AccessFacts {
         self.policy_filter(self.standing.union(granted))
     }
 
+    /// Another entry whose grant, in force at `now`, covers `entry` because
+    /// that entry depends on it (a grant on Orders DB opens Database sa);
+    /// the window names it so that the access is not a riddle (issue 12).
+    /// `None` when the entry's own grant or a standing permission is in
+    /// force too, since then the other grant is not all there is to say.
+    pub fn granted_through(&self, entry: EntryId, now: Timestamp) -> Option<EntryId> {
+        if self.is_admin || !self.standing.is_empty() {
+            return None;
+        }
+        let mut in_force = self
+            .grants
+            .iter()
+            .filter(|g| {
+                matches!(
+                    g.request.phase(now),
+                    Phase::Active | Phase::AwaitingFirstUse
+                )
+            })
+            .map(|g| g.request.entry_id);
+        let mut through = None;
+        for granted_on in in_force.by_ref() {
+            if granted_on == entry {
+                return None;
+            }
+            through = through.or(Some(granted_on));
+        }
+        through
+    }
+
     /// Whether `needed` may be used at `now`, and on what grounds.
     pub fn authorize(
         &self,
@@ -183,6 +212,9 @@ pub struct EntryAccess {
     pub permissions: Permissions,
     /// Whether the item's main action is missing (R-REQ-1).
     pub is_locked: bool,
+    /// Another entry whose grant in force covers this one as a dependency,
+    /// if any; see [`AccessFacts::granted_through`].
+    pub granted_through: Option<EntryId>,
 }
 
 #[cfg(test)]
@@ -351,5 +383,36 @@ mod tests {
             Ok(AccessSource::FirstUse(RequestId(7)))
         );
         assert!(facts.authorize(Permission::Connect, at(1_000)).is_err());
+    }
+
+    /// Issue 12: a grant on an entry that depends on this one is named as
+    /// the source of the access, unless the entry's own grant or a standing
+    /// permission is in force too; a grant that has ended names nothing.
+    #[test]
+    fn granted_through_names_the_other_entry_only_when_it_is_all_there_is() {
+        let reader = Permissions::of(&[Permission::View, Permission::ViewPassword]);
+        let on = |entry: i64, g: GrantFact| GrantFact {
+            request: Request {
+                entry_id: EntryId(entry),
+                ..g.request
+            },
+            ..g
+        };
+        let mut facts = AccessFacts {
+            grants: vec![on(7, grant(1, reader, 0, 60_000))],
+            allow_reveal_password: true,
+            ..AccessFacts::default()
+        };
+        assert_eq!(facts.granted_through(EntryId(1), at(0)), Some(EntryId(7)));
+        assert_eq!(facts.granted_through(EntryId(1), at(60_000)), None, "ended");
+        facts.grants.push(grant(2, reader, 0, 60_000));
+        assert_eq!(
+            facts.granted_through(EntryId(1), at(0)),
+            None,
+            "its own grant"
+        );
+        facts.grants.truncate(1);
+        facts.standing = Permissions::of(&[Permission::View]);
+        assert_eq!(facts.granted_through(EntryId(1), at(0)), None, "standing");
     }
 }

@@ -1,5 +1,6 @@
 //! Starting the system's program for a connection (R-DSK-5).
 
+use std::io::ErrorKind;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
@@ -23,7 +24,22 @@ impl Launcher for SystemLauncher {
             .stderr(Stdio::null())
             .spawn()
             .map(drop)
-            .map_err(|e| format!("cannot start {program}: {e}"))
+            .map_err(|e| why_not_started(program, &e))
+    }
+}
+
+/// Why `program` could not be started, worded for the person who clicked
+/// Connect (issue 12): a missing program is named as not installed, not as
+/// an operating-system error number.
+fn why_not_started(program: &str, error: &std::io::Error) -> String {
+    match error.kind() {
+        ErrorKind::NotFound => {
+            format!("cannot start {program}: it is not installed (or not on the PATH)")
+        }
+        ErrorKind::PermissionDenied => {
+            format!("cannot start {program}: this account may not run it")
+        }
+        _ => format!("cannot start {program}: {error}"),
     }
 }
 
@@ -41,5 +57,25 @@ impl Launcher for RecordingLauncher {
             .map_err(|_| "launcher lock poisoned".to_owned())?
             .push(argv.to_vec());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 12, item 6: a program that is not installed is said to be so.
+    #[test]
+    fn a_missing_program_is_named_as_not_installed() {
+        let argv = vec![
+            "latchkey-no-such-program-4711".to_owned(),
+            "/v:x".to_owned(),
+        ];
+        let why = SystemLauncher.launch(&argv).unwrap_err();
+        assert_eq!(
+            why,
+            "cannot start latchkey-no-such-program-4711: it is not installed (or not on the PATH)"
+        );
+        assert_eq!(SystemLauncher.launch(&[]).unwrap_err(), "nothing to launch");
     }
 }

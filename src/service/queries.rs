@@ -343,12 +343,15 @@ impl Workspace {
                 return Ok(EntryAccess {
                     permissions: Permissions::NONE,
                     is_locked: entry.kind.main_permission().is_some(),
+                    granted_through: None,
                 });
             }
-            let permissions = ops.access_facts(&user, &entry)?.effective_permissions(now);
+            let facts = ops.access_facts(&user, &entry)?;
+            let permissions = facts.effective_permissions(now);
             Ok(EntryAccess {
                 permissions,
                 is_locked: entry.is_locked_for(permissions),
+                granted_through: facts.granted_through(entry.id, now),
             })
         })
     }

@@ -24,7 +24,7 @@ pub fn entry_pane_ui(
     ui.horizontal(|ui| {
         ui.heading(format!("{} {}", kind_icon(entry.kind), entry.name));
         if is_locked {
-            ui.label(RichText::new(format!("{LOCK} locked")).weak());
+            ui.label(RichText::new(lock_words(detail)).weak());
         }
     });
     ui.label(RichText::new(format!("{} · {}", entry.kind.label(), detail.path)).weak());
@@ -104,7 +104,54 @@ fn fields_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail) {
                 };
                 ui.end_row();
             }
+            if let Some(allowed) = allowed_words(state, detail) {
+                ui.label(RichText::new("Your access").weak());
+                ui.label(allowed);
+                ui.end_row();
+            }
         });
+}
+
+/// The lock beside the entry's name: its main action is not available now
+/// (R-REQ-1). With some permissions in force (a Reader grant on a database)
+/// it names what is missing, so it never reads as "no access" beside an
+/// active grant (issue 12).
+fn lock_words(detail: &EntryDetail) -> String {
+    match detail.entry.kind.main_permission() {
+        Some(main) if !detail.access.permissions.is_empty() => {
+            format!("{LOCK} locked: no {}", main.label())
+        }
+        _ => format!("{LOCK} locked"),
+    }
+}
+
+/// What the permissions in force allow, and, when the entry's main action
+/// is not among them, that it is not ("View, View password — not Connect
+/// (execute), this entry's main action"); when a grant on an entry that
+/// depends on this one gives them, which ("… — through your grant on
+/// Orders DB"). `None` without any permission.
+fn allowed_words(state: &MainView, detail: &EntryDetail) -> Option<String> {
+    let permissions = detail.access.permissions;
+    if permissions.is_empty() {
+        return None;
+    }
+    let words = match detail.entry.kind.main_permission() {
+        Some(main) if !permissions.contains(main) => format!(
+            "{permissions} — not {}, this entry's main action",
+            main.label()
+        ),
+        _ => permissions.to_string(),
+    };
+    Some(match detail.access.granted_through {
+        Some(other) => {
+            let name = state
+                .tree
+                .entry(other)
+                .map_or_else(|| state.names.entry(other), |e| e.name.clone());
+            format!("{words} — through your grant on {name}")
+        }
+        None => words,
+    })
 }
 
 fn actions_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail, intents: &mut Vec<Intent>) {
@@ -150,6 +197,13 @@ fn actions_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail, intents: &mut
                 .clicked()
             {
                 intents.push(VaultIntent::Copy(entry.id, CopyWhat::Password).into());
+            }
+            // R-REQ-8: both at once, as the item's menu offers.
+            if ui
+                .add_enabled(may_reveal, egui::Button::new("Copy username and password"))
+                .clicked()
+            {
+                intents.push(VaultIntent::Copy(entry.id, CopyWhat::UsernameAndPassword).into());
             }
         }
     });

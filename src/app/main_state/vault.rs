@@ -7,6 +7,7 @@ use crate::app::view::forms::SecretText;
 use crate::app::view::intent::{CopyWhat, VaultIntent};
 use crate::app::view::screen::{DependencyView, EntryDetail};
 use crate::app::view::tree::TreeModel;
+use crate::domain::connect::command_for;
 use crate::domain::permission::Permission;
 use crate::domain::{EntryId, Span, Timestamp, VaultId};
 use crate::platform::launcher::Launcher;
@@ -188,8 +189,13 @@ impl MainState {
             .access_ends_at
             .map_or(now + delay, |end| end.min(now + delay));
         if self.put_on_clipboard(&text, Some((id, clear_at))) {
+            let copied = if what == CopyWhat::Password {
+                "Password"
+            } else {
+                "User name and password"
+            };
             self.view.status.set_notice(format!(
-                "Password copied; the clipboard clears in {}",
+                "{copied} copied; the clipboard clears in {}",
                 present::duration(clear_at.since(now))
             ));
         }
@@ -199,12 +205,28 @@ impl MainState {
         // The service starts the program between its permission check and
         // the audit event, so a failed start is recorded as failed.
         let result = self.workspace.connect(&self.session, id, launcher, now);
-        // Refreshed first: a failure stays in the status bar.
+        // Refreshed first: what happened stays in the status bar.
         self.refresh_detail(now);
-        if let Some(entry) = report(&mut self.view.status, result) {
-            self.view
-                .status
-                .set_notice(format!("Opening {}…", entry.name));
+        let status = &mut self.view.status;
+        match result {
+            Ok(entry) => {
+                // Issue 12: say what was started, not only that something was.
+                let argv = command_for(&self.view.settings.connect_templates, &entry);
+                status.set_notice(match argv.as_deref().ok().and_then(<[String]>::first) {
+                    Some(program) => format!("Started {program} for {}", entry.name),
+                    None => format!("Opening {}…", entry.name),
+                });
+            }
+            // Issue 12: why nothing could start, with the entry it was for.
+            Err(ServiceError::LaunchFailed(why)) => {
+                let name = self
+                    .view
+                    .tree
+                    .entry(id)
+                    .map_or_else(|| "the entry".to_owned(), |e| e.name.clone());
+                status.set_error(format!("{name} could not be opened: {why}"));
+            }
+            Err(e) => status.set_error(e.to_string()),
         }
     }
 }

@@ -2,8 +2,9 @@
 //! user's requests on it matters now, and what to say about it.
 
 use crate::app::present;
-use crate::domain::request::{Phase, Request, expiring_soon_at};
+use crate::domain::request::{Phase, Request, RequestStatus, expiring_soon_at};
 use crate::domain::{RequestId, Span, Timestamp, UserId};
+use std::cmp::Reverse;
 
 /// How the banner looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,7 +48,10 @@ pub struct BannerView {
 }
 
 /// Picks the request that matters most at `now`: active, then awaiting first
-/// use, scheduled, pending, then the most recent one that ended.
+/// use, scheduled, pending, then the one that ended most recently — by the
+/// instant it ended or was decided, not by when it was asked (issue 12: a
+/// grant that just expired is not hidden by an older request cancelled
+/// later in the list).
 pub fn relevant_request(requests: &[Request], now: Timestamp) -> Option<&Request> {
     let rank = |phase: Phase| match phase {
         Phase::Active => 0,
@@ -57,7 +61,27 @@ pub fn relevant_request(requests: &[Request], now: Timestamp) -> Option<&Request
         _ => 4,
     };
     // `requests` come newest first; `min_by_key` keeps the first of equals.
-    requests.iter().min_by_key(|r| rank(r.phase(now)))
+    requests.iter().min_by_key(|r| {
+        let phase = r.phase(now);
+        (rank(phase), Reverse(ended_at(r, phase)))
+    })
+}
+
+/// When a request that is over at `now` ended: its grant's end, the
+/// decision that denied it, the cancel, revocation or release, or the
+/// moment it lapsed. `None` for a request that is not over.
+fn ended_at(request: &Request, phase: Phase) -> Option<Timestamp> {
+    match phase {
+        Phase::Active | Phase::AwaitingFirstUse | Phase::Scheduled | Phase::Pending => None,
+        Phase::Expired => request.effective_end_at(),
+        Phase::Denied => request.decided_at,
+        Phase::Cancelled | Phase::Revoked | Phase::Released => request.ended_at,
+        Phase::Lapsed => request.ended_at.or(match request.status {
+            // Approved but never used: it lapsed when first use was due.
+            RequestStatus::Approved => request.claim_by_at,
+            _ => Some(request.pending_until_at),
+        }),
+    }
 }
 
 /// The countdown's next tick: the instant the remaining whole seconds change.
@@ -218,7 +242,7 @@ pub fn banner(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::{AccessWindow, RequestStatus, Terms};
+    use crate::domain::request::{AccessWindow, Terms};
     use crate::domain::{EntryId, PermissionSetId, VaultId};
 
     const T0: Timestamp = Timestamp(1_800_000_000_000);
@@ -305,6 +329,72 @@ mod tests {
         assert_eq!(
             relevant_request(&requests, T0).map(|r| r.id),
             Some(RequestId(3))
+        );
+    }
+
+    /// Issue 12, item 4: once every request on the entry is over, the one
+    /// that ended last is shown — a grant expiring now wins over a request
+    /// asked after it but cancelled earlier.
+    #[test]
+    fn the_most_recently_ended_wins_not_the_most_recently_asked() {
+        // Asked first, approved for an hour from T0: expires at T0 + 1 h.
+        let grant = approved(0, 3_600_000);
+        // Asked later, cancelled ten minutes after T0.
+        let mut cancelled = approved(0, 0);
+        cancelled.id = RequestId(2);
+        cancelled.created_at = T0 + Span::mins(5);
+        cancelled.status = RequestStatus::Cancelled;
+        cancelled.ended_at = Some(T0 + Span::mins(10));
+        let requests = vec![cancelled.clone(), grant.clone()];
+        let at = |t: Timestamp| relevant_request(&requests, t).map(|r| r.id);
+        assert_eq!(at(T0 + Span::mins(30)), Some(RequestId(1)), "active wins");
+        assert_eq!(
+            at(T0 + Span::hours(1)),
+            Some(RequestId(1)),
+            "expired at T0 + 1 h, after the cancel at T0 + 10 min"
+        );
+        let shown = banner(&grant, T0 + Span::hours(1), Span::mins(10), &name);
+        assert!(shown.headline.starts_with("Access expired at"), "{shown:?}");
+
+        // A denial decided after the expiry is newer news than the expiry.
+        let mut denied = cancelled.clone();
+        denied.id = RequestId(3);
+        denied.status = RequestStatus::Denied;
+        denied.ended_at = None;
+        denied.decided_at = Some(T0 + Span::hours(2));
+        let requests = vec![cancelled, denied, grant];
+        assert_eq!(
+            relevant_request(&requests, T0 + Span::hours(3)).map(|r| r.id),
+            Some(RequestId(3))
+        );
+    }
+
+    /// A pending request that nobody decided lapses at its deadline; an
+    /// approved one never used lapses when first use was due.
+    #[test]
+    fn a_lapse_ends_at_its_deadline() {
+        let mut unanswered = approved(0, 0);
+        unanswered.id = RequestId(2);
+        unanswered.status = RequestStatus::Pending;
+        unanswered.pending_until_at = T0 + Span::hours(2);
+        let mut expired = approved(0, 3_600_000);
+        expired.id = RequestId(3);
+        let requests = vec![expired.clone(), unanswered.clone()];
+        assert_eq!(
+            relevant_request(&requests, T0 + Span::hours(3)).map(|r| r.id),
+            Some(RequestId(2)),
+            "lapsed at T0 + 2 h, after the expiry at T0 + 1 h"
+        );
+        let mut unused = approved(0, 0);
+        unused.id = RequestId(4);
+        unused.grant_start_at = None;
+        unused.grant_end_at = None;
+        unused.claim_by_at = Some(T0 + Span::mins(30));
+        let requests = vec![unused, expired];
+        assert_eq!(
+            relevant_request(&requests, T0 + Span::hours(3)).map(|r| r.id),
+            Some(RequestId(3)),
+            "the unused grant lapsed at T0 + 30 min, before the expiry"
         );
     }
 }
