@@ -83,9 +83,46 @@ fn every_screen_of_the_approver_names_its_controls() {
     assert_all_named(&window, "approver dashboard");
     click(&mut window, "All requests…");
     assert_all_named(&window, "requests window");
+    window.key_press(egui::Key::ArrowDown);
+    window.run();
+    let selected: Vec<String> = window
+        .query_all_by_role(Role::Row)
+        .filter(|row| row.accesskit_node().is_selected() == Some(true))
+        .filter_map(|row| row.accesskit_node().label())
+        .collect();
+    assert_eq!(selected.len(), 1, "one row is selected: {selected:?}");
+    assert!(
+        selected[0].starts_with("Pending, Alice Requester, prod-app-01, requested "),
+        "the row reads as one sentence: {selected:?}"
+    );
     click(
         &mut window,
         "Approve request from Alice Requester for prod-app-01",
     );
     assert_all_named(&window, "response window");
+}
+
+/// Issue 12: a field's error is read with the field; a drop-down reads its
+/// chosen value; the selected tree item and table row say they are selected.
+#[test]
+fn errors_values_and_selection_reach_the_screen_reader() {
+    let mut app = alice_in_production();
+    let window = &mut app.window;
+    admin_portal_dialog(window);
+    click(window, "Send request");
+    let approver = window.get_by_label("Approver");
+    let said = approver.accesskit_node().description().unwrap_or_default();
+    assert!(
+        said.contains("choose an approver"),
+        "the Approver field carries its error: {said:?}"
+    );
+    assert_eq!(
+        window.get_by_label("Access duration").value().as_deref(),
+        Some("15 min"),
+        "a drop-down says what is chosen"
+    );
+    click(window, "Cancel");
+    let row = window.get_by_label("Admin portal (locked)");
+    assert_eq!(row.accesskit_node().role(), Role::TreeItem);
+    assert!(row.accesskit_node().is_selected().unwrap_or(false));
 }

@@ -2,7 +2,7 @@
 //! R-REQ-4 messages next to their fields), its confirmation, a request's
 //! details (R-REQ-7) and the revoke/release confirmations (R-BEY-3).
 
-use super::widgets::{field_error_ui, name_dialog, terms_input_ui};
+use super::widgets::{describe_error, field_error_ui, name_dialog, terms_input_ui};
 use crate::app::present;
 use crate::app::view::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
 use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, Verdict};
@@ -181,7 +181,7 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
 
     terms_input_ui(ui, &mut form.terms, &form.errors, "request");
 
-    ui.horizontal(|ui| {
+    let approver = ui.horizontal(|ui| {
         let label = ui.add_sized([110.0, 20.0], egui::Label::new("Approver"));
         let current = form
             .approver_index
@@ -211,13 +211,14 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
                 }
             })
             .response
-            .labelled_by(label.id);
+            .labelled_by(label.id)
     });
+    describe_error(ui, &approver.inner, &form.errors, Field::Approver);
     field_error_ui(ui, &form.errors, Field::Approver);
 
     let label = ui.label("Message: why you need this entry and what it covers");
     // A long message scrolls inside its box; the dialog keeps its size.
-    egui::ScrollArea::vertical()
+    let message = egui::ScrollArea::vertical()
         .id_salt("request-message")
         .max_height(MESSAGE_BOX_HEIGHT)
         .show(ui, |ui| {
@@ -226,8 +227,10 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
                     .desired_rows(3)
                     .desired_width(f32::INFINITY),
             )
-            .labelled_by(label.id);
-        });
+            .labelled_by(label.id)
+        })
+        .inner;
+    describe_error(ui, &message, &form.errors, Field::Message);
     let count = form.message.chars().count();
     let counter = RichText::new(format!("{count} / {MAX_MESSAGE_CHARS}")).small();
     ui.label(if count > MAX_MESSAGE_CHARS {
@@ -561,7 +564,7 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
 /// not tied to a field (the response window and the direct grant).
 fn message_ui(ui: &mut Ui, label: &str, message: &mut String, errors: &FieldErrors) {
     let label = ui.label(label);
-    egui::ScrollArea::vertical()
+    let field = egui::ScrollArea::vertical()
         .id_salt("reply-message")
         .max_height(MESSAGE_BOX_HEIGHT)
         .show(ui, |ui| {
@@ -570,8 +573,10 @@ fn message_ui(ui: &mut Ui, label: &str, message: &mut String, errors: &FieldErro
                     .desired_rows(2)
                     .desired_width(f32::INFINITY),
             )
-            .labelled_by(label.id);
-        });
+            .labelled_by(label.id)
+        })
+        .inner;
+    describe_error(ui, &field, errors, Field::Message);
     field_error_ui(ui, errors, Field::Message);
     field_error_ui(ui, errors, Field::Workspace);
 }

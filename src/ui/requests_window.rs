@@ -290,6 +290,10 @@ fn row_cells(
     let response = row.response();
     let is_selected = table.selected == Some(r.id);
     response.widget_info(|| WidgetInfo::selected(Role::Row, true, is_selected, &spoken));
+    // egui reports "selected" as toggled; a table row is selected.
+    response
+        .ctx
+        .accesskit_node_builder(response.id, |node| node.set_selected(is_selected));
     if response.clicked() {
         intents.push(RequestsIntent::Select(r.id).into());
     }

@@ -109,6 +109,9 @@ fn row_ui(ui: &mut Ui, state: &MainView, row: TreeRow, intents: &mut Vec<Intent>
         };
         response
             .widget_info(|| WidgetInfo::selected(Role::TreeItem, true, is_selected, &accessible));
+        // egui reports "selected" as toggled; a tree item is selected.
+        ui.ctx()
+            .accesskit_node_builder(response.id, |node| node.set_selected(is_selected));
         if response.double_clicked() {
             if is_locked {
                 intents.push(AccessIntent::AskForAccess(entry.id).into()); // R-REQ-2

@@ -28,6 +28,16 @@ pub fn labelled_text_ui(
     .inner
 }
 
+/// Ties `field`'s message, if any, to the control that edits it, so a
+/// screen reader reads the error with the field (R-DSK-3, issue 12).
+pub fn describe_error(ui: &Ui, control: &Response, errors: &FieldErrors, field: Field) {
+    if let Some(message) = errors.for_field(field) {
+        ui.ctx().accesskit_node_builder(control.id, |node| {
+            node.set_description(format!("Error: {message}"));
+        });
+    }
+}
+
 /// The message for `field`, in the error colour, if there is one.
 pub fn field_error_ui(ui: &mut Ui, errors: &FieldErrors, field: Field) {
     if let Some(message) = errors.for_field(field) {
@@ -57,30 +67,36 @@ pub const LOCK: &str = "🔒";
 /// dialog's drop-downs apart.
 pub fn terms_input_ui(ui: &mut Ui, input: &mut TermsInput, errors: &FieldErrors, id: &str) {
     let uses_custom = input.uses_custom();
-    ui.horizontal(|ui| {
-        duration_choice_ui(
-            ui,
-            &format!("{id}-duration"),
-            &input.presets,
-            &mut input.preset_index,
-            !uses_custom,
-        );
-    });
+    let duration = ui
+        .horizontal(|ui| {
+            duration_choice_ui(
+                ui,
+                &format!("{id}-duration"),
+                &input.presets,
+                &mut input.preset_index,
+                !uses_custom,
+            )
+        })
+        .inner;
+    describe_error(ui, &duration, errors, Field::Duration);
     field_error_ui(ui, errors, Field::Duration);
     if input.offers_custom {
         ui.checkbox(&mut input.is_custom, "Set custom time frame");
     }
     if input.uses_custom() {
-        moment_ui(ui, "Start", &mut input.start, &format!("{id}-start"));
+        let start = moment_ui(ui, "Start", &mut input.start, &format!("{id}-start"));
+        describe_error(ui, &start, errors, Field::Start);
         field_error_ui(ui, errors, Field::Start);
-        moment_ui(ui, "End", &mut input.end, &format!("{id}-end"));
+        let end = moment_ui(ui, "End", &mut input.end, &format!("{id}-end"));
+        describe_error(ui, &end, errors, Field::End);
         field_error_ui(ui, errors, Field::End);
     } else if let Some(first_use) = &mut input.first_use {
         ui.checkbox(first_use, "Start on first use");
         field_error_ui(ui, errors, Field::Start);
     }
-    ui.horizontal(|ui| {
-        permission_set_choice_ui(ui, &format!("{id}-set"), &input.sets, &mut input.set_index);
+    let set = ui.horizontal(|ui| {
+        let set =
+            permission_set_choice_ui(ui, &format!("{id}-set"), &input.sets, &mut input.set_index);
         let inside = input
             .set()
             .map(|s| s.permissions.to_string())
@@ -90,22 +106,28 @@ pub fn terms_input_ui(ui: &mut Ui, input: &mut TermsInput, errors: &FieldErrors,
             egui::WidgetInfo::labeled(egui::Role::Label, true, "Permissions in this set")
         });
         eye.on_hover_text(format!("Includes: {inside}"));
+        set
     });
+    describe_error(ui, &set.inner, errors, Field::PermissionSet);
     field_error_ui(ui, errors, Field::PermissionSet);
 }
 
-/// A date picker and an "HH:MM" field, named "`label`" and "`label` time".
-fn moment_ui(ui: &mut Ui, label: &str, moment: &mut LocalMoment, salt: &str) {
+/// A date picker and an "HH:MM" field, named "`label`" and "`label` time";
+/// the time field's response.
+fn moment_ui(ui: &mut Ui, label: &str, moment: &mut LocalMoment, salt: &str) -> Response {
     ui.horizontal(|ui| {
         ui.add_sized([60.0, 20.0], egui::Label::new(label));
         ui.add(egui_extras::DatePickerButton::new(&mut moment.date).id_salt(salt));
         let time_label = ui.label("at");
-        ui.add(TextEdit::singleline(&mut moment.time).desired_width(52.0))
-            .labelled_by(time_label.id)
-            .widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("{label} time"))
-            });
-    });
+        let time = ui
+            .add(TextEdit::singleline(&mut moment.time).desired_width(52.0))
+            .labelled_by(time_label.id);
+        time.widget_info(|| {
+            egui::WidgetInfo::labeled(egui::Role::TextInput, true, format!("{label} time"))
+        });
+        time
+    })
+    .inner
 }
 
 /// "Access duration" and the drop-down of preset durations (a labelled field).
@@ -115,7 +137,7 @@ fn duration_choice_ui(
     presets: &[u32],
     index: &mut usize,
     is_enabled: bool,
-) {
+) -> Response {
     let label = ui.add_sized([110.0, 20.0], egui::Label::new("Access duration"));
     ui.add_enabled_ui(is_enabled, |ui| {
         let current = presets
@@ -129,12 +151,18 @@ fn duration_choice_ui(
                 }
             })
             .response
-            .labelled_by(label.id);
-    });
+            .labelled_by(label.id)
+    })
+    .inner
 }
 
 /// "Permission" and the drop-down of permission sets (a labelled field).
-fn permission_set_choice_ui(ui: &mut Ui, id_salt: &str, sets: &[PermissionSet], index: &mut usize) {
+fn permission_set_choice_ui(
+    ui: &mut Ui,
+    id_salt: &str,
+    sets: &[PermissionSet],
+    index: &mut usize,
+) -> Response {
     let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
     let current = sets.get(*index).map_or("", |s| s.name.as_str());
     egui::ComboBox::from_id_salt(id_salt)
@@ -145,7 +173,7 @@ fn permission_set_choice_ui(ui: &mut Ui, id_salt: &str, sets: &[PermissionSet], 
             }
         })
         .response
-        .labelled_by(label.id);
+        .labelled_by(label.id)
 }
 
 /// Names the dialog (modal or pop-up) `ui` is drawn in, for screen readers:
