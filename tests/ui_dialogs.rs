@@ -207,3 +207,28 @@ fn at_800_by_600_the_requests_window_fits_the_screen() {
         "the window {frame:?} fits"
     );
 }
+
+/// Issue 12, item 3: Escape on an open list leaves the focus on the
+/// drop-down it came from, not on the dialog's first control.
+#[test]
+fn escape_on_a_list_keeps_the_focus_on_its_drop_down() {
+    let mut app = alice_in_production();
+    let window = &mut app.window;
+    admin_portal_dialog(window);
+    window.get_by_label("Permission").focus();
+    window.run();
+    press(window, Key::Space);
+    assert!(
+        window.query_by_label("Operator").is_some(),
+        "the list is open"
+    );
+    press(window, Key::Escape);
+    assert!(
+        window.query_by_label("Operator").is_none(),
+        "the list closed"
+    );
+    assert!(
+        window.get_by_label("Permission").is_focused(),
+        "the focus stayed on Permission"
+    );
+}

@@ -2,7 +2,9 @@
 //! R-REQ-4 messages next to their fields), its confirmation, a request's
 //! details (R-REQ-7) and the revoke/release confirmations (R-BEY-3).
 
-use super::widgets::{describe_error, field_error_ui, name_dialog, terms_input_ui};
+use super::widgets::{
+    describe_error, field_error_ui, keep_focus_after_list, name_dialog, terms_input_ui,
+};
 use crate::app::present;
 use crate::app::view::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
 use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, Verdict};
@@ -192,7 +194,7 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
             .into_iter()
             .map(|(i, u)| (i, u.display_name.clone()))
             .collect();
-        egui::ComboBox::from_id_salt("approver")
+        let combo = egui::ComboBox::from_id_salt("approver")
             .selected_text(current)
             .show_ui(ui, |ui| {
                 let find = ui.label("Find");
@@ -211,7 +213,9 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
                 }
             })
             .response
-            .labelled_by(label.id)
+            .labelled_by(label.id);
+        keep_focus_after_list(ui, &combo);
+        combo
     });
     describe_error(ui, &approver.inner, &form.errors, Field::Approver);
     field_error_ui(ui, &form.errors, Field::Approver);

@@ -143,7 +143,7 @@ fn duration_choice_ui(
         let current = presets
             .get(*index)
             .map_or_else(String::new, |m| present::duration_mins(*m));
-        egui::ComboBox::from_id_salt(id_salt)
+        let combo = egui::ComboBox::from_id_salt(id_salt)
             .selected_text(current)
             .show_ui(ui, |ui| {
                 for (i, mins) in presets.iter().enumerate() {
@@ -151,7 +151,9 @@ fn duration_choice_ui(
                 }
             })
             .response
-            .labelled_by(label.id)
+            .labelled_by(label.id);
+        keep_focus_after_list(ui, &combo);
+        combo
     })
     .inner
 }
@@ -165,7 +167,7 @@ fn permission_set_choice_ui(
 ) -> Response {
     let label = ui.add_sized([110.0, 20.0], egui::Label::new("Permission"));
     let current = sets.get(*index).map_or("", |s| s.name.as_str());
-    egui::ComboBox::from_id_salt(id_salt)
+    let combo = egui::ComboBox::from_id_salt(id_salt)
         .selected_text(current)
         .show_ui(ui, |ui| {
             for (i, set) in sets.iter().enumerate() {
@@ -173,7 +175,9 @@ fn permission_set_choice_ui(
             }
         })
         .response
-        .labelled_by(label.id)
+        .labelled_by(label.id);
+    keep_focus_after_list(ui, &combo);
+    combo
 }
 
 /// Names the dialog (modal or pop-up) `ui` is drawn in, for screen readers:
@@ -187,5 +191,25 @@ pub fn name_dialog(ui: &Ui, name: &str) {
     if let Some(id) = dialog {
         ui.ctx()
             .accesskit_node_builder(id, |node| node.set_label(name));
+    }
+}
+
+/// When a drop-down's list closes (a pick, Escape, a click elsewhere in the
+/// dialog), the keyboard focus goes back to the drop-down, where it was
+/// before the list opened, instead of to the dialog's first control
+/// (issue 12). Call it with the drop-down's response, every frame.
+pub fn keep_focus_after_list(ui: &Ui, combo: &Response) {
+    let was_open_id = combo.id.with("list-was-open");
+    let is_open = egui::ComboBox::is_open(ui.ctx(), combo.id);
+    let was_open = ui.ctx().data_mut(|d| {
+        let was_open = d.get_temp::<bool>(was_open_id).unwrap_or(false);
+        d.insert_temp(was_open_id, is_open);
+        was_open
+    });
+    // Closed from the keyboard (a pick with Enter or Space, or Escape): a
+    // click elsewhere moves the focus where the person clicked instead.
+    let by_pointer = ui.input(|i| i.pointer.any_pressed() || i.pointer.any_released());
+    if was_open && !is_open && !by_pointer {
+        combo.request_focus();
     }
 }
