@@ -232,3 +232,22 @@ fn escape_on_a_list_keeps_the_focus_on_its_drop_down() {
         "the focus stayed on Permission"
     );
 }
+
+/// Issue 12, item 3: a list picked from the keyboard (Space opens it, the
+/// arrows move, Enter picks) closes, and the focus stays on its drop-down.
+#[test]
+fn a_list_picked_from_the_keyboard_closes() {
+    let mut app = alice_in_production();
+    let window = &mut app.window;
+    admin_portal_dialog(window);
+    window.get_by_label("Access duration").focus();
+    window.run();
+    press(window, Key::Space);
+    assert!(window.query_by_label("30 min").is_some(), "the list is open");
+    press(window, Key::ArrowDown);
+    press(window, Key::ArrowDown);
+    press(window, Key::Enter);
+    assert!(window.query_by_label("1 week").is_none(), "the list closed");
+    assert_ne!(value(window, "Access duration").as_deref(), Some("15 min"));
+    assert!(window.get_by_label("Access duration").is_focused());
+}

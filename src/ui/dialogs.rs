@@ -206,6 +206,8 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
                         .clicked()
                     {
                         form.approver_index = Some(*i);
+                        // A pick closes the list, from the keyboard too (issue 12).
+                        ui.close();
                     }
                 }
                 if filtered.is_empty() {
@@ -545,6 +547,8 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
                         .clicked()
                     {
                         form.user_index = Some(i);
+                        // A pick closes the list, from the keyboard too (issue 12).
+                        ui.close();
                     }
                 }
             })

@@ -82,6 +82,8 @@ fn filter_bar_ui(ui: &mut Ui, table: &RequestsTable, intents: &mut Vec<Intent>) 
                         .clicked()
                     {
                         intents.push(RequestsIntent::SetStatusFilter(choice).into());
+                        // A pick closes the list, from the keyboard too (issue 12).
+                        ui.close();
                     }
                 }
             })

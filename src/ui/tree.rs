@@ -28,6 +28,8 @@ pub fn navigation_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
                         .clicked()
                     {
                         intents.push(VaultIntent::SelectVault(vault.id).into());
+                        // A pick closes the list, from the keyboard too (issue 12).
+                        ui.close();
                     }
                 }
             })

@@ -147,7 +147,13 @@ fn duration_choice_ui(
             .selected_text(current)
             .show_ui(ui, |ui| {
                 for (i, mins) in presets.iter().enumerate() {
-                    ui.selectable_value(index, i, present::duration_mins(*mins));
+                    if ui
+                        .selectable_value(index, i, present::duration_mins(*mins))
+                        .clicked()
+                    {
+                        // A pick closes the list, from the keyboard too (issue 12).
+                        ui.close();
+                    }
                 }
             })
             .response
@@ -171,7 +177,10 @@ fn permission_set_choice_ui(
         .selected_text(current)
         .show_ui(ui, |ui| {
             for (i, set) in sets.iter().enumerate() {
-                ui.selectable_value(index, i, &set.name);
+                if ui.selectable_value(index, i, &set.name).clicked() {
+                    // A pick closes the list, from the keyboard too (issue 12).
+                    ui.close();
+                }
             }
         })
         .response
