@@ -243,7 +243,10 @@ fn a_list_picked_from_the_keyboard_closes() {
     window.get_by_label("Access duration").focus();
     window.run();
     press(window, Key::Space);
-    assert!(window.query_by_label("30 min").is_some(), "the list is open");
+    assert!(
+        window.query_by_label("30 min").is_some(),
+        "the list is open"
+    );
     press(window, Key::ArrowDown);
     press(window, Key::ArrowDown);
     press(window, Key::Enter);
