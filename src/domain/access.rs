@@ -60,6 +60,17 @@ impl AccessFacts {
         }
     }
 
+    /// The grants that count at `now`: running, or waiting for a first use
+    /// that would start them.
+    fn grants_in_force(&self, now: Timestamp) -> impl Iterator<Item = &GrantFact> {
+        self.grants.iter().filter(move |g| {
+            matches!(
+                g.request.phase(now),
+                Phase::Active | Phase::AwaitingFirstUse
+            )
+        })
+    }
+
     /// The permissions held at `now`, counting start-on-first-use grants that
     /// may still be claimed (their first use is what starts them).
     pub fn effective_permissions(&self, now: Timestamp) -> Permissions {
@@ -67,14 +78,7 @@ impl AccessFacts {
             return Permissions::ALL;
         }
         let granted = self
-            .grants
-            .iter()
-            .filter(|g| {
-                matches!(
-                    g.request.phase(now),
-                    Phase::Active | Phase::AwaitingFirstUse
-                )
-            })
+            .grants_in_force(now)
             .fold(Permissions::NONE, |acc, g| acc.union(g.permissions));
         self.policy_filter(self.standing.union(granted))
     }
@@ -88,16 +92,7 @@ impl AccessFacts {
         if self.is_admin || !self.standing.is_empty() {
             return None;
         }
-        let mut in_force = self
-            .grants
-            .iter()
-            .filter(|g| {
-                matches!(
-                    g.request.phase(now),
-                    Phase::Active | Phase::AwaitingFirstUse
-                )
-            })
-            .map(|g| g.request.entry_id);
+        let mut in_force = self.grants_in_force(now).map(|g| g.request.entry_id);
         let mut through = None;
         for granted_on in in_force.by_ref() {
             if granted_on == entry {
