@@ -126,3 +126,18 @@ fn errors_values_and_selection_reach_the_screen_reader() {
     assert_eq!(row.accesskit_node().role(), Role::TreeItem);
     assert!(row.accesskit_node().is_selected().unwrap_or(false));
 }
+
+/// The first start (no workspace file yet) names its controls too.
+#[test]
+fn the_first_start_names_its_controls() {
+    let folder = tempfile::tempdir().expect("a scratch folder");
+    let clock = std::sync::Arc::new(latchkey::domain::clock::FixedClock::new(T0));
+    let keyring = std::sync::Arc::new(latchkey::platform::keyring::MemoryKeyring::default());
+    let window = window_on(
+        test_env(&clock, keyring),
+        latchkey::app::WorkspaceSource::File(folder.path().join("ws.latchkey")),
+        None,
+    );
+    assert!(shown(&window, "Welcome to Latchkey"));
+    assert_all_named(&window, "first start");
+}
