@@ -18,7 +18,6 @@ use super::view::intent::Intent;
 use super::view::screen::{Dashboard, MainView, Names, StatusLine};
 use super::view::tree::TreeModel;
 use super::watcher::ChangeWatcher;
-use crate::domain::access::VaultAccess;
 use crate::domain::{Span, Timestamp};
 use crate::platform::clipboard::Clipboard;
 use crate::platform::launcher::Launcher;
@@ -49,8 +48,6 @@ pub struct MainState {
     pub view: MainView,
     /// The open dialog, which the person edits in place.
     pub dialog: Dialog,
-    /// The vault's access as last read (the tree's locks come from it).
-    access: VaultAccess,
     clipboard: ClipboardGuard,
     watching: Watching,
     /// When time's bookkeeping (expiries, lapses) next falls due.
@@ -125,7 +122,6 @@ impl MainState {
             session,
             view,
             dialog: Dialog::None,
-            access: VaultAccess::default(),
             clipboard: ClipboardGuard::new(clipboard),
             watching: Watching::NotStarted,
             next_tick_at,

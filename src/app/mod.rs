@@ -34,7 +34,10 @@ pub use main_state::MainState;
 use std::path::PathBuf;
 use std::sync::Arc;
 use view::forms::{FirstStartForm, SignInForm};
-use view::intent::{Intent, PreferencesIntent, StartIntent};
+use view::intent::{
+    AccessIntent, ApprovalIntent, Intent, PreferencesIntent, RequestsIntent, StartIntent,
+    VaultIntent,
+};
 use view::screen::{AuditView, ScreenView, SignInView};
 
 /// How long the window's own operations wait for another program's write
@@ -254,8 +257,11 @@ impl LatchkeyApp {
 
     /// Applies one intent at `now`. Public so tests can drive the app directly too.
     pub fn apply(&mut self, intent: &Intent) {
-        // Most intents write an audit event; what was added is checked next frame.
-        self.audit.mark_changed();
+        // What an intent added to the audit log is checked next frame; one that
+        // only moves the view (a filter keystroke, a selection) adds nothing.
+        if may_write(intent) {
+            self.audit.mark_changed();
+        }
         match intent {
             Intent::Start(
                 start @ (StartIntent::CreateDemoWorkspace | StartIntent::CreateEmptyWorkspace),
@@ -504,6 +510,50 @@ impl eframe::App for LatchkeyApp {
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
         self.on_exit_clear();
     }
+}
+
+/// Whether carrying out `intent` may write to the workspace (and so to its
+/// audit log). Only intents that merely change what is shown are listed as
+/// not writing; anything new counts as writing until said otherwise.
+fn may_write(intent: &Intent) -> bool {
+    !matches!(
+        intent,
+        Intent::CloseDialog
+            | Intent::Preferences(_)
+            | Intent::Vault(
+                VaultIntent::SelectVault(_)
+                    | VaultIntent::SelectEntry(_)
+                    | VaultIntent::ToggleFolder(_)
+                    | VaultIntent::SetFilter(_)
+                    | VaultIntent::HidePassword
+                    | VaultIntent::ShowDashboard
+            )
+            | Intent::Access(
+                AccessIntent::AskForAccess(_)
+                    | AccessIntent::OpenRequestDialog(_)
+                    | AccessIntent::RequestExtension(_)
+                    | AccessIntent::ShowDetails(_)
+                    | AccessIntent::AskRevoke(_)
+                    | AccessIntent::AskRelease(_)
+            )
+            | Intent::Approval(
+                ApprovalIntent::OpenResponse(_) | ApprovalIntent::OpenDirectGrant(_)
+            )
+            | Intent::Requests(
+                RequestsIntent::Open
+                    | RequestsIntent::Close
+                    | RequestsIntent::Sort(_)
+                    | RequestsIntent::SetStatusFilter(_)
+                    | RequestsIntent::SetTextFilter(_)
+                    | RequestsIntent::SetBulkMessage(_)
+                    | RequestsIntent::Select(_)
+                    | RequestsIntent::MoveSelection(_)
+                    | RequestsIntent::ToggleChecked(_)
+                    | RequestsIntent::AskDenyReason
+                    | RequestsIntent::SetDenyReason(_)
+                    | RequestsIntent::CancelDeny
+            )
+    )
 }
 
 /// The lead before the end at which a grant counts as expiring soon.

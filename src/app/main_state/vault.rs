@@ -79,10 +79,7 @@ impl MainState {
             &mut self.view.status,
             self.workspace.vault_access(&self.session, vault, now),
         ) {
-            Some(access) => {
-                self.view.tree.refresh_locks(&access, now);
-                self.access = access;
-            }
+            Some(access) => self.view.tree.refresh_locks(&access, now),
             // Whatever failed, a password must not stay on screen on the
             // strength of an older read (issue 10).
             None => self.view.revealed = None,
