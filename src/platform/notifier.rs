@@ -26,7 +26,7 @@ pub const ACTION_WAITERS: usize = 4;
 /// How long one notification's actions are waited for; after that the
 /// notification can still be read but its buttons do nothing (the in-app
 /// list still leads to the request).
-pub const ACTION_WAIT_LIMIT: Duration = Duration::from_secs(30 * 60);
+pub const ACTION_WAIT_LIMIT: Duration = Duration::from_mins(30);
 
 /// One button on a notification. The key `"default"` is the notification's
 /// default action (a click on its body, or `dunstctl action`).
@@ -679,5 +679,82 @@ mod tests {
             other => panic!("expected unavailable, got {other:?}"),
         }
         assert!(notifier.drain_events().is_empty());
+    }
+
+    /// Events until `done` says enough, for at most ten seconds.
+    fn events_until(
+        notifier: &mut DesktopNotifier,
+        done: impl Fn(&[NotifierEvent]) -> bool,
+    ) -> Vec<NotifierEvent> {
+        let start = Instant::now();
+        let mut events = Vec::new();
+        while !done(&events) {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "still waiting; got {events:?}"
+            );
+            events.extend(notifier.drain_events());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        events
+    }
+
+    /// Run by hand with a notification server (dunst) on a private bus:
+    /// `dbus-run-session -- sh -c 'dunst & sleep 1; cargo test --lib
+    /// platform::notifier -- --include-ignored'` (dunst needs `DISPLAY`).
+    #[test]
+    #[ignore = "needs a session bus with dunst running"]
+    fn desktop_notifier_round_trip_through_dunst() {
+        let mut notifier = DesktopNotifier::start(|| {});
+        let start = Instant::now();
+        while notifier.availability() == Availability::Unknown {
+            assert!(start.elapsed() < Duration::from_secs(10));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let Availability::Available(capabilities) = notifier.availability() else {
+            panic!("no server: {:?}", notifier.availability());
+        };
+        assert!(capabilities.actions, "dunst shows actions");
+
+        // The default action, invoked the way a click on it would be.
+        notifier.show(note(1, &[("default", "Review")], None));
+        events_until(&mut notifier, |events| !events.is_empty());
+        // `Shown` comes before the waiter has subscribed to the server's
+        // signals; a person cannot click that fast, this test can.
+        std::thread::sleep(Duration::from_millis(500));
+        let status = std::process::Command::new("dunstctl")
+            .args(["action", "0"])
+            .status()
+            .expect("dunstctl runs");
+        assert!(status.success());
+        let events = events_until(&mut notifier, |events| {
+            events
+                .iter()
+                .any(|event| !matches!(event, NotifierEvent::Shown { .. }))
+        });
+        assert!(
+            events.contains(&NotifierEvent::Action {
+                tag: 1,
+                key: "default".to_owned()
+            }),
+            "{events:?}"
+        );
+
+        // Replaced in place: the server keeps the id.
+        notifier.show(note(2, &[], None));
+        let events = events_until(&mut notifier, |events| !events.is_empty());
+        let NotifierEvent::Shown { server_id, .. } = events[0] else {
+            panic!("{events:?}");
+        };
+        notifier.show(note(3, &[], Some(server_id)));
+        let events = events_until(&mut notifier, |events| !events.is_empty());
+        assert_eq!(
+            events[0],
+            NotifierEvent::Shown {
+                tag: 3,
+                server_id,
+                watching: false
+            }
+        );
     }
 }
