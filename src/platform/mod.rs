@@ -1,13 +1,14 @@
 //! The desktop around the application, behind small traits with a real
 //! implementation and a test one: clock, OS keyring, key file, launcher,
-//! clipboard, audit witness; and the person's preferences and the desktop's
-//! light or dark theme.
+//! clipboard, audit witness, desktop notifications; and the person's
+//! preferences and the desktop's light or dark theme.
 
 pub mod clipboard;
 pub mod clock;
 pub mod keyfile;
 pub mod keyring;
 pub mod launcher;
+pub mod notifier;
 pub mod preferences;
 pub mod theme;
 pub mod witness;
