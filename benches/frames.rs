@@ -473,6 +473,9 @@ fn signed_in(work: &Path, user: &str, now: Timestamp) -> Result<Harness<'static,
         clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
         witness: Arc::new(MemoryWitness::default()),
+        notifier: Arc::new(latchkey::platform::notifier::MemoryNotifier::available(
+            latchkey::platform::notifier::Capabilities::ALL,
+        )),
     };
     let options = AppOptions {
         source: WorkspaceSource::File(work.to_path_buf()),

@@ -2,13 +2,14 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, WorkspaceSource};
+use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, WorkspaceSource, script};
 use latchkey::domain::audit::{ChainBreak, ChainHead, HeadSource};
 use latchkey::domain::clock::Clock;
 use latchkey::platform::clipboard::SystemClipboard;
 use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
 use latchkey::platform::launcher::SystemLauncher;
+use latchkey::platform::notifier::DesktopNotifier;
 use latchkey::platform::preferences::PreferencesFile;
 use latchkey::platform::theme::DesktopTheme;
 use latchkey::platform::witness::system_witness;
@@ -117,14 +118,6 @@ fn keyring() -> Box<dyn Keyring> {
 
 /// Opens the desktop window on `workspace` (R-DSK-1, R-DSK-2).
 fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<ExitCode> {
-    let env = AppEnv {
-        clock: Arc::new(SystemClock),
-        keyring: Arc::from(keyring()),
-        launcher: Arc::new(SystemLauncher),
-        clipboard: Arc::new(SystemClipboard::default()),
-        hash_cost: HashCost::Interactive,
-        witness: Arc::from(system_witness()),
-    };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Latchkey")
@@ -146,7 +139,29 @@ fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<Ex
             // and repaints the window when it arrives or changes (R-DSK-3).
             let ctx = creation.egui_ctx.clone();
             let desktop = DesktopTheme::from_portal(move || ctx.request_repaint());
+            // Desktop notifications are shown from their own thread, which
+            // wakes the window when the server answers or an action comes.
+            let ctx = creation.egui_ctx.clone();
+            let notifier = DesktopNotifier::start(move || ctx.request_repaint());
+            let env = AppEnv {
+                clock: Arc::new(SystemClock),
+                keyring: Arc::from(keyring()),
+                launcher: Arc::new(SystemLauncher),
+                clipboard: Arc::new(SystemClipboard::default()),
+                hash_cost: HashCost::Interactive,
+                witness: Arc::from(system_witness()),
+                notifier: Arc::new(notifier),
+            };
             let mut app = LatchkeyApp::new(env, app_options).with_desktop_theme(desktop);
+            if script::COMPILED_IN
+                && let Some(dir) = std::env::var_os(script::HOOKS_ENV)
+            {
+                let ctx = creation.egui_ctx.clone();
+                let script = script::Script::start(std::path::Path::new(&dir), move || {
+                    ctx.request_repaint();
+                })?;
+                app = app.with_script(script);
+            }
             match PreferencesFile::in_config_dir() {
                 Ok(file) => app = app.with_preferences(file),
                 Err(reason) => {

@@ -781,6 +781,9 @@ fn first_start_names_and_removes_an_unfinished_creation() {
         clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
         witness: Arc::new(MemoryWitness::default()),
+        notifier: Arc::new(latchkey::platform::notifier::MemoryNotifier::available(
+            latchkey::platform::notifier::Capabilities::ALL,
+        )),
     };
     let mut app = LatchkeyApp::new(
         env,

@@ -1,12 +1,15 @@
 //! The signed-in window: its view (what was loaded), its dialog (what the
 //! person edits), and how each intent is carried out through the service.
 //! Each group of intents is applied in its own file: `vault.rs`,
-//! `requester.rs`, `decisions.rs`, `requests_window.rs`; the clipboard's
-//! secret is looked after in `clipboard.rs`. The instant of the frame is an
+//! `requester.rs`, `decisions.rs`, `requests_window.rs`, `notifications.rs`;
+//! the clipboard's secret is looked after in `clipboard.rs`, desktop
+//! notifications in `desktop.rs`. The instant of the frame is an
 //! argument everywhere: nothing here keeps a copy of it.
 
 mod clipboard;
 mod decisions;
+mod desktop;
+mod notifications;
 mod requester;
 mod requests_window;
 mod vault;
@@ -15,14 +18,17 @@ use super::expiring_lead;
 use super::view::banner::{banner, relevant_request};
 use super::view::forms::Dialog;
 use super::view::intent::Intent;
+use super::view::notifications::NotificationsView;
 use super::view::screen::{Dashboard, MainView, Names, StatusLine};
 use super::view::tree::TreeModel;
 use super::watcher::ChangeWatcher;
 use crate::domain::{Span, Timestamp};
 use crate::platform::clipboard::Clipboard;
 use crate::platform::launcher::Launcher;
+use crate::platform::notifier::Notifier;
 use crate::service::{ServiceError, Session, Workspace};
 use clipboard::ClipboardGuard;
+use desktop::DesktopDelivery;
 use std::sync::Arc;
 
 /// How long the window waits before trying again when another program holds
@@ -49,6 +55,7 @@ pub struct MainState {
     /// The open dialog, which the person edits in place.
     pub dialog: Dialog,
     clipboard: ClipboardGuard,
+    desktop: DesktopDelivery,
     watching: Watching,
     /// When time's bookkeeping (expiries, lapses) next falls due.
     next_tick_at: Option<Timestamp>,
@@ -77,6 +84,7 @@ impl MainState {
         mut workspace: Workspace,
         session: Session,
         clipboard: Arc<dyn Clipboard>,
+        notifier: Arc<dyn Notifier>,
         now: Timestamp,
     ) -> Result<MainState, Box<(Workspace, ServiceError)>> {
         let loaded = (|| {
@@ -115,6 +123,7 @@ impl MainState {
             },
             dashboard: Dashboard::default(),
             requests_table: None,
+            notifications: NotificationsView::default(),
             status: StatusLine::default(),
         };
         let mut state = MainState {
@@ -123,6 +132,7 @@ impl MainState {
             view,
             dialog: Dialog::None,
             clipboard: ClipboardGuard::new(clipboard),
+            desktop: DesktopDelivery::new(notifier),
             watching: Watching::NotStarted,
             next_tick_at,
             lock_retry_at: None,
@@ -131,6 +141,8 @@ impl MainState {
             state.select_vault(first, now);
         }
         state.refresh_dashboard(now);
+        state.refresh_notification_preferences(now);
+        state.refresh_notifications(now);
         Ok(state)
     }
 
@@ -152,6 +164,7 @@ impl MainState {
             Intent::Access(intent) => self.apply_access(*intent, now),
             Intent::Approval(intent) => self.apply_approval(*intent, now),
             Intent::Requests(intent) => self.apply_requests(intent, now),
+            Intent::Notifications(intent) => self.apply_notifications(*intent, now),
             Intent::CloseDialog => self.dialog = Dialog::None,
             // Applied by the application, which owns the screens and the preferences.
             Intent::Start(_) | Intent::Preferences(_) => {}
@@ -179,6 +192,9 @@ impl MainState {
             self.load_requests_window(now);
         }
         self.check_copied_access(now);
+        self.refresh_notification_preferences(now);
+        self.refresh_notifications(now);
+        self.notifications_may_have_changed();
     }
 
     /// Starts the change watcher once a window context exists.
@@ -225,6 +241,7 @@ impl MainState {
             self.refresh_detail(now);
         }
         self.update_banner(now);
+        self.desktop_logic(now);
         changed
     }
 

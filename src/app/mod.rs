@@ -14,6 +14,7 @@ mod appearance;
 pub mod audit_watch;
 mod main_state;
 pub mod present;
+pub mod script;
 pub mod view;
 mod watcher;
 
@@ -23,6 +24,7 @@ use crate::domain::{DomainError, Field, Span, Timestamp};
 use crate::platform::clipboard::Clipboard;
 use crate::platform::keyring::Keyring;
 use crate::platform::launcher::Launcher;
+use crate::platform::notifier::Notifier;
 use crate::platform::preferences::PreferencesFile;
 use crate::platform::theme::DesktopTheme;
 use crate::platform::witness::Witness;
@@ -35,8 +37,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use view::forms::{FirstStartForm, SignInForm};
 use view::intent::{
-    AccessIntent, ApprovalIntent, Intent, PreferencesIntent, RequestsIntent, StartIntent,
-    VaultIntent,
+    AccessIntent, ApprovalIntent, Intent, NotificationsIntent, PreferencesIntent, RequestsIntent,
+    StartIntent, VaultIntent,
 };
 use view::screen::{AuditView, ScreenView, SignInView};
 
@@ -61,6 +63,8 @@ pub struct AppEnv {
     pub hash_cost: HashCost,
     /// Remembers each workspace's audit head outside the file (R-BEY-12).
     pub witness: Arc<dyn Witness>,
+    /// Shows desktop notifications (R-NOT-2), or says why it cannot (R-NOT-3).
+    pub notifier: Arc<dyn Notifier>,
 }
 
 /// Where the workspace comes from.
@@ -118,6 +122,8 @@ pub struct LatchkeyApp {
     audit: AuditWatch,
     /// Styles, and light or dark as chosen (R-DSK-3).
     appearance: Appearance,
+    /// Scripted control for the desktop integration test (`test-hooks` builds).
+    script: Option<script::Script>,
 }
 
 impl LatchkeyApp {
@@ -140,6 +146,7 @@ impl LatchkeyApp {
             frame_now,
             audit,
             appearance: Appearance::default(),
+            script: None,
         };
         match options.source {
             WorkspaceSource::Open(mut workspace) => {
@@ -180,6 +187,15 @@ impl LatchkeyApp {
     /// idea of the system theme).
     pub fn with_desktop_theme(mut self, desktop: DesktopTheme) -> LatchkeyApp {
         self.appearance.follow(desktop);
+        self
+    }
+
+    /// Takes commands from a script and reports what is shown (only in
+    /// builds with the `test-hooks` feature; see `app::script`).
+    pub fn with_script(mut self, script: script::Script) -> LatchkeyApp {
+        if script::COMPILED_IN {
+            self.script = Some(script);
+        }
         self
     }
 
@@ -295,6 +311,9 @@ impl LatchkeyApp {
                 let now = self.frame_now;
                 if let Screen::Main(main) = &mut self.screen {
                     main.apply(other, now, self.env.launcher.as_ref());
+                    if may_write(other) {
+                        main.notifications_may_have_changed();
+                    }
                 }
             }
         }
@@ -345,11 +364,15 @@ impl LatchkeyApp {
             now,
         )
         .and_then(|created| match created.session {
-            Some(session) => {
-                MainState::load(created.workspace, session, self.env.clipboard.clone(), now)
-                    .map(|main| Screen::Main(Box::new(main)))
-                    .map_err(|failed| failed.1)
-            }
+            Some(session) => MainState::load(
+                created.workspace,
+                session,
+                self.env.clipboard.clone(),
+                Arc::clone(&self.env.notifier),
+                now,
+            )
+            .map(|main| Screen::Main(Box::new(main)))
+            .map_err(|failed| failed.1),
             None => Ok(self.sign_in_screen(created.workspace)),
         });
         match created {
@@ -384,7 +407,14 @@ impl LatchkeyApp {
             Ok(session) => {
                 self.sign_in.password.clear();
                 self.sign_in.error = None;
-                match MainState::load(state.workspace, session, self.env.clipboard.clone(), now) {
+                let loaded = MainState::load(
+                    state.workspace,
+                    session,
+                    self.env.clipboard.clone(),
+                    Arc::clone(&self.env.notifier),
+                    now,
+                );
+                match loaded {
                     Ok(main) => self.screen = Screen::Main(Box::new(main)),
                     Err(failed) => {
                         let (workspace, e) = *failed;
@@ -434,12 +464,21 @@ impl LatchkeyApp {
             if main.logic(now) {
                 self.audit.mark_changed();
             }
+            if main.take_raise_request() {
+                // A desktop notification's action: the window comes forward
+                // on what it is about (R-BEY-6).
+                ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+                ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+                ctx.request_repaint();
+            }
             if let Some(at) = main.next_wake_at(now) {
                 let wait = at.since(now).millis().clamp(1, 3_600_000);
                 ctx.request_repaint_after(std::time::Duration::from_millis(wait as u64));
             }
         }
         self.audit.logic(ctx, Self::workspace_mut(&mut self.screen));
+        self.script_logic();
     }
 
     /// The services the application was given (tests read the clipboard through it).
@@ -539,6 +578,7 @@ fn may_write(intent: &Intent) -> bool {
             | Intent::Approval(
                 ApprovalIntent::OpenResponse(_) | ApprovalIntent::OpenDirectGrant(_)
             )
+            | Intent::Notifications(NotificationsIntent::Open | NotificationsIntent::Close)
             | Intent::Requests(
                 RequestsIntent::Open
                     | RequestsIntent::Close

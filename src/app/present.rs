@@ -6,7 +6,7 @@
 
 use crate::domain::notification::{
     HandledNote, HandledOutcome, Handling, Notification, NotificationContent, NotificationFacts,
-    NotifiedWindow,
+    NotificationKind, NotifiedWindow,
 };
 use crate::domain::request::{AccessWindow, Phase, Request};
 use crate::domain::{Span, Timestamp};
@@ -279,6 +279,110 @@ where
             (format!("Request lapsed: {entry}"), body)
         }
     }
+}
+
+/// What a desktop switch is called in the notification list (R-NOT-2).
+pub const fn kind_label(kind: NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::RequestSubmitted => "A request waits for my decision",
+        NotificationKind::BreakGlassUsed => "Someone took emergency access",
+        NotificationKind::Approved => "My request was approved",
+        NotificationKind::Denied => "My request was denied",
+        NotificationKind::ExpiringSoon => "My access ends soon",
+        NotificationKind::Expired => "My access ended",
+        NotificationKind::Revoked => "My access was revoked",
+        NotificationKind::Lapsed => "My request lapsed",
+        NotificationKind::DirectGrant => "I was granted access directly",
+    }
+}
+
+/// The label of a desktop notification's one button (R-BEY-6, R-BEY-1).
+pub const fn desktop_action_label(kind: NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::RequestSubmitted => "Review",
+        NotificationKind::ExpiringSoon => "Request extension",
+        NotificationKind::BreakGlassUsed
+        | NotificationKind::Approved
+        | NotificationKind::Denied
+        | NotificationKind::Expired
+        | NotificationKind::Revoked
+        | NotificationKind::Lapsed
+        | NotificationKind::DirectGrant => "Open",
+    }
+}
+
+/// Where to go in the window, for a notification server that shows no buttons.
+const fn where_to_go(kind: NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::RequestSubmitted => {
+            "To review it, open Latchkey: 📥 Requests, or the 🔔 list."
+        }
+        NotificationKind::ExpiringSoon => {
+            "To ask for more time, open Latchkey: the entry's banner has Request extension."
+        }
+        NotificationKind::BreakGlassUsed
+        | NotificationKind::Approved
+        | NotificationKind::Denied
+        | NotificationKind::Expired
+        | NotificationKind::Revoked
+        | NotificationKind::Lapsed
+        | NotificationKind::DirectGrant => "Open Latchkey's 🔔 list for details.",
+    }
+}
+
+/// (summary, body) of a desktop notification. Without buttons on the
+/// server (`actions` false), the body says where to go instead.
+pub fn desktop_text(notification: &Notification, actions: bool) -> (String, String) {
+    let (title, body) = notification_text(notification);
+    if actions {
+        (title, body)
+    } else {
+        (title, format!("{body}\n{}", where_to_go(notification.kind)))
+    }
+}
+
+/// (summary, body) that replaces a request's desktop notification once
+/// another approver handled it (R-BEY-7).
+pub fn handled_desktop_text(notification: &Notification) -> (String, String) {
+    let (title, body) = notification_text(notification);
+    let handled = handled_text(notification);
+    (format!("Handled: {title}"), format!("{handled}. {body}"))
+}
+
+/// (summary, body) of one notification standing for several (R-NOT-2): "7
+/// things happened while Latchkey was closed", the first few titles, and
+/// where to read them all.
+pub fn backlog_summary_text(
+    notifications: &[&Notification],
+    while_closed: bool,
+    actions: bool,
+) -> (String, String) {
+    let count = notifications.len();
+    let summary = if while_closed {
+        format!("{count} things happened while Latchkey was closed")
+    } else {
+        format!("{count} new notifications in Latchkey")
+    };
+    let mut lines: Vec<String> = notifications
+        .iter()
+        .rev()
+        .take(3)
+        .map(|n| format!("• {}", notification_text(n).0))
+        .collect();
+    if count > 3 {
+        lines.push(format!("… and {} more.", count - 3));
+    }
+    lines.push(if actions {
+        "Open the list to read them all.".to_owned()
+    } else {
+        "Open Latchkey's 🔔 list to read them all.".to_owned()
+    });
+    (summary, lines.join("\n"))
+}
+
+/// The status bar's one notice that the desktop shows no notifications (R-NOT-3).
+pub fn desktop_unavailable_text(reason: &str) -> String {
+    format!("Desktop notifications are unavailable: {reason}. The 🔔 list still shows every one.")
 }
 
 /// "Approved by Bob Approver at 2026-11-23 10:42" in the reader's local time

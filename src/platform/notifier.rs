@@ -12,7 +12,7 @@
 //! the session bus can send one, so the caller must do nothing with it beyond
 //! bringing the window forward.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -62,6 +62,13 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// A server that shows bodies and buttons and keeps notifications.
+    pub const ALL: Capabilities = Capabilities {
+        actions: true,
+        body: true,
+        persistence: true,
+    };
+
     /// The capabilities named in a `GetCapabilities` answer.
     pub fn from_names<S: AsRef<str>>(names: &[S]) -> Capabilities {
         let has = |wanted: &str| names.iter().any(|name| name.as_ref() == wanted);
@@ -102,17 +109,17 @@ pub enum NotifierEvent {
 }
 
 /// Shows desktop notifications without blocking the caller.
-pub trait Notifier: Send {
+pub trait Notifier: Send + Sync {
     /// Queues `notification` for showing; returns at once. Dropped quietly
     /// while notifications are unavailable.
-    fn show(&mut self, notification: DesktopNotification);
+    fn show(&self, notification: DesktopNotification);
     /// Whether notifications can be shown, and what the server can do.
     fn availability(&self) -> Availability;
     /// Why notifications are unavailable, the first time that is known; then
     /// `None` for ever, so the status bar says it once.
-    fn take_unavailable_notice(&mut self) -> Option<String>;
+    fn take_unavailable_notice(&self) -> Option<String>;
     /// What happened since the last call.
-    fn drain_events(&mut self) -> Vec<NotifierEvent>;
+    fn drain_events(&self) -> Vec<NotifierEvent>;
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -190,9 +197,9 @@ impl Reporter {
 /// (`org.freedesktop.Notifications` on the session bus).
 pub struct DesktopNotifier {
     commands: Sender<DesktopNotification>,
-    events: Receiver<NotifierEvent>,
+    events: Mutex<Receiver<NotifierEvent>>,
     availability: Arc<Mutex<Availability>>,
-    notice_given: bool,
+    notice_given: AtomicBool,
 }
 
 impl DesktopNotifier {
@@ -217,9 +224,9 @@ impl DesktopNotifier {
         }
         DesktopNotifier {
             commands,
-            events,
+            events: Mutex::new(events),
             availability,
-            notice_given: false,
+            notice_given: AtomicBool::new(false),
         }
     }
 }
@@ -338,7 +345,7 @@ fn wait_for_action(
 }
 
 impl Notifier for DesktopNotifier {
-    fn show(&mut self, notification: DesktopNotification) {
+    fn show(&self, notification: DesktopNotification) {
         // The thread is gone only if it could not start: nothing to show on.
         let _ = self.commands.send(notification);
     }
@@ -347,21 +354,21 @@ impl Notifier for DesktopNotifier {
         lock(&self.availability).clone()
     }
 
-    fn take_unavailable_notice(&mut self) -> Option<String> {
-        if self.notice_given {
+    fn take_unavailable_notice(&self) -> Option<String> {
+        if self.notice_given.load(Ordering::Acquire) {
             return None;
         }
         match self.availability() {
             Availability::Unavailable(reason) => {
-                self.notice_given = true;
+                self.notice_given.store(true, Ordering::Release);
                 Some(reason)
             }
             Availability::Unknown | Availability::Available(_) => None,
         }
     }
 
-    fn drain_events(&mut self) -> Vec<NotifierEvent> {
-        self.events.try_iter().collect()
+    fn drain_events(&self) -> Vec<NotifierEvent> {
+        lock(&self.events).try_iter().collect()
     }
 }
 
@@ -421,7 +428,7 @@ impl MemoryNotifier {
 }
 
 impl Notifier for MemoryNotifier {
-    fn show(&mut self, mut notification: DesktopNotification) {
+    fn show(&self, mut notification: DesktopNotification) {
         let mut state = lock(&self.state);
         let Availability::Available(capabilities) = state.availability else {
             return;
@@ -446,7 +453,7 @@ impl Notifier for MemoryNotifier {
         lock(&self.state).availability.clone()
     }
 
-    fn take_unavailable_notice(&mut self) -> Option<String> {
+    fn take_unavailable_notice(&self) -> Option<String> {
         let mut state = lock(&self.state);
         if state.notice_given {
             return None;
@@ -460,7 +467,7 @@ impl Notifier for MemoryNotifier {
         }
     }
 
-    fn drain_events(&mut self) -> Vec<NotifierEvent> {
+    fn drain_events(&self) -> Vec<NotifierEvent> {
         std::mem::take(&mut lock(&self.state).pending)
     }
 }
@@ -487,11 +494,7 @@ mod tests {
         }
     }
 
-    const ALL: Capabilities = Capabilities {
-        actions: true,
-        body: true,
-        persistence: true,
-    };
+    const ALL: Capabilities = Capabilities::ALL;
 
     #[test]
     fn capabilities_are_read_from_the_server_names() {
@@ -512,7 +515,7 @@ mod tests {
 
     #[test]
     fn memory_notifier_records_shows_and_reports_them() {
-        let mut notifier = MemoryNotifier::available(ALL);
+        let notifier = MemoryNotifier::available(ALL);
         let seen = notifier.clone();
         notifier.show(note(7, &[("default", "Review")], None));
         notifier.show(note(8, &[], None));
@@ -540,7 +543,7 @@ mod tests {
 
     #[test]
     fn memory_notifier_replaces_by_server_id() {
-        let mut notifier = MemoryNotifier::available(ALL);
+        let notifier = MemoryNotifier::available(ALL);
         notifier.show(note(1, &[], None));
         notifier.show(note(2, &[], Some(1)));
         let events = notifier.drain_events();
@@ -557,7 +560,7 @@ mod tests {
 
     #[test]
     fn memory_notifier_drops_actions_the_server_cannot_show() {
-        let mut notifier = MemoryNotifier::available(Capabilities {
+        let notifier = MemoryNotifier::available(Capabilities {
             actions: false,
             ..ALL
         });
@@ -567,7 +570,7 @@ mod tests {
 
     #[test]
     fn memory_notifier_plays_an_invoked_action() {
-        let mut notifier = MemoryNotifier::available(ALL);
+        let notifier = MemoryNotifier::available(ALL);
         notifier.show(note(3, &[("default", "Review")], None));
         notifier.drain_events();
         notifier.clone().invoke(3, "default");
@@ -582,7 +585,7 @@ mod tests {
 
     #[test]
     fn unavailable_is_said_once_and_nothing_is_shown() {
-        let mut notifier = MemoryNotifier::unavailable("no desktop session bus");
+        let notifier = MemoryNotifier::unavailable("no desktop session bus");
         notifier.show(note(1, &[], None));
         assert!(notifier.shown().is_empty());
         assert!(notifier.drain_events().is_empty());
@@ -659,7 +662,7 @@ mod tests {
             return;
         }
         let (woken, wake) = sync_channel::<()>(4);
-        let mut notifier = DesktopNotifier::start(move || {
+        let notifier = DesktopNotifier::start(move || {
             let _ = woken.try_send(());
         });
         let start = Instant::now();
@@ -705,7 +708,7 @@ mod tests {
     #[test]
     #[ignore = "needs a session bus with dunst running"]
     fn desktop_notifier_round_trip_through_dunst() {
-        let mut notifier = DesktopNotifier::start(|| {});
+        let notifier = DesktopNotifier::start(|| {});
         let start = Instant::now();
         while notifier.availability() == Availability::Unknown {
             assert!(start.elapsed() < Duration::from_secs(10));

@@ -11,6 +11,7 @@ mod dashboard;
 mod dialogs;
 mod entry_pane;
 mod first_start;
+mod notifications;
 mod requests_window;
 mod sign_in;
 mod status_bar;
@@ -76,6 +77,7 @@ fn main_ui(
                     intents.push(StartIntent::SignOut.into());
                 }
                 ui.label(&view.user.display_name);
+                notifications::bell_ui(ui, &view.notifications, intents);
                 // The inbox badge (R-APP-1): requests waiting for this user.
                 let count = view.dashboard.inbox_count;
                 let badge = if count > 0 {
@@ -117,5 +119,6 @@ fn main_ui(
         let is_dialog_open = !matches!(dialog, Dialog::None);
         requests_window::requests_window_ui(ui.ctx(), table, is_dialog_open, intents);
     }
+    notifications::notifications_window_ui(ui.ctx(), &view.notifications, intents);
     dialogs::dialog_ui(ui.ctx(), view, dialog, now, intents);
 }

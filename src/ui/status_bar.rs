@@ -1,8 +1,10 @@
 //! The status bar: who, where, who enforces expiry (R-BEY-9), where the key
 //! is, the last error, and above all a log that cannot be trusted (R-AUD-2,
-//! R-BEY-12), and the theme choice (R-DSK-3).
+//! R-BEY-12), the theme choice (R-DSK-3), and whether the desktop shows
+//! notifications (R-NOT-3).
 
 use crate::app::view::intent::{Intent, PreferencesIntent};
+use crate::app::view::notifications::DesktopState;
 use crate::app::view::screen::{AuditView, MainView};
 use crate::domain::preferences::ThemeChoice;
 use egui::{RichText, Ui};
@@ -43,6 +45,11 @@ pub fn status_bar_ui(
         ui.label(&state.key_status);
         ui.separator();
         theme_choice_ui(ui, theme, intents);
+        if let DesktopState::Unavailable(reason) = &state.notifications.desktop {
+            ui.separator();
+            ui.label(RichText::new("🔕 No desktop notifications").weak())
+                .on_hover_text(reason.as_str());
+        }
         if state.status.waiting_for_lock_since.is_some() {
             ui.separator();
             ui.label(

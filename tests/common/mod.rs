@@ -48,6 +48,9 @@ pub fn test_env(clock: &Arc<FixedClock>, keyring: Arc<dyn Keyring>) -> AppEnv {
         clipboard: Arc::new(MemoryClipboard::default()),
         hash_cost: HashCost::Minimal,
         witness: Arc::new(MemoryWitness::default()),
+        notifier: Arc::new(latchkey::platform::notifier::MemoryNotifier::available(
+            latchkey::platform::notifier::Capabilities::ALL,
+        )),
     }
 }
 

@@ -63,7 +63,7 @@ impl MainState {
         self.refresh_access(now);
     }
 
-    fn select_entry(&mut self, id: EntryId, now: Timestamp) {
+    pub(super) fn select_entry(&mut self, id: EntryId, now: Timestamp) {
         if self.view.selected() != Some(id) {
             self.view.revealed = None;
         }

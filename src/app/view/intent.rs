@@ -5,9 +5,10 @@
 //! "send" commands read the dialog the UI edited in place (`Dialog`).
 
 use super::requests_table::Column;
+use crate::domain::notification::NotificationKind;
 use crate::domain::preferences::ThemeChoice;
 use crate::domain::request::Phase;
-use crate::domain::{EntryId, RequestId, VaultId};
+use crate::domain::{EntryId, NotificationId, RequestId, VaultId};
 
 /// What to put on the clipboard (R-REQ-8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,8 @@ pub enum Intent {
     CloseDialog,
     /// The window's own preferences, remembered on this computer.
     Preferences(PreferencesIntent),
+    /// The bell and the notification list (`main_state/notifications.rs`).
+    Notifications(NotificationsIntent),
 }
 
 /// First start and signing in or out (applied in `app/mod.rs`).
@@ -158,6 +161,24 @@ pub enum RequestsIntent {
 }
 
 /// The window's own preferences (applied in `app/mod.rs`).
+/// The bell, the notification list and the desktop switches (R-NOT-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationsIntent {
+    /// Open the list (the bell).
+    Open,
+    /// Close the list.
+    Close,
+    /// Go where a notification leads (marks it read): the response window
+    /// for a request to decide, else the entry and its banner.
+    Follow(NotificationId),
+    /// Mark one read.
+    MarkRead(NotificationId),
+    /// Mark every one read.
+    MarkAllRead,
+    /// Show this kind on the desktop, or not (kept with the user).
+    SetDesktop(NotificationKind, bool),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PreferencesIntent {
     /// Show this theme from now on, and remember it (R-DSK-3).
@@ -197,5 +218,11 @@ impl From<ApprovalIntent> for Intent {
 impl From<RequestsIntent> for Intent {
     fn from(intent: RequestsIntent) -> Intent {
         Intent::Requests(intent)
+    }
+}
+
+impl From<NotificationsIntent> for Intent {
+    fn from(intent: NotificationsIntent) -> Intent {
+        Intent::Notifications(intent)
     }
 }

@@ -9,6 +9,7 @@
 pub mod banner;
 pub mod forms;
 pub mod intent;
+pub mod notifications;
 pub mod requests_table;
 pub mod screen;
 pub mod tree;

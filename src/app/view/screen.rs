@@ -3,6 +3,7 @@
 
 use super::banner::BannerView;
 use super::forms::{Dialog, FirstStartForm, SecretText, SignInForm};
+use super::notifications::NotificationsView;
 use super::requests_table::RequestsTable;
 use super::tree::TreeModel;
 use crate::domain::access::EntryAccess;
@@ -262,6 +263,8 @@ pub struct MainView {
     pub dashboard: Dashboard,
     /// The "Temporary access requests" window, when open.
     pub requests_table: Option<RequestsTable>,
+    /// The bell and the notification list.
+    pub notifications: NotificationsView,
     /// The status bar.
     pub status: StatusLine,
 }

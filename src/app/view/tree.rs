@@ -99,6 +99,11 @@ impl TreeModel {
             .unwrap_or(false)
     }
 
+    /// The first entry called exactly `name`, shown or not.
+    pub fn find_by_name(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+
     /// An entry by id.
     pub fn entry(&self, id: EntryId) -> Option<&Entry> {
         self.by_id.get(&id).map(|&i| &self.entries[i as usize])

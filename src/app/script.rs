@@ -1,0 +1,218 @@
+//! Scripted control of a real window, for the desktop integration test
+//! (`tests/desktop/notifications.sh`): only in a build with the `test-hooks`
+//! feature, and only when `LATCHKEY_TEST_HOOKS` names a directory.
+//!
+//! The script writes one command per line into the FIFO `DIR/commands`; a
+//! thread reads them and wakes the window, which carries them out through
+//! the same intents its buttons push, so the service checks every one as
+//! usual. After every frame the window writes what it shows to `DIR/state`
+//! (replaced atomically, and only when it changed) for the script to wait on.
+//!
+//! Commands:
+//! - `sign-in USER PASSWORD`
+//! - `request ENTRY-NAME PRESET-MINUTES APPROVER-USERNAME MESSAGE…`
+//! - `approve` (the open response window, with the terms it shows)
+
+use super::view::forms::{Dialog, SecretText};
+use super::view::intent::{
+    AccessIntent, ApprovalIntent, Intent, StartIntent, VaultIntent, Verdict,
+};
+use super::view::notifications::DesktopState;
+use super::{LatchkeyApp, Screen};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, channel};
+
+/// The environment variable naming the hooks' directory.
+pub const HOOKS_ENV: &str = "LATCHKEY_TEST_HOOKS";
+
+/// Whether this build carries the hooks at all.
+pub const COMPILED_IN: bool = cfg!(feature = "test-hooks");
+
+/// The commands read so far, and where the state goes.
+pub struct Script {
+    dir: PathBuf,
+    commands: Receiver<String>,
+    last_state: String,
+}
+
+impl Script {
+    /// Reads commands from `dir/commands` (a FIFO the script made) on a
+    /// thread that calls `wake` after each line.
+    pub fn start(dir: &Path, wake: impl Fn() + Send + 'static) -> std::io::Result<Script> {
+        let fifo = dir.join("commands");
+        let (sender, commands) = channel();
+        std::thread::Builder::new()
+            .name("test-hooks".into())
+            .spawn(move || {
+                // Each writer's lines, then wait for the next writer.
+                while let Ok(file) = std::fs::File::open(&fifo) {
+                    for line in std::io::BufReader::new(file).lines() {
+                        let Ok(line) = line else { break };
+                        if sender.send(line).is_err() {
+                            return;
+                        }
+                        wake();
+                    }
+                }
+            })?;
+        Ok(Script {
+            dir: dir.to_owned(),
+            commands,
+            last_state: String::new(),
+        })
+    }
+
+    fn take_commands(&self) -> Vec<String> {
+        self.commands.try_iter().collect()
+    }
+
+    fn write_state(&mut self, state: String) {
+        if state == self.last_state {
+            return;
+        }
+        let partial = self.dir.join("state.partial");
+        let written = std::fs::write(&partial, &state)
+            .and_then(|()| std::fs::rename(&partial, self.dir.join("state")));
+        if let Err(e) = written {
+            eprintln!("latchkey: test hooks: cannot write the state: {e}");
+        }
+        self.last_state = state;
+    }
+}
+
+impl LatchkeyApp {
+    /// Carries out the commands that arrived, then records what is shown.
+    pub(super) fn script_logic(&mut self) {
+        let Some(script) = &self.script else { return };
+        for command in script.take_commands() {
+            if let Err(problem) = self.run_command(&command) {
+                eprintln!("latchkey: test hooks: `{command}`: {problem}");
+            }
+        }
+        let state = self.describe_for_script();
+        if let Some(script) = &mut self.script {
+            script.write_state(state);
+        }
+    }
+
+    fn run_command(&mut self, command: &str) -> Result<(), String> {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        match words.as_slice() {
+            ["sign-in", user, password] => {
+                self.sign_in.username = (*user).to_owned();
+                self.sign_in.password = SecretText::from(*password);
+                self.apply(&StartIntent::SignIn.into());
+                Ok(())
+            }
+            ["request", entry, minutes, approver, message @ ..] => {
+                let minutes: u32 = minutes.parse().map_err(|_| "minutes must be a number")?;
+                self.script_request(entry, minutes, approver, &message.join(" "))
+            }
+            ["approve"] => {
+                let Screen::Main(main) = &self.screen else {
+                    return Err("not signed in".into());
+                };
+                if !matches!(main.dialog, Dialog::Respond(_)) {
+                    return Err("no response window is open".into());
+                }
+                self.apply(&ApprovalIntent::Decide(Verdict::Approve).into());
+                Ok(())
+            }
+            _ => Err("unknown command".into()),
+        }
+    }
+
+    /// Opens the request dialog on the entry called `entry`, fills it in
+    /// and sends it, as a person would.
+    fn script_request(
+        &mut self,
+        entry: &str,
+        minutes: u32,
+        approver: &str,
+        message: &str,
+    ) -> Result<(), String> {
+        let vaults: Vec<_> = match &self.screen {
+            Screen::Main(main) => main.view.vaults.iter().map(|v| v.id).collect(),
+            _ => return Err("not signed in".into()),
+        };
+        let mut found = None;
+        for vault in vaults {
+            self.apply(&VaultIntent::SelectVault(vault).into());
+            if let Screen::Main(main) = &self.screen
+                && let Some(e) = main.view.tree.find_by_name(entry)
+            {
+                found = Some(e.id);
+                break;
+            }
+        }
+        let id = found.ok_or("no such entry")?;
+        self.apply(&AccessIntent::OpenRequestDialog(id).into());
+        let Screen::Main(main) = &mut self.screen else {
+            return Err("not signed in".into());
+        };
+        let Dialog::Request(form) = &mut main.dialog else {
+            return Err("the request dialog did not open".into());
+        };
+        form.terms.is_custom = false;
+        form.terms.preset_index = form
+            .terms
+            .presets
+            .iter()
+            .position(|&m| m == minutes)
+            .ok_or("no such preset duration in this workspace")?;
+        form.approver_index = form.approvers.iter().position(|u| u.username == approver);
+        form.message = message.to_owned();
+        self.apply(&Intent::Access(AccessIntent::SendRequest));
+        Ok(())
+    }
+
+    /// What the window shows, one `key=value` per line.
+    fn describe_for_script(&self) -> String {
+        let mut lines = vec![];
+        match &self.screen {
+            Screen::FirstStart => lines.push("screen=first-start".to_owned()),
+            Screen::Unavailable(reason) => lines.push(format!("screen=unavailable {reason}")),
+            Screen::SignIn(_) => {
+                lines.push("screen=sign-in".to_owned());
+                if let Some(error) = &self.sign_in.error {
+                    lines.push(format!("error={error}"));
+                }
+            }
+            Screen::Main(main) => {
+                lines.push("screen=main".to_owned());
+                lines.push(format!("user={}", main.view.user.username));
+                lines.push(format!(
+                    "dialog={}",
+                    match &main.dialog {
+                        Dialog::None => "none".to_owned(),
+                        Dialog::Respond(form) => format!("respond {}", form.info.request.id.0),
+                        Dialog::Request(form) => format!("request {}", form.entry_id.0),
+                        Dialog::Sent { .. } => "sent".to_owned(),
+                        Dialog::Details(request) => format!("details {}", request.id.0),
+                        _ => "other".to_owned(),
+                    }
+                ));
+                let selected = main.view.selected().map_or(0, |id| id.0);
+                lines.push(format!("entry={selected}"));
+                lines.push(format!("unread={}", main.view.notifications.unread));
+                lines.push(format!(
+                    "desktop={}",
+                    match &main.view.notifications.desktop {
+                        DesktopState::Checking => "checking".to_owned(),
+                        DesktopState::Available { .. } => "available".to_owned(),
+                        DesktopState::Unavailable(reason) => format!("unavailable {reason}"),
+                    }
+                ));
+                if let Some(error) = main.view.status.error() {
+                    lines.push(format!("error={error}"));
+                }
+                if let Some(notice) = main.view.status.notice() {
+                    lines.push(format!("notice={notice}"));
+                }
+            }
+        }
+        lines.push(String::new());
+        lines.join("\n")
+    }
+}
