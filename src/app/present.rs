@@ -509,6 +509,8 @@ mod tests {
             read_at: None,
             shown_at: None,
             handled,
+            desktop_id: None,
+            handled_shown_at: None,
         }
     }
 

@@ -84,11 +84,13 @@ pub enum AuditAction {
     UsernameCopied,
     /// An administrator cleared a user's failed sign-ins.
     SignInFailuresCleared,
+    /// A user switched desktop notifications of one kind on or off.
+    NotificationPreferenceChanged,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 34] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -123,6 +125,7 @@ impl AuditAction {
         AuditAction::ConnectFailed,
         AuditAction::UsernameCopied,
         AuditAction::SignInFailuresCleared,
+        AuditAction::NotificationPreferenceChanged,
     ];
 
     /// The stored name.
@@ -162,6 +165,7 @@ impl AuditAction {
             AuditAction::ConnectFailed => "connect_failed",
             AuditAction::UsernameCopied => "username_copied",
             AuditAction::SignInFailuresCleared => "sign_in_failures_cleared",
+            AuditAction::NotificationPreferenceChanged => "notification_preference_changed",
         }
     }
 

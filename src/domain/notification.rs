@@ -7,9 +7,10 @@ use super::ids::{NotificationId, RequestId, UserId};
 use super::request::{AccessWindow, Request};
 use super::time::{Span, Timestamp};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// Why a notification was written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum NotificationKind {
     /// A request waits for the recipient's decision.
     RequestSubmitted,
@@ -321,4 +322,62 @@ pub struct Notification {
     pub shown_at: Option<Timestamp>,
     /// Set once another approver handled the request (R-BEY-7).
     pub handled: Option<HandledNote>,
+    /// The notification server's id of the desktop notification that showed
+    /// it, so a later "handled by" can replace it in place (R-BEY-7).
+    pub desktop_id: Option<u32>,
+    /// When a window announced on the desktop that someone else handled the
+    /// request (once per user, like `shown_at`).
+    pub handled_shown_at: Option<Timestamp>,
+}
+
+/// Not yet shown on any desktop: the oldest few, and how many in all, so a
+/// long backlog becomes one summary (R-NOT-2).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DesktopBacklog {
+    /// The oldest, oldest first.
+    pub oldest: Vec<Notification>,
+    /// How many there are in all.
+    pub total: usize,
+}
+
+/// Which kinds a user wants shown on the desktop; the in-app list shows every
+/// kind whatever these say. Kept with the user in the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NotificationPreferences {
+    /// The kinds switched off; every other kind is shown.
+    desktop_off: BTreeSet<NotificationKind>,
+}
+
+impl NotificationPreferences {
+    /// Whether notifications of `kind` are shown on the desktop.
+    pub fn shows_on_desktop(&self, kind: NotificationKind) -> bool {
+        !self.desktop_off.contains(&kind)
+    }
+
+    /// Switches desktop notifications of `kind` on or off.
+    pub fn set_desktop(&mut self, kind: NotificationKind, on: bool) {
+        if on {
+            self.desktop_off.remove(&kind);
+        } else {
+            self.desktop_off.insert(kind);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_is_on_until_switched_off() {
+        let mut prefs = NotificationPreferences::default();
+        assert!(NotificationKind::ALL.iter().all(|k| prefs.shows_on_desktop(*k)));
+        prefs.set_desktop(NotificationKind::Expired, false);
+        prefs.set_desktop(NotificationKind::Expired, false);
+        for kind in NotificationKind::ALL {
+            assert_eq!(prefs.shows_on_desktop(kind), kind != NotificationKind::Expired);
+        }
+        prefs.set_desktop(NotificationKind::Expired, true);
+        assert_eq!(prefs, NotificationPreferences::default());
+    }
 }

@@ -12,6 +12,7 @@ mod admin;
 mod auth;
 pub mod demo;
 mod file;
+mod notifications;
 mod ops;
 mod queries;
 mod requests;
@@ -21,6 +22,7 @@ mod tick;
 mod verify;
 
 pub use crate::domain::access::EntryAccess;
+pub use crate::domain::notification::{DesktopBacklog, NotificationPreferences};
 pub use crate::domain::request::RequestInfo;
 pub use admin::NewVault;
 pub use auth::{HashCost, MAX_WAIT, Session, password_checks_on_this_thread};

@@ -10,13 +10,12 @@ use crate::domain::access::{AccessSource, GrantFact, VaultAccess};
 use crate::domain::audit::AuditAction;
 use crate::domain::connect::command_for;
 use crate::domain::entry::{Dependency, Entry};
-use crate::domain::notification::Notification;
 use crate::domain::permission::{Permission, PermissionSet, Permissions};
 use crate::domain::request::{self, Request, RequestInfo};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
 use crate::domain::vault::{Vault, is_approver};
-use crate::domain::{DomainError, EntryId, NotificationId, RequestId, Timestamp, VaultId};
+use crate::domain::{DomainError, EntryId, RequestId, Timestamp, VaultId};
 use crate::platform::launcher::Launcher;
 use serde_json::json;
 use zeroize::Zeroizing;
@@ -516,44 +515,6 @@ impl Workspace {
                 }
             }
             Ok(visible)
-        })
-    }
-
-    /// The user's notifications, newest first (R-NOT-2).
-    pub fn notifications(
-        &mut self,
-        session: &Session,
-        limit: usize,
-        now: Timestamp,
-    ) -> Result<Vec<Notification>, ServiceError> {
-        self.read(now, |ops| {
-            Ok(ops.tx.notifications(session.user_id(), limit)?)
-        })
-    }
-
-    /// Marks a notification read.
-    pub fn mark_notification_read(
-        &mut self,
-        session: &Session,
-        id: NotificationId,
-        now: Timestamp,
-    ) -> Result<bool, ServiceError> {
-        self.write(now, |ops| {
-            Ok(ops.tx.mark_notification_read(id, session.user_id(), now)?)
-        })
-    }
-
-    /// Claims a notification for a desktop pop-up: true for exactly one window (R-NOT-2).
-    pub fn claim_notification_shown(
-        &mut self,
-        session: &Session,
-        id: NotificationId,
-        now: Timestamp,
-    ) -> Result<bool, ServiceError> {
-        self.write(now, |ops| {
-            Ok(ops
-                .tx
-                .claim_notification_shown(id, session.user_id(), now)?)
         })
     }
 

@@ -11,7 +11,9 @@ pub mod sqlite;
 
 use crate::domain::audit::AuditEvent;
 use crate::domain::entry::{Dependency, Entry, EntryKind, NewEntry};
-use crate::domain::notification::{Handling, NewNotification, Notification};
+use crate::domain::notification::{
+    Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
+};
 use crate::domain::permission::{PermissionSet, Permissions};
 use crate::domain::request::Request;
 use crate::domain::settings::WorkspaceSettings;
@@ -417,6 +419,53 @@ pub trait StoreTx {
         user: UserId,
         at: Timestamp,
     ) -> Result<bool, StoreError>;
+    /// How many of `user`'s notifications are unread.
+    fn unread_notification_count(&mut self, user: UserId) -> Result<usize, StoreError>;
+    /// Marks every unread notification of `user` read; how many it marked.
+    fn mark_all_notifications_read(
+        &mut self,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<usize, StoreError>;
+    /// `user`'s notifications not yet shown on any desktop, oldest first, at most `limit`.
+    fn unshown_notifications(
+        &mut self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<Notification>, StoreError>;
+    /// How many of `user`'s notifications were not yet shown on any desktop.
+    fn unshown_notification_count(&mut self, user: UserId) -> Result<usize, StoreError>;
+    /// Records the notification server's id of the desktop notification that
+    /// showed it; false if it is not `user`'s.
+    fn set_notification_desktop_id(
+        &mut self,
+        id: NotificationId,
+        user: UserId,
+        desktop_id: u32,
+    ) -> Result<bool, StoreError>;
+    /// `user`'s notifications shown on the desktop whose request someone else
+    /// has since handled, not yet announced there (R-BEY-7), oldest first.
+    fn handled_unannounced(&mut self, user: UserId) -> Result<Vec<Notification>, StoreError>;
+    /// Claims the right to announce on the desktop that someone else handled
+    /// it: true for exactly one caller, and only for a handled notification of `user`.
+    fn claim_handled_shown(
+        &mut self,
+        id: NotificationId,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+    /// Which kinds `user` wants on the desktop (a kind without a row is on).
+    fn notification_preferences(
+        &mut self,
+        user: UserId,
+    ) -> Result<NotificationPreferences, StoreError>;
+    /// Switches desktop notifications of `kind` on or off for `user`.
+    fn set_notification_preference(
+        &mut self,
+        user: UserId,
+        kind: NotificationKind,
+        desktop: bool,
+    ) -> Result<(), StoreError>;
     /// Notes on other approvers' notifications of `request` who handled it, and when (R-BEY-7).
     fn note_request_handled(
         &mut self,

@@ -182,7 +182,7 @@ pub fn request(row: &Row<'_>) -> rusqlite::Result<Request> {
     })
 }
 
-pub const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, request_id, title, body, created_at_ms, read_at_ms, shown_at_ms, handled_note, facts, handled";
+pub const NOTIFICATION_COLUMNS: &str = "id, user_id, kind, request_id, title, body, created_at_ms, read_at_ms, shown_at_ms, handled_note, facts, handled, desktop_id, handled_shown_at_ms";
 
 /// Reads a JSON column written by `serde_json`.
 fn json<T: serde::de::DeserializeOwned>(column: usize, text: &str) -> rusqlite::Result<T> {
@@ -213,6 +213,8 @@ pub fn notification(row: &Row<'_>) -> rusqlite::Result<Notification> {
             (None, note) if note.is_empty() => None,
             (None, note) => Some(HandledNote::Legacy(note)),
         },
+        desktop_id: row.get(12)?,
+        handled_shown_at: ts(row.get(13)?),
     })
 }
 

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_CREATION_COMPLETE,
     V_SIGN_IN_THROTTLE,
     V_NOTIFICATION_FACTS,
+    V_NOTIFICATION_DESKTOP,
 ];
 
 /// The newest schema this build knows.
@@ -239,4 +240,25 @@ UPDATE users SET failed_sign_ins = 0, blocked_until_ms = NULL;
 const V_NOTIFICATION_FACTS: &str = r"
 ALTER TABLE notifications ADD COLUMN facts TEXT;
 ALTER TABLE notifications ADD COLUMN handled TEXT;
+";
+
+/// Desktop notifications (issue 13): `desktop_id` is the notification
+/// server's id of the desktop notification that showed a row, so "handled
+/// by" can replace it in place; `handled_shown_at_ms` is when a window
+/// announced that someone else handled it (claimed once, like
+/// `shown_at_ms`). `notifications_unshown` keeps "not yet shown, oldest
+/// first" cheap. A user's desktop switches per kind live in
+/// `notification_preferences`; a missing row means on.
+const V_NOTIFICATION_DESKTOP: &str = r"
+ALTER TABLE notifications ADD COLUMN desktop_id INTEGER;
+ALTER TABLE notifications ADD COLUMN handled_shown_at_ms INTEGER;
+CREATE INDEX notifications_unshown ON notifications(user_id, id) WHERE shown_at_ms IS NULL;
+CREATE INDEX notifications_unread ON notifications(user_id) WHERE read_at_ms IS NULL;
+
+CREATE TABLE notification_preferences (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind    TEXT NOT NULL,
+    desktop INTEGER NOT NULL,
+    PRIMARY KEY (user_id, kind)
+) WITHOUT ROWID;
 ";

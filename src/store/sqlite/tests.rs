@@ -7,7 +7,7 @@ use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntry};
 use crate::domain::notification::{
     HandledNote, HandledOutcome, Handling, NewNotification, NotificationContent, NotificationFacts,
-    NotificationKind, NotificationNames, NotifiedWindow,
+    NotificationKind, NotificationNames, NotificationPreferences, NotifiedWindow,
 };
 use crate::domain::permission::{Permission, Permissions};
 use crate::domain::request::{
@@ -1330,6 +1330,108 @@ fn note_request_handled_marks_only_other_approvers_submissions() {
     assert_eq!(handled(tx, s.admin, elsewhere), None, "not another request");
 }
 
+/// Issue 13: the unread count and "mark all", the unshown rows oldest first
+/// with their count, desktop ids and the handled announcement, each on the
+/// user's own rows only.
+#[test]
+fn desktop_claims_and_counts_act_on_the_users_own_rows() {
+    let (mut store, s) = seeded();
+    let request = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[],
+    );
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let ids: Vec<NotificationId> = (0..3)
+        .map(|i| {
+            tx.insert_notification(
+                &note(s.bob, NotificationKind::RequestSubmitted, request, "b"),
+                T0 + Span(i),
+            )
+            .unwrap()
+        })
+        .collect();
+    let alices = tx
+        .insert_notification(&note(s.alice, NotificationKind::Approved, request, "a"), T0)
+        .unwrap();
+
+    assert_eq!(tx.unread_notification_count(s.bob).unwrap(), 3);
+    assert!(tx.mark_notification_read(ids[0], s.bob, T0).unwrap());
+    assert_eq!(tx.unread_notification_count(s.bob).unwrap(), 2);
+    assert_eq!(tx.mark_all_notifications_read(s.bob, T0 + Span(9)).unwrap(), 2);
+    assert_eq!(tx.mark_all_notifications_read(s.bob, T0 + Span(9)).unwrap(), 0);
+    assert_eq!(tx.unread_notification_count(s.bob).unwrap(), 0);
+    assert_eq!(tx.unread_notification_count(s.alice).unwrap(), 1, "not bob's to mark");
+
+    assert!(tx.claim_notification_shown(ids[1], s.bob, T0).unwrap());
+    let unshown = tx.unshown_notifications(s.bob, 10).unwrap();
+    assert_eq!(
+        unshown.iter().map(|n| n.id).collect::<Vec<_>>(),
+        [ids[0], ids[2]],
+        "oldest first, shown ones left out"
+    );
+    assert_eq!(tx.unshown_notifications(s.bob, 1).unwrap()[0].id, ids[0]);
+    assert_eq!(tx.unshown_notification_count(s.bob).unwrap(), 2);
+    assert_eq!(tx.unshown_notification_count(s.alice).unwrap(), 1);
+
+    assert!(!tx.set_notification_desktop_id(alices, s.bob, 7).unwrap());
+    assert!(tx.set_notification_desktop_id(ids[1], s.bob, 7).unwrap());
+    let stored = |tx: &mut dyn StoreTx, user: UserId, id: NotificationId| {
+        tx.notifications(user, 10)
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == id)
+            .unwrap()
+    };
+    assert_eq!(stored(tx.as_mut(), s.bob, ids[1]).desktop_id, Some(7));
+    assert_eq!(stored(tx.as_mut(), s.alice, alices).desktop_id, None);
+
+    // Nothing to announce until someone else handles the request, and then
+    // only the row that was shown with a desktop id.
+    assert!(tx.handled_unannounced(s.bob).unwrap().is_empty());
+    assert!(!tx.claim_handled_shown(ids[1], s.bob, T0).unwrap(), "not handled yet");
+    let by_admin = Handling {
+        outcome: HandledOutcome::Denied,
+        by: "Ada Admin".into(),
+        at: T0 + Span(20),
+    };
+    tx.note_request_handled(request, s.admin, &by_admin).unwrap();
+    let announce = tx.handled_unannounced(s.bob).unwrap();
+    assert_eq!(announce.iter().map(|n| n.id).collect::<Vec<_>>(), [ids[1]]);
+    assert!(!tx.claim_handled_shown(ids[1], s.alice, T0).unwrap(), "not alice's");
+    assert!(tx.claim_handled_shown(ids[1], s.bob, T0 + Span(21)).unwrap());
+    assert!(!tx.claim_handled_shown(ids[1], s.bob, T0 + Span(22)).unwrap(), "once");
+    assert!(tx.handled_unannounced(s.bob).unwrap().is_empty());
+    assert_eq!(
+        stored(tx.as_mut(), s.bob, ids[1]).handled_shown_at,
+        Some(T0 + Span(21))
+    );
+}
+
+#[test]
+fn notification_preferences_are_kept_per_user_and_kind() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    assert_eq!(
+        tx.notification_preferences(s.alice).unwrap(),
+        NotificationPreferences::default()
+    );
+    tx.set_notification_preference(s.alice, NotificationKind::Expired, false)
+        .unwrap();
+    tx.set_notification_preference(s.alice, NotificationKind::Lapsed, false)
+        .unwrap();
+    tx.set_notification_preference(s.alice, NotificationKind::Lapsed, true)
+        .unwrap();
+    let mut expected = NotificationPreferences::default();
+    expected.set_desktop(NotificationKind::Expired, false);
+    assert_eq!(tx.notification_preferences(s.alice).unwrap(), expected);
+    assert_eq!(
+        tx.notification_preferences(s.bob).unwrap(),
+        NotificationPreferences::default(),
+        "another user's are their own"
+    );
+}
+
 fn chain(n: i64) -> Vec<AuditEvent> {
     let mut events: Vec<AuditEvent> = Vec::new();
     for i in 0..n {
@@ -1687,4 +1789,66 @@ fn stored_notification_facts_keep_their_shape() {
             at: Timestamp(3000),
         }))
     );
+}
+
+/// Issue 13: a workspace at the schema before desktop notifications opens
+/// and migrates; its notifications read back with no desktop id and nothing
+/// announced, and the new queries and preferences work on it.
+#[test]
+fn a_workspace_before_desktop_notifications_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desktop.latchkey");
+    let before = schema::MIGRATIONS.len() - 1;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for migration in &schema::MIGRATIONS[..before] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before}; PRAGMA application_id = {};
+             INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'zed', 'Zed', 'h');
+             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+             INSERT INTO permission_sets (id, name, permission_bits) VALUES (1, 'Reader', 1);
+             INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'web', 'web-01');
+             INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
+                                   requested_duration_mins, created_at_ms, pending_until_ms, status)
+             VALUES (3, 'standard', 1, 1, 1, 1, 60, 1000, 2000, 'pending');
+             INSERT INTO notifications (id, user_id, kind, request_id, title, body, created_at_ms, shown_at_ms)
+             VALUES (7, 1, 'lapsed', 3, 'Lapsed: web-01', 'It lapsed.', 1000, NULL),
+                    (8, 1, 'lapsed', 3, 'Lapsed: web-01', 'It lapsed.', 1001, 1500);",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let old = tx.notifications(UserId(1), 10).unwrap();
+    assert_eq!(old.len(), 2);
+    assert!(
+        old.iter()
+            .all(|n| n.desktop_id.is_none() && n.handled_shown_at.is_none())
+    );
+    let unshown = tx.unshown_notifications(UserId(1), 10).unwrap();
+    assert_eq!(
+        unshown.iter().map(|n| n.id).collect::<Vec<_>>(),
+        [NotificationId(7)]
+    );
+    assert_eq!(tx.unshown_notification_count(UserId(1)).unwrap(), 1);
+    assert!(
+        tx.set_notification_desktop_id(NotificationId(7), UserId(1), 42)
+            .unwrap()
+    );
+    assert_eq!(
+        tx.notification_preferences(UserId(1)).unwrap(),
+        NotificationPreferences::default()
+    );
+    tx.set_notification_preference(UserId(1), NotificationKind::Lapsed, false)
+        .unwrap();
+    assert!(
+        !tx.notification_preferences(UserId(1))
+            .unwrap()
+            .shows_on_desktop(NotificationKind::Lapsed)
+    );
+    tx.commit().unwrap();
 }

@@ -5,7 +5,9 @@ use super::map_error;
 use super::rows::{self, window_columns};
 use crate::domain::audit::AuditEvent;
 use crate::domain::entry::{Dependency, Entry, EntryKind, NewEntry};
-use crate::domain::notification::{Handling, NewNotification, Notification};
+use crate::domain::notification::{
+    Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
+};
 use crate::domain::permission::{PermissionSet, Permissions};
 use crate::domain::request::{Approval, Request};
 use crate::domain::settings::WorkspaceSettings;
@@ -943,6 +945,149 @@ impl StoreTx for SqliteTx<'_> {
             .execute(params![id.0, user.0, at.millis()])
             .db()?;
         Ok(changed == 1)
+    }
+
+    fn unread_notification_count(&mut self, user: UserId) -> Result<usize, StoreError> {
+        let count: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND read_at_ms IS NULL",
+            )
+            .db()?
+            .query_row(params![user.0], |r| r.get(0))
+            .db()?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    fn mark_all_notifications_read(
+        &mut self,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<usize, StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE notifications SET read_at_ms = ?2 WHERE user_id = ?1 AND read_at_ms IS NULL",
+            )
+            .db()?
+            .execute(params![user.0, at.millis()])
+            .db()
+    }
+
+    fn unshown_notifications(
+        &mut self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM notifications WHERE user_id = ?1 AND shown_at_ms IS NULL \
+             ORDER BY id LIMIT ?2",
+            rows::NOTIFICATION_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map(params![user.0, limit as i64], rows::notification)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    fn unshown_notification_count(&mut self, user: UserId) -> Result<usize, StoreError> {
+        let count: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM notifications WHERE user_id = ?1 AND shown_at_ms IS NULL",
+            )
+            .db()?
+            .query_row(params![user.0], |r| r.get(0))
+            .db()?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    fn set_notification_desktop_id(
+        &mut self,
+        id: NotificationId,
+        user: UserId,
+        desktop_id: u32,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .tx
+            .prepare_cached("UPDATE notifications SET desktop_id = ?3 WHERE id = ?1 AND user_id = ?2")
+            .db()?
+            .execute(params![id.0, user.0, desktop_id])
+            .db()?;
+        Ok(changed == 1)
+    }
+
+    fn handled_unannounced(&mut self, user: UserId) -> Result<Vec<Notification>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM notifications WHERE user_id = ?1 AND handled IS NOT NULL \
+             AND desktop_id IS NOT NULL AND handled_shown_at_ms IS NULL ORDER BY id",
+            rows::NOTIFICATION_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map(params![user.0], rows::notification)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    fn claim_handled_shown(
+        &mut self,
+        id: NotificationId,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE notifications SET handled_shown_at_ms = ?3 WHERE id = ?1 AND user_id = ?2 \
+                 AND handled IS NOT NULL AND handled_shown_at_ms IS NULL",
+            )
+            .db()?
+            .execute(params![id.0, user.0, at.millis()])
+            .db()?;
+        Ok(changed == 1)
+    }
+
+    fn notification_preferences(
+        &mut self,
+        user: UserId,
+    ) -> Result<NotificationPreferences, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT kind, desktop FROM notification_preferences WHERE user_id = ?1")
+            .db()?;
+        let rows = stmt
+            .query_map(params![user.0], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?))
+            })
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()?;
+        let mut preferences = NotificationPreferences::default();
+        for (kind, desktop) in rows {
+            // A kind this version does not know is kept in the table and ignored here.
+            if let Some(kind) = NotificationKind::parse(&kind) {
+                preferences.set_desktop(kind, desktop);
+            }
+        }
+        Ok(preferences)
+    }
+
+    fn set_notification_preference(
+        &mut self,
+        user: UserId,
+        kind: NotificationKind,
+        desktop: bool,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO notification_preferences (user_id, kind, desktop) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (user_id, kind) DO UPDATE SET desktop = excluded.desktop",
+            )
+            .db()?
+            .execute(params![user.0, kind.as_str(), desktop])
+            .db()
+            .map(drop)
     }
 
     fn note_request_handled(
