@@ -686,7 +686,7 @@ mod tests {
 
     /// Events until `done` says enough, for at most ten seconds.
     fn events_until(
-        notifier: &mut DesktopNotifier,
+        notifier: &DesktopNotifier,
         done: impl Fn(&[NotifierEvent]) -> bool,
     ) -> Vec<NotifierEvent> {
         let start = Instant::now();
@@ -721,7 +721,7 @@ mod tests {
 
         // The default action, invoked the way a click on it would be.
         notifier.show(note(1, &[("default", "Review")], None));
-        events_until(&mut notifier, |events| !events.is_empty());
+        events_until(&notifier, |events| !events.is_empty());
         // `Shown` comes before the waiter has subscribed to the server's
         // signals; a person cannot click that fast, this test can.
         std::thread::sleep(Duration::from_millis(500));
@@ -730,7 +730,7 @@ mod tests {
             .status()
             .expect("dunstctl runs");
         assert!(status.success());
-        let events = events_until(&mut notifier, |events| {
+        let events = events_until(&notifier, |events| {
             events
                 .iter()
                 .any(|event| !matches!(event, NotifierEvent::Shown { .. }))
@@ -745,12 +745,12 @@ mod tests {
 
         // Replaced in place: the server keeps the id.
         notifier.show(note(2, &[], None));
-        let events = events_until(&mut notifier, |events| !events.is_empty());
+        let events = events_until(&notifier, |events| !events.is_empty());
         let NotifierEvent::Shown { server_id, .. } = events[0] else {
             panic!("{events:?}");
         };
         notifier.show(note(3, &[], Some(server_id)));
-        let events = events_until(&mut notifier, |events| !events.is_empty());
+        let events = events_until(&notifier, |events| !events.is_empty());
         assert_eq!(
             events[0],
             NotifierEvent::Shown {

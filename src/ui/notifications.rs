@@ -149,7 +149,7 @@ fn row_ui(ui: &mut Ui, notification: &Notification, height: f32, intents: &mut V
         ui.horizontal(|ui| {
             let when = present::local_minute(notification.created_at);
             let heading = if unread {
-                RichText::new(format!("● {title}")).strong()
+                RichText::new(format!("• {title}")).strong()
             } else {
                 RichText::new(title.clone())
             };
