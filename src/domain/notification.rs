@@ -371,11 +371,18 @@ mod tests {
     #[test]
     fn every_kind_is_on_until_switched_off() {
         let mut prefs = NotificationPreferences::default();
-        assert!(NotificationKind::ALL.iter().all(|k| prefs.shows_on_desktop(*k)));
+        assert!(
+            NotificationKind::ALL
+                .iter()
+                .all(|k| prefs.shows_on_desktop(*k))
+        );
         prefs.set_desktop(NotificationKind::Expired, false);
         prefs.set_desktop(NotificationKind::Expired, false);
         for kind in NotificationKind::ALL {
-            assert_eq!(prefs.shows_on_desktop(kind), kind != NotificationKind::Expired);
+            assert_eq!(
+                prefs.shows_on_desktop(kind),
+                kind != NotificationKind::Expired
+            );
         }
         prefs.set_desktop(NotificationKind::Expired, true);
         assert_eq!(prefs, NotificationPreferences::default());

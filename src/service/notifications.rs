@@ -129,7 +129,8 @@ impl Workspace {
     ) -> Result<(), ServiceError> {
         self.write(now, |ops| {
             let user = ops.current_user(session)?;
-            ops.tx.set_notification_desktop_id(id, user.id, desktop_id)?;
+            ops.tx
+                .set_notification_desktop_id(id, user.id, desktop_id)?;
             Ok(())
         })
     }

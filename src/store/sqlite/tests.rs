@@ -1358,10 +1358,20 @@ fn desktop_claims_and_counts_act_on_the_users_own_rows() {
     assert_eq!(tx.unread_notification_count(s.bob).unwrap(), 3);
     assert!(tx.mark_notification_read(ids[0], s.bob, T0).unwrap());
     assert_eq!(tx.unread_notification_count(s.bob).unwrap(), 2);
-    assert_eq!(tx.mark_all_notifications_read(s.bob, T0 + Span(9)).unwrap(), 2);
-    assert_eq!(tx.mark_all_notifications_read(s.bob, T0 + Span(9)).unwrap(), 0);
+    assert_eq!(
+        tx.mark_all_notifications_read(s.bob, T0 + Span(9)).unwrap(),
+        2
+    );
+    assert_eq!(
+        tx.mark_all_notifications_read(s.bob, T0 + Span(9)).unwrap(),
+        0
+    );
     assert_eq!(tx.unread_notification_count(s.bob).unwrap(), 0);
-    assert_eq!(tx.unread_notification_count(s.alice).unwrap(), 1, "not bob's to mark");
+    assert_eq!(
+        tx.unread_notification_count(s.alice).unwrap(),
+        1,
+        "not bob's to mark"
+    );
 
     assert!(tx.claim_notification_shown(ids[1], s.bob, T0).unwrap());
     let unshown = tx.unshown_notifications(s.bob, 10).unwrap();
@@ -1389,18 +1399,32 @@ fn desktop_claims_and_counts_act_on_the_users_own_rows() {
     // Nothing to announce until someone else handles the request, and then
     // only the row that was shown with a desktop id.
     assert!(tx.handled_unannounced(s.bob).unwrap().is_empty());
-    assert!(!tx.claim_handled_shown(ids[1], s.bob, T0).unwrap(), "not handled yet");
+    assert!(
+        !tx.claim_handled_shown(ids[1], s.bob, T0).unwrap(),
+        "not handled yet"
+    );
     let by_admin = Handling {
         outcome: HandledOutcome::Denied,
         by: "Ada Admin".into(),
         at: T0 + Span(20),
     };
-    tx.note_request_handled(request, s.admin, &by_admin).unwrap();
+    tx.note_request_handled(request, s.admin, &by_admin)
+        .unwrap();
     let announce = tx.handled_unannounced(s.bob).unwrap();
     assert_eq!(announce.iter().map(|n| n.id).collect::<Vec<_>>(), [ids[1]]);
-    assert!(!tx.claim_handled_shown(ids[1], s.alice, T0).unwrap(), "not alice's");
-    assert!(tx.claim_handled_shown(ids[1], s.bob, T0 + Span(21)).unwrap());
-    assert!(!tx.claim_handled_shown(ids[1], s.bob, T0 + Span(22)).unwrap(), "once");
+    assert!(
+        !tx.claim_handled_shown(ids[1], s.alice, T0).unwrap(),
+        "not alice's"
+    );
+    assert!(
+        tx.claim_handled_shown(ids[1], s.bob, T0 + Span(21))
+            .unwrap()
+    );
+    assert!(
+        !tx.claim_handled_shown(ids[1], s.bob, T0 + Span(22))
+            .unwrap(),
+        "once"
+    );
     assert!(tx.handled_unannounced(s.bob).unwrap().is_empty());
     assert_eq!(
         stored(tx.as_mut(), s.bob, ids[1]).handled_shown_at,

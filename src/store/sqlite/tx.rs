@@ -1010,7 +1010,9 @@ impl StoreTx for SqliteTx<'_> {
     ) -> Result<bool, StoreError> {
         let changed = self
             .tx
-            .prepare_cached("UPDATE notifications SET desktop_id = ?3 WHERE id = ?1 AND user_id = ?2")
+            .prepare_cached(
+                "UPDATE notifications SET desktop_id = ?3 WHERE id = ?1 AND user_id = ?2",
+            )
             .db()?
             .execute(params![id.0, user.0, desktop_id])
             .db()?;
