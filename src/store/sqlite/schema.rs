@@ -246,14 +246,17 @@ ALTER TABLE notifications ADD COLUMN handled TEXT;
 /// server's id of the desktop notification that showed a row, so "handled
 /// by" can replace it in place; `handled_shown_at_ms` is when a window
 /// announced that someone else handled it (claimed once, like
-/// `shown_at_ms`). `notifications_unshown` keeps "not yet shown, oldest
-/// first" cheap. A user's desktop switches per kind live in
+/// `shown_at_ms`). The partial indexes keep "not yet shown, oldest first",
+/// the unread count and "handled, not yet announced" cheap whatever a user's
+/// history holds. A user's desktop switches per kind live in
 /// `notification_preferences`; a missing row means on.
 const V_NOTIFICATION_DESKTOP: &str = r"
 ALTER TABLE notifications ADD COLUMN desktop_id INTEGER;
 ALTER TABLE notifications ADD COLUMN handled_shown_at_ms INTEGER;
 CREATE INDEX notifications_unshown ON notifications(user_id, id) WHERE shown_at_ms IS NULL;
 CREATE INDEX notifications_unread ON notifications(user_id) WHERE read_at_ms IS NULL;
+CREATE INDEX notifications_handled_unannounced ON notifications(user_id, id)
+    WHERE handled IS NOT NULL AND desktop_id IS NOT NULL AND handled_shown_at_ms IS NULL;
 
 CREATE TABLE notification_preferences (
     user_id INTEGER NOT NULL REFERENCES users(id),
