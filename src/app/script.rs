@@ -10,7 +10,7 @@
 //!
 //! Commands:
 //! - `sign-in USER PASSWORD`
-//! - `request ENTRY-NAME PRESET-MINUTES APPROVER-USERNAME MESSAGE…`
+//! - `request ENTRY NAME | PRESET-MINUTES | APPROVER-USERNAME | MESSAGE`
 //! - `approve` (the open response window, with the terms it shows)
 
 use super::view::forms::{Dialog, SecretText};
@@ -97,6 +97,14 @@ impl LatchkeyApp {
     }
 
     fn run_command(&mut self, command: &str) -> Result<(), String> {
+        if let Some(fields) = command.strip_prefix("request ") {
+            let fields: Vec<&str> = fields.split('|').map(str::trim).collect();
+            let [entry, minutes, approver, message] = fields.as_slice() else {
+                return Err("request takes ENTRY | MINUTES | APPROVER | MESSAGE".into());
+            };
+            let minutes: u32 = minutes.parse().map_err(|_| "minutes must be a number")?;
+            return self.script_request(entry, minutes, approver, message);
+        }
         let words: Vec<&str> = command.split_whitespace().collect();
         match words.as_slice() {
             ["sign-in", user, password] => {
@@ -104,10 +112,6 @@ impl LatchkeyApp {
                 self.sign_in.password = SecretText::from(*password);
                 self.apply(&StartIntent::SignIn.into());
                 Ok(())
-            }
-            ["request", entry, minutes, approver, message @ ..] => {
-                let minutes: u32 = minutes.parse().map_err(|_| "minutes must be a number")?;
-                self.script_request(entry, minutes, approver, &message.join(" "))
             }
             ["approve"] => {
                 let Screen::Main(main) = &self.screen else {
@@ -187,7 +191,11 @@ impl LatchkeyApp {
                     match &main.dialog {
                         Dialog::None => "none".to_owned(),
                         Dialog::Respond(form) => format!("respond {}", form.info.request.id.0),
-                        Dialog::Request(form) => format!("request {}", form.entry_id.0),
+                        Dialog::Request(form) => format!(
+                            "request {} extends {}",
+                            form.entry_id.0,
+                            form.extends.map_or(0, |id| id.0)
+                        ),
                         Dialog::Sent { .. } => "sent".to_owned(),
                         Dialog::Details(request) => format!("details {}", request.id.0),
                         _ => "other".to_owned(),
@@ -196,6 +204,7 @@ impl LatchkeyApp {
                 let selected = main.view.selected().map_or(0, |id| id.0);
                 lines.push(format!("entry={selected}"));
                 lines.push(format!("unread={}", main.view.notifications.unread));
+                lines.push(format!("shown={}", main.desktop_notifications_shown()));
                 lines.push(format!(
                     "desktop={}",
                     match &main.view.notifications.desktop {

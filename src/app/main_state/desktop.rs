@@ -46,6 +46,8 @@ pub struct DesktopDelivery {
     first_pass: bool,
     /// An action was invoked: the window should come forward.
     raise: bool,
+    /// How many notifications the server has shown for this window.
+    shown: usize,
 }
 
 impl DesktopDelivery {
@@ -56,6 +58,7 @@ impl DesktopDelivery {
             due: true,
             first_pass: true,
             raise: false,
+            shown: 0,
         }
     }
 }
@@ -70,6 +73,11 @@ impl MainState {
     /// (asked once; the application brings it forward).
     pub fn take_raise_request(&mut self) -> bool {
         std::mem::take(&mut self.desktop.raise)
+    }
+
+    /// How many notifications the server has shown for this window.
+    pub fn desktop_notifications_shown(&self) -> usize {
+        self.desktop.shown
     }
 
     /// Reads what the notifier reported, then shows what fell due.
@@ -177,6 +185,9 @@ impl MainState {
     }
 
     fn on_notifier_event(&mut self, event: NotifierEvent, now: Timestamp) {
+        if matches!(event, NotifierEvent::Shown { .. }) {
+            self.desktop.shown += 1;
+        }
         match event {
             NotifierEvent::Shown { tag, server_id, .. } if tag != SUMMARY_TAG => {
                 // Kept so that "handled by …" can replace it in place.
