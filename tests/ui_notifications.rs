@@ -424,3 +424,37 @@ fn the_list_leads_to_the_request_marks_read_and_keeps_the_desktop_switches() {
     assert!(shown(&bob, "Notifications: 0 unread"));
     assert!(shown(&bob, "Nothing unread"));
 }
+
+/// A notification server without buttons: the notification carries no
+/// action, and its text says where to go in the window instead.
+#[test]
+fn without_buttons_the_text_says_where_to_go() {
+    let (_folder, path) = demo_on_disk();
+    let clock = Arc::new(FixedClock::new(T0));
+    let desktop = MemoryNotifier::available(Capabilities {
+        actions: false,
+        body: true,
+        persistence: false,
+    });
+    let mut bob = window_with_desktop(&path, &clock, "bob", &desktop);
+    alice_asks_bob_for_the_portal(&mut bob, 60);
+    wait_for(&mut [&mut bob], "the request pops up", |_| {
+        desktop.shown().len() == 2
+    });
+    let review = last_shown(&desktop);
+    assert_eq!(review.summary, "Access request: Admin portal");
+    assert!(review.actions.is_empty());
+    assert!(
+        review
+            .body
+            .ends_with("To review it, open Latchkey: 📥 Requests, or the 🔔 list."),
+        "{}",
+        review.body
+    );
+    let name = bell(&mut bob);
+    click(&mut bob, &name);
+    assert!(shown(
+        &bob,
+        "Desktop notifications: on (this desktop shows no buttons; they say where to go)"
+    ));
+}

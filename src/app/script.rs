@@ -12,6 +12,10 @@
 //! - `sign-in USER PASSWORD`
 //! - `request ENTRY NAME | PRESET-MINUTES | APPROVER-USERNAME | MESSAGE`
 //! - `approve` (the open response window, with the terms it shows)
+//! - `open ENTRY NAME` (selects the entry, as a click in the tree would)
+//!
+//! The state includes `frames=N`, how many times the window ran its logic,
+//! so a script can count repaints (tests/desktop/idle-cpu.sh).
 
 use super::view::forms::{Dialog, SecretText};
 use super::view::intent::{
@@ -19,6 +23,7 @@ use super::view::intent::{
 };
 use super::view::notifications::DesktopState;
 use super::{LatchkeyApp, Screen};
+use crate::domain::EntryId;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
@@ -34,6 +39,7 @@ pub struct Script {
     dir: PathBuf,
     commands: Receiver<String>,
     last_state: String,
+    frames: u64,
 }
 
 impl Script {
@@ -60,6 +66,7 @@ impl Script {
             dir: dir.to_owned(),
             commands,
             last_state: String::new(),
+            frames: 0,
         })
     }
 
@@ -84,19 +91,28 @@ impl Script {
 impl LatchkeyApp {
     /// Carries out the commands that arrived, then records what is shown.
     pub(super) fn script_logic(&mut self) {
-        let Some(script) = &self.script else { return };
+        let Some(script) = &mut self.script else {
+            return;
+        };
+        script.frames += 1;
         for command in script.take_commands() {
             if let Err(problem) = self.run_command(&command) {
                 eprintln!("latchkey: test hooks: `{command}`: {problem}");
             }
         }
-        let state = self.describe_for_script();
+        let mut state = self.describe_for_script();
         if let Some(script) = &mut self.script {
+            state = format!("{state}frames={}\n", script.frames);
             script.write_state(state);
         }
     }
 
     fn run_command(&mut self, command: &str) -> Result<(), String> {
+        if let Some(entry) = command.strip_prefix("open ") {
+            let id = self.find_entry(entry.trim())?;
+            self.apply(&VaultIntent::SelectEntry(id).into());
+            return Ok(());
+        }
         if let Some(fields) = command.strip_prefix("request ") {
             let fields: Vec<&str> = fields.split('|').map(str::trim).collect();
             let [entry, minutes, approver, message] = fields.as_slice() else {
@@ -136,21 +152,7 @@ impl LatchkeyApp {
         approver: &str,
         message: &str,
     ) -> Result<(), String> {
-        let vaults: Vec<_> = match &self.screen {
-            Screen::Main(main) => main.view.vaults.iter().map(|v| v.id).collect(),
-            _ => return Err("not signed in".into()),
-        };
-        let mut found = None;
-        for vault in vaults {
-            self.apply(&VaultIntent::SelectVault(vault).into());
-            if let Screen::Main(main) = &self.screen
-                && let Some(e) = main.view.tree.find_by_name(entry)
-            {
-                found = Some(e.id);
-                break;
-            }
-        }
-        let id = found.ok_or("no such entry")?;
+        let id = self.find_entry(entry)?;
         self.apply(&AccessIntent::OpenRequestDialog(id).into());
         let Screen::Main(main) = &mut self.screen else {
             return Err("not signed in".into());
@@ -169,6 +171,23 @@ impl LatchkeyApp {
         form.message = message.to_owned();
         self.apply(&Intent::Access(AccessIntent::SendRequest));
         Ok(())
+    }
+
+    /// Shows the vault holding the entry called `name`; its id.
+    fn find_entry(&mut self, name: &str) -> Result<EntryId, String> {
+        let vaults: Vec<_> = match &self.screen {
+            Screen::Main(main) => main.view.vaults.iter().map(|v| v.id).collect(),
+            _ => return Err("not signed in".into()),
+        };
+        for vault in vaults {
+            self.apply(&VaultIntent::SelectVault(vault).into());
+            if let Screen::Main(main) = &self.screen
+                && let Some(entry) = main.view.tree.find_by_name(name)
+            {
+                return Ok(entry.id);
+            }
+        }
+        Err("no such entry".into())
     }
 
     /// What the window shows, one `key=value` per line.

@@ -23,77 +23,9 @@
 # intents as the buttons. Usage: tests/desktop/notifications.sh (installs
 # xvfb, dunst and xdotool with apt-get where they are missing).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-
-if [ "${1:-}" != "--inside-session" ]; then
-    missing=()
-    command -v Xvfb >/dev/null 2>&1 || missing+=(xvfb)
-    command -v dunst >/dev/null 2>&1 || missing+=(dunst)
-    command -v dbus-run-session >/dev/null 2>&1 || missing+=(dbus)
-    command -v xdotool >/dev/null 2>&1 || missing+=(xdotool)
-    command -v jq >/dev/null 2>&1 || missing+=(jq)
-    command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
-    if [ ${#missing[@]} -gt 0 ]; then
-        echo "installing: ${missing[*]}"
-        sudo=""
-        [ "$(id -u)" = 0 ] || sudo=sudo
-        $sudo apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-            "${missing[@]}" >/dev/null
-    fi
-    # The real window, with its test hooks; the normal build's dependencies are reused.
-    cargo build --locked --quiet --features test-hooks --bin latchkey
-    mkdir -p target/desktop-test
-    cp target/debug/latchkey target/desktop-test/latchkey
-    exec dbus-run-session -- "$0" --inside-session
-fi
-
-# ---- inside a private session bus -------------------------------------------
-BIN=$ROOT/target/desktop-test/latchkey
-WORK=$(mktemp -d /tmp/latchkey-desktop.XXXXXX)
-WS=$WORK/workspace.latchkey
-PIDS=()
-export LATCHKEY_NO_KEYRING=1
-export XDG_CONFIG_HOME=$WORK/config XDG_STATE_HOME=$WORK/state XDG_DATA_HOME=$WORK/data
-START=$(date +%s)
-
-log() { printf '[%3ss] %s\n' "$(( $(date +%s) - START ))" "$*"; }
-
-finish() {
-    local status=$?
-    if [ $status -ne 0 ]; then
-        echo "---- FAILED; what each window last showed and said:"
-        for name in bob admin alice-1 alice-2; do
-            echo "== $name state:"; cat "$WORK/$name/state" 2>/dev/null || true
-            echo "== $name log:"; tail -n 20 "$WORK/$name.log" 2>/dev/null || true
-        done
-        echo "== dunst history:"; history_summaries || true
-    fi
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-    exit $status
-}
-trap finish EXIT
-
-# Waits up to $2 seconds for the command $1 to succeed.
-wait_until() {
-    local what=$1 limit=$2 started
-    started=$(date +%s)
-    until eval "$what"; do
-        if [ $(( $(date +%s) - started )) -ge "$limit" ]; then
-            echo "timed out after ${limit}s waiting for: $what" >&2
-            return 1
-        fi
-        sleep 0.2
-    done
-}
-
-# The summaries in dunst's history, one per line (closed ones only: close first).
-history_summaries() {
-    dunstctl history | jq -r '.data[0][] | .summary.data'
-}
+source "$(dirname "$0")/lib.sh"
+desktop_enter "$@"
+desktop_start
 
 # How many notifications in the history have the summary $1.
 count_in_history() {
@@ -106,45 +38,10 @@ arrived() {
     [ "$(count_in_history "$1")" -ge 1 ]
 }
 
-state_has() { grep -qx -- "$2" "$WORK/$1/state" 2>/dev/null; }
-state_of() { grep -m1 "^$2=" "$WORK/$1/state" | cut -d= -f2-; }
-send() { echo "$2" > "$WORK/$1/commands"; }
-
-# ---- the desktop --------------------------------------------------------------
-Xvfb :0 -screen 0 1280x800x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
-PIDS+=($!)
-export DISPLAY=:0
-wait_until "xdotool getmouselocation >/dev/null 2>&1" 20
-dunst -config "$ROOT/tests/desktop/dunstrc" >"$WORK/dunst.log" 2>&1 &
-PIDS+=($!)
-# Asked without starting anything: the bus would otherwise start another dunst.
-notification_server_up() {
-    dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-        org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications 2>/dev/null |
-        grep -q 'boolean true'
-}
-wait_until notification_server_up 20
-log "Xvfb on $DISPLAY, dunst $(dunst --version 2>&1 | head -n1) on a private session bus"
-
-# ---- the workspace: the demo, with a 2-minute preset duration -----------------
-"$BIN" init --demo --workspace "$WS" >/dev/null
-# The settings screen is issue 15; until then an administrator's setting is set directly.
-sqlite3 "$WS" "UPDATE meta SET value = json_set(value, '\$.preset_durations_mins', json('[2,15,60]')) WHERE key = 'settings'"
-
-start_window() {
-    local name=$1
-    mkdir -p "$WORK/$name"
-    mkfifo "$WORK/$name/commands"
-    LATCHKEY_TEST_HOOKS=$WORK/$name "$BIN" --workspace "$WS" >"$WORK/$name.log" 2>&1 &
-    PIDS+=($!)
-    eval "PID_${name//-/_}=$!"
-    wait_until "state_has $name screen=sign-in" 60
-}
-for name in bob admin alice-1 alice-2; do start_window "$name"; done
-send bob "sign-in bob demo"
-send admin "sign-in admin demo"
-send alice-1 "sign-in alice demo"
-send alice-2 "sign-in alice demo"
+start_window bob bob
+start_window admin admin
+start_window alice-1 alice
+start_window alice-2 alice
 for name in bob admin alice-1 alice-2; do
     wait_until "state_has $name screen=main" 30
     wait_until "state_has $name desktop=available" 30
