@@ -78,6 +78,19 @@ fn report<T>(status: &mut StatusLine, result: Result<T, ServiceError>) -> Option
     }
 }
 
+/// Keeps a failure for the status bar, but a success clears nothing: for
+/// side work (the bell, desktop notifications) that must not hide an error
+/// the main refresh just reported, such as a disabled account.
+fn report_failure<T>(status: &mut StatusLine, result: Result<T, ServiceError>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            status.set_error(e.to_string());
+            None
+        }
+    }
+}
+
 impl MainState {
     /// Loads the first vault for a fresh session. On failure the workspace is handed back.
     pub fn load(

@@ -13,13 +13,14 @@
 //! - `request ENTRY NAME | PRESET-MINUTES | APPROVER-USERNAME | MESSAGE`
 //! - `approve` (the open response window, with the terms it shows)
 //! - `open ENTRY NAME` (selects the entry, as a click in the tree would)
+//! - `bell` (opens or closes the notification list)
 //!
 //! The state includes `frames=N`, how many times the window ran its logic,
 //! so a script can count repaints (tests/desktop/idle-cpu.sh).
 
 use super::view::forms::{Dialog, SecretText};
 use super::view::intent::{
-    AccessIntent, ApprovalIntent, Intent, StartIntent, VaultIntent, Verdict,
+    AccessIntent, ApprovalIntent, Intent, NotificationsIntent, StartIntent, VaultIntent, Verdict,
 };
 use super::view::notifications::DesktopState;
 use super::{LatchkeyApp, Screen};
@@ -137,6 +138,18 @@ impl LatchkeyApp {
                     return Err("no response window is open".into());
                 }
                 self.apply(&ApprovalIntent::Decide(Verdict::Approve).into());
+                Ok(())
+            }
+            ["bell"] => {
+                let Screen::Main(main) = &self.screen else {
+                    return Err("not signed in".into());
+                };
+                let intent = if main.view.notifications.is_open() {
+                    NotificationsIntent::Close
+                } else {
+                    NotificationsIntent::Open
+                };
+                self.apply(&intent.into());
                 Ok(())
             }
             _ => Err("unknown command".into()),

@@ -13,7 +13,7 @@
 //! - an action from the desktop only brings the window forward on what the
 //!   notification is about: any program on the session bus can send one.
 
-use super::{MainState, report};
+use super::{MainState, report_failure};
 use crate::app::present;
 use crate::app::view::intent::AccessIntent;
 use crate::app::view::notifications::DesktopState;
@@ -112,7 +112,7 @@ impl MainState {
         let backlog = self
             .workspace
             .desktop_backlog(&self.session, PASS_LIMIT, now);
-        let Some(backlog) = report(&mut self.view.status, backlog) else {
+        let Some(backlog) = report_failure(&mut self.view.status, backlog) else {
             return;
         };
         let preferences = self.view.notifications.preferences.clone();
@@ -121,7 +121,7 @@ impl MainState {
             let claimed = self
                 .workspace
                 .claim_notifications_shown(&self.session, &ids, now);
-            let claimed = report(&mut self.view.status, claimed).unwrap_or_default();
+            let claimed = report_failure(&mut self.view.status, claimed).unwrap_or_default();
             let shown: Vec<&Notification> = backlog
                 .oldest
                 .iter()
@@ -143,7 +143,7 @@ impl MainState {
                 let claimed =
                     self.workspace
                         .claim_notification_shown(&self.session, notification.id, now);
-                if report(&mut self.view.status, claimed) == Some(true)
+                if report_failure(&mut self.view.status, claimed) == Some(true)
                     && preferences.shows_on_desktop(notification.kind)
                 {
                     let (summary, body) = present::desktop_text(notification, actions);
@@ -167,11 +167,11 @@ impl MainState {
     /// approver has since decided is replaced by one saying who did.
     fn announce_handled(&mut self, now: Timestamp) {
         let handled = self.workspace.handled_to_announce(&self.session, now);
-        for notification in report(&mut self.view.status, handled).unwrap_or_default() {
+        for notification in report_failure(&mut self.view.status, handled).unwrap_or_default() {
             let claimed = self
                 .workspace
                 .claim_handled_shown(&self.session, notification.id, now);
-            if report(&mut self.view.status, claimed) == Some(true) {
+            if report_failure(&mut self.view.status, claimed) == Some(true) {
                 let (summary, body) = present::handled_desktop_text(&notification);
                 self.desktop.notifier.show(DesktopNotification {
                     tag: notification.id.0,
@@ -197,7 +197,7 @@ impl MainState {
                     server_id,
                     now,
                 );
-                report(&mut self.view.status, recorded);
+                report_failure(&mut self.view.status, recorded);
             }
             NotifierEvent::Action { tag, .. } => self.answer_action(tag, now),
             NotifierEvent::Failed { reason, .. } => {
@@ -230,7 +230,7 @@ impl MainState {
         let read = self
             .workspace
             .mark_notification_read(&self.session, notification.id, now);
-        report(&mut self.view.status, read);
+        report_failure(&mut self.view.status, read);
         if notification.kind == NotificationKind::ExpiringSoon {
             // R-BEY-1: the same approver, permission and message, ready to send.
             if self.open_entry_of(notification.request_id, now) {

@@ -2,7 +2,7 @@
 //! while it is open, marking read, the desktop switches, and following a
 //! notification to what it is about.
 
-use super::{MainState, report};
+use super::{MainState, report_failure};
 use crate::app::view::intent::{AccessIntent, ApprovalIntent, NotificationsIntent};
 use crate::app::view::notifications::LIST_LIMIT;
 use crate::domain::notification::{Notification, NotificationKind};
@@ -21,21 +21,21 @@ impl MainState {
                 let result = self
                     .workspace
                     .mark_notification_read(&self.session, id, now);
-                report(&mut self.view.status, result);
+                report_failure(&mut self.view.status, result);
                 self.refresh_notifications(now);
             }
             NotificationsIntent::MarkAllRead => {
                 let result = self
                     .workspace
                     .mark_all_notifications_read(&self.session, now);
-                report(&mut self.view.status, result);
+                report_failure(&mut self.view.status, result);
                 self.refresh_notifications(now);
             }
             NotificationsIntent::SetDesktop(kind, on) => {
                 let result =
                     self.workspace
                         .set_notification_preference(&self.session, kind, on, now);
-                report(&mut self.view.status, result);
+                report_failure(&mut self.view.status, result);
                 self.refresh_notification_preferences(now);
             }
         }
@@ -44,12 +44,12 @@ impl MainState {
     /// The bell's count, and the list when it is open.
     pub(super) fn refresh_notifications(&mut self, now: Timestamp) {
         let count = self.workspace.unread_notification_count(&self.session, now);
-        if let Some(count) = report(&mut self.view.status, count) {
+        if let Some(count) = report_failure(&mut self.view.status, count) {
             self.view.notifications.unread = count;
         }
         if self.view.notifications.is_open() {
             let list = self.workspace.notifications(&self.session, LIST_LIMIT, now);
-            if let Some(list) = report(&mut self.view.status, list) {
+            if let Some(list) = report_failure(&mut self.view.status, list) {
                 self.view.notifications.list = Some(list);
             }
         }
@@ -58,7 +58,7 @@ impl MainState {
     /// Which kinds this user wants on the desktop.
     pub(super) fn refresh_notification_preferences(&mut self, now: Timestamp) {
         let preferences = self.workspace.notification_preferences(&self.session, now);
-        if let Some(preferences) = report(&mut self.view.status, preferences) {
+        if let Some(preferences) = report_failure(&mut self.view.status, preferences) {
             self.view.notifications.preferences = preferences;
         }
     }
@@ -71,7 +71,7 @@ impl MainState {
         let result = self
             .workspace
             .mark_notification_read(&self.session, id, now);
-        report(&mut self.view.status, result);
+        report_failure(&mut self.view.status, result);
         self.view.notifications.list = None;
         self.open_about(&notification, now);
         self.refresh_notifications(now);
@@ -93,7 +93,7 @@ impl MainState {
             return listed;
         }
         let loaded = self.workspace.notifications(&self.session, LIST_LIMIT, now);
-        let found = report(&mut self.view.status, loaded)?
+        let found = report_failure(&mut self.view.status, loaded)?
             .into_iter()
             .find(|n| n.id == id);
         if found.is_none() {
@@ -133,7 +133,7 @@ impl MainState {
     /// Selects the entry a request is about, in its vault, so its banner shows.
     pub(super) fn open_entry_of(&mut self, request: RequestId, now: Timestamp) -> bool {
         let info = self.workspace.request_info(&self.session, request, now);
-        let Some(info) = report(&mut self.view.status, info) else {
+        let Some(info) = report_failure(&mut self.view.status, info) else {
             return false;
         };
         if self.view.vault != Some(info.entry.vault_id) {
