@@ -196,8 +196,12 @@ impl MainState {
         if let Some(settings) = report(&mut self.view.status, self.workspace.settings(now)) {
             self.view.settings = settings;
         }
-        self.next_tick_at =
-            report(&mut self.view.status, self.workspace.next_tick_at(now)).flatten();
+        // The next tick after `now`, unless one is already overdue (another
+        // program held the lock): that one must still run.
+        let next = report(&mut self.view.status, self.workspace.next_tick_at(now)).flatten();
+        if self.next_tick_at.is_none_or(|at| at > now) {
+            self.next_tick_at = next;
+        }
         self.refresh_access(now);
         self.refresh_detail(now);
         self.refresh_dashboard(now);
