@@ -5,7 +5,7 @@
 
 use crate::app::present;
 use crate::app::view::intent::{Intent, NotificationsIntent};
-use crate::app::view::notifications::{DesktopState, NotificationsView};
+use crate::app::view::notifications::{DesktopState, Destination, NotificationsView};
 use crate::domain::notification::{Notification, NotificationKind};
 use egui::{RichText, Role, Ui, WidgetInfo};
 
@@ -181,15 +181,9 @@ fn row_ui(ui: &mut Ui, notification: &Notification, height: f32, intents: &mut V
 
 /// What the link of a notification opens.
 fn link_text(notification: &Notification) -> &'static str {
-    match notification.kind {
-        NotificationKind::RequestSubmitted if notification.handled.is_none() => "Review",
-        NotificationKind::RequestSubmitted | NotificationKind::BreakGlassUsed => "Details",
-        NotificationKind::Approved
-        | NotificationKind::Denied
-        | NotificationKind::ExpiringSoon
-        | NotificationKind::Expired
-        | NotificationKind::Revoked
-        | NotificationKind::Lapsed
-        | NotificationKind::DirectGrant => "Open the entry",
+    match Destination::of(notification) {
+        Destination::Respond => "Review",
+        Destination::Details => "Details",
+        Destination::Entry => "Open the entry",
     }
 }

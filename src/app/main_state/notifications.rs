@@ -4,8 +4,8 @@
 
 use super::{MainState, report_failure};
 use crate::app::view::intent::{AccessIntent, ApprovalIntent, NotificationsIntent};
-use crate::app::view::notifications::LIST_LIMIT;
-use crate::domain::notification::{Notification, NotificationKind};
+use crate::app::view::notifications::{Destination, LIST_LIMIT};
+use crate::domain::notification::Notification;
 use crate::domain::{NotificationId, RequestId, Timestamp};
 
 impl MainState {
@@ -111,20 +111,12 @@ impl MainState {
     /// own buttons (R-BEY-6).
     pub(super) fn open_about(&mut self, notification: &Notification, now: Timestamp) {
         let request = notification.request_id;
-        match notification.kind {
-            NotificationKind::RequestSubmitted if notification.handled.is_none() => {
+        match Destination::of(notification) {
+            Destination::Respond => {
                 self.apply_approval(ApprovalIntent::OpenResponse(request), now);
             }
-            NotificationKind::RequestSubmitted | NotificationKind::BreakGlassUsed => {
-                self.apply_access(AccessIntent::ShowDetails(request), now);
-            }
-            NotificationKind::Approved
-            | NotificationKind::Denied
-            | NotificationKind::ExpiringSoon
-            | NotificationKind::Expired
-            | NotificationKind::Revoked
-            | NotificationKind::Lapsed
-            | NotificationKind::DirectGrant => {
+            Destination::Details => self.apply_access(AccessIntent::ShowDetails(request), now),
+            Destination::Entry => {
                 self.open_entry_of(request, now);
             }
         }

@@ -2,7 +2,7 @@
 //! the user's notifications, their desktop switches, and whether desktop
 //! notifications can be shown at all (R-NOT-3).
 
-use crate::domain::notification::{Notification, NotificationPreferences};
+use crate::domain::notification::{Notification, NotificationKind, NotificationPreferences};
 
 /// How many notifications the list loads, newest first. The list is
 /// virtualized; older ones stay stored (the audit log keeps the events).
@@ -40,5 +40,38 @@ impl NotificationsView {
     /// Whether the list is open.
     pub fn is_open(&self) -> bool {
         self.list.is_some()
+    }
+}
+
+/// Where following a notification leads (its link in the list, its action
+/// on the desktop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    /// The response window: a request still waiting for the reader.
+    Respond,
+    /// The request's details: one already handled, or emergency access.
+    Details,
+    /// The entry, with its banner: anything told to a requester.
+    Entry,
+}
+
+impl Destination {
+    /// Where `notification` leads.
+    pub fn of(notification: &Notification) -> Destination {
+        match notification.kind {
+            NotificationKind::RequestSubmitted if notification.handled.is_none() => {
+                Destination::Respond
+            }
+            NotificationKind::RequestSubmitted | NotificationKind::BreakGlassUsed => {
+                Destination::Details
+            }
+            NotificationKind::Approved
+            | NotificationKind::Denied
+            | NotificationKind::ExpiringSoon
+            | NotificationKind::Expired
+            | NotificationKind::Revoked
+            | NotificationKind::Lapsed
+            | NotificationKind::DirectGrant => Destination::Entry,
+        }
     }
 }
