@@ -21,6 +21,8 @@ use latchkey::domain::request::RequestStatus;
 use latchkey::domain::{RequestId, Span};
 use latchkey::platform::keyring::NoKeyring;
 use latchkey::platform::notifier::{Capabilities, DesktopNotification, MemoryNotifier};
+use latchkey::store::sqlite::SqliteStore;
+use latchkey::store::{Store, TxMode};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -457,4 +459,36 @@ fn without_buttons_the_text_says_where_to_go() {
         &bob,
         "Desktop notifications: on (this desktop shows no buttons; they say where to go)"
     ));
+}
+
+/// A notification due while another program holds the workspace's write
+/// lock: the claim fails, nothing is shown, and once the lock is gone the
+/// window's retry claims and shows it (once).
+#[test]
+fn a_claim_blocked_by_another_programs_lock_is_retried() {
+    let (_folder, path) = demo_on_disk();
+    let clock = Arc::new(FixedClock::new(T0));
+    let desktop = MemoryNotifier::available(Capabilities::ALL);
+    let mut bob = window_with_desktop(&path, &clock, "bob", &desktop);
+    let_watchers_run(&mut [&mut bob]);
+    let before = desktop.shown().len();
+
+    let mut other = SqliteStore::open(&path).unwrap();
+    alice_asks_bob_for_the_portal(&mut bob, 60);
+    let held = other.begin(TxMode::Write).unwrap();
+    wait_for(&mut [&mut bob], "the claim meets the lock", |w| {
+        !texts_containing(w[0], "locked by another program").is_empty()
+    });
+    assert_eq!(desktop.shown().len(), before, "not shown without its claim");
+
+    drop(held);
+    clock.advance(Span::secs(1));
+    wait_for(&mut [&mut bob], "the retry shows it", |_| {
+        desktop.shown().len() == before + 1
+    });
+    let_watchers_run(&mut [&mut bob]);
+    assert_eq!(
+        summaries(&desktop)[before..],
+        ["Access request: Admin portal"]
+    );
 }

@@ -22,6 +22,7 @@ use crate::domain::{NotificationId, Timestamp};
 use crate::platform::notifier::{
     Availability, DesktopNotification, NotificationAction, Notifier, NotifierEvent,
 };
+use crate::service::ServiceError;
 use std::sync::Arc;
 
 /// More than this many due at once are shown as one summary.
@@ -98,8 +99,10 @@ impl MainState {
                 .status
                 .set_notice(present::desktop_unavailable_text(&reason));
         }
+        let lock_retry_due = self.lock_retry_at.is_none_or(|at| now >= at);
         if let Availability::Available(capabilities) = availability
             && self.desktop.due
+            && lock_retry_due
         {
             self.desktop.due = false;
             self.desktop_pass(capabilities.actions, now);
@@ -112,7 +115,7 @@ impl MainState {
         let backlog = self
             .workspace
             .desktop_backlog(&self.session, PASS_LIMIT, now);
-        let Some(backlog) = report_failure(&mut self.view.status, backlog) else {
+        let Some(backlog) = self.desktop_result(backlog, now) else {
             return;
         };
         let preferences = self.view.notifications.preferences.clone();
@@ -121,7 +124,7 @@ impl MainState {
             let claimed = self
                 .workspace
                 .claim_notifications_shown(&self.session, &ids, now);
-            let claimed = report_failure(&mut self.view.status, claimed).unwrap_or_default();
+            let claimed = self.desktop_result(claimed, now).unwrap_or_default();
             let shown: Vec<&Notification> = backlog
                 .oldest
                 .iter()
@@ -143,7 +146,7 @@ impl MainState {
                 let claimed =
                     self.workspace
                         .claim_notification_shown(&self.session, notification.id, now);
-                if report_failure(&mut self.view.status, claimed) == Some(true)
+                if self.desktop_result(claimed, now) == Some(true)
                     && preferences.shows_on_desktop(notification.kind)
                 {
                     let (summary, body) = present::desktop_text(notification, actions);
@@ -171,7 +174,7 @@ impl MainState {
             let claimed = self
                 .workspace
                 .claim_handled_shown(&self.session, notification.id, now);
-            if report_failure(&mut self.view.status, claimed) == Some(true) {
+            if self.desktop_result(claimed, now) == Some(true) {
                 let (summary, body) = present::handled_desktop_text(&notification);
                 self.desktop.notifier.show(DesktopNotification {
                     tag: notification.id.0,
@@ -182,6 +185,18 @@ impl MainState {
                 });
             }
         }
+    }
+
+    /// A pass's read or claim: a failure is shown, and if another program
+    /// held the lock the pass runs again when the window retries.
+    fn desktop_result<T>(&mut self, result: Result<T, ServiceError>, now: Timestamp) -> Option<T> {
+        if let Err(e) = &result
+            && e.is_locked_by_another()
+        {
+            self.desktop.due = true;
+            self.lock_retry_at.get_or_insert(now + super::LOCK_RETRY);
+        }
+        report_failure(&mut self.view.status, result)
     }
 
     fn on_notifier_event(&mut self, event: NotifierEvent, now: Timestamp) {
