@@ -9,6 +9,7 @@ pub mod entry;
 pub mod error;
 pub mod ids;
 pub mod notification;
+pub mod password;
 pub mod permission;
 pub mod preferences;
 pub mod request;
