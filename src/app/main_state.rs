@@ -12,6 +12,7 @@ mod desktop;
 mod notifications;
 mod requester;
 mod requests_window;
+mod search;
 mod vault;
 
 use super::expiring_lead;
@@ -137,6 +138,7 @@ impl MainState {
             dashboard: Dashboard::default(),
             requests_table: None,
             notifications: NotificationsView::default(),
+            search: None,
             status: StatusLine::default(),
         };
         let mut state = MainState {
@@ -178,6 +180,7 @@ impl MainState {
             Intent::Approval(intent) => self.apply_approval(*intent, now),
             Intent::Requests(intent) => self.apply_requests(intent, now),
             Intent::Notifications(intent) => self.apply_notifications(*intent, now),
+            Intent::Search(intent) => self.apply_search(intent, now),
             Intent::CloseDialog => self.dialog = Dialog::None,
             // Applied by the application, which owns the screens and the preferences.
             Intent::Start(_) | Intent::Preferences(_) => {}

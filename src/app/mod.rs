@@ -38,7 +38,7 @@ use std::sync::Arc;
 use view::forms::{FirstStartForm, SignInForm};
 use view::intent::{
     AccessIntent, ApprovalIntent, Intent, NotificationsIntent, PreferencesIntent, RequestsIntent,
-    StartIntent, VaultIntent,
+    SearchIntent, StartIntent, VaultIntent,
 };
 use view::screen::{AuditView, ScreenView, SignInView};
 
@@ -579,6 +579,13 @@ fn may_write(intent: &Intent) -> bool {
                 ApprovalIntent::OpenResponse(_) | ApprovalIntent::OpenDirectGrant(_)
             )
             | Intent::Notifications(NotificationsIntent::Open | NotificationsIntent::Close)
+            | Intent::Search(
+                SearchIntent::Open
+                    | SearchIntent::Close
+                    | SearchIntent::SetQuery(_)
+                    | SearchIntent::Move(_)
+                    | SearchIntent::Choose(_)
+            )
             | Intent::Requests(
                 RequestsIntent::Open
                     | RequestsIntent::Close

@@ -13,6 +13,7 @@ mod entry_pane;
 mod first_start;
 mod notifications;
 mod requests_window;
+mod search;
 mod sign_in;
 mod status_bar;
 pub mod style;
@@ -20,7 +21,7 @@ mod tree;
 mod widgets;
 
 use crate::app::view::forms::Dialog;
-use crate::app::view::intent::{Intent, RequestsIntent, StartIntent, VaultIntent};
+use crate::app::view::intent::{Intent, RequestsIntent, SearchIntent, StartIntent, VaultIntent};
 use crate::app::view::screen::{AuditView, MainView, ScreenView};
 use crate::domain::Timestamp;
 use crate::domain::preferences::ThemeChoice;
@@ -99,6 +100,14 @@ fn main_ui(
                 if ui.button("All requests…").clicked() {
                     intents.push(RequestsIntent::Open.into());
                 }
+                let search = ui
+                    .button("🔍 Search…")
+                    .on_hover_text("Search all vaults (Ctrl+F)");
+                search
+                    .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, "Search…"));
+                if search.clicked() {
+                    intents.push(SearchIntent::Open.into());
+                }
             });
         });
     });
@@ -120,5 +129,10 @@ fn main_ui(
         requests_window::requests_window_ui(ui.ctx(), table, is_dialog_open, intents);
     }
     notifications::notifications_window_ui(ui.ctx(), &view.notifications, intents);
+    match &view.search {
+        Some(search) => search::search_window_ui(ui.ctx(), search, intents),
+        None if matches!(dialog, Dialog::None) => search::open_shortcut(ui.ctx(), intents),
+        None => {}
+    }
     dialogs::dialog_ui(ui.ctx(), view, dialog, now, intents);
 }

@@ -49,6 +49,8 @@ pub enum Intent {
     Preferences(PreferencesIntent),
     /// The bell and the notification list (`main_state/notifications.rs`).
     Notifications(NotificationsIntent),
+    /// Search everywhere (`main_state/search.rs`).
+    Search(SearchIntent),
 }
 
 /// First start and signing in or out (applied in `app/mod.rs`).
@@ -161,6 +163,21 @@ pub enum RequestsIntent {
 }
 
 /// The window's own preferences (applied in `app/mod.rs`).
+/// Search everywhere (Ctrl+F).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchIntent {
+    /// Open the search (builds its index).
+    Open,
+    /// Close it.
+    Close,
+    /// The text typed.
+    SetQuery(String),
+    /// Move the highlight (arrows).
+    Move(i64),
+    /// Show the `n`th result in its vault (Enter, or a click).
+    Choose(usize),
+}
+
 /// The bell, the notification list and the desktop switches (R-NOT-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotificationsIntent {
@@ -224,5 +241,11 @@ impl From<RequestsIntent> for Intent {
 impl From<NotificationsIntent> for Intent {
     fn from(intent: NotificationsIntent) -> Intent {
         Intent::Notifications(intent)
+    }
+}
+
+impl From<SearchIntent> for Intent {
+    fn from(intent: SearchIntent) -> Intent {
+        Intent::Search(intent)
     }
 }

@@ -12,4 +12,5 @@ pub mod intent;
 pub mod notifications;
 pub mod requests_table;
 pub mod screen;
+pub mod search;
 pub mod tree;

@@ -5,6 +5,7 @@ use super::banner::BannerView;
 use super::forms::{Dialog, FirstStartForm, SecretText, SignInForm};
 use super::notifications::NotificationsView;
 use super::requests_table::RequestsTable;
+use super::search::SearchView;
 use super::tree::TreeModel;
 use crate::domain::access::EntryAccess;
 use crate::domain::entry::Entry;
@@ -265,6 +266,8 @@ pub struct MainView {
     pub requests_table: Option<RequestsTable>,
     /// The bell and the notification list.
     pub notifications: NotificationsView,
+    /// Search everywhere, while open.
+    pub search: Option<SearchView>,
     /// The status bar.
     pub status: StatusLine,
 }

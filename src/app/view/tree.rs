@@ -99,6 +99,11 @@ impl TreeModel {
             .unwrap_or(false)
     }
 
+    /// Every entry of the vault, in no particular order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
     /// The first entry called exactly `name`, shown or not.
     pub fn find_by_name(&self, name: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.name == name)

@@ -1,0 +1,199 @@
+//! Search everywhere (issue 14, Ctrl+F): every entry of every vault the user
+//! is a member of, found by name, path, host, URL or user name. The index is
+//! built once when the search opens (one read per vault); each keystroke
+//! filters it in memory, with no SQL.
+
+use crate::domain::entry::{Entry, EntryKind, entry_path};
+use crate::domain::{EntryId, VaultId};
+use std::collections::HashMap;
+
+/// How many results are listed (the count says how many matched).
+pub const RESULT_LIMIT: usize = 500;
+
+/// One searchable entry.
+#[derive(Debug, Clone)]
+pub struct SearchRow {
+    /// The entry.
+    pub entry_id: EntryId,
+    /// Its kind (for the icon).
+    pub kind: EntryKind,
+    /// Its name.
+    pub name: String,
+    /// Its vault.
+    pub vault_id: VaultId,
+    /// "Vault / folder / name".
+    pub location: String,
+    /// Name, path, host, URL and user name, lower-cased, one string.
+    haystack: String,
+}
+
+/// The open search: the index, the query, the matches.
+#[derive(Debug, Clone, Default)]
+pub struct SearchView {
+    rows: Vec<SearchRow>,
+    /// What was typed.
+    pub query: String,
+    /// Indexes into the rows of the matches, in vault and path order.
+    matches: Vec<u32>,
+    /// How many matched in all.
+    pub total: usize,
+    /// The highlighted match (arrows move it, Enter opens it).
+    pub selected: usize,
+}
+
+impl SearchView {
+    /// An index of `vaults`' entries: (vault id, vault name, its entries).
+    pub fn new(vaults: Vec<(VaultId, String, Vec<Entry>)>) -> SearchView {
+        let mut rows = Vec::new();
+        for (vault_id, vault_name, entries) in vaults {
+            let by_id: HashMap<EntryId, Entry> =
+                entries.iter().map(|e| (e.id, e.clone())).collect();
+            for entry in &entries {
+                let path = entry_path(entry, &by_id);
+                let haystack = [
+                    path.as_str(),
+                    entry.host.as_str(),
+                    entry.url.as_str(),
+                    entry.username.as_str(),
+                ]
+                .join("\u{1}")
+                .to_lowercase();
+                rows.push(SearchRow {
+                    entry_id: entry.id,
+                    kind: entry.kind,
+                    name: entry.name.clone(),
+                    vault_id,
+                    location: format!("{vault_name} / {path}"),
+                    haystack,
+                });
+            }
+        }
+        rows.sort_by(|a, b| a.location.cmp(&b.location));
+        let mut view = SearchView {
+            rows,
+            ..SearchView::default()
+        };
+        view.set_query("");
+        view
+    }
+
+    /// How many entries are searched.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there is nothing to search.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Filters by `query` (every word must appear, in any field).
+    pub fn set_query(&mut self, query: &str) {
+        query.clone_into(&mut self.query);
+        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        self.matches.clear();
+        self.total = 0;
+        if words.is_empty() {
+            self.selected = 0;
+            return;
+        }
+        for (index, row) in self.rows.iter().enumerate() {
+            if words.iter().all(|w| row.haystack.contains(w.as_str())) {
+                self.total += 1;
+                if self.matches.len() < RESULT_LIMIT {
+                    self.matches.push(index as u32);
+                }
+            }
+        }
+        self.selected = 0;
+    }
+
+    /// The listed matches.
+    pub fn results(&self) -> impl ExactSizeIterator<Item = &SearchRow> {
+        self.matches.iter().map(|&i| &self.rows[i as usize])
+    }
+
+    /// The `n`th listed match.
+    pub fn result(&self, n: usize) -> Option<&SearchRow> {
+        self.matches.get(n).map(|&i| &self.rows[i as usize])
+    }
+
+    /// How many are listed.
+    pub fn listed(&self) -> usize {
+        self.matches.len()
+    }
+
+    /// Moves the highlight by `by`, within the list.
+    pub fn move_selection(&mut self, by: i64) {
+        if self.matches.is_empty() {
+            return;
+        }
+        let last = self.matches.len() - 1;
+        let to = (self.selected as i64 + by).clamp(0, last as i64);
+        self.selected = to as usize;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64, parent: Option<i64>, kind: EntryKind, name: &str, host: &str) -> Entry {
+        Entry {
+            id: EntryId(id),
+            vault_id: VaultId(1),
+            parent_id: parent.map(EntryId),
+            kind,
+            name: name.into(),
+            host: host.into(),
+            port: None,
+            username: String::new(),
+            url: String::new(),
+            notes: String::new(),
+        }
+    }
+
+    #[test]
+    fn finds_by_name_path_and_host_across_vaults() {
+        let mut view = SearchView::new(vec![
+            (
+                VaultId(1),
+                "Production".into(),
+                vec![
+                    entry(1, None, EntryKind::Folder, "Linux", ""),
+                    entry(2, Some(1), EntryKind::Ssh, "web-01", "10.0.0.5"),
+                ],
+            ),
+            (
+                VaultId(2),
+                "Staging".into(),
+                vec![entry(3, None, EntryKind::Ssh, "web-01", "10.1.0.5")],
+            ),
+        ]);
+        view.set_query("WEB");
+        assert_eq!(view.total, 2);
+        let found: Vec<&str> = view.results().map(|r| r.location.as_str()).collect();
+        assert_eq!(found, ["Production / Linux / web-01", "Staging / web-01"]);
+        view.set_query("linux web");
+        assert_eq!(view.total, 1, "every word, in any field (the path)");
+        view.set_query("10.1.");
+        assert_eq!(view.result(0).map(|r| r.entry_id), Some(EntryId(3)));
+        view.set_query("nothing like it");
+        assert_eq!((view.total, view.listed()), (0, 0));
+    }
+
+    #[test]
+    fn the_highlight_stays_in_the_list() {
+        let entries = (1..=5)
+            .map(|i| entry(i, None, EntryKind::Ssh, &format!("host-{i}"), ""))
+            .collect();
+        let mut view = SearchView::new(vec![(VaultId(1), "V".into(), entries)]);
+        view.set_query("host");
+        view.move_selection(-1);
+        assert_eq!(view.selected, 0);
+        view.move_selection(10);
+        assert_eq!(view.selected, 4);
+        view.set_query("host-2");
+        assert_eq!(view.selected, 0, "a new query starts at the top");
+    }
+}
