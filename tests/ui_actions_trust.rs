@@ -153,6 +153,16 @@ fn a_revealed_password_is_hidden_again_on_any_refresh_error() {
 #[test]
 fn the_clipboard_is_cleared_when_the_grant_that_allowed_the_copy_ends() {
     let mut t = alice_on_domain_admin(false);
+    // Alice sits at the window all along: the 90 minutes jumped here are not
+    // idle time, so the idle lock (issue 14) is off for this window.
+    let admin = session_of(&mut t.app.window, "admin");
+    let main = main_state(&mut t.app.window);
+    let mut settings = main.view.settings.clone();
+    settings.idle_lock_mins = 0;
+    main.workspace()
+        .update_settings(&admin, &settings, T0)
+        .unwrap();
+    main.view.settings = settings;
     let end = T0 + Span::mins(90);
     t.app.clock.set(end - Span::secs(10));
     let window = &mut t.app.window;

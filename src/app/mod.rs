@@ -12,6 +12,7 @@
 
 mod appearance;
 pub mod audit_watch;
+mod idle;
 mod main_state;
 pub mod present;
 pub mod script;
@@ -35,7 +36,7 @@ use audit_watch::AuditWatch;
 pub use main_state::MainState;
 use std::path::PathBuf;
 use std::sync::Arc;
-use view::forms::{FirstStartForm, SignInForm};
+use view::forms::{Dialog, FirstStartForm, SignInForm};
 use view::intent::{
     AccessIntent, ApprovalIntent, Intent, NotificationsIntent, PreferencesIntent, RequestsIntent,
     SearchIntent, StartIntent, VaultIntent,
@@ -124,6 +125,9 @@ pub struct LatchkeyApp {
     appearance: Appearance,
     /// Scripted control for the desktop integration test (`test-hooks` builds).
     script: Option<script::Script>,
+    /// When the person last did something, and what they were typing when
+    /// the window locked itself.
+    idle: idle::IdleLock,
 }
 
 impl LatchkeyApp {
@@ -147,6 +151,7 @@ impl LatchkeyApp {
             audit,
             appearance: Appearance::default(),
             script: None,
+            idle: idle::IdleLock::new(frame_now),
         };
         match options.source {
             WorkspaceSource::Open(mut workspace) => {
@@ -295,17 +300,15 @@ impl LatchkeyApp {
                 }
             }
             Intent::Start(StartIntent::SignOut) => {
-                let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
-                self.screen = match screen {
-                    Screen::Main(mut main) => {
-                        // Whoever signs in next must not find the secret (R-REQ-8).
-                        main.clear_copied_secret();
-                        self.sign_in.password.clear();
-                        self.sign_in.error = None;
-                        self.sign_in_screen(main.into_workspace())
-                    }
-                    other => other,
-                };
+                self.idle.forget();
+                self.sign_out(None);
+            }
+            Intent::Start(StartIntent::RestoreTyped) => {
+                if let Screen::Main(main) = &mut self.screen
+                    && let Dialog::RestoreTyped(saved) = std::mem::take(&mut main.dialog)
+                {
+                    main.dialog = *saved;
+                }
             }
             other => {
                 let now = self.frame_now;
@@ -415,7 +418,14 @@ impl LatchkeyApp {
                     now,
                 );
                 match loaded {
-                    Ok(main) => self.screen = Screen::Main(Box::new(main)),
+                    Ok(mut main) => {
+                        self.sign_in.notice = None;
+                        self.idle.touch(now);
+                        if let Some(dialog) = self.idle.take_typed(&main.view.user.username) {
+                            main.dialog = Dialog::RestoreTyped(Box::new(dialog));
+                        }
+                        self.screen = Screen::Main(Box::new(main));
+                    }
                     Err(failed) => {
                         let (workspace, e) = *failed;
                         self.sign_in.error = Some(e.to_string());
@@ -435,6 +445,42 @@ impl LatchkeyApp {
                 self.screen = Screen::SignIn(state);
             }
         }
+    }
+
+    /// Back to the sign-in screen: the copied secret is cleared and the
+    /// password field emptied; `notice` says why, when it was not asked for.
+    fn sign_out(&mut self, notice: Option<String>) {
+        let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
+        self.screen = match screen {
+            Screen::Main(mut main) => {
+                // Whoever signs in next must not find the secret (R-REQ-8).
+                main.clear_copied_secret();
+                self.sign_in.password.clear();
+                self.sign_in.error = None;
+                self.sign_in.notice = notice;
+                self.sign_in.username.clone_from(&main.view.user.username);
+                self.sign_in.focus_password = true;
+                self.sign_in_screen(main.into_workspace())
+            }
+            other => other,
+        };
+    }
+
+    /// Signs out after `limit` without input (issue 14). A dialog holding
+    /// typed input is kept in memory, to be offered back to the same user
+    /// at their next sign-in.
+    fn lock_when_idle(&mut self, limit: Span) {
+        if let Screen::Main(main) = &mut self.screen {
+            let dialog = std::mem::take(&mut main.dialog);
+            if dialog.holds_typed_input() {
+                self.idle
+                    .keep_typed(main.view.user.username.clone(), dialog);
+            }
+        }
+        self.sign_out(Some(format!(
+            "Latchkey locked itself after {} without activity. Sign in to go on.",
+            present::duration(limit)
+        )));
     }
 
     /// The window title (R-DSK: "Latchkey — workspace — user" once signed in).
@@ -475,6 +521,15 @@ impl LatchkeyApp {
             if let Some(at) = main.next_wake_at(now) {
                 let wait = at.since(now).millis().clamp(1, 3_600_000);
                 ctx.request_repaint_after(std::time::Duration::from_millis(wait as u64));
+            }
+            if let Some(limit) = main.view.settings.idle_lock() {
+                let at = self.idle.last_input_at() + limit;
+                if now >= at {
+                    self.lock_when_idle(limit);
+                } else {
+                    let wait = at.since(now).millis().clamp(1, 3_600_000);
+                    ctx.request_repaint_after(std::time::Duration::from_millis(wait as u64));
+                }
             }
         }
         self.audit.logic(ctx, Self::workspace_mut(&mut self.screen));
@@ -538,6 +593,9 @@ impl eframe::App for LatchkeyApp {
             },
         };
         crate::ui::app_ui(ui, screen, self.frame_now, &mut intents);
+        if idle::has_input(ui.ctx()) {
+            self.idle.touch(self.frame_now);
+        }
         for intent in &intents {
             self.apply(intent);
         }

@@ -32,6 +32,9 @@ pub struct WorkspaceSettings {
     pub start_grace_secs: u32,
     /// How long an approved "start on first use" grant waits to be used (R-BEY-2), in minutes.
     pub claim_window_mins: u32,
+    /// After how long without input a window signs out (issue 14), in
+    /// minutes; 0 never.
+    pub idle_lock_mins: u32,
     /// The programs that open connections (R-DSK-5).
     pub connect_templates: ConnectTemplates,
 }
@@ -49,6 +52,7 @@ impl Default for WorkspaceSettings {
             clipboard_clear_secs: 30,
             start_grace_secs: 300,
             claim_window_mins: 1_440,
+            idle_lock_mins: 10,
             connect_templates: ConnectTemplates::default(),
         }
     }
@@ -58,6 +62,11 @@ impl WorkspaceSettings {
     /// How long a pending request lives.
     pub fn pending_ttl(&self) -> Span {
         Span::mins(i64::from(self.pending_ttl_mins))
+    }
+
+    /// How long a window may sit without input before it signs out; `None`: never.
+    pub fn idle_lock(&self) -> Option<Span> {
+        (self.idle_lock_mins > 0).then(|| Span::mins(i64::from(self.idle_lock_mins)))
     }
 
     /// The longest allowed access.
@@ -82,6 +91,12 @@ impl WorkspaceSettings {
         }
         if self.pending_ttl_mins == 0 || self.claim_window_mins == 0 {
             errors.push(Field::Workspace, "waiting times must be longer than zero");
+        }
+        if self.idle_lock_mins > 24 * 60 {
+            errors.push(
+                Field::Workspace,
+                "the idle lock must come within a day (or never: 0)",
+            );
         }
         errors.into_result()
     }

@@ -7,7 +7,7 @@ use super::widgets::{
 };
 use crate::app::present;
 use crate::app::view::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
-use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, Verdict};
+use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, StartIntent, Verdict};
 use crate::app::view::screen::{MainView, Names};
 use crate::domain::request::{Request, RequestInfo};
 use crate::domain::settings::MAX_MESSAGE_CHARS;
@@ -93,6 +93,9 @@ pub fn dialog_ui(
                 );
             })
             .should_close(),
+        Dialog::RestoreTyped(_) => modal("restore")
+            .show(ctx, |ui| restore_typed_ui(ui, intents))
+            .should_close(),
         Dialog::ConfirmRelease { note, error, .. } => modal("release")
             .show(ctx, |ui| {
                 confirm_ui(
@@ -114,6 +117,25 @@ pub fn dialog_ui(
     if closed && !keeps_input && !intents.contains(&Intent::CloseDialog) {
         intents.push(Intent::CloseDialog);
     }
+}
+
+/// After the window locked itself: put back what was being typed?
+fn restore_typed_ui(ui: &mut Ui, intents: &mut Vec<Intent>) {
+    ui.set_width(400.0);
+    ui.heading("Restore what you were typing?");
+    name_dialog(ui, "Restore what you were typing?");
+    ui.label(
+        "Latchkey locked itself while a dialog held what you had typed. \
+         Restore it, or discard it.",
+    );
+    ui.horizontal(|ui| {
+        if ui.button(RichText::new("Restore").strong()).clicked() {
+            intents.push(StartIntent::RestoreTyped.into());
+        }
+        if ui.button("Discard").clicked() {
+            intents.push(Intent::CloseDialog);
+        }
+    });
 }
 
 /// How tall a message box grows before it scrolls.

@@ -38,6 +38,9 @@ pub fn sign_in_ui(
         if ui.button("Sign in").clicked() || submitted {
             intents.push(StartIntent::SignIn.into());
         }
+        if let Some(notice) = &form.notice {
+            ui.label(notice.as_str());
+        }
         if let Some(error) = &form.error {
             ui.label(RichText::new(format!("⚠ {error}")).color(ui.visuals().error_fg_color));
         }

@@ -140,6 +140,8 @@ pub struct SignInForm {
     pub password: SecretText,
     /// The last failure.
     pub error: Option<String>,
+    /// Why the window is back at the sign-in (it locked itself when idle).
+    pub notice: Option<String>,
     /// Put the cursor in the password field on the next frame.
     pub focus_password: bool,
 }
@@ -484,6 +486,9 @@ pub enum Dialog {
         /// A failure to show.
         error: Option<String>,
     },
+    /// After signing in again: restore the dialog the person was typing in
+    /// when the window locked itself?
+    RestoreTyped(Box<Dialog>),
 }
 
 impl Dialog {
@@ -502,6 +507,8 @@ impl Dialog {
             }
             Dialog::ConfirmRevoke { reason: text, .. }
             | Dialog::ConfirmRelease { note: text, .. } => !text.trim().is_empty(),
+            // Closing the question would throw the typing away.
+            Dialog::RestoreTyped(_) => true,
             Dialog::None | Dialog::AskAccess { .. } | Dialog::Sent { .. } | Dialog::Details(_) => {
                 false
             }

@@ -64,6 +64,8 @@ pub enum StartIntent {
     SignIn,
     /// Sign out (back to the sign-in screen).
     SignOut,
+    /// Put back the dialog the person was typing in when the window locked.
+    RestoreTyped,
 }
 
 /// The vault tree and the selected entry (applied in `app/main_state/vault.rs`).
