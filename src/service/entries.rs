@@ -85,7 +85,7 @@ fn require_add(
     user: &User,
     vault: VaultId,
     folder: Option<&Entry>,
-) -> Result<(), ServiceError> {
+) -> Result<AccessSource, ServiceError> {
     match folder {
         Some(folder) => {
             if folder.kind != EntryKind::Folder {
@@ -95,9 +95,12 @@ fn require_add(
                 )
                 .into());
             }
-            require(ops, user, folder, Permission::Add).map(drop)
+            require(ops, user, folder, Permission::Add)
         }
-        None if root_permissions(ops, user, vault)?.contains(Permission::Add) => Ok(()),
+        None if user.is_admin => Ok(AccessSource::Administrator),
+        None if root_permissions(ops, user, vault)?.contains(Permission::Add) => {
+            Ok(AccessSource::Standing)
+        }
         None => Err(DomainError::NotPermitted(
             "you don't have the “Add” permission at the top of this vault".into(),
         )
@@ -260,14 +263,14 @@ impl Workspace {
             }
             let parent = live_entry(ops, draft.parent_id)?;
             check_new_entry(draft, parent.as_ref(), vault)?;
-            require_add(ops, &user, vault, parent.as_ref())?;
+            let source = require_add(ops, &user, vault, parent.as_ref())?;
             check_name_free(ops, vault, draft.parent_id, &draft.name, None)?;
             let id = ops.tx.insert_entry(vault, kind, draft)?;
             if let Some(secret) = secret {
                 let sealed = ops.secrets.seal(id, secret)?;
                 ops.tx.set_secret(id, &sealed)?;
             }
-            let details = json!({ "vault_id": vault.0, "before": null, "after": fields_json(kind, draft), "has_secret": secret.is_some() });
+            let details = json!({ "vault_id": vault.0, "before": null, "after": fields_json(kind, draft), "has_secret": secret.is_some(), "allowed_by": via(source) });
             ops.audit(
                 Some(user.id),
                 AuditAction::EntryCreated,
