@@ -96,6 +96,10 @@ fn named(name: &str, parent: Option<EntryId>) -> NewEntry {
     }
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "the shared fixture builds the whole workspace in one place"
+)]
 fn setup() -> (Fx, People) {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("entries.latchkey");
@@ -309,6 +313,10 @@ struct Operation {
     check: fn(&Fx, &Value),
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of cases reads best as one list"
+)]
 fn operations() -> Vec<Operation> {
     vec![
         Operation {

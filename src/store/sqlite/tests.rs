@@ -1972,7 +1972,13 @@ fn entries_change_move_and_are_deleted_as_records() {
     assert_eq!(tx.secret(s.creds).unwrap(), None);
     assert!(tx.dependencies(s.rdp).unwrap().is_empty());
     assert!(tx.standing(s.alice, s.vault_a).unwrap().is_empty());
+}
 
+/// Issue 14: a dependency is removed by its role, a secret is cleared.
+#[test]
+fn dependencies_are_removed_by_role_and_secrets_cleared() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
     tx.add_dependency(&Dependency {
         entry_id: s.other,
         depends_on: s.other,
