@@ -156,20 +156,37 @@ fn check_name_free(
     Ok(check_sibling_name(name, &siblings, except)?)
 }
 
-/// The vault's live entries by id, to name paths.
-fn entries_by_id(
+/// `entry` and everything below it by id, with the folders above it, so
+/// that every path among them can be named.
+fn subtree_by_id(
     ops: &mut Ops<'_>,
-    vault: VaultId,
+    entry: &Entry,
 ) -> Result<HashMap<EntryId, Entry>, ServiceError> {
-    Ok(ops
+    let mut by_id: HashMap<EntryId, Entry> = ops
         .tx
-        .entries(vault)?
+        .subtree(entry.id)?
         .into_iter()
         .map(|e| (e.id, e))
-        .collect())
+        .collect();
+    for folder in ops.tx.ancestors(entry.id)? {
+        let folder = ops.entry_record(folder)?;
+        by_id.insert(folder.id, folder);
+    }
+    Ok(by_id)
 }
 
-/// `root` and everything below it, parents before their children.
+/// The names from the vault's top down to `entry`.
+fn path_of(ops: &mut Ops<'_>, entry: &Entry) -> Result<String, ServiceError> {
+    let mut by_id = HashMap::new();
+    for folder in ops.tx.ancestors(entry.id)? {
+        let folder = ops.entry_record(folder)?;
+        by_id.insert(folder.id, folder);
+    }
+    Ok(entry_path(entry, &by_id))
+}
+
+/// `root` and everything below it among `by_id`, parents before their
+/// children, siblings by name.
 fn subtree(root: &Entry, by_id: &HashMap<EntryId, Entry>) -> Vec<Entry> {
     let mut children: HashMap<EntryId, Vec<&Entry>> = HashMap::new();
     for entry in by_id.values() {
@@ -178,11 +195,17 @@ fn subtree(root: &Entry, by_id: &HashMap<EntryId, Entry>) -> Vec<Entry> {
         }
     }
     let mut found = vec![root.clone()];
+    // Invariant: the tree has no cycles, but a damaged file must not loop.
+    let mut seen = std::collections::HashSet::from([root.id]);
     let mut next = 0;
     while next < found.len() {
         let id = found[next].id;
         if let Some(below) = children.get(&id) {
-            let mut below: Vec<Entry> = below.iter().map(|e| (*e).clone()).collect();
+            let mut below: Vec<Entry> = below
+                .iter()
+                .filter(|e| seen.insert(e.id))
+                .map(|e| (*e).clone())
+                .collect();
             below.sort_by(|a, b| a.name.cmp(&b.name));
             found.extend(below);
         }
@@ -197,16 +220,17 @@ fn impact_of(
     ops: &mut Ops<'_>,
     root: &Entry,
 ) -> Result<(Vec<Entry>, DeletionImpact), ServiceError> {
-    let by_id = entries_by_id(ops, root.vault_id)?;
+    let by_id = subtree_by_id(ops, root)?;
     let doomed = subtree(root, &by_id);
     let ids: Vec<EntryId> = doomed.iter().map(|e| e.id).collect();
     let mut dependents = Vec::new();
     for entry in &doomed {
         for dependency in ops.tx.dependents(entry.id)? {
-            if !ids.contains(&dependency.entry_id)
-                && let Some(item) = by_id.get(&dependency.entry_id)
-            {
-                let path = entry_path(item, &by_id);
+            if ids.contains(&dependency.entry_id) {
+                continue;
+            }
+            if let Some(item) = ops.tx.entry(dependency.entry_id)? {
+                let path = path_of(ops, &item)?;
                 if !dependents.contains(&path) {
                     dependents.push(path);
                 }
@@ -726,7 +750,7 @@ impl Workspace {
             };
             let mut delete = held.contains(Permission::Delete);
             if delete && entry.kind == EntryKind::Folder && !user.is_admin {
-                let by_id = entries_by_id(ops, vault)?;
+                let by_id = subtree_by_id(ops, &entry)?;
                 for below in subtree(&entry, &by_id).iter().skip(1) {
                     if !permissions_on(ops, &user, below)?.contains(Permission::Delete) {
                         delete = false;
@@ -755,7 +779,8 @@ fn via(source: AccessSource) -> Value {
 
 /// A vault's entries (paths) and how many members and approvers it has.
 fn vault_impact(ops: &mut Ops<'_>, id: VaultId) -> Result<DeletionImpact, ServiceError> {
-    let by_id = entries_by_id(ops, id)?;
+    let by_id: HashMap<EntryId, Entry> =
+        ops.tx.entries(id)?.into_iter().map(|e| (e.id, e)).collect();
     let mut entries: Vec<String> = by_id.values().map(|e| entry_path(e, &by_id)).collect();
     entries.sort();
     Ok(DeletionImpact {

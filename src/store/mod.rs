@@ -316,6 +316,8 @@ pub trait StoreTx {
     ) -> Result<Vec<Entry>, StoreError>;
     /// Every entry of a vault that is not deleted, in no particular order.
     fn entries(&mut self, vault: VaultId) -> Result<Vec<Entry>, StoreError>;
+    /// `entry` and every entry below it that is not deleted, in no particular order.
+    fn subtree(&mut self, entry: EntryId) -> Result<Vec<Entry>, StoreError>;
     /// The folders above `entry`, nearest first.
     fn ancestors(&mut self, entry: EntryId) -> Result<Vec<EntryId>, StoreError>;
     /// Stores a dependency.

@@ -2089,3 +2089,27 @@ fn a_workspace_before_entry_editing_migrates() {
     assert!(tx.entries(VaultId(1)).unwrap().is_empty());
     tx.commit().unwrap();
 }
+
+/// Issue 14: a subtree is the entry and everything below it, without what
+/// is deleted; a cyclic tree does not loop.
+#[test]
+fn a_subtree_holds_everything_below_and_nothing_deleted() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let ids = |tx: &mut dyn StoreTx, id| {
+        let mut ids: Vec<EntryId> = tx.subtree(id).unwrap().iter().map(|e| e.id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(tx.as_mut(), s.folder), [s.folder, s.sub, s.rdp]);
+    assert_eq!(ids(tx.as_mut(), s.rdp), [s.rdp]);
+    tx.delete_entries(&[s.rdp], T0).unwrap();
+    assert_eq!(ids(tx.as_mut(), s.folder), [s.folder, s.sub]);
+    assert!(ids(tx.as_mut(), s.rdp).is_empty());
+    let looped = NewEntry {
+        parent_id: Some(s.sub),
+        ..draft("Servers", None)
+    };
+    tx.update_entry(s.folder, &looped).unwrap();
+    assert_eq!(ids(tx.as_mut(), s.folder), [s.folder, s.sub]);
+}

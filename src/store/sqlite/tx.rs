@@ -606,6 +606,24 @@ impl StoreTx for SqliteTx<'_> {
             .db()
     }
 
+    fn subtree(&mut self, entry: EntryId) -> Result<Vec<Entry>, StoreError> {
+        // UNION (not UNION ALL) and a bounded depth keep a damaged (cyclic)
+        // tree from looping.
+        let sql = format!(
+            "WITH RECURSIVE down(id, depth) AS ( \
+                SELECT id, 0 FROM entries WHERE id = ?1 AND deleted_at_ms IS NULL \
+                UNION SELECT e.id, down.depth + 1 FROM entries e JOIN down ON e.parent_id = down.id \
+                    WHERE e.deleted_at_ms IS NULL AND down.depth < 1000 \
+             ) SELECT {} FROM entries WHERE id IN (SELECT id FROM down)",
+            rows::ENTRY_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map([entry.0], rows::entry)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
     fn ancestors(&mut self, entry: EntryId) -> Result<Vec<EntryId>, StoreError> {
         // Bounded depth keeps a damaged (cyclic) tree from looping.
         let mut stmt = self
