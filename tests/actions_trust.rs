@@ -336,6 +336,8 @@ fn entry_fields_placed_into_connection_commands_cannot_become_options() {
             username: username.into(),
             url: String::new(),
             notes: String::new(),
+            database: String::new(),
+            engine: String::new(),
         };
         let entry =
             w.ws.add_entry(&w.admin, vault, EntryKind::Ssh, &draft, None, T0)

@@ -86,11 +86,23 @@ pub enum AuditAction {
     SignInFailuresCleared,
     /// A user switched desktop notifications of one kind on or off.
     NotificationPreferenceChanged,
+    /// An entry's fields changed; the details hold before and after.
+    EntryChanged,
+    /// An entry moved to another folder.
+    EntryMoved,
+    /// An entry and everything below it were deleted.
+    EntryDeleted,
+    /// A dependency was removed.
+    DependencyRemoved,
+    /// A vault was renamed.
+    VaultRenamed,
+    /// A vault was deleted with everything in it.
+    VaultDeleted,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 41] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -126,6 +138,12 @@ impl AuditAction {
         AuditAction::UsernameCopied,
         AuditAction::SignInFailuresCleared,
         AuditAction::NotificationPreferenceChanged,
+        AuditAction::EntryChanged,
+        AuditAction::EntryMoved,
+        AuditAction::EntryDeleted,
+        AuditAction::DependencyRemoved,
+        AuditAction::VaultRenamed,
+        AuditAction::VaultDeleted,
     ];
 
     /// The stored name.
@@ -166,6 +184,12 @@ impl AuditAction {
             AuditAction::UsernameCopied => "username_copied",
             AuditAction::SignInFailuresCleared => "sign_in_failures_cleared",
             AuditAction::NotificationPreferenceChanged => "notification_preference_changed",
+            AuditAction::EntryChanged => "entry_changed",
+            AuditAction::EntryMoved => "entry_moved",
+            AuditAction::EntryDeleted => "entry_deleted",
+            AuditAction::DependencyRemoved => "dependency_removed",
+            AuditAction::VaultRenamed => "vault_renamed",
+            AuditAction::VaultDeleted => "vault_deleted",
         }
     }
 

@@ -199,6 +199,8 @@ mod tests {
             username: "root".into(),
             url: "https://example.com".into(),
             notes: String::new(),
+            database: String::new(),
+            engine: String::new(),
         }
     }
 

@@ -111,9 +111,28 @@ pub struct Entry {
     pub url: String,
     /// Free notes.
     pub notes: String,
+    /// The database name of a database item ("" otherwise).
+    pub database: String,
+    /// The engine of a database item, e.g. "PostgreSQL" ("" otherwise).
+    pub engine: String,
 }
 
 impl Entry {
+    /// Its editable fields, for an edit form.
+    pub fn to_draft(&self) -> NewEntry {
+        NewEntry {
+            name: self.name.clone(),
+            parent_id: self.parent_id,
+            host: self.host.clone(),
+            port: self.port,
+            username: self.username.clone(),
+            url: self.url.clone(),
+            notes: self.notes.clone(),
+            database: self.database.clone(),
+            engine: self.engine.clone(),
+        }
+    }
+
     /// Whether a user holding `permissions` sees the item locked (R-REQ-1).
     pub fn is_locked_for(&self, permissions: Permissions) -> bool {
         self.kind
@@ -139,6 +158,35 @@ pub struct NewEntry {
     pub url: String,
     /// Notes.
     pub notes: String,
+    /// The database name of a database item.
+    pub database: String,
+    /// The engine of a database item.
+    pub engine: String,
+}
+
+/// Whether a user may add, edit and delete at one place of a vault at one
+/// instant (issue 14), for the window to mirror; the operations check again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EditRights {
+    /// May create entries here (in this folder, or at the vault's top).
+    pub add: bool,
+    /// May change this entry.
+    pub edit: bool,
+    /// May delete this entry and everything below it.
+    pub delete: bool,
+}
+
+/// What deleting an entry or a vault takes with it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeletionImpact {
+    /// Paths of the entry and everything below it (of every entry, for a vault).
+    pub entries: Vec<String>,
+    /// Paths of items elsewhere that depend on any of them.
+    pub dependents: Vec<String>,
+    /// For a vault: how many members it has (0 for an entry).
+    pub members: usize,
+    /// For a vault: how many approvers it has (0 for an entry).
+    pub approvers: usize,
 }
 
 /// How an item depends on another entry.
@@ -252,6 +300,74 @@ pub fn check_new_entry(
     Ok(())
 }
 
+/// Checks the fields of an entry being created or changed: a name, and a
+/// port of 1–65535 when one is given (issue 14).
+pub fn check_entry_fields(draft: &NewEntry) -> Result<(), DomainError> {
+    if draft.name.trim().is_empty() {
+        return Err(DomainError::invalid(Field::Name, "enter a name"));
+    }
+    if draft.port == Some(0) {
+        return Err(DomainError::invalid(
+            Field::Entry,
+            "a port is a number from 1 to 65535",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that `name` is not taken in one folder: names are unique among
+/// siblings, ignoring case and surrounding spaces (`except` is the entry
+/// being renamed or moved).
+pub fn check_sibling_name(
+    name: &str,
+    siblings: &[Entry],
+    except: Option<EntryId>,
+) -> Result<(), DomainError> {
+    let name = name.trim();
+    match siblings
+        .iter()
+        .find(|s| Some(s.id) != except && s.name.trim().to_lowercase() == name.to_lowercase())
+    {
+        Some(taken) => Err(DomainError::invalid(
+            Field::Name,
+            format!("“{}” exists in this folder already", taken.name),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Checks that `entry` may move into `destination` (`None`: the vault's top),
+/// whose folders above it are `destination_ancestors`: a folder of the same
+/// vault, and neither the entry itself nor anything below it.
+pub fn check_move(
+    entry: &Entry,
+    destination: Option<&Entry>,
+    destination_ancestors: &[EntryId],
+) -> Result<(), DomainError> {
+    let Some(folder) = destination else {
+        return Ok(());
+    };
+    if folder.vault_id != entry.vault_id {
+        return Err(DomainError::invalid(
+            Field::Entry,
+            "entries move only within their vault",
+        ));
+    }
+    if folder.kind != EntryKind::Folder {
+        return Err(DomainError::invalid(
+            Field::Entry,
+            "entries can only be placed in folders",
+        ));
+    }
+    if folder.id == entry.id || destination_ancestors.contains(&entry.id) {
+        return Err(DomainError::invalid(
+            Field::Entry,
+            format!("“{}” cannot move into itself or below itself", entry.name),
+        ));
+    }
+    Ok(())
+}
+
 /// The names from the vault's top down to `entry`, joined with " / ".
 pub fn entry_path(entry: &Entry, by_id: &HashMap<EntryId, Entry>) -> String {
     let mut names = vec![entry.name.as_str()];
@@ -288,6 +404,8 @@ mod tests {
             username: String::new(),
             url: String::new(),
             notes: String::new(),
+            database: String::new(),
+            engine: String::new(),
         }
     }
 
@@ -335,6 +453,45 @@ mod tests {
         ];
         for (item, target, role, want) in cases {
             let err = check_dependency(item, target, role).unwrap_err();
+            assert!(err.to_string().contains(want), "{err}");
+        }
+    }
+
+    #[test]
+    fn fields_names_and_moves_are_checked() {
+        let named = |name: &str| NewEntry {
+            name: name.into(),
+            ..NewEntry::default()
+        };
+        assert!(check_entry_fields(&named(" a ")).is_ok());
+        assert!(check_entry_fields(&named("  ")).is_err());
+        let zero_port = NewEntry {
+            port: Some(0),
+            ..named("a")
+        };
+        assert!(check_entry_fields(&zero_port).is_err());
+
+        let mut web = entry(1, 1, EntryKind::Ssh);
+        web.name = "Web".into();
+        assert!(check_sibling_name(" web ", std::slice::from_ref(&web), None).is_err());
+        assert!(check_sibling_name("web", std::slice::from_ref(&web), Some(web.id)).is_ok());
+        assert!(check_sibling_name("db", &[web], None).is_ok());
+
+        let top = entry(10, 1, EntryKind::Folder);
+        let mut below = entry(11, 1, EntryKind::Folder);
+        below.parent_id = Some(top.id);
+        let item = entry(12, 1, EntryKind::Ssh);
+        let elsewhere = entry(13, 2, EntryKind::Folder);
+        assert!(check_move(&top, None, &[]).is_ok());
+        assert!(check_move(&item, Some(&below), &[top.id]).is_ok());
+        let refused = [
+            (&top, &top, vec![], "itself"),
+            (&top, &below, vec![top.id], "below itself"),
+            (&top, &item, vec![], "only be placed in folders"),
+            (&item, &elsewhere, vec![], "within their vault"),
+        ];
+        for (moved, into, ancestors, want) in refused {
+            let err = check_move(moved, Some(into), &ancestors).unwrap_err();
             assert!(err.to_string().contains(want), "{err}");
         }
     }

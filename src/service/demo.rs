@@ -141,6 +141,8 @@ fn add(
         url: url.into(),
         notes: String::new(),
         port: None,
+        database: String::new(),
+        engine: String::new(),
     };
     let secret = (kind != EntryKind::Folder)
         .then(|| format!("demo-secret-{}", name.to_lowercase().replace(' ', "-")));

@@ -11,6 +11,7 @@
 mod admin;
 mod auth;
 pub mod demo;
+mod entries;
 mod file;
 mod notifications;
 mod ops;
@@ -22,6 +23,7 @@ mod tick;
 mod verify;
 
 pub use crate::domain::access::EntryAccess;
+pub use crate::domain::entry::{DeletionImpact, EditRights};
 pub use crate::domain::notification::{DesktopBacklog, NotificationPreferences};
 pub use crate::domain::request::RequestInfo;
 pub use admin::NewVault;

@@ -149,6 +149,13 @@ impl<'t> Ops<'t> {
             .ok_or_else(|| ServiceError::NotFound(format!("entry {id} does not exist")))
     }
 
+    /// An entry, deleted or not: what the history of a request names.
+    pub fn entry_record(&mut self, id: EntryId) -> Result<Entry, ServiceError> {
+        self.tx
+            .entry_record(id)?
+            .ok_or_else(|| ServiceError::NotFound(format!("entry {id} does not exist")))
+    }
+
     pub fn request(&mut self, id: RequestId) -> Result<Request, ServiceError> {
         self.tx
             .request(id)?

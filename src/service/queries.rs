@@ -98,7 +98,7 @@ fn audit_refusal(
 /// Takes the use that `check_use` allowed: a start-on-first-use grant is
 /// started by it (R-BEY-2). Returns when the grant behind the use ends, if a
 /// grant (rather than a standing permission) allowed it.
-fn claim_use(
+pub(super) fn claim_use(
     ops: &mut Ops<'_>,
     user: &User,
     entry: &Entry,
@@ -474,11 +474,11 @@ impl Workspace {
             if !may_see(ops, &user, &request)? {
                 return Err(DomainError::NotPermitted("you cannot see this request".into()).into());
             }
-            let entry = ops.entry(request.entry_id)?;
+            let entry = ops.entry_record(request.entry_id)?;
             let vault = ops.tx.vault(entry.vault_id)?;
             let mut names = Vec::new();
             for folder in ops.tx.ancestors(entry.id)? {
-                names.push(ops.entry(folder)?.name);
+                names.push(ops.entry_record(folder)?.name);
             }
             names.extend(vault.as_ref().map(|v| v.name.clone()));
             names.reverse();
@@ -486,7 +486,7 @@ impl Workspace {
             let mut covers = Vec::new();
             for covered in ops.tx.covered_entries(id)? {
                 if covered != entry.id {
-                    covers.push(ops.entry(covered)?.name);
+                    covers.push(ops.entry_record(covered)?.name);
                 }
             }
             Ok(RequestInfo {
@@ -619,7 +619,7 @@ impl Workspace {
         self.read(now, |ops| {
             let mut names = std::collections::HashMap::new();
             for id in ids {
-                if let Some(entry) = ops.tx.entry(*id)? {
+                if let Some(entry) = ops.tx.entry_record(*id)? {
                     names.insert(*id, entry.name);
                 }
             }

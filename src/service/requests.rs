@@ -36,7 +36,7 @@ pub struct BreakGlassInput {
 /// The names a notification about `request` mentions, as they are now.
 fn names_of(ops: &mut Ops<'_>, request: &Request) -> Result<NotificationNames, ServiceError> {
     Ok(NotificationNames {
-        entry: ops.entry(request.entry_id)?.name,
+        entry: ops.entry_record(request.entry_id)?.name,
         requester: ops.display_name(request.requester_id)?,
         permission_set: ops.permission_set_name(request.effective_terms().permission_set_id)?,
     })

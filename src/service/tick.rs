@@ -52,7 +52,7 @@ impl Workspace {
                 }
                 ops.tx.update_request(&due)?;
                 let names = NotificationNames {
-                    entry: ops.entry(due.entry_id)?.name,
+                    entry: ops.entry_record(due.entry_id)?.name,
                     requester: ops.display_name(due.requester_id)?,
                     permission_set: ops.permission_set_name(due.effective_terms().permission_set_id)?,
                 };

@@ -10,7 +10,7 @@
 pub mod sqlite;
 
 use crate::domain::audit::AuditEvent;
-use crate::domain::entry::{Dependency, Entry, EntryKind, NewEntry};
+use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntry};
 use crate::domain::notification::{
     Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
 };
@@ -251,6 +251,14 @@ pub trait StoreTx {
     fn member_vaults(&mut self, user: UserId) -> Result<Vec<VaultId>, StoreError>;
     /// Makes `user` an approver of `vault`.
     fn add_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError>;
+    /// Renames a vault.
+    fn rename_vault(&mut self, id: VaultId, name: &str) -> Result<(), StoreError>;
+    /// Removes a vault with its entries, members, approvers and standing permissions.
+    fn delete_vault(&mut self, id: VaultId) -> Result<(), StoreError>;
+    /// How many members `vault` has.
+    fn member_count(&mut self, vault: VaultId) -> Result<usize, StoreError>;
+    /// Whether any request names `vault`.
+    fn vault_has_requests(&mut self, vault: VaultId) -> Result<bool, StoreError>;
     /// The approvers of `vault` (administrators not included).
     fn approvers(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError>;
 
@@ -291,16 +299,38 @@ pub trait StoreTx {
         kind: EntryKind,
         draft: &NewEntry,
     ) -> Result<EntryId, StoreError>;
-    /// An entry by id.
+    /// An entry by id; `None` once deleted.
     fn entry(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError>;
-    /// Every entry of a vault, in no particular order.
+    /// An entry by id, deleted or not: the name the history of a request uses.
+    fn entry_record(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError>;
+    /// Replaces an entry's fields and folder.
+    fn update_entry(&mut self, id: EntryId, draft: &NewEntry) -> Result<(), StoreError>;
+    /// Marks entries deleted at `at` and removes their secrets, their
+    /// dependencies in both directions and the standing permissions on them.
+    fn delete_entries(&mut self, ids: &[EntryId], at: Timestamp) -> Result<(), StoreError>;
+    /// The entries directly in `parent` (`None`: at the vault's top), not deleted.
+    fn children(
+        &mut self,
+        vault: VaultId,
+        parent: Option<EntryId>,
+    ) -> Result<Vec<Entry>, StoreError>;
+    /// Every entry of a vault that is not deleted, in no particular order.
     fn entries(&mut self, vault: VaultId) -> Result<Vec<Entry>, StoreError>;
+    /// `entry` and every entry below it that is not deleted, in no particular order.
+    fn subtree(&mut self, entry: EntryId) -> Result<Vec<Entry>, StoreError>;
     /// The folders above `entry`, nearest first.
     fn ancestors(&mut self, entry: EntryId) -> Result<Vec<EntryId>, StoreError>;
     /// Stores a dependency.
     fn add_dependency(&mut self, dependency: &Dependency) -> Result<(), StoreError>;
     /// What `entry` depends on.
     fn dependencies(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError>;
+    /// What depends on `entry`.
+    fn dependents(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError>;
+    /// Removes what `entry` depends on in `role`.
+    fn remove_dependency(&mut self, entry: EntryId, role: DependencyRole)
+    -> Result<(), StoreError>;
+    /// Removes an entry's secret.
+    fn clear_secret(&mut self, entry: EntryId) -> Result<(), StoreError>;
     /// Stores or replaces an entry's sealed secret.
     fn set_secret(&mut self, entry: EntryId, secret: &SealedSecret) -> Result<(), StoreError>;
     /// An entry's sealed secret.
@@ -320,6 +350,8 @@ pub trait StoreTx {
     fn request(&mut self, id: RequestId) -> Result<Option<Request>, StoreError>;
     /// The entries a request covers.
     fn covered_entries(&mut self, id: RequestId) -> Result<Vec<EntryId>, StoreError>;
+    /// The pending requests that name `entry` as their entry or cover it.
+    fn pending_requests_naming(&mut self, entry: EntryId) -> Result<Vec<Request>, StoreError>;
     /// `user`'s approved grants that cover `entry` (in any phase).
     fn approved_grants_covering(
         &mut self,

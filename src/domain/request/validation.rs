@@ -5,7 +5,7 @@ use super::{AccessWindow, NewRequest, Phase, Request};
 use crate::domain::entry::{Entry, EntryKind};
 use crate::domain::error::{DomainError, Field, FieldErrors};
 use crate::domain::ids::{EntryId, UserId};
-use crate::domain::permission::PermissionSet;
+use crate::domain::permission::{Permission, PermissionSet, Permissions};
 use crate::domain::settings::{MAX_MESSAGE_CHARS, WorkspaceSettings};
 use crate::domain::time::{Span, Timestamp};
 use crate::domain::user::User;
@@ -51,10 +51,17 @@ pub fn validate_new_request(
         errors.push(Field::Workspace, "your account is inactive");
         return errors.into_result();
     }
-    if ctx.entry.kind == EntryKind::Folder {
+    // A folder has no main action to use; what can be asked for on one is
+    // adding, changing or deleting there (issue 14).
+    let edits = Permissions::of(&[Permission::Add, Permission::Edit, Permission::Delete]);
+    if ctx.entry.kind == EntryKind::Folder
+        && ctx
+            .permission_set
+            .is_some_and(|s| s.permissions.iter().all(|p| !edits.contains(p)))
+    {
         errors.push(
             Field::Entry,
-            "temporary access is requested on an item, not a folder",
+            "temporary access is requested on an item, not a folder, unless the set holds Add, Edit or Delete",
         );
     }
     if !ctx.is_member && !ctx.requester.is_admin {

@@ -65,8 +65,8 @@ pub fn permission_set(row: &Row<'_>) -> rusqlite::Result<PermissionSet> {
     })
 }
 
-pub const ENTRY_COLUMNS: &str =
-    "id, vault_id, parent_id, kind, name, host, port, username, url, notes";
+pub const ENTRY_COLUMNS: &str = "id, vault_id, parent_id, kind, name, host, port, username, url, notes, \
+    database_name, engine";
 
 pub fn entry(row: &Row<'_>) -> rusqlite::Result<Entry> {
     let kind: String = row.get(3)?;
@@ -81,6 +81,8 @@ pub fn entry(row: &Row<'_>) -> rusqlite::Result<Entry> {
         username: row.get(7)?,
         url: row.get(8)?,
         notes: row.get(9)?,
+        database: row.get(10)?,
+        engine: row.get(11)?,
     })
 }
 

@@ -13,6 +13,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_SIGN_IN_THROTTLE,
     V_NOTIFICATION_FACTS,
     V_NOTIFICATION_DESKTOP,
+    V_ENTRY_EDITING,
 ];
 
 /// The newest schema this build knows.
@@ -264,4 +265,19 @@ CREATE TABLE notification_preferences (
     desktop INTEGER NOT NULL,
     PRIMARY KEY (user_id, kind)
 ) WITHOUT ROWID;
+";
+
+/// Editing vaults (issue 14): a database item's database name and engine;
+/// `deleted_at_ms` marks a deleted entry, which leaves every list but stays
+/// as a row so that the requests and audit events naming it keep their
+/// names (its secret, dependencies and standing permissions are removed).
+/// The indexes find what depends on an entry and the standing permissions
+/// on a folder when it is deleted.
+const V_ENTRY_EDITING: &str = r"
+ALTER TABLE entries ADD COLUMN database_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN engine TEXT NOT NULL DEFAULT '';
+ALTER TABLE entries ADD COLUMN deleted_at_ms INTEGER;
+CREATE INDEX entry_dependencies_by_target ON entry_dependencies(depends_on_id);
+CREATE INDEX standing_by_folder ON standing_permissions(folder_id) WHERE folder_id IS NOT NULL;
+CREATE INDEX requests_pending_by_entry ON requests(entry_id) WHERE status = 'pending';
 ";

@@ -500,6 +500,8 @@ fn entries_round_trip_with_ancestors_nearest_first() {
         username: " postgres ".into(),
         url: " https://db.example.test ".into(),
         notes: " keep the spaces ".into(),
+        database: " orders ".into(),
+        engine: " PostgreSQL ".into(),
     };
     let id = tx
         .insert_entry(s.vault_a, EntryKind::Database, &full)
@@ -517,6 +519,8 @@ fn entries_round_trip_with_ancestors_nearest_first() {
             username: "postgres".into(),
             url: "https://db.example.test".into(),
             notes: " keep the spaces ".into(),
+            database: "orders".into(),
+            engine: "PostgreSQL".into(),
         }
     );
     assert_eq!(tx.entry(EntryId(999)).unwrap(), None);
@@ -1822,7 +1826,8 @@ fn stored_notification_facts_keep_their_shape() {
 fn a_workspace_before_desktop_notifications_migrates() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desktop.latchkey");
-    let before = schema::MIGRATIONS.len() - 1;
+    // The schema just before V_NOTIFICATION_DESKTOP.
+    let before = 4;
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         for migration in &schema::MIGRATIONS[..before] {
@@ -1875,4 +1880,236 @@ fn a_workspace_before_desktop_notifications_migrates() {
             .shows_on_desktop(NotificationKind::Lapsed)
     );
     tx.commit().unwrap();
+}
+
+/// Issue 14: an entry's fields change in place; deleting marks it, so it
+/// leaves every list while a request's history still finds its name, and
+/// takes its secret, its dependencies both ways and the standing
+/// permissions on it.
+#[test]
+fn entries_change_move_and_are_deleted_as_records() {
+    let (mut store, s) = seeded();
+    let request = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[s.rdp, s.creds],
+    );
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let changed = NewEntry {
+        name: " dc-02 ".into(),
+        parent_id: Some(s.folder),
+        host: " dc.example.test ".into(),
+        port: Some(3390),
+        database: " hr ".into(),
+        engine: " SQL Server ".into(),
+        ..NewEntry::default()
+    };
+    tx.update_entry(s.rdp, &changed).unwrap();
+    let stored = tx.entry(s.rdp).unwrap().unwrap();
+    assert_eq!(
+        (stored.name.as_str(), stored.parent_id, stored.port),
+        ("dc-02", Some(s.folder), Some(3390))
+    );
+    assert_eq!(
+        (stored.database.as_str(), stored.engine.as_str()),
+        ("hr", "SQL Server")
+    );
+    let mut in_folder: Vec<EntryId> = tx
+        .children(s.vault_a, Some(s.folder))
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    in_folder.sort();
+    assert_eq!(in_folder, [s.sub, s.rdp]);
+    let top: Vec<EntryId> = tx
+        .children(s.vault_a, None)
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(top.len(), 2, "Servers and Domain admin");
+
+    tx.add_dependency(&Dependency {
+        entry_id: s.rdp,
+        depends_on: s.creds,
+        role: DependencyRole::Credentials,
+    })
+    .unwrap();
+    assert_eq!(tx.dependents(s.creds).unwrap().len(), 1);
+    tx.set_secret(
+        s.creds,
+        &SealedSecret {
+            nonce: vec![1; 24],
+            ciphertext: vec![1],
+        },
+    )
+    .unwrap();
+    tx.add_standing(s.alice, s.vault_a, Some(s.sub), s.reader)
+        .unwrap();
+    assert_eq!(
+        tx.pending_requests_naming(s.creds)
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        [request],
+        "a request covering it names it"
+    );
+
+    tx.delete_entries(&[s.creds, s.sub], T0).unwrap();
+    assert_eq!(tx.entry(s.creds).unwrap(), None);
+    assert_eq!(
+        tx.entry_record(s.creds).unwrap().unwrap().name,
+        "Domain admin"
+    );
+    assert!(
+        tx.entries(s.vault_a)
+            .unwrap()
+            .iter()
+            .all(|e| e.id != s.creds && e.id != s.sub)
+    );
+    assert_eq!(tx.secret(s.creds).unwrap(), None);
+    assert!(tx.dependencies(s.rdp).unwrap().is_empty());
+    assert!(tx.standing(s.alice, s.vault_a).unwrap().is_empty());
+}
+
+/// Issue 14: a dependency is removed by its role, a secret is cleared.
+#[test]
+fn dependencies_are_removed_by_role_and_secrets_cleared() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    tx.add_dependency(&Dependency {
+        entry_id: s.other,
+        depends_on: s.other,
+        role: DependencyRole::Vpn,
+    })
+    .unwrap();
+    tx.remove_dependency(s.other, DependencyRole::Credentials)
+        .unwrap();
+    assert_eq!(
+        tx.dependencies(s.other).unwrap().len(),
+        1,
+        "other role kept"
+    );
+    tx.remove_dependency(s.other, DependencyRole::Vpn).unwrap();
+    assert!(tx.dependencies(s.other).unwrap().is_empty());
+    tx.set_secret(
+        s.other,
+        &SealedSecret {
+            nonce: vec![2; 24],
+            ciphertext: vec![2],
+        },
+    )
+    .unwrap();
+    tx.clear_secret(s.other).unwrap();
+    assert_eq!(tx.secret(s.other).unwrap(), None);
+}
+
+/// Issue 14: a vault is renamed in place and deleted with its entries,
+/// members and approvers; one that requests name says so.
+#[test]
+fn vaults_are_renamed_and_deleted_with_what_they_hold() {
+    let (mut store, s) = seeded();
+    insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[s.rdp],
+    );
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    tx.rename_vault(s.vault_b, " Bravo ").unwrap();
+    assert_eq!(tx.vault(s.vault_b).unwrap().unwrap().name, "Bravo");
+    assert_eq!(tx.member_count(s.vault_b).unwrap(), 3);
+    assert!(tx.vault_has_requests(s.vault_a).unwrap());
+    assert!(!tx.vault_has_requests(s.vault_b).unwrap());
+    tx.set_secret(
+        s.other,
+        &SealedSecret {
+            nonce: vec![2; 24],
+            ciphertext: vec![2],
+        },
+    )
+    .unwrap();
+    tx.add_standing(s.alice, s.vault_b, None, s.reader).unwrap();
+    tx.delete_vault(s.vault_b).unwrap();
+    assert_eq!(tx.vault(s.vault_b).unwrap(), None);
+    assert_eq!(tx.entry_record(s.other).unwrap(), None);
+    assert_eq!(tx.secret(s.other).unwrap(), None);
+    assert_eq!(tx.member_count(s.vault_b).unwrap(), 0);
+    assert!(tx.approvers(s.vault_b).unwrap().is_empty());
+    assert!(tx.standing(s.alice, s.vault_b).unwrap().is_empty());
+    assert_eq!(tx.member_vaults(s.alice).unwrap(), [s.vault_a]);
+}
+
+/// Issue 14: a workspace at the schema before entry editing opens and
+/// migrates; its entries read back with no database name or engine, none
+/// deleted, and can be changed.
+#[test]
+fn a_workspace_before_entry_editing_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("editing.latchkey");
+    let before = schema::MIGRATIONS.len() - 1;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for migration in &schema::MIGRATIONS[..before] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before}; PRAGMA application_id = {};
+             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+             INSERT INTO entries (id, vault_id, kind, name, host, port) VALUES (1, 1, 'folder', 'Databases', '', NULL);
+             INSERT INTO entries (id, vault_id, parent_id, kind, name, host, port)
+             VALUES (2, 1, 1, 'database', 'orders', 'db.example.test', 5432);",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let orders = tx.entry(EntryId(2)).unwrap().unwrap();
+    assert_eq!(
+        (
+            orders.host.as_str(),
+            orders.port,
+            orders.database.as_str(),
+            orders.engine.as_str()
+        ),
+        ("db.example.test", Some(5432), "", "")
+    );
+    assert_eq!(tx.entries(VaultId(1)).unwrap().len(), 2);
+    let draft = NewEntry {
+        database: "orders".into(),
+        engine: "PostgreSQL".into(),
+        ..orders.to_draft()
+    };
+    tx.update_entry(orders.id, &draft).unwrap();
+    assert_eq!(tx.entry(orders.id).unwrap().unwrap().to_draft(), draft);
+    tx.delete_entries(&[EntryId(1), EntryId(2)], T0).unwrap();
+    assert!(tx.entries(VaultId(1)).unwrap().is_empty());
+    tx.commit().unwrap();
+}
+
+/// Issue 14: a subtree is the entry and everything below it, without what
+/// is deleted; a cyclic tree does not loop.
+#[test]
+fn a_subtree_holds_everything_below_and_nothing_deleted() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let ids = |tx: &mut dyn StoreTx, id| {
+        let mut ids: Vec<EntryId> = tx.subtree(id).unwrap().iter().map(|e| e.id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(tx.as_mut(), s.folder), [s.folder, s.sub, s.rdp]);
+    assert_eq!(ids(tx.as_mut(), s.rdp), [s.rdp]);
+    tx.delete_entries(&[s.rdp], T0).unwrap();
+    assert_eq!(ids(tx.as_mut(), s.folder), [s.folder, s.sub]);
+    assert!(ids(tx.as_mut(), s.rdp).is_empty());
+    let looped = NewEntry {
+        parent_id: Some(s.sub),
+        ..draft("Servers", None)
+    };
+    tx.update_entry(s.folder, &looped).unwrap();
+    assert_eq!(ids(tx.as_mut(), s.folder), [s.folder, s.sub]);
 }

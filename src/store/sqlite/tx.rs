@@ -4,7 +4,7 @@
 use super::map_error;
 use super::rows::{self, window_columns};
 use crate::domain::audit::AuditEvent;
-use crate::domain::entry::{Dependency, Entry, EntryKind, NewEntry};
+use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntry};
 use crate::domain::notification::{
     Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
 };
@@ -354,6 +354,43 @@ impl StoreTx for SqliteTx<'_> {
             .map(drop)
     }
 
+    fn rename_vault(&mut self, id: VaultId, name: &str) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE vaults SET name = ?2 WHERE id = ?1")
+            .db()?
+            .execute(params![id.0, name.trim()])
+            .db()
+            .map(drop)
+    }
+
+    fn delete_vault(&mut self, id: VaultId) -> Result<(), StoreError> {
+        // Entries (their secrets and dependencies), members, approvers and
+        // standing permissions go with it by their foreign keys' cascades.
+        self.tx
+            .prepare_cached("DELETE FROM vaults WHERE id = ?1")
+            .db()?
+            .execute([id.0])
+            .db()
+            .map(drop)
+    }
+
+    fn member_count(&mut self, vault: VaultId) -> Result<usize, StoreError> {
+        self.tx
+            .prepare_cached("SELECT COUNT(*) FROM vault_members WHERE vault_id = ?1")
+            .db()?
+            .query_row([vault.0], |r| r.get::<_, i64>(0))
+            .db()
+            .map(|n| usize::try_from(n).unwrap_or_default())
+    }
+
+    fn vault_has_requests(&mut self, vault: VaultId) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM requests WHERE vault_id = ?1)")
+            .db()?
+            .query_row([vault.0], |r| r.get(0))
+            .db()
+    }
+
     fn approvers(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError> {
         let mut stmt = self
             .tx
@@ -453,8 +490,8 @@ impl StoreTx for SqliteTx<'_> {
     ) -> Result<EntryId, StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO entries (vault_id, parent_id, kind, name, host, port, username, url, notes) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO entries (vault_id, parent_id, kind, name, host, port, username, url, notes, \
+                 database_name, engine) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )
             .db()?
             .execute(params![
@@ -467,12 +504,27 @@ impl StoreTx for SqliteTx<'_> {
                 draft.username.trim(),
                 draft.url.trim(),
                 draft.notes,
+                draft.database.trim(),
+                draft.engine.trim(),
             ])
             .db()?;
         Ok(EntryId(self.tx.last_insert_rowid()))
     }
 
     fn entry(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM entries WHERE id = ?1 AND deleted_at_ms IS NULL",
+            rows::ENTRY_COLUMNS
+        );
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .query_row([id.0], rows::entry)
+            .optional()
+            .db()
+    }
+
+    fn entry_record(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError> {
         let sql = format!("SELECT {} FROM entries WHERE id = ?1", rows::ENTRY_COLUMNS);
         self.tx
             .prepare_cached(&sql)
@@ -482,13 +534,91 @@ impl StoreTx for SqliteTx<'_> {
             .db()
     }
 
+    fn update_entry(&mut self, id: EntryId, draft: &NewEntry) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE entries SET parent_id = ?2, name = ?3, host = ?4, port = ?5, username = ?6, \
+                 url = ?7, notes = ?8, database_name = ?9, engine = ?10 WHERE id = ?1",
+            )
+            .db()?
+            .execute(params![
+                id.0,
+                draft.parent_id.map(|p| p.0),
+                draft.name.trim(),
+                draft.host.trim(),
+                draft.port,
+                draft.username.trim(),
+                draft.url.trim(),
+                draft.notes,
+                draft.database.trim(),
+                draft.engine.trim(),
+            ])
+            .db()
+            .map(drop)
+    }
+
+    fn delete_entries(&mut self, ids: &[EntryId], at: Timestamp) -> Result<(), StoreError> {
+        for sql in [
+            "DELETE FROM entry_secrets WHERE entry_id = ?1",
+            "DELETE FROM entry_dependencies WHERE entry_id = ?1 OR depends_on_id = ?1",
+            "DELETE FROM standing_permissions WHERE folder_id = ?1",
+        ] {
+            let mut stmt = self.tx.prepare_cached(sql).db()?;
+            for id in ids {
+                stmt.execute([id.0]).db()?;
+            }
+        }
+        let mut stmt = self
+            .tx
+            .prepare_cached("UPDATE entries SET deleted_at_ms = ?2 WHERE id = ?1")
+            .db()?;
+        for id in ids {
+            stmt.execute([id.0, at.millis()]).db()?;
+        }
+        Ok(())
+    }
+
+    fn children(
+        &mut self,
+        vault: VaultId,
+        parent: Option<EntryId>,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM entries WHERE vault_id = ?1 AND parent_id IS ?2 AND deleted_at_ms IS NULL",
+            rows::ENTRY_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map(params![vault.0, parent.map(|p| p.0)], rows::entry)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
     fn entries(&mut self, vault: VaultId) -> Result<Vec<Entry>, StoreError> {
         let sql = format!(
-            "SELECT {} FROM entries WHERE vault_id = ?1",
+            "SELECT {} FROM entries WHERE vault_id = ?1 AND deleted_at_ms IS NULL",
             rows::ENTRY_COLUMNS
         );
         let mut stmt = self.tx.prepare_cached(&sql).db()?;
         stmt.query_map([vault.0], rows::entry)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    fn subtree(&mut self, entry: EntryId) -> Result<Vec<Entry>, StoreError> {
+        // UNION (not UNION ALL) and a bounded depth keep a damaged (cyclic)
+        // tree from looping.
+        let sql = format!(
+            "WITH RECURSIVE down(id, depth) AS ( \
+                SELECT id, 0 FROM entries WHERE id = ?1 AND deleted_at_ms IS NULL \
+                UNION SELECT e.id, down.depth + 1 FROM entries e JOIN down ON e.parent_id = down.id \
+                    WHERE e.deleted_at_ms IS NULL AND down.depth < 1000 \
+             ) SELECT {} FROM entries WHERE id IN (SELECT id FROM down)",
+            rows::ENTRY_COLUMNS
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map([entry.0], rows::entry)
             .db()?
             .collect::<rusqlite::Result<Vec<_>>>()
             .db()
@@ -534,6 +664,41 @@ impl StoreTx for SqliteTx<'_> {
             .db()?
             .collect::<rusqlite::Result<Vec<_>>>()
             .db()
+    }
+
+    fn dependents(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT entry_id, depends_on_id, role FROM entry_dependencies WHERE depends_on_id = ?1",
+            )
+            .db()?;
+        stmt.query_map([entry.0], rows::dependency)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    fn remove_dependency(
+        &mut self,
+        entry: EntryId,
+        role: DependencyRole,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM entry_dependencies WHERE entry_id = ?1 AND role = ?2")
+            .db()?
+            .execute(params![entry.0, role.as_str()])
+            .db()
+            .map(drop)
+    }
+
+    fn clear_secret(&mut self, entry: EntryId) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM entry_secrets WHERE entry_id = ?1")
+            .db()?
+            .execute([entry.0])
+            .db()
+            .map(drop)
     }
 
     fn set_secret(&mut self, entry: EntryId, secret: &SealedSecret) -> Result<(), StoreError> {
@@ -686,6 +851,15 @@ impl StoreTx for SqliteTx<'_> {
             .db()?
             .collect::<rusqlite::Result<Vec<_>>>()
             .db()
+    }
+
+    fn pending_requests_naming(&mut self, entry: EntryId) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE status = 'pending' AND (entry_id = ?1 \
+             OR id IN (SELECT request_id FROM request_entries WHERE entry_id = ?1))",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&entry.0])
     }
 
     fn approved_grants_covering(

@@ -90,6 +90,8 @@ fn entry(kind: EntryKind) -> Entry {
         username: String::new(),
         url: String::new(),
         notes: String::new(),
+        database: String::new(),
+        engine: String::new(),
     }
 }
 

@@ -289,6 +289,16 @@ fn validate_new_request_accepts_the_edges_of_each_rule() {
             change: |_| {},
         },
         Acceptance {
+            name: "a folder, with a set to add, edit or delete there (issue 14)",
+            change: |c| {
+                c.entry = entry(EntryKind::Folder);
+                c.permission_set = Some(PermissionSet {
+                    permissions: Permissions::of(&[Permission::View, Permission::Add]),
+                    ..reader()
+                });
+            },
+        },
+        Acceptance {
             name: "custom frame in the future",
             change: |c| c.draft.terms.window = frame(at(hours(1)), at(hours(3))),
         },
