@@ -9,6 +9,7 @@
 mod clipboard;
 mod decisions;
 mod desktop;
+mod editing;
 mod notifications;
 mod requester;
 mod requests_window;
@@ -16,6 +17,7 @@ mod vault;
 
 use super::expiring_lead;
 use super::view::banner::{banner, relevant_request};
+use super::view::editing::EditRightsView;
 use super::view::forms::Dialog;
 use super::view::intent::Intent;
 use super::view::notifications::NotificationsView;
@@ -137,6 +139,7 @@ impl MainState {
             dashboard: Dashboard::default(),
             requests_table: None,
             notifications: NotificationsView::default(),
+            rights: EditRightsView::default(),
             status: StatusLine::default(),
         };
         let mut state = MainState {
@@ -178,6 +181,7 @@ impl MainState {
             Intent::Approval(intent) => self.apply_approval(*intent, now),
             Intent::Requests(intent) => self.apply_requests(intent, now),
             Intent::Notifications(intent) => self.apply_notifications(*intent, now),
+            Intent::Edit(intent) => self.apply_edit(*intent, now),
             Intent::CloseDialog => self.dialog = Dialog::None,
             // Applied by the application, which owns the screens and the preferences.
             Intent::Start(_) | Intent::Preferences(_) => {}
@@ -204,6 +208,7 @@ impl MainState {
         }
         self.refresh_access(now);
         self.refresh_detail(now);
+        self.refresh_rights(now);
         self.refresh_dashboard(now);
         if self.view.requests_table.is_some() {
             self.load_requests_window(now);

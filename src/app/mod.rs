@@ -37,8 +37,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use view::forms::{FirstStartForm, SignInForm};
 use view::intent::{
-    AccessIntent, ApprovalIntent, Intent, NotificationsIntent, PreferencesIntent, RequestsIntent,
-    StartIntent, VaultIntent,
+    AccessIntent, ApprovalIntent, EditIntent, Intent, NotificationsIntent, PreferencesIntent,
+    RequestsIntent, StartIntent, VaultIntent,
 };
 use view::screen::{AuditView, ScreenView, SignInView};
 
@@ -579,6 +579,16 @@ fn may_write(intent: &Intent) -> bool {
                 ApprovalIntent::OpenResponse(_) | ApprovalIntent::OpenDirectGrant(_)
             )
             | Intent::Notifications(NotificationsIntent::Open | NotificationsIntent::Close)
+            | Intent::Edit(
+                EditIntent::NewVault
+                    | EditIntent::RenameVault(_)
+                    | EditIntent::AskDeleteVault(_)
+                    | EditIntent::NewEntry { .. }
+                    | EditIntent::EditEntry(_)
+                    | EditIntent::GeneratePassword
+                    | EditIntent::AskMove(_)
+                    | EditIntent::AskDelete(_)
+            )
             | Intent::Requests(
                 RequestsIntent::Open
                     | RequestsIntent::Close

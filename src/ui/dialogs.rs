@@ -2,6 +2,7 @@
 //! R-REQ-4 messages next to their fields), its confirmation, a request's
 //! details (R-REQ-7) and the revoke/release confirmations (R-BEY-3).
 
+use super::editing;
 use super::widgets::{
     describe_error, field_error_ui, keep_focus_after_list, name_dialog, terms_input_ui,
 };
@@ -92,6 +93,20 @@ pub fn dialog_ui(
                     intents,
                 );
             })
+            .should_close(),
+        Dialog::EditEntry(form) => modal("edit-entry")
+            .show(ctx, |ui| {
+                fits_ui(ui, |ui| editing::entry_form_ui(ui, form, intents))
+            })
+            .should_close(),
+        Dialog::VaultName(form) => modal("vault-name")
+            .show(ctx, |ui| editing::vault_form_ui(ui, form, intents))
+            .should_close(),
+        Dialog::ConfirmDelete(form) => modal("delete")
+            .show(ctx, |ui| editing::delete_form_ui(ui, form, intents))
+            .should_close(),
+        Dialog::MoveTo(form) => modal("move")
+            .show(ctx, |ui| editing::move_form_ui(ui, form, intents))
             .should_close(),
         Dialog::ConfirmRelease { note, error, .. } => modal("release")
             .show(ctx, |ui| {

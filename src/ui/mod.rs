@@ -9,10 +9,12 @@
 mod banner;
 mod dashboard;
 mod dialogs;
+mod editing;
 mod entry_pane;
 mod first_start;
 mod notifications;
 mod requests_window;
+mod shortcuts;
 mod sign_in;
 mod status_bar;
 pub mod style;
@@ -120,5 +122,8 @@ fn main_ui(
         requests_window::requests_window_ui(ui.ctx(), table, is_dialog_open, intents);
     }
     notifications::notifications_window_ui(ui.ctx(), &view.notifications, intents);
+    if matches!(dialog, Dialog::None) {
+        shortcuts::shortcuts(ui.ctx(), view, intents);
+    }
     dialogs::dialog_ui(ui.ctx(), view, dialog, now, intents);
 }

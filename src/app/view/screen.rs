@@ -2,6 +2,7 @@
 //! it. The UI reads them; only the app changes them.
 
 use super::banner::BannerView;
+use super::editing::EditRightsView;
 use super::forms::{Dialog, FirstStartForm, SecretText, SignInForm};
 use super::notifications::NotificationsView;
 use super::requests_table::RequestsTable;
@@ -265,6 +266,8 @@ pub struct MainView {
     pub requests_table: Option<RequestsTable>,
     /// The bell and the notification list.
     pub notifications: NotificationsView,
+    /// What the user may add, edit and delete where they are.
+    pub rights: EditRightsView,
     /// The status bar.
     pub status: StatusLine,
 }
