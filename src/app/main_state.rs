@@ -9,6 +9,7 @@
 mod clipboard;
 mod decisions;
 mod desktop;
+mod editing;
 mod notifications;
 mod requester;
 mod requests_window;
@@ -17,6 +18,7 @@ mod vault;
 
 use super::expiring_lead;
 use super::view::banner::{banner, relevant_request};
+use super::view::editing::EditRightsView;
 use super::view::forms::Dialog;
 use super::view::intent::Intent;
 use super::view::notifications::NotificationsView;
@@ -139,6 +141,7 @@ impl MainState {
             requests_table: None,
             notifications: NotificationsView::default(),
             search: None,
+            rights: EditRightsView::default(),
             status: StatusLine::default(),
         };
         let mut state = MainState {
@@ -181,6 +184,7 @@ impl MainState {
             Intent::Requests(intent) => self.apply_requests(intent, now),
             Intent::Notifications(intent) => self.apply_notifications(*intent, now),
             Intent::Search(intent) => self.apply_search(intent, now),
+            Intent::Edit(intent) => self.apply_edit(*intent, now),
             Intent::CloseDialog => self.dialog = Dialog::None,
             // Applied by the application, which owns the screens and the preferences.
             Intent::Start(_) | Intent::Preferences(_) => {}
@@ -207,6 +211,7 @@ impl MainState {
         }
         self.refresh_access(now);
         self.refresh_detail(now);
+        self.refresh_rights(now);
         self.refresh_dashboard(now);
         if self.view.requests_table.is_some() {
             self.load_requests_window(now);

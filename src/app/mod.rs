@@ -38,8 +38,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use view::forms::{Dialog, FirstStartForm, SignInForm};
 use view::intent::{
-    AccessIntent, ApprovalIntent, Intent, NotificationsIntent, PreferencesIntent, RequestsIntent,
-    SearchIntent, StartIntent, VaultIntent,
+    AccessIntent, ApprovalIntent, EditIntent, Intent, NotificationsIntent, PreferencesIntent,
+    RequestsIntent, SearchIntent, StartIntent, VaultIntent,
 };
 use view::screen::{AuditView, ScreenView, SignInView};
 
@@ -643,6 +643,16 @@ fn may_write(intent: &Intent) -> bool {
                     | SearchIntent::SetQuery(_)
                     | SearchIntent::Move(_)
                     | SearchIntent::Choose(_)
+            )
+            | Intent::Edit(
+                EditIntent::NewVault
+                    | EditIntent::RenameVault(_)
+                    | EditIntent::AskDeleteVault(_)
+                    | EditIntent::NewEntry { .. }
+                    | EditIntent::EditEntry(_)
+                    | EditIntent::GeneratePassword
+                    | EditIntent::AskMove(_)
+                    | EditIntent::AskDelete(_)
             )
             | Intent::Requests(
                 RequestsIntent::Open

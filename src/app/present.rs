@@ -4,6 +4,7 @@
 //! instants and spans; the layers below keep values, never words. Pure
 //! functions of values, so the drawing code may call them.
 
+use crate::domain::entry::EntryKind;
 use crate::domain::notification::{
     HandledNote, HandledOutcome, Handling, Notification, NotificationContent, NotificationFacts,
     NotificationKind, NotifiedWindow,
@@ -278,6 +279,19 @@ where
             };
             (format!("Request lapsed: {entry}"), body)
         }
+    }
+}
+
+/// An entry kind in a sentence: "New SSH connection in …".
+pub const fn kind_name(kind: EntryKind) -> &'static str {
+    match kind {
+        EntryKind::Folder => "folder",
+        EntryKind::Rdp => "RDP connection",
+        EntryKind::Ssh => "SSH connection",
+        EntryKind::Website => "website",
+        EntryKind::Vpn => "VPN",
+        EntryKind::Credentials => "credentials",
+        EntryKind::Database => "database",
     }
 }
 

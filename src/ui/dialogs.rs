@@ -2,6 +2,7 @@
 //! R-REQ-4 messages next to their fields), its confirmation, a request's
 //! details (R-REQ-7) and the revoke/release confirmations (R-BEY-3).
 
+use super::editing;
 use super::widgets::{
     describe_error, field_error_ui, keep_focus_after_list, name_dialog, terms_input_ui,
 };
@@ -15,6 +16,10 @@ use crate::domain::{Field, FieldErrors, Timestamp};
 use egui::{Id, Key, Modal, Order, RichText, TextEdit, Ui};
 
 /// Draws the open dialog, if any.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one arm per dialog, side by side, each a call"
+)]
 pub fn dialog_ui(
     ctx: &egui::Context,
     state: &MainView,
@@ -95,6 +100,20 @@ pub fn dialog_ui(
             .should_close(),
         Dialog::RestoreTyped(_) => modal("restore")
             .show(ctx, |ui| restore_typed_ui(ui, intents))
+            .should_close(),
+        Dialog::EditEntry(form) => modal("edit-entry")
+            .show(ctx, |ui| {
+                editing::entry_form_ui(ui, form, intents);
+            })
+            .should_close(),
+        Dialog::VaultName(form) => modal("vault-name")
+            .show(ctx, |ui| editing::vault_form_ui(ui, form, intents))
+            .should_close(),
+        Dialog::ConfirmDelete(form) => modal("delete")
+            .show(ctx, |ui| editing::delete_form_ui(ui, form, intents))
+            .should_close(),
+        Dialog::MoveTo(form) => modal("move")
+            .show(ctx, |ui| editing::move_form_ui(ui, form, intents))
             .should_close(),
         Dialog::ConfirmRelease { note, error, .. } => modal("release")
             .show(ctx, |ui| {

@@ -4,12 +4,62 @@
 use super::banner::temporary_access_banner_ui;
 use super::widgets::{LOCK, kind_icon};
 use crate::app::present;
-use crate::app::view::intent::{AccessIntent, ApprovalIntent, CopyWhat, Intent, VaultIntent};
+use crate::app::view::intent::{
+    AccessIntent, ApprovalIntent, CopyWhat, EditIntent, Intent, VaultIntent,
+};
 use crate::app::view::screen::{EntryDetail, MainView};
 use crate::domain::Timestamp;
-use crate::domain::entry::EntryKind;
+use crate::domain::entry::{Entry, EntryKind};
 use crate::domain::permission::Permission;
 use egui::{RichText, Ui};
+
+/// Edit, move, delete and (in a folder) add: shown only where the service
+/// said the user may (issue 14); each is checked again when done.
+fn edit_bar_ui(ui: &mut Ui, state: &MainView, entry: &Entry, intents: &mut Vec<Intent>) {
+    let rights = state.rights;
+    if !(rights.edit_selected || rights.delete_selected || rights.add_in_selected) {
+        return;
+    }
+    ui.horizontal(|ui| {
+        if rights.add_in_selected {
+            if ui
+                .button(format!("New folder in {}…", entry.name))
+                .clicked()
+            {
+                intents.push(
+                    EditIntent::NewEntry {
+                        kind: EntryKind::Folder,
+                        parent: Some(entry.id),
+                    }
+                    .into(),
+                );
+            }
+            let new = ui
+                .button(format!("New entry in {}…", entry.name))
+                .on_hover_text("Ctrl+N");
+            if new.clicked() {
+                intents.push(
+                    EditIntent::NewEntry {
+                        kind: EntryKind::Credentials,
+                        parent: Some(entry.id),
+                    }
+                    .into(),
+                );
+            }
+        }
+        if rights.edit_selected {
+            if ui.button("Edit…").on_hover_text("Ctrl+E").clicked() {
+                intents.push(EditIntent::EditEntry(entry.id).into());
+            }
+            if ui.button("Move to…").clicked() {
+                intents.push(EditIntent::AskMove(entry.id).into());
+            }
+        }
+        if rights.delete_selected && ui.button("Delete…").on_hover_text("Delete").clicked() {
+            intents.push(EditIntent::AskDelete(entry.id).into());
+        }
+    });
+}
 
 /// The selected entry's pane.
 pub fn entry_pane_ui(
@@ -28,6 +78,7 @@ pub fn entry_pane_ui(
         }
     });
     ui.label(RichText::new(format!("{} · {}", entry.kind.label(), detail.path)).weak());
+    edit_bar_ui(ui, state, entry, intents);
     ui.add_space(8.0);
     if let Some(banner) = &detail.banner {
         temporary_access_banner_ui(ui, banner, intents);

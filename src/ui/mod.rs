@@ -9,11 +9,13 @@
 mod banner;
 mod dashboard;
 mod dialogs;
+mod editing;
 mod entry_pane;
 mod first_start;
 mod notifications;
 mod requests_window;
 mod search;
+mod shortcuts;
 mod sign_in;
 mod status_bar;
 pub mod style;
@@ -131,7 +133,10 @@ fn main_ui(
     notifications::notifications_window_ui(ui.ctx(), &view.notifications, intents);
     match &view.search {
         Some(search) => search::search_window_ui(ui.ctx(), search, intents),
-        None if matches!(dialog, Dialog::None) => search::open_shortcut(ui.ctx(), intents),
+        None if matches!(dialog, Dialog::None) => {
+            search::open_shortcut(ui.ctx(), intents);
+            shortcuts::shortcuts(ui.ctx(), view, intents);
+        }
         None => {}
     }
     dialogs::dialog_ui(ui.ctx(), view, dialog, now, intents);

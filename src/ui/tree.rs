@@ -1,10 +1,11 @@
 //! The navigation pane (R-REQ-1, R-REQ-2): vault selector, filter, and the
 //! tree as a virtualized list — only the visible rows are laid out.
 
-use super::widgets::{LOCK, kind_icon};
-use crate::app::view::intent::{AccessIntent, CopyWhat, Intent, VaultIntent};
+use super::widgets::{LOCK, kind_icon, menu_command};
+use crate::app::view::intent::{AccessIntent, CopyWhat, EditIntent, Intent, VaultIntent};
 use crate::app::view::screen::MainView;
 use crate::app::view::tree::TreeRow;
+use crate::domain::EntryId;
 use crate::domain::entry::EntryKind;
 use egui::{Key, RichText, Role, Sense, Ui, WidgetInfo};
 
@@ -35,6 +36,7 @@ pub fn navigation_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
             })
             .response
             .labelled_by(label.id);
+        vault_menu_ui(ui, state, intents);
     });
     ui.horizontal(|ui| {
         let label = ui.label("Filter");
@@ -50,17 +52,51 @@ pub fn navigation_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
     });
     ui.separator();
     if state.vaults.is_empty() {
-        ui.label("You are not a member of any vault yet. Ask an administrator.");
+        if state.user.is_admin {
+            ui.label("There is no vault yet.");
+            if ui.button("Create a vault…").clicked() {
+                intents.push(EditIntent::NewVault.into());
+            }
+        } else {
+            ui.label("You are not a member of any vault yet. Ask an administrator.");
+        }
         return;
     }
     let rows = state.tree.rows();
     if rows.is_empty() {
-        ui.label(if state.tree.filter().is_empty() {
-            "This vault is empty"
+        if state.tree.filter().is_empty() {
+            ui.label("This vault is empty");
+            if state.rights.add_at_top {
+                ui.horizontal(|ui| {
+                    if ui.button("New folder…").clicked() {
+                        intents.push(new_entry(EntryKind::Folder, None));
+                    }
+                    if ui.button("New entry…").clicked() {
+                        intents.push(new_entry(EntryKind::Credentials, None));
+                    }
+                });
+            }
         } else {
-            "Nothing matches the filter"
-        });
+            ui.label("Nothing matches the filter");
+        }
         return;
+    }
+    // While an entry is dragged: a place to drop it at the top of the vault.
+    if egui::DragAndDrop::has_payload_of_type::<EntryId>(ui.ctx()) {
+        let zone = ui.add(
+            egui::Button::new("⤒ Drop here: the top of the vault")
+                .sense(Sense::click_and_drag())
+                .min_size(egui::vec2(ui.available_width(), ROW_HEIGHT)),
+        );
+        if let Some(dragged) = zone.dnd_release_payload::<EntryId>() {
+            intents.push(
+                EditIntent::Drop {
+                    entry: *dragged,
+                    folder: None,
+                }
+                .into(),
+            );
+        }
     }
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
@@ -69,6 +105,65 @@ pub fn navigation_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
                 row_ui(ui, state, *row, intents);
             }
         });
+}
+
+fn new_entry(kind: EntryKind, parent: Option<EntryId>) -> Intent {
+    EditIntent::NewEntry { kind, parent }.into()
+}
+
+/// "New folder…" and "New entry…" into `parent` (`None`: the vault's top).
+fn new_menu_ui(ui: &mut Ui, allowed: bool, parent: Option<EntryId>, intents: &mut Vec<Intent>) {
+    if menu_command(ui, "New folder here…", None, allowed) {
+        intents.push(new_entry(EntryKind::Folder, parent));
+        ui.close();
+    }
+    if menu_command(ui, "New entry here…", Some("Ctrl+N"), allowed) {
+        intents.push(new_entry(EntryKind::Credentials, parent));
+        ui.close();
+    }
+}
+
+/// The vault's own commands ("Manage…" beside the vault drop-down).
+fn vault_menu_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
+    let is_admin = state.user.is_admin;
+    let menu = ui.menu_button("Manage…", |ui| {
+        let mut command = |ui: &mut Ui, label: &str, enabled: bool, intent: Intent| {
+            if ui.add_enabled(enabled, egui::Button::new(label)).clicked() {
+                intents.push(intent);
+                ui.close();
+            }
+        };
+        command(ui, "New vault…", is_admin, EditIntent::NewVault.into());
+        if let Some(vault) = state.vault {
+            command(
+                ui,
+                "Rename vault…",
+                is_admin,
+                EditIntent::RenameVault(vault).into(),
+            );
+            command(
+                ui,
+                "Delete vault…",
+                is_admin,
+                EditIntent::AskDeleteVault(vault).into(),
+            );
+            ui.separator();
+            command(
+                ui,
+                "New folder at the top…",
+                state.rights.add_at_top,
+                new_entry(EntryKind::Folder, None),
+            );
+            command(
+                ui,
+                "New entry at the top…",
+                state.rights.add_at_top,
+                new_entry(EntryKind::Credentials, None),
+            );
+        }
+    });
+    menu.response
+        .widget_info(|| WidgetInfo::labeled(Role::Button, true, "Vault commands"));
 }
 
 fn row_ui(ui: &mut Ui, state: &MainView, row: TreeRow, intents: &mut Vec<Intent>) {
@@ -103,7 +198,26 @@ fn row_ui(ui: &mut Ui, state: &MainView, row: TreeRow, intents: &mut Vec<Intent>
         } else {
             RichText::new(text)
         };
-        let response = ui.add(egui::Button::selectable(is_selected, label).sense(Sense::click()));
+        let response =
+            ui.add(egui::Button::selectable(is_selected, label).sense(Sense::click_and_drag()));
+        // Drag an entry onto a folder (or below the rows, the top) to move it.
+        response.dnd_set_drag_payload(entry.id);
+        if let Some(dragged) = response.dnd_release_payload::<EntryId>() {
+            let folder = if entry.kind == EntryKind::Folder {
+                Some(entry.id)
+            } else {
+                entry.parent_id
+            };
+            if *dragged != entry.id {
+                intents.push(
+                    EditIntent::Drop {
+                        entry: *dragged,
+                        folder,
+                    }
+                    .into(),
+                );
+            }
+        }
         let accessible = if is_locked {
             format!("{} (locked)", entry.name)
         } else {
@@ -128,19 +242,67 @@ fn row_ui(ui: &mut Ui, state: &MainView, row: TreeRow, intents: &mut Vec<Intent>
         if response.has_focus() && ui.input(|i| i.key_pressed(Key::Enter)) && is_locked {
             intents.push(AccessIntent::AskForAccess(entry.id).into());
         }
-        if entry.kind != EntryKind::Folder {
-            response.context_menu(|ui| {
+        response.context_menu(|ui| {
+            if entry.kind == EntryKind::Folder {
+                new_menu_ui(
+                    ui,
+                    is_selected && state.rights.add_in_selected,
+                    Some(entry.id),
+                    intents,
+                );
+            } else {
                 item_menu_ui(ui, state, entry.id, entry.kind, is_locked, intents);
-            });
-        }
+            }
+            ui.separator();
+            edit_menu_ui(ui, state, entry.id, is_selected, intents);
+        });
     });
+}
+
+/// Edit, move and delete, enabled as the service said for the selected entry.
+fn edit_menu_ui(
+    ui: &mut Ui,
+    state: &MainView,
+    entry: EntryId,
+    is_selected: bool,
+    intents: &mut Vec<Intent>,
+) {
+    let rights = state.rights;
+    let mut command = |ui: &mut Ui, label: &str, shortcut: &str, enabled: bool, intent: Intent| {
+        let shortcut = (!shortcut.is_empty()).then_some(shortcut);
+        if menu_command(ui, label, shortcut, is_selected && enabled) {
+            intents.push(intent);
+            ui.close();
+        }
+    };
+    command(
+        ui,
+        "Edit…",
+        "Ctrl+E",
+        rights.edit_selected,
+        EditIntent::EditEntry(entry).into(),
+    );
+    command(
+        ui,
+        "Move to…",
+        "",
+        rights.edit_selected,
+        EditIntent::AskMove(entry).into(),
+    );
+    command(
+        ui,
+        "Delete…",
+        "Delete",
+        rights.delete_selected,
+        EditIntent::AskDelete(entry).into(),
+    );
 }
 
 /// The right-click menu of an item: each command enabled only when allowed.
 pub fn item_menu_ui(
     ui: &mut Ui,
     state: &MainView,
-    entry: crate::domain::EntryId,
+    entry: EntryId,
     kind: EntryKind,
     is_locked: bool,
     intents: &mut Vec<Intent>,
@@ -148,7 +310,13 @@ pub fn item_menu_ui(
     let reveal_allowed = state.may_reveal_passwords();
     let is_credentials = kind == EntryKind::Credentials;
     let mut command = |ui: &mut Ui, label: &str, enabled: bool, intent: Intent| {
-        if ui.add_enabled(enabled, egui::Button::new(label)).clicked() {
+        let shortcut = match label {
+            "Connect" => Some("Ctrl+U"),
+            "Copy username" => Some("Ctrl+B"),
+            "Copy password" => Some("Ctrl+C"),
+            _ => None,
+        };
+        if menu_command(ui, label, shortcut, enabled) {
             intents.push(intent);
             ui.close();
         }

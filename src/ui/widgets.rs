@@ -222,3 +222,21 @@ pub fn keep_focus_after_list(ui: &Ui, combo: &Response) {
         combo.request_focus();
     }
 }
+
+/// A menu command with its keyboard shortcut shown beside it; its
+/// accessible name is the label alone, the shortcut is told to screen
+/// readers as the command's shortcut. Whether it was clicked.
+pub fn menu_command(ui: &mut Ui, label: &str, shortcut: Option<&str>, enabled: bool) -> bool {
+    let mut button = egui::Button::new(label);
+    if let Some(shortcut) = shortcut {
+        button = button.shortcut_text(shortcut);
+    }
+    let response = ui.add_enabled(enabled, button);
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, enabled, label));
+    if let Some(shortcut) = shortcut {
+        ui.ctx().accesskit_node_builder(response.id, |node| {
+            node.set_keyboard_shortcut(shortcut);
+        });
+    }
+    response.clicked()
+}

@@ -289,6 +289,22 @@ pub fn replace_text(window: &mut Window, label: &str, text: &str) {
     assert_eq!(window.get_by_label(label).value().as_deref(), Some(text));
 }
 
+/// Types `text` into a masked field (its shown value is dots), replacing
+/// what it held; the caller checks what was stored.
+pub fn replace_secret(window: &mut Window, label: &str, text: &str) {
+    window.get_by_label(label).focus();
+    window.run();
+    window.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    window.get_by_label(label).type_text(text);
+    window.run();
+    let shown = window.get_by_label(label).value().unwrap_or_default();
+    assert_eq!(
+        shown.chars().count(),
+        text.chars().count(),
+        "{label} holds what was typed"
+    );
+}
+
 /// Signs `username` in on the window's workspace (another session, as another window would).
 pub fn session_of(window: &mut Window, username: &str) -> Session {
     let now = window.state().now();

@@ -43,6 +43,7 @@ impl MainState {
                 self.view.detail = None;
                 self.view.revealed = None;
                 self.refresh_dashboard(now);
+                self.refresh_rights(now);
             }
         }
     }
@@ -61,6 +62,7 @@ impl MainState {
         self.view.detail = None;
         self.view.revealed = None;
         self.refresh_access(now);
+        self.refresh_rights(now);
     }
 
     pub(super) fn select_entry(&mut self, id: EntryId, now: Timestamp) {
@@ -71,6 +73,7 @@ impl MainState {
         let detail = self.load_detail(id, now);
         self.view.detail = detail;
         self.update_banner(now);
+        self.refresh_rights(now);
     }
 
     pub(super) fn refresh_access(&mut self, now: Timestamp) {

@@ -1,6 +1,7 @@
 //! What the person is typing. Forms keep every keystroke, so a refused
 //! request loses nothing; their errors sit next to the fields they concern.
 
+use super::editing::{DeleteForm, EntryForm, MoveForm, VaultForm};
 use crate::domain::permission::PermissionSet;
 use crate::domain::request::RequestInfo;
 use crate::domain::request::{AccessWindow, OUT_OF_RANGE, Request, Terms};
@@ -489,6 +490,14 @@ pub enum Dialog {
     /// After signing in again: restore the dialog the person was typing in
     /// when the window locked itself?
     RestoreTyped(Box<Dialog>),
+    /// A folder or item being created or edited (issue 14).
+    EditEntry(Box<EntryForm>),
+    /// A vault's name, new or renamed.
+    VaultName(VaultForm),
+    /// Confirm deleting an entry or a vault, naming what goes with it.
+    ConfirmDelete(Box<DeleteForm>),
+    /// Where to move an entry.
+    MoveTo(Box<MoveForm>),
 }
 
 impl Dialog {
@@ -507,11 +516,15 @@ impl Dialog {
             }
             Dialog::ConfirmRevoke { reason: text, .. }
             | Dialog::ConfirmRelease { note: text, .. } => !text.trim().is_empty(),
-            // Closing the question would throw the typing away.
-            Dialog::RestoreTyped(_) => true,
-            Dialog::None | Dialog::AskAccess { .. } | Dialog::Sent { .. } | Dialog::Details(_) => {
-                false
-            }
+            // Anything typed into an entry or a vault name counts; closing the
+            // restore question would throw the kept typing away.
+            Dialog::EditEntry(_) | Dialog::VaultName(_) | Dialog::RestoreTyped(_) => true,
+            Dialog::None
+            | Dialog::AskAccess { .. }
+            | Dialog::Sent { .. }
+            | Dialog::Details(_)
+            | Dialog::ConfirmDelete(_)
+            | Dialog::MoveTo(_) => false,
         }
     }
 }

@@ -5,6 +5,7 @@
 //! "send" commands read the dialog the UI edited in place (`Dialog`).
 
 use super::requests_table::Column;
+use crate::domain::entry::EntryKind;
 use crate::domain::notification::NotificationKind;
 use crate::domain::preferences::ThemeChoice;
 use crate::domain::request::Phase;
@@ -51,6 +52,8 @@ pub enum Intent {
     Notifications(NotificationsIntent),
     /// Search everywhere (`main_state/search.rs`).
     Search(SearchIntent),
+    /// Building the vault: vaults, folders, items, secrets (`main_state/editing.rs`).
+    Edit(EditIntent),
 }
 
 /// First start and signing in or out (applied in `app/mod.rs`).
@@ -180,6 +183,48 @@ pub enum SearchIntent {
     Choose(usize),
 }
 
+/// Building the vault (issue 14); the service checks Add, Edit and Delete
+/// at the instant of each change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditIntent {
+    /// Open the new-vault dialog (administrators).
+    NewVault,
+    /// Open the rename dialog of a vault.
+    RenameVault(VaultId),
+    /// Create or rename, from the vault dialog.
+    SaveVault,
+    /// Ask before deleting a vault (says what goes with it).
+    AskDeleteVault(VaultId),
+    /// Open the form of a new folder or item in `parent` (`None`: the top).
+    NewEntry {
+        /// What to create.
+        kind: EntryKind,
+        /// Where.
+        parent: Option<EntryId>,
+    },
+    /// Open the form of an existing entry.
+    EditEntry(EntryId),
+    /// Create or save, from the entry form.
+    SaveEntry,
+    /// Fill the entry form's password from the generator.
+    GeneratePassword,
+    /// Ask where to move an entry.
+    AskMove(EntryId),
+    /// Move it where the move dialog says.
+    MoveChosen,
+    /// A drag and drop in the tree: move `entry` into `folder` (`None`: the top).
+    Drop {
+        /// What was dragged.
+        entry: EntryId,
+        /// Where it was dropped.
+        folder: Option<EntryId>,
+    },
+    /// Ask before deleting an entry (says what goes with it).
+    AskDelete(EntryId),
+    /// Delete what the confirmation names.
+    ConfirmDelete,
+}
+
 /// The bell, the notification list and the desktop switches (R-NOT-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotificationsIntent {
@@ -249,5 +294,11 @@ impl From<NotificationsIntent> for Intent {
 impl From<SearchIntent> for Intent {
     fn from(intent: SearchIntent) -> Intent {
         Intent::Search(intent)
+    }
+}
+
+impl From<EditIntent> for Intent {
+    fn from(intent: EditIntent) -> Intent {
+        Intent::Edit(intent)
     }
 }

@@ -2,6 +2,7 @@
 //! it. The UI reads them; only the app changes them.
 
 use super::banner::BannerView;
+use super::editing::EditRightsView;
 use super::forms::{Dialog, FirstStartForm, SecretText, SignInForm};
 use super::notifications::NotificationsView;
 use super::requests_table::RequestsTable;
@@ -268,6 +269,8 @@ pub struct MainView {
     pub notifications: NotificationsView,
     /// Search everywhere, while open.
     pub search: Option<SearchView>,
+    /// What the user may add, edit and delete where they are.
+    pub rights: EditRightsView,
     /// The status bar.
     pub status: StatusLine,
 }

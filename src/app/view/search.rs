@@ -150,6 +150,8 @@ mod tests {
             username: String::new(),
             url: String::new(),
             notes: String::new(),
+            database: String::new(),
+            engine: String::new(),
         }
     }
 

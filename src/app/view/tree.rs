@@ -104,6 +104,20 @@ impl TreeModel {
         &self.entries
     }
 
+    /// The vault's entries as they are now, keeping the filter and the open
+    /// folders that still exist.
+    pub fn replace_entries(&mut self, entries: Vec<Entry>) {
+        let expanded = std::mem::take(&mut self.expanded);
+        let filter = std::mem::take(&mut self.filter);
+        *self = TreeModel::new(entries);
+        self.expanded = expanded
+            .into_iter()
+            .filter(|id| self.by_id.contains_key(id))
+            .collect();
+        self.filter = filter;
+        self.rebuild();
+    }
+
     /// The first entry called exactly `name`, shown or not.
     pub fn find_by_name(&self, name: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.name == name)
