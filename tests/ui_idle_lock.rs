@@ -19,6 +19,10 @@ const LOCKED: &str = "Latchkey locked itself after 10 min without activity. Sign
 /// portal half typed.
 fn alice_typing() -> App {
     let mut app = alice_in_production();
+    // The demo as the tests use it has no idle lock: the default back on.
+    let main = main_state(&mut app.window);
+    set_idle_lock(main.workspace(), 10);
+    main.view.settings.idle_lock_mins = 10;
     expand(&mut app.window, "Credentials");
     click(&mut app.window, "Domain admin");
     click(&mut app.window, "Copy password");

@@ -15,7 +15,7 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, MainState, Screen, WorkspaceSource};
 use latchkey::domain::clock::FixedClock;
 use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Request, Terms};
-use latchkey::domain::{EntryId, PermissionSetId, RequestId, Timestamp, UserId};
+use latchkey::domain::{EntryId, PermissionSetId, RequestId, Span, Timestamp, UserId};
 use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::{Keyring, MemoryKeyring};
@@ -87,7 +87,25 @@ pub fn demo_in_memory(keyring: &MemoryKeyring) -> Workspace {
         key_file: None,
     };
     let store = Box::new(SqliteStore::in_memory().unwrap());
-    demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap()
+    let mut workspace = demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap();
+    without_idle_lock(&mut workspace);
+    workspace
+}
+
+/// The tests move the clock by hours while "the person" watches the window;
+/// the idle lock (issue 14) would sign them out. The demo as the tests use
+/// it has none; `tests/ui_idle_lock.rs` switches it back on.
+pub fn without_idle_lock(workspace: &mut Workspace) {
+    set_idle_lock(workspace, 0);
+}
+
+/// Sets the workspace's idle lock, as its administrator.
+pub fn set_idle_lock(workspace: &mut Workspace, mins: u32) {
+    let at = T0 - Span::mins(1);
+    let admin = workspace.sign_in("admin", "demo", at).unwrap();
+    let mut settings = workspace.settings(at).unwrap();
+    settings.idle_lock_mins = mins;
+    workspace.update_settings(&admin, &settings, at).unwrap();
 }
 
 /// The demo workspace written to the file `path`, made at T0, its key in
@@ -98,7 +116,8 @@ pub fn demo_file(path: &Path, keyring: &dyn Keyring) {
         key_file: Some(key_file_for(path)),
     };
     let store = Box::new(SqliteStore::create(path).unwrap());
-    drop(demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap());
+    let mut workspace = demo::create_demo(store, &keys, HashCost::Minimal, T0).unwrap();
+    without_idle_lock(&mut workspace);
 }
 
 /// Another connection to the workspace file `path`, as another window on
