@@ -120,5 +120,20 @@ start_window() {
     PIDS+=($!)
     eval "PID_${name//-/_}=$!"
     wait_until "state_has $name screen=sign-in" 60
-    send "$name" "sign-in $user demo"
+    sign_in "$name" "$user"
+}
+
+# Signs window $1 in as $2. Windows signing in at the same moment can find
+# the workspace locked by another's sign-in; the window then says so and
+# keeps the password, and the person presses Enter again: so does this.
+sign_in() {
+    local name=$1 user=$2 attempt
+    for attempt in $(seq 1 20); do
+        send "$name" "sign-in $user demo"
+        wait_until "state_has $name screen=main || grep -q '^error=.*locked by another program' '$WORK/$name/state'" 30
+        state_has "$name" screen=main && return 0
+        log "$name: the workspace was locked by another window's sign-in; trying again ($attempt)"
+        sleep 1
+    done
+    return 1
 }
