@@ -14,13 +14,17 @@
 //! - `approve` (the open response window, with the terms it shows)
 //! - `open ENTRY NAME` (selects the entry, as a click in the tree would)
 //! - `bell` (opens or closes the notification list)
+//! - `edit`, `move`, `delete` (the selected entry's form or dialog),
+//!   `generator` (opens the open form's password generator)
+//! - `search TEXT` (opens the search with TEXT typed)
 //!
 //! The state includes `frames=N`, how many times the window ran its logic,
 //! so a script can count repaints (tests/desktop/idle-cpu.sh).
 
 use super::view::forms::{Dialog, SecretText};
 use super::view::intent::{
-    AccessIntent, ApprovalIntent, Intent, NotificationsIntent, StartIntent, VaultIntent, Verdict,
+    AccessIntent, ApprovalIntent, EditIntent, Intent, NotificationsIntent, SearchIntent,
+    StartIntent, VaultIntent, Verdict,
 };
 use super::view::notifications::DesktopState;
 use super::{LatchkeyApp, Screen};
@@ -114,6 +118,11 @@ impl LatchkeyApp {
             self.apply(&VaultIntent::SelectEntry(id).into());
             return Ok(());
         }
+        if let Some(text) = command.strip_prefix("search ") {
+            self.apply(&SearchIntent::Open.into());
+            self.apply(&SearchIntent::SetQuery(text.to_owned()).into());
+            return Ok(());
+        }
         if let Some(fields) = command.strip_prefix("request ") {
             let fields: Vec<&str> = fields.split('|').map(str::trim).collect();
             let [entry, minutes, approver, message] = fields.as_slice() else {
@@ -138,6 +147,30 @@ impl LatchkeyApp {
                     return Err("no response window is open".into());
                 }
                 self.apply(&ApprovalIntent::Decide(Verdict::Approve).into());
+                Ok(())
+            }
+            [verb @ ("edit" | "move" | "delete")] => {
+                let Screen::Main(main) = &self.screen else {
+                    return Err("not signed in".into());
+                };
+                let id = main.view.selected().ok_or("no entry is selected")?;
+                let intent = match *verb {
+                    "edit" => EditIntent::EditEntry(id),
+                    "move" => EditIntent::AskMove(id),
+                    _ => EditIntent::AskDelete(id),
+                };
+                self.apply(&intent.into());
+                Ok(())
+            }
+            ["generator"] => {
+                let Screen::Main(main) = &mut self.screen else {
+                    return Err("not signed in".into());
+                };
+                let Dialog::EditEntry(form) = &mut main.dialog else {
+                    return Err("no entry form is open".into());
+                };
+                form.generator_open = true;
+                self.apply(&EditIntent::GeneratePassword.into());
                 Ok(())
             }
             ["bell"] => {
