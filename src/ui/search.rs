@@ -120,11 +120,11 @@ fn results_ui(
                 continue;
             };
             let selected = n == search.selected;
-            let text = format!("{} {}   {}", kind_icon(row.kind), row.name, row.location);
-            let response = ui.add_sized(
-                [ui.available_width(), ROW_HEIGHT],
-                egui::Button::selectable(selected, text),
-            );
+            let text = format!("{} {}", kind_icon(row.kind), row.name);
+            let button = egui::Button::selectable(selected, text)
+                .right_text(RichText::new(&row.location).weak())
+                .min_size(egui::vec2(ui.available_width(), ROW_HEIGHT));
+            let response = ui.add(button);
             let name = format!("{} in {}", row.name, row.location);
             response.widget_info(|| WidgetInfo::selected(Role::Row, true, selected, &name));
             if response.clicked() {
