@@ -1,14 +1,17 @@
 //! Core operations on a large workspace (issue #2): effective-permission
 //! check, request creation, approval, an approver's inbox, the requester's own
-//! requests, a tick with nothing due, and revealing a secret.
+//! requests, a tick with nothing due, revealing a secret; and (issue 14)
+//! creating and editing an entry, and search everywhere: reading every vault
+//! into the index, then one keystroke's filtering.
 //!
 //! Run: `cargo bench --bench workspace` (N = 100,000 by default; set
 //! `LATCHKEY_BENCH_N` to change it). The generated workspace is cached under
 //! `target/bench/` and copied for each run, so runs are comparable.
 //! Prints median and p99 wall time per operation.
 
+use latchkey::app::view::search::SearchView;
 use latchkey::domain::clock::Clock;
-use latchkey::domain::entry::EntryKind;
+use latchkey::domain::entry::{EntryKind, NewEntry};
 use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Terms};
 use latchkey::platform::clock::SystemClock;
 use latchkey::platform::keyfile::key_file_for;
@@ -151,8 +154,57 @@ fn run() -> Result<()> {
                 .map(drop)
         },
     )?;
+    editing_and_search(&mut ws, now)?;
     drop(ws);
     remove_workspace(&work);
+    Ok(())
+}
+
+/// Issue 14: adding and editing one entry, and search everywhere, as the
+/// administrator (a member of every vault).
+fn editing_and_search(ws: &mut Workspace, now: latchkey::domain::Timestamp) -> Result<()> {
+    let admin = ws.sign_in("admin", "demo", now)?;
+    let vaults = ws.vaults(&admin, now)?;
+    let first = vaults.first().ok_or("no vault")?.id;
+    let mut made = Vec::new();
+    report("create an entry (one transaction, fsync)", 300, |i| {
+        let draft = NewEntry {
+            name: format!("bench entry {i}"),
+            host: format!("host-{i}.example.org"),
+            ..NewEntry::default()
+        };
+        ws.create_entry(&admin, first, EntryKind::Ssh, &draft, Some("s3cret"), now)
+            .map(|id| made.push(id))
+    })?;
+    report(
+        "edit an entry's fields (one transaction, fsync)",
+        made.len(),
+        |i| {
+            let draft = NewEntry {
+                name: format!("bench entry {i}"),
+                host: format!("edited-{i}.example.org"),
+                ..NewEntry::default()
+            };
+            ws.update_entry(&admin, made[i], &draft, now)
+        },
+    )?;
+    let mut search = SearchView::default();
+    report("search: read every vault into the index", 5, |_| {
+        let loaded = vaults
+            .iter()
+            .map(|v| Ok((v.id, v.name.clone(), ws.entries(&admin, v.id, now)?)))
+            .collect::<std::result::Result<Vec<_>, ServiceError>>()?;
+        search = SearchView::new(loaded);
+        Ok::<(), ServiceError>(())
+    })?;
+    println!("(the index holds {} entries)", search.len());
+    let words = [
+        "h", "ho", "hos", "host", "host-1", "host-12", "linux", "svc4", "bench", "xyz",
+    ];
+    report("search: one keystroke over every vault", 1_000, |i| {
+        search.set_query(words[i % words.len()]);
+        Ok::<(), ServiceError>(())
+    })?;
     Ok(())
 }
 
