@@ -23,7 +23,7 @@ pub struct SearchRow {
     pub vault_id: VaultId,
     /// "Vault / folder / name".
     pub location: String,
-    /// Name, path, host, URL and user name, lower-cased, one string.
+    /// Vault, path (with the name), host, URL and user name, lower-cased, one string.
     haystack: String,
 }
 
@@ -33,7 +33,8 @@ pub struct SearchView {
     rows: Vec<SearchRow>,
     /// What was typed.
     pub query: String,
-    /// Indexes into the rows of the matches, in vault and path order.
+    /// Indexes into the rows of every match, in vault and path order (the
+    /// first [`RESULT_LIMIT`] are listed).
     matches: Vec<u32>,
     /// How many matched in all.
     pub total: usize,
@@ -49,9 +50,9 @@ impl SearchView {
             let by_id: HashMap<EntryId, Entry> =
                 entries.iter().map(|e| (e.id, e.clone())).collect();
             for entry in &entries {
-                let path = entry_path(entry, &by_id);
+                let location = format!("{vault_name} / {}", entry_path(entry, &by_id));
                 let haystack = [
-                    path.as_str(),
+                    location.as_str(),
                     entry.host.as_str(),
                     entry.url.as_str(),
                     entry.username.as_str(),
@@ -63,7 +64,7 @@ impl SearchView {
                     kind: entry.kind,
                     name: entry.name.clone(),
                     vault_id,
-                    location: format!("{vault_name} / {path}"),
+                    location,
                     haystack,
                 });
             }
@@ -87,40 +88,48 @@ impl SearchView {
         self.rows.is_empty()
     }
 
-    /// Filters by `query` (every word must appear, in any field).
+    /// Filters by `query` (every word must appear, in any field). Typing on
+    /// (the new query extends the last one) only narrows the last matches.
     pub fn set_query(&mut self, query: &str) {
+        let narrows = !self.query.trim().is_empty() && query.starts_with(self.query.as_str());
         query.clone_into(&mut self.query);
+        self.selected = 0;
         let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-        self.matches.clear();
-        self.total = 0;
         if words.is_empty() {
-            self.selected = 0;
+            self.matches.clear();
+            self.total = 0;
             return;
         }
-        for (index, row) in self.rows.iter().enumerate() {
-            if words.iter().all(|w| row.haystack.contains(w.as_str())) {
-                self.total += 1;
-                if self.matches.len() < RESULT_LIMIT {
-                    self.matches.push(index as u32);
-                }
-            }
+        let rows = &self.rows;
+        let matches = |index: &u32| {
+            let row = &rows[*index as usize];
+            words.iter().all(|w| row.haystack.contains(w.as_str()))
+        };
+        if narrows {
+            self.matches.retain(matches);
+        } else {
+            self.matches = (0..rows.len() as u32).filter(matches).collect();
         }
-        self.selected = 0;
+        self.total = self.matches.len();
     }
 
     /// The listed matches.
     pub fn results(&self) -> impl ExactSizeIterator<Item = &SearchRow> {
-        self.matches.iter().map(|&i| &self.rows[i as usize])
+        self.matches[..self.listed()]
+            .iter()
+            .map(|&i| &self.rows[i as usize])
     }
 
     /// The `n`th listed match.
     pub fn result(&self, n: usize) -> Option<&SearchRow> {
-        self.matches.get(n).map(|&i| &self.rows[i as usize])
+        self.matches[..self.listed()]
+            .get(n)
+            .map(|&i| &self.rows[i as usize])
     }
 
     /// How many are listed.
     pub fn listed(&self) -> usize {
-        self.matches.len()
+        self.matches.len().min(RESULT_LIMIT)
     }
 
     /// Moves the highlight by `by`, within the list.
@@ -128,7 +137,7 @@ impl SearchView {
         if self.matches.is_empty() {
             return;
         }
-        let last = self.matches.len() - 1;
+        let last = self.listed() - 1;
         let to = (self.selected as i64 + by).clamp(0, last as i64);
         self.selected = to as usize;
     }
@@ -182,6 +191,12 @@ mod tests {
         assert_eq!(view.result(0).map(|r| r.entry_id), Some(EntryId(3)));
         view.set_query("nothing like it");
         assert_eq!((view.total, view.listed()), (0, 0));
+        // Typing on narrows; going back widens again.
+        view.set_query("web");
+        view.set_query("web-01 prod");
+        assert_eq!(view.total, 1);
+        view.set_query("web");
+        assert_eq!(view.total, 2);
     }
 
     #[test]
