@@ -179,7 +179,8 @@ pub fn unique_name(name: &str, taken: &std::collections::HashSet<String>) -> Str
     if !taken.contains(&name.to_lowercase()) {
         return name.to_owned();
     }
-    (2..)
+    // Of these `taken.len() + 1` numbers, at least one is free.
+    (2..=taken.len() + 2)
         .map(|n| format!("{name} ({n})"))
         .find(|candidate| !taken.contains(&candidate.to_lowercase()))
         .unwrap_or_else(|| name.to_owned())
