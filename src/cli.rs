@@ -7,6 +7,7 @@ use latchkey::domain::audit::{ChainBreak, ChainHead, HeadSource};
 use latchkey::domain::clock::Clock;
 use latchkey::platform::clipboard::SystemClipboard;
 use latchkey::platform::clock::SystemClock;
+use latchkey::platform::import::{ImportFormat, read_csv, read_kdbx};
 use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
 use latchkey::platform::launcher::SystemLauncher;
 use latchkey::platform::notifier::DesktopNotifier;
@@ -17,10 +18,12 @@ use latchkey::service::{
     AuditVerdict, Contents, HashCost, WitnessOutcome, Workspace, check_audit_file, demo,
     remember_created_file,
 };
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
+use zeroize::Zeroizing;
 
 /// Set to any value to keep the workspace key out of the OS keyring (tests, CI).
 const NO_KEYRING_ENV: &str = "LATCHKEY_NO_KEYRING";
@@ -63,6 +66,19 @@ enum Command {
     },
     /// Show what a workspace holds and where its key is kept.
     Status,
+    /// Import a KeePass database (.kdbx, password only) or KeePassXC's CSV
+    /// export (.csv) into a vault's top. Reads the user's password, then the
+    /// database's password (.kdbx only), from standard input, one a line.
+    Import {
+        /// The vault to import into, by name.
+        #[arg(long)]
+        vault: String,
+        /// The user who imports; needs Add at the vault's top.
+        #[arg(long)]
+        user: String,
+        /// The .kdbx or .csv file.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +108,9 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Init { demo, scale }) => init(&workspace, demo, scale, &clock),
         Some(Command::Audit { action }) => audit(&workspace, &action),
         Some(Command::Status) => status(&workspace, &clock),
+        Some(Command::Import { vault, user, file }) => {
+            import(&workspace, &vault, &user, &file, &clock)
+        }
     }
 }
 
@@ -316,5 +335,69 @@ fn status(path: &Path, clock: &dyn Clock) -> Result<ExitCode> {
             requests.join(", ")
         }
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line of standard input without its line ending; `what` names it in
+/// the error when there is none.
+fn read_secret_line(input: &mut dyn BufRead, what: &str) -> Result<Zeroizing<String>> {
+    let mut line = Zeroizing::new(String::new());
+    let read = input
+        .read_line(&mut line)
+        .with_context(|| format!("cannot read {what} from standard input"))?;
+    if read == 0 {
+        bail!("{what} was expected on standard input, one a line");
+    }
+    let trimmed = line.trim_end_matches(['\r', '\n']).len();
+    line.truncate(trimmed);
+    Ok(line)
+}
+
+/// `import` (R-VLT-12): signs in, reads the file, imports it in one
+/// transaction, prints the summary; progress goes to standard error.
+fn import(
+    path: &Path,
+    vault_name: &str,
+    username: &str,
+    file: &Path,
+    clock: &dyn Clock,
+) -> Result<ExitCode> {
+    let Some(format) = ImportFormat::of(file) else {
+        bail!(
+            "{} is neither a .kdbx KeePass database nor a .csv export",
+            file.display()
+        );
+    };
+    if !path.exists() {
+        bail!("no workspace at {}", path.display());
+    }
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let password = read_secret_line(&mut input, "the user's password")?;
+    let file_password = match format {
+        ImportFormat::Kdbx => Some(read_secret_line(&mut input, "the database's password")?),
+        ImportFormat::Csv => None,
+    };
+    let keyring = keyring();
+    let mut workspace = Workspace::open_file(path, keyring.as_ref(), HashCost::Interactive)?;
+    if let Some(reason) = workspace.read_only() {
+        bail!("the workspace is open read-only: {reason}");
+    }
+    let session = workspace.sign_in(username, &password, clock.now())?;
+    let now = clock.now();
+    let vault = workspace
+        .vaults(&session, now)?
+        .into_iter()
+        .find(|v| v.name == vault_name)
+        .with_context(|| format!("{username} sees no vault named \"{vault_name}\""))?;
+    let plan = match &file_password {
+        Some(secret) => read_kdbx(file, secret)?,
+        None => read_csv(file)?,
+    };
+    let planned = plan.summary();
+    println!("Importing {planned} from {}", plan.file_name);
+    let mut progress = |done: usize, total: usize| eprintln!("{done} of {total}");
+    let summary = workspace.import(&session, vault.id, None, &plan, &mut progress, clock.now())?;
+    println!("Imported into {}: {summary}", vault.name);
     Ok(ExitCode::SUCCESS)
 }

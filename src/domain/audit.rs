@@ -98,11 +98,14 @@ pub enum AuditAction {
     VaultRenamed,
     /// A vault was deleted with everything in it.
     VaultDeleted,
+    /// Folders and items were imported from a file; the details hold the
+    /// counts, the kind and name of the file, never a secret.
+    Imported,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 41] = [
+    pub const ALL: [AuditAction; 42] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -144,6 +147,7 @@ impl AuditAction {
         AuditAction::DependencyRemoved,
         AuditAction::VaultRenamed,
         AuditAction::VaultDeleted,
+        AuditAction::Imported,
     ];
 
     /// The stored name.
@@ -190,6 +194,7 @@ impl AuditAction {
             AuditAction::DependencyRemoved => "dependency_removed",
             AuditAction::VaultRenamed => "vault_renamed",
             AuditAction::VaultDeleted => "vault_deleted",
+            AuditAction::Imported => "imported",
         }
     }
 

@@ -8,6 +8,7 @@ pub mod connect;
 pub mod entry;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod notification;
 pub mod password;
 pub mod permission;

@@ -5,6 +5,7 @@
 
 pub mod clipboard;
 pub mod clock;
+pub mod import;
 pub mod keyfile;
 pub mod keyring;
 pub mod launcher;

@@ -28,7 +28,11 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
 /// The signed-in user, who must be a member of `vault` unless an administrator.
-fn member(ops: &mut Ops<'_>, session: &Session, vault: VaultId) -> Result<User, ServiceError> {
+pub(super) fn member(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    vault: VaultId,
+) -> Result<User, ServiceError> {
     let user = ops.current_user(session)?;
     if !user.is_admin && !ops.tx.is_member(vault, user.id)? {
         return Err(DomainError::NotPermitted("you are not a member of this vault".into()).into());
@@ -80,7 +84,7 @@ fn permissions_on(
 }
 
 /// Checks Add where a new entry goes: in `folder`, or at the vault's top.
-fn require_add(
+pub(super) fn require_add(
     ops: &mut Ops<'_>,
     user: &User,
     vault: VaultId,
@@ -109,7 +113,10 @@ fn require_add(
 }
 
 /// The entry `id` names, unless deleted ("does not exist").
-fn live_entry(ops: &mut Ops<'_>, id: Option<EntryId>) -> Result<Option<Entry>, ServiceError> {
+pub(super) fn live_entry(
+    ops: &mut Ops<'_>,
+    id: Option<EntryId>,
+) -> Result<Option<Entry>, ServiceError> {
     id.map(|id| ops.entry(id)).transpose()
 }
 
@@ -768,7 +775,7 @@ impl Workspace {
 }
 
 /// What allowed a change, for its audit event.
-fn via(source: AccessSource) -> Value {
+pub(super) fn via(source: AccessSource) -> Value {
     match source {
         AccessSource::Administrator => json!({ "via": "administrator" }),
         AccessSource::Standing => json!({ "via": "standing permission" }),

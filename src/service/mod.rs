@@ -13,6 +13,7 @@ mod auth;
 pub mod demo;
 mod entries;
 mod file;
+mod import;
 mod notifications;
 mod ops;
 mod queries;
