@@ -581,14 +581,15 @@ fn the_command_line_imports_with_passwords_on_standard_input() {
     let out = import(&kdbx, &format!("demo\n{KDBX_PASSWORD}\n"));
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("Imported into Staging: 3 folders, 3 credentials, 2 websites"),
+        text(&out.stdout)
+            .contains("Imported into Staging: 3 folders, 3 credentials items, 2 websites"),
         "{}",
         text(&out.stdout)
     );
     // The same again: names clash and are numbered, nothing is refused.
     let out = import(&csv, "demo\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("3 folders, 3 credentials, 2 websites"));
+    assert!(text(&out.stdout).contains("3 folders, 3 credentials items, 2 websites"));
 
     let line = one_line_error(&import(&kdbx, "demo\nwrong\n"));
     assert!(line.contains("password of team.kdbx is wrong"), "{line}");

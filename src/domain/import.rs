@@ -126,10 +126,19 @@ impl ImportSummary {
 
 impl fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = |n: usize, one: &str, many: &str| {
+            if n == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{n} {many}")
+            }
+        };
         write!(
             f,
-            "{} folders, {} credentials, {} websites",
-            self.folders, self.credentials, self.websites
+            "{}, {}, {}",
+            count(self.folders, "folder", "folders"),
+            count(self.credentials, "credentials item", "credentials items"),
+            count(self.websites, "website", "websites")
         )
     }
 }
@@ -226,5 +235,9 @@ mod tests {
             }
         );
         assert!(!format!("{plan:?}").contains("pw-secret"));
+        assert_eq!(
+            plan.summary().to_string(),
+            "3 folders, 0 credentials items, 1 website"
+        );
     }
 }
