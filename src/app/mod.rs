@@ -457,9 +457,12 @@ impl LatchkeyApp {
                 main.clear_copied_secret();
                 self.sign_in.password.clear();
                 self.sign_in.error = None;
+                if notice.is_some() {
+                    // Locked, not left: the same person comes back to it.
+                    self.sign_in.username.clone_from(&main.view.user.username);
+                    self.sign_in.focus_password = true;
+                }
                 self.sign_in.notice = notice;
-                self.sign_in.username.clone_from(&main.view.user.username);
-                self.sign_in.focus_password = true;
                 self.sign_in_screen(main.into_workspace())
             }
             other => other,
