@@ -9,12 +9,14 @@
     reason = "in a test, a failed step fails the test"
 )]
 
+mod fixture;
+
+use fixture::{PASSWORD, empty_workspace, new_user};
 use latchkey::domain::audit::AuditEvent;
 use latchkey::domain::entry::{DependencyRole, EditRights, Entry, EntryKind, NewEntry};
 use latchkey::domain::permission::{Permission, Permissions};
 use latchkey::domain::request::{AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Terms};
 use latchkey::domain::settings::WorkspaceSettings;
-use latchkey::domain::user::NewUser;
 use latchkey::domain::{
     DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp, VaultId,
 };
@@ -30,7 +32,6 @@ use std::path::PathBuf;
 use tempfile::TempDir;
 
 const T0: Timestamp = Timestamp(1_800_000_000_000);
-const PASSWORD: &str = "correct horse battery";
 const MS: Span = Span(1);
 /// Every secret of the fixture starts with this, so one search finds them all.
 const SECRET_MARK: &str = "s3cret";
@@ -78,15 +79,6 @@ struct Fx {
     editor: PermissionSetId,
 }
 
-fn new_user(username: &str, is_admin: bool) -> NewUser {
-    NewUser {
-        username: username.to_owned(),
-        display_name: username.to_owned(),
-        email: format!("{username}@example.test"),
-        is_admin,
-    }
-}
-
 fn named(name: &str, parent: Option<EntryId>) -> NewEntry {
     NewEntry {
         name: name.to_owned(),
@@ -96,23 +88,11 @@ fn named(name: &str, parent: Option<EntryId>) -> NewEntry {
     }
 }
 
-#[expect(
-    clippy::too_many_lines,
-    reason = "the shared fixture builds the whole workspace in one place"
-)]
 fn setup() -> (Fx, People) {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("entries.latchkey");
     let keyring = MemoryKeyring::default();
-    let keys = KeyOptions {
-        keyring: &keyring,
-        key_file: None,
-    };
-    let store = SqliteStore::create(&path).unwrap();
-    let mut ws = Workspace::create(Box::new(store), "t", &keys, HashCost::Minimal, T0).unwrap();
-    let admin = ws
-        .create_first_admin(&new_user("admin", true), PASSWORD, T0)
-        .unwrap();
+    let (mut ws, admin) = empty_workspace(&path, &keyring, T0);
     let add_user = |ws: &mut Workspace, name: &str| {
         ws.add_user(&admin, &new_user(name, false), PASSWORD, T0)
             .unwrap()

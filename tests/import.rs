@@ -11,6 +11,9 @@
     reason = "in a test, a failed step fails the test"
 )]
 
+mod fixture;
+
+use fixture::{PASSWORD, empty_workspace, new_user};
 use keepass::config::KdfConfig;
 use keepass::db::fields;
 use keepass::{Database, DatabaseKey};
@@ -18,13 +21,10 @@ use latchkey::domain::audit::AuditEvent;
 use latchkey::domain::entry::{Entry, EntryKind, NewEntry, entry_path};
 use latchkey::domain::import::{ImportItem, ImportPlan, ImportSource, ImportSummary};
 use latchkey::domain::permission::{Permission, Permissions};
-use latchkey::domain::user::NewUser;
 use latchkey::domain::{DomainError, EntryId, Span, Timestamp, VaultId};
 use latchkey::platform::import::{ImportError, parse_csv, read_csv, read_kdbx};
 use latchkey::platform::keyring::MemoryKeyring;
-use latchkey::service::{
-    HashCost, KeyOptions, NewVault, SecretUse, ServiceError, Session, Workspace,
-};
+use latchkey::service::{NewVault, SecretUse, ServiceError, Session, Workspace};
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::{Store, TxMode};
 use serde_json::Value;
@@ -35,7 +35,6 @@ use tempfile::TempDir;
 use zeroize::Zeroizing;
 
 const T0: Timestamp = Timestamp(1_800_000_000_000);
-const PASSWORD: &str = "correct horse battery";
 const KDBX_PASSWORD: &str = "kdbx master pw";
 /// Every imported password starts with this, so one search finds them all.
 const SECRET_MARK: &str = "imp0rted-";
@@ -53,29 +52,12 @@ struct Fx {
     alice: Session,
 }
 
-fn new_user(username: &str, is_admin: bool) -> NewUser {
-    NewUser {
-        username: username.to_owned(),
-        display_name: username.to_owned(),
-        email: format!("{username}@example.test"),
-        is_admin,
-    }
-}
-
 /// The vault "Ops" with a folder "Mail" at its top already.
 fn setup() -> Fx {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("import.latchkey");
     let keyring = MemoryKeyring::default();
-    let keys = KeyOptions {
-        keyring: &keyring,
-        key_file: None,
-    };
-    let store = SqliteStore::create(&path).unwrap();
-    let mut ws = Workspace::create(Box::new(store), "t", &keys, HashCost::Minimal, T0).unwrap();
-    let admin = ws
-        .create_first_admin(&new_user("admin", true), PASSWORD, T0)
-        .unwrap();
+    let (mut ws, admin) = empty_workspace(&path, &keyring, T0);
     let alice = ws
         .add_user(&admin, &new_user("alice", false), PASSWORD, T0)
         .unwrap();

@@ -223,8 +223,7 @@ pub(super) fn add_entry_op(
         &details,
     )?;
     if let Some(secret) = secret {
-        let sealed = ops.secrets.seal(id, secret)?;
-        ops.tx.set_secret(id, &sealed)?;
+        ops.store_secret(id, secret)?;
     }
     Ok(id)
 }

@@ -298,8 +298,7 @@ impl Workspace {
             check_name_free(ops, vault, draft.parent_id, &draft.name, None)?;
             let id = ops.tx.insert_entry(vault, kind, draft)?;
             if let Some(secret) = secret {
-                let sealed = ops.secrets.seal(id, secret)?;
-                ops.tx.set_secret(id, &sealed)?;
+                ops.store_secret(id, secret)?;
             }
             let details = json!({ "vault_id": vault.0, "before": null, "after": fields_json(kind, draft), "has_secret": secret.is_some(), "allowed_by": via(source) });
             ops.audit(
@@ -379,10 +378,7 @@ impl Workspace {
             let source = require(ops, &user, &entry, Permission::Edit)?;
             let had_secret = ops.tx.secret(id)?.is_some();
             match secret {
-                Some(secret) => {
-                    let sealed = ops.secrets.seal(id, secret)?;
-                    ops.tx.set_secret(id, &sealed)?;
-                }
+                Some(secret) => ops.store_secret(id, secret)?,
                 None => ops.tx.clear_secret(id)?,
             }
             let details = json!({

@@ -102,8 +102,7 @@ impl Importer<'_> {
         };
         let id = ops.tx.insert_entry(self.vault, kind, &draft)?;
         if !item.password.is_empty() {
-            let sealed = ops.secrets.seal(id, &item.password)?;
-            ops.tx.set_secret(id, &sealed)?;
+            ops.store_secret(id, &item.password)?;
         }
         match kind {
             EntryKind::Website => self.summary.websites += 1,

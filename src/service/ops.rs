@@ -101,6 +101,14 @@ impl<'t> Ops<'t> {
         Ok(())
     }
 
+    /// Seals `secret` under the workspace key and stores it as `entry`'s
+    /// (replacing any it had): the one way a secret reaches the store.
+    pub fn store_secret(&mut self, entry: EntryId, secret: &str) -> Result<(), ServiceError> {
+        let sealed = self.secrets.seal(entry, secret)?;
+        self.tx.set_secret(entry, &sealed)?;
+        Ok(())
+    }
+
     /// Stores a notification at `now`.
     pub fn notify(&mut self, notification: &NewNotification) -> Result<(), ServiceError> {
         self.tx.insert_notification(notification, self.now)?;

@@ -13,13 +13,7 @@ use crate::domain::entry::{DependencyRole, EditRights, EntryKind};
 use crate::domain::password;
 use crate::domain::{EntryId, FieldErrors, Timestamp};
 use crate::service::NewVault;
-use crate::service::ServiceError;
 use zeroize::Zeroizing;
-
-/// A refusal's words for a dialog (field messages joined).
-fn refusal(error: &ServiceError) -> String {
-    error.to_string()
-}
 
 impl MainState {
     pub(super) fn apply_edit(&mut self, intent: EditIntent, now: Timestamp) {
@@ -119,7 +113,7 @@ impl MainState {
                 self.refresh_rights(now);
                 self.view.status.set_notice(notice);
             }
-            Err(e) => form.error = Some(refusal(&e)),
+            Err(e) => form.error = Some(e.to_string()),
         }
     }
 
@@ -270,7 +264,7 @@ impl MainState {
             Err(e) => {
                 form.errors = e.field_errors().cloned().unwrap_or_default();
                 if form.errors.0.is_empty() {
-                    form.errors.push(crate::domain::Field::Name, refusal(&e));
+                    form.errors.push(crate::domain::Field::Name, e.to_string());
                 }
                 return;
             }
@@ -292,14 +286,13 @@ impl MainState {
                         self.workspace
                             .set_dependency(&self.session, id, role, chosen, now)
                 {
-                    link_error = Some(refusal(&e));
+                    link_error = Some(e.to_string());
                 }
             }
         }
         self.dialog = Dialog::None;
         self.reload_tree(now);
         self.select_entry(id, now);
-        self.refresh_rights(now);
         match link_error {
             Some(error) => self
                 .view
@@ -375,13 +368,12 @@ impl MainState {
                 self.dialog = Dialog::None;
                 self.reload_tree(now);
                 self.select_entry(id, now);
-                self.refresh_rights(now);
                 let to = self.location_of(folder);
                 self.view.status.set_notice(format!("{name} moved to {to}"));
             }
             Err(e) => match &mut self.dialog {
-                Dialog::MoveTo(form) => form.error = Some(refusal(&e)),
-                _ => self.view.status.set_error(refusal(&e)),
+                Dialog::MoveTo(form) => form.error = Some(e.to_string()),
+                _ => self.view.status.set_error(e.to_string()),
             },
         }
     }
@@ -439,7 +431,7 @@ impl MainState {
                 self.refresh_rights(now);
                 self.view.status.set_notice(format!("{name} deleted"));
             }
-            Err(e) => form.error = Some(refusal(&e)),
+            Err(e) => form.error = Some(e.to_string()),
         }
     }
 }
