@@ -21,7 +21,7 @@ use egui::accesskit::Role;
 use egui::{Event, Key, Modifiers, MouseWheelSource, MouseWheelUnit, TouchPhase, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use latchkey::app::view::intent::{RequestsIntent, VaultIntent};
+use latchkey::app::view::intent::{RequestsIntent, SearchIntent, VaultIntent};
 use latchkey::app::view::requests_table::{Column, RequestsTable};
 use latchkey::app::view::tree::TreeModel;
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, MainState, Screen, WorkspaceSource};
@@ -49,6 +49,9 @@ const FRAMES: usize = 300;
 const SCROLL_POINTS: f32 = 300.0;
 /// Typed into the filter one character a frame, then deleted the same way.
 const TYPED_FILTER: &str = "rdp-0001";
+/// Typed into search everywhere the same way: the first letter matches
+/// nearly every entry of every vault.
+const TYPED_SEARCH: &str = "ssh-0123";
 
 mod common;
 
@@ -302,6 +305,7 @@ fn window_benchmarks(work: &Path, now: Timestamp) -> Result<()> {
             filter_scenarios(&mut h, &label);
         } else {
             requests_window_scenarios(&mut h, &label);
+            search_scenarios(&mut h, &|what: &str| format!("{user}: {what}"));
         }
     }
     Ok(())
@@ -424,6 +428,73 @@ fn filter_scenarios(h: &mut Harness<'_, Timed>, label: &dyn Fn(&str) -> String) 
     });
     print_scenario(&label("filter: \"\" ↔ \"-\" (all rows match)"), &s);
     check_filter(h, "");
+}
+
+/// Search everywhere (issue 14) as the administrator, a member of every
+/// vault: opening it reads every vault into its index (once, on the click);
+/// then each frame carries one keystroke, and the results are drawn in the
+/// frame that carries it, so the frame time is "last key → results on
+/// screen".
+fn search_scenarios(h: &mut Harness<'_, Timed>, label: &dyn Fn(&str) -> String) {
+    let started = Instant::now();
+    h.state_mut().app.apply(&SearchIntent::Open.into());
+    let opened = started.elapsed();
+    h.run_steps(2);
+    let indexed = h
+        .state()
+        .main()
+        .and_then(|m| m.view.search.as_ref())
+        .map_or(0, latchkey::app::view::search::SearchView::len);
+    println!(
+        "{:<52} {:>6} {:>13} {:>10}",
+        label("search: open (read every vault)"),
+        1,
+        indexed,
+        fmt(opened)
+    );
+
+    let mut edits: Vec<Event> = TYPED_SEARCH
+        .chars()
+        .map(|c| Event::Text(c.to_string()))
+        .collect();
+    edits.extend(TYPED_SEARCH.chars().map(|_| backspace()));
+    let frames = FRAMES.div_ceil(edits.len()) * edits.len();
+    let mut k = 0;
+    let s = measure(h, frames, |input| {
+        input.events.push(edits[k % edits.len()].clone());
+        if matches!(input.events.last(), Some(Event::Key { .. })) {
+            input.events.push(release(Key::Backspace));
+        }
+        k += 1;
+    });
+    print_scenario(
+        &label("search: type/delete \"ssh-0123\", a key a frame"),
+        &s,
+    );
+
+    // The worst case: one letter that nearly every entry has, and back.
+    let mut typed = false;
+    let s = measure(h, FRAMES, |input| {
+        if typed {
+            input.events.push(backspace());
+            input.events.push(release(Key::Backspace));
+        } else {
+            input.events.push(Event::Text("s".into()));
+        }
+        typed = !typed;
+    });
+    h.step();
+    let query = h
+        .state()
+        .main()
+        .and_then(|m| m.view.search.as_ref())
+        .map(|search| search.query.clone());
+    print_scenario(&label("search: \"\" ↔ \"s\" (nearly all match)"), &s);
+    if query.as_deref() != Some("") {
+        println!("  warning: the search query is {query:?}, expected \"\"");
+    }
+    h.state_mut().app.apply(&SearchIntent::Close.into());
+    h.run_steps(2);
 }
 
 fn check_filter(h: &Harness<'_, Timed>, expected: &str) {

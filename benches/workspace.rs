@@ -198,8 +198,18 @@ fn editing_and_search(ws: &mut Workspace, now: latchkey::domain::Timestamp) -> R
         Ok::<(), ServiceError>(())
     })?;
     println!("(the index holds {} entries)", search.len());
+    // Typing "ssh-0123" on, then words of other fields, then nothing found.
     let words = [
-        "h", "ho", "hos", "host", "host-1", "host-12", "linux", "svc4", "bench", "xyz",
+        "s",
+        "ss",
+        "ssh",
+        "ssh-",
+        "ssh-0",
+        "ssh-01",
+        "ssh-012",
+        "ssh-0123",
+        "svc4 10.3",
+        "xyz",
     ];
     report("search: one keystroke over every vault", 1_000, |i| {
         search.set_query(words[i % words.len()]);

@@ -12,6 +12,7 @@ use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
 use latchkey::platform::launcher::SystemLauncher;
 use latchkey::platform::notifier::DesktopNotifier;
 use latchkey::platform::preferences::PreferencesFile;
+use latchkey::platform::screen_lock::ScreenLock;
 use latchkey::platform::theme::DesktopTheme;
 use latchkey::platform::witness::system_witness;
 use latchkey::service::{
@@ -171,7 +172,12 @@ fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<Ex
                 witness: Arc::from(system_witness()),
                 notifier: Arc::new(notifier),
             };
-            let mut app = LatchkeyApp::new(env, app_options).with_desktop_theme(desktop);
+            // The desktop's screen lock locks the window too (issue 14).
+            let ctx = creation.egui_ctx.clone();
+            let screen_lock = ScreenLock::from_session_bus(move || ctx.request_repaint());
+            let mut app = LatchkeyApp::new(env, app_options)
+                .with_desktop_theme(desktop)
+                .with_screen_lock(screen_lock);
             if script::COMPILED_IN
                 && let Some(dir) = std::env::var_os(script::HOOKS_ENV)
             {

@@ -13,44 +13,14 @@ mod common;
 use common::*;
 use egui::Modifiers;
 use egui_kittest::kittest::Queryable;
+use latchkey::app::Screen;
 use latchkey::app::view::forms::Dialog;
 use latchkey::app::view::intent::EditIntent;
-use latchkey::app::{Screen, WorkspaceSource};
 use latchkey::domain::clock::FixedClock;
 use latchkey::domain::entry::{Entry, EntryKind};
 use latchkey::platform::clipboard::{Clipboard, MemoryClipboard};
 use latchkey::platform::keyring::NoKeyring;
 use std::sync::Arc;
-
-/// A new empty workspace file, made through the first start, signed in as
-/// its administrator "Ada Admin".
-fn empty_workspace() -> (tempfile::TempDir, Window) {
-    let folder = tempfile::tempdir().unwrap();
-    let path = folder.path().join("mine.latchkey");
-    let clock = Arc::new(FixedClock::new(T0));
-    let env = test_env(&clock, Arc::new(NoKeyring::new("no keyring in tests")));
-    let mut window = window_on(env, WorkspaceSource::File(path), None);
-    replace_text(&mut window, "User name", "ada");
-    replace_text(&mut window, "Display name", "Ada Admin");
-    replace_secret(&mut window, "Password", "correct horse battery");
-    click(&mut window, "Create an empty workspace");
-    assert!(matches!(window.state().screen, Screen::Main(_)));
-    (folder, window)
-}
-
-/// Replaces the text of the dialog's field `label` (the entry pane behind
-/// the dialog has fields of the same names).
-fn replace_in_dialog(window: &mut Window, label: &str, text: &str) {
-    let field = || window.get_by_role(egui::accesskit::Role::Dialog);
-    field().get_by_label(label).focus();
-    window.run();
-    window.key_press_modifiers(Modifiers::COMMAND, egui::Key::A);
-    window
-        .get_by_role(egui::accesskit::Role::Dialog)
-        .get_by_label(label)
-        .type_text(text);
-    window.run();
-}
 
 /// The shown vault's entries, as the service reads them now.
 fn stored_entries(window: &mut Window) -> Vec<Entry> {
@@ -86,7 +56,7 @@ fn new_item_in_selected_folder(window: &mut Window, folder: &str, kind: &str, na
 
 #[test]
 fn an_empty_workspace_is_filled_through_the_window() {
-    let (_folder, mut window) = empty_workspace();
+    let (_folder, mut window) = empty_workspace_window();
     assert!(shown(&window, "There is no vault yet."));
     click(&mut window, "Create a vault…");
     replace_text(&mut window, "Vault name", "Infrastructure");
@@ -160,7 +130,7 @@ fn an_empty_workspace_is_filled_through_the_window() {
 
 #[test]
 fn edit_move_and_delete_with_what_goes_with_it_named() {
-    let (_folder, mut window) = empty_workspace();
+    let (_folder, mut window) = empty_workspace_window();
     click(&mut window, "Create a vault…");
     replace_text(&mut window, "Vault name", "Ops");
     click(&mut window, "Create vault");
@@ -217,7 +187,7 @@ fn edit_move_and_delete_with_what_goes_with_it_named() {
 
 #[test]
 fn the_generator_fills_the_password_field() {
-    let (_folder, mut window) = empty_workspace();
+    let (_folder, mut window) = empty_workspace_window();
     click(&mut window, "Create a vault…");
     replace_text(&mut window, "Vault name", "Keys");
     click(&mut window, "Create vault");
@@ -317,4 +287,46 @@ fn without_add_edit_or_delete_the_window_offers_nothing_and_the_service_refuses(
     );
     window.run();
     assert!(stored_entries(&mut window).iter().any(|e| e.id == id));
+}
+
+#[test]
+fn another_program_s_new_entries_appear_without_switching_vaults() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("ws.latchkey");
+    let keyring = NoKeyring::new("no keyring in tests");
+    demo_file(&path, &keyring);
+    let clock = Arc::new(FixedClock::new(T0));
+    let env = test_env(&clock, Arc::new(NoKeyring::new("no keyring in tests")));
+    let mut window = file_window(env, &path, "admin");
+    show_vault(&mut window, "Production");
+    let vault = main_state(&mut window).view.vault.unwrap();
+
+    // Another program (a second window, the import command) adds an entry
+    // and a vault.
+    let mut other = open_file(&path, &keyring);
+    let admin = other.sign_in("admin", "demo", T0).unwrap();
+    let draft = latchkey::domain::entry::NewEntry {
+        name: "made elsewhere".into(),
+        host: "elsewhere.example.org".into(),
+        ..Default::default()
+    };
+    other
+        .create_entry(&admin, vault, EntryKind::Ssh, &draft, None, T0)
+        .unwrap();
+    other
+        .add_vault(&admin, &latchkey::service::NewVault::named("Later"), T0)
+        .unwrap();
+    drop(other);
+
+    // The window notices the commit (its watcher looks every 250 ms).
+    for _ in 0..300 {
+        if shown(&window, "made elsewhere") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        window.run();
+    }
+    assert!(shown(&window, "made elsewhere"));
+    let vaults = &main_state(&mut window).view.vaults;
+    assert!(vaults.iter().any(|v| v.name == "Later"));
 }

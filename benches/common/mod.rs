@@ -2,6 +2,9 @@
 //! cached under `target/bench/`, copied for each run so runs are comparable)
 //! and the median/p99 arithmetic.
 
+// Each benchmark uses its own subset.
+#![allow(dead_code)]
+
 use latchkey::domain::Timestamp;
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::NoKeyring;

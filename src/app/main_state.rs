@@ -10,6 +10,7 @@ mod clipboard;
 mod decisions;
 mod desktop;
 mod editing;
+mod import;
 mod notifications;
 mod requester;
 mod requests_window;
@@ -64,6 +65,14 @@ pub struct MainState {
     next_tick_at: Option<Timestamp>,
     /// When to try again after another program held the write lock.
     lock_retry_at: Option<Timestamp>,
+    /// The shown vault's entry revision when its tree was read: another
+    /// program's commit reloads the tree only when it moved.
+    tree_revision: Option<i64>,
+    /// Wakes the window when work on another thread reports (set on the
+    /// first frame).
+    wake: Option<egui::Context>,
+    /// An import's file dialog, reading or writing, off the window's thread.
+    import: Option<import::ImportWork>,
 }
 
 /// Keeps a failure for the status bar (each error is shown once, not logged
@@ -154,6 +163,9 @@ impl MainState {
             watching: Watching::NotStarted,
             next_tick_at,
             lock_retry_at: None,
+            tree_revision: None,
+            wake: None,
+            import: None,
         };
         if let Some(first) = state.view.vaults.first().map(|v| v.id) {
             state.select_vault(first, now);
@@ -185,6 +197,7 @@ impl MainState {
             Intent::Notifications(intent) => self.apply_notifications(*intent, now),
             Intent::Search(intent) => self.apply_search(intent, now),
             Intent::Edit(intent) => self.apply_edit(*intent, now),
+            Intent::Import(intent) => self.apply_import(*intent, now),
             Intent::CloseDialog => self.dialog = Dialog::None,
             // Applied by the application, which owns the screens and the preferences.
             Intent::Start(_) | Intent::Preferences(_) => {}
@@ -209,6 +222,11 @@ impl MainState {
         if self.next_tick_at.is_none_or(|at| at > now) {
             self.next_tick_at = next;
         }
+        // Vaults and entries another program added, renamed, moved or removed.
+        self.reload_vaults(now);
+        if self.tree_is_stale(now) {
+            self.reload_tree(now);
+        }
         self.refresh_access(now);
         self.refresh_detail(now);
         self.refresh_rights(now);
@@ -224,6 +242,9 @@ impl MainState {
 
     /// Starts the change watcher once a window context exists.
     pub fn ensure_watcher(&mut self, ctx: &egui::Context) {
+        if self.wake.is_none() {
+            self.wake = Some(ctx.clone());
+        }
         if !matches!(self.watching, Watching::NotStarted) {
             return;
         }
@@ -253,6 +274,8 @@ impl MainState {
         if lock_retry_due && self.next_tick_at.is_some_and(|at| now >= at) {
             changed |= self.tick(now);
         }
+        // A finished import refreshed the window already; the audit log grew.
+        let imported = self.poll_import(now);
         if changed {
             self.refresh_all(now);
         } else if self
@@ -267,7 +290,7 @@ impl MainState {
         }
         self.update_banner(now);
         self.desktop_logic(now);
-        changed
+        changed || imported
     }
 
     /// Records what time did (expiries, lapses); whether anything changed.

@@ -13,6 +13,7 @@
 mod appearance;
 pub mod audit_watch;
 mod idle;
+mod job;
 mod main_state;
 pub mod present;
 pub mod script;
@@ -27,6 +28,7 @@ use crate::platform::keyring::Keyring;
 use crate::platform::launcher::Launcher;
 use crate::platform::notifier::Notifier;
 use crate::platform::preferences::PreferencesFile;
+use crate::platform::screen_lock::ScreenLock;
 use crate::platform::theme::DesktopTheme;
 use crate::platform::witness::Witness;
 use crate::service::{Contents, HashCost, ServiceError, Workspace, demo, unfinished_creation};
@@ -38,8 +40,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use view::forms::{Dialog, FirstStartForm, SignInForm};
 use view::intent::{
-    AccessIntent, ApprovalIntent, EditIntent, Intent, NotificationsIntent, PreferencesIntent,
-    RequestsIntent, SearchIntent, StartIntent, VaultIntent,
+    AccessIntent, ApprovalIntent, EditIntent, ImportIntent, Intent, NotificationsIntent,
+    PreferencesIntent, RequestsIntent, SearchIntent, StartIntent, VaultIntent,
 };
 use view::screen::{AuditView, ScreenView, SignInView};
 
@@ -128,6 +130,8 @@ pub struct LatchkeyApp {
     /// When the person last did something, and what they were typing when
     /// the window locked itself.
     idle: idle::IdleLock,
+    /// Tells when the desktop locked the screen (the window locks too).
+    screen_lock: ScreenLock,
 }
 
 impl LatchkeyApp {
@@ -152,6 +156,7 @@ impl LatchkeyApp {
             appearance: Appearance::default(),
             script: None,
             idle: idle::IdleLock::new(frame_now),
+            screen_lock: ScreenLock::silent(),
         };
         match options.source {
             WorkspaceSource::Open(mut workspace) => {
@@ -192,6 +197,12 @@ impl LatchkeyApp {
     /// idea of the system theme).
     pub fn with_desktop_theme(mut self, desktop: DesktopTheme) -> LatchkeyApp {
         self.appearance.follow(desktop);
+        self
+    }
+
+    /// Locks the window when the desktop locks the screen.
+    pub fn with_screen_lock(mut self, screen_lock: ScreenLock) -> LatchkeyApp {
+        self.screen_lock = screen_lock;
         self
     }
 
@@ -473,6 +484,15 @@ impl LatchkeyApp {
     /// typed input is kept in memory, to be offered back to the same user
     /// at their next sign-in.
     fn lock_when_idle(&mut self, limit: Span) {
+        self.lock_keeping_typed(format!(
+            "Latchkey locked itself after {} without activity. Sign in to go on.",
+            present::duration(limit)
+        ));
+    }
+
+    /// Signs out as the idle lock does (a dialog with typed input is kept
+    /// in memory, to offer back), saying `why`.
+    fn lock_keeping_typed(&mut self, why: String) {
         if let Screen::Main(main) = &mut self.screen {
             let dialog = std::mem::take(&mut main.dialog);
             if dialog.holds_typed_input() {
@@ -480,10 +500,7 @@ impl LatchkeyApp {
                     .keep_typed(main.view.user.username.clone(), dialog);
             }
         }
-        self.sign_out(Some(format!(
-            "Latchkey locked itself after {} without activity. Sign in to go on.",
-            present::duration(limit)
-        )));
+        self.sign_out(Some(why));
     }
 
     /// The window title (R-DSK: "Latchkey — workspace — user" once signed in).
@@ -507,6 +524,13 @@ impl LatchkeyApp {
         if title != self.title {
             ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
             self.title = title;
+        }
+        // Taken on every screen, so a lock heard while signed out is not
+        // applied to the next sign-in.
+        if self.screen_lock.take_locked() && matches!(self.screen, Screen::Main(_)) {
+            self.lock_keeping_typed(
+                "Latchkey locked itself when the screen locked. Sign in to go on.".to_owned(),
+            );
         }
         if let Screen::Main(main) = &mut self.screen {
             main.ensure_watcher(ctx);
@@ -647,6 +671,7 @@ fn may_write(intent: &Intent) -> bool {
                     | SearchIntent::Move(_)
                     | SearchIntent::Choose(_)
             )
+            | Intent::Import(ImportIntent::Open { .. } | ImportIntent::Browse | ImportIntent::Read)
             | Intent::Edit(
                 EditIntent::NewVault
                     | EditIntent::RenameVault(_)

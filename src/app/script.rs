@@ -17,14 +17,17 @@
 //! - `edit`, `move`, `delete` (the selected entry's form or dialog),
 //!   `generator` (opens the open form's password generator)
 //! - `search TEXT` (opens the search with TEXT typed)
+//! - `import PATH` (opens Import… on the shown vault with PATH typed), then
+//!   `browse` (its Browse… button), `read` (Read file), `import-start` (Import)
 //!
 //! The state includes `frames=N`, how many times the window ran its logic,
 //! so a script can count repaints (tests/desktop/idle-cpu.sh).
 
 use super::view::forms::{Dialog, SecretText};
+use super::view::import::{ImportForm, ImportStage};
 use super::view::intent::{
-    AccessIntent, ApprovalIntent, EditIntent, Intent, NotificationsIntent, SearchIntent,
-    StartIntent, VaultIntent, Verdict,
+    AccessIntent, ApprovalIntent, EditIntent, ImportIntent, Intent, NotificationsIntent,
+    SearchIntent, StartIntent, VaultIntent, Verdict,
 };
 use super::view::notifications::DesktopState;
 use super::{LatchkeyApp, Screen};
@@ -125,6 +128,17 @@ impl LatchkeyApp {
             self.apply(&SearchIntent::SetQuery(text.to_owned()).into());
             return Ok(());
         }
+        if let Some(path) = command.strip_prefix("import ") {
+            self.apply(&ImportIntent::Open { into: None }.into());
+            let Screen::Main(main) = &mut self.screen else {
+                return Err("not signed in".into());
+            };
+            let Dialog::Import(form) = &mut main.dialog else {
+                return Err("the import dialog did not open".into());
+            };
+            path.trim().clone_into(&mut form.path);
+            return Ok(());
+        }
         if let Some(fields) = command.strip_prefix("request ") {
             let fields: Vec<&str> = fields.split('|').map(str::trim).collect();
             let [entry, minutes, approver, message] = fields.as_slice() else {
@@ -173,6 +187,15 @@ impl LatchkeyApp {
                 };
                 form.generator_open = true;
                 self.apply(&EditIntent::GeneratePassword.into());
+                Ok(())
+            }
+            [verb @ ("browse" | "read" | "import-start")] => {
+                let intent = match *verb {
+                    "browse" => ImportIntent::Browse,
+                    "read" => ImportIntent::Read,
+                    _ => ImportIntent::Start,
+                };
+                self.apply(&intent.into());
                 Ok(())
             }
             ["bell"] => {
@@ -249,6 +272,9 @@ impl LatchkeyApp {
                 if let Some(error) = &self.sign_in.error {
                     lines.push(format!("error={error}"));
                 }
+                if let Some(notice) = &self.sign_in.notice {
+                    lines.push(format!("notice={notice}"));
+                }
             }
             Screen::Main(main) => {
                 lines.push("screen=main".to_owned());
@@ -265,6 +291,7 @@ impl LatchkeyApp {
                         ),
                         Dialog::Sent { .. } => "sent".to_owned(),
                         Dialog::Details(request) => format!("details {}", request.id.0),
+                        Dialog::Import(form) => describe_import(form),
                         _ => "other".to_owned(),
                     }
                 ));
@@ -291,4 +318,23 @@ impl LatchkeyApp {
         lines.push(String::new());
         lines.join("\n")
     }
+}
+
+/// The import dialog for the state file: "import STAGE[; no file chosen][; error]".
+fn describe_import(form: &ImportForm) -> String {
+    let stage = match &form.stage {
+        ImportStage::Choosing => "choosing".to_owned(),
+        ImportStage::Browsing => "browsing".to_owned(),
+        ImportStage::Reading => "reading".to_owned(),
+        ImportStage::Ready(summary) => format!("ready {}", summary.total()),
+        ImportStage::Importing { done, total } => format!("importing {done}/{total}"),
+        ImportStage::Done(summary) => format!("done {}", summary.total()),
+    };
+    let mut said = vec![format!("import {stage}")];
+    if form.no_file_chosen {
+        said.push("no file chosen".to_owned());
+    }
+    said.extend(form.errors.0.iter().map(|e| e.message.clone()));
+    said.extend(form.error.clone());
+    said.join("; ")
 }

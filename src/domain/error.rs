@@ -27,6 +27,8 @@ pub enum Field {
     Password,
     /// A name of a vault, entry or set.
     Name,
+    /// A file to read (an import).
+    File,
     /// Something about the workspace as a whole (a setting, a policy).
     Workspace,
 }

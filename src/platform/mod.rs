@@ -11,5 +11,6 @@ pub mod keyring;
 pub mod launcher;
 pub mod notifier;
 pub mod preferences;
+pub mod screen_lock;
 pub mod theme;
 pub mod witness;

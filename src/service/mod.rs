@@ -186,6 +186,21 @@ impl Workspace {
         self.store.change_probe()
     }
 
+    /// A second handle on the same workspace, with its own connection and
+    /// the same key, for long work on a background thread (an import) while
+    /// this one keeps serving the window. Sessions carry over: a session of
+    /// this handle is one of the other. `None` where the store has no second
+    /// way in (in memory, read-only).
+    pub fn second_handle(&self) -> Option<Result<Workspace, ServiceError>> {
+        let store = self.store.second_connection()?;
+        Some(store.map_err(ServiceError::from).map(|store| Workspace {
+            store,
+            secrets: self.secrets.clone(),
+            key_status: self.key_status.clone(),
+            hash_cost: self.hash_cost,
+        }))
+    }
+
     /// How long an operation waits for another program's write lock before
     /// failing with "locked by another program" (the CLI waits long, the
     /// window briefly and retries on its own).

@@ -518,6 +518,13 @@ impl Workspace {
         })
     }
 
+    /// A number that moves whenever an entry of `vault` is added, changed
+    /// or removed, by anyone: the window reads its tree again only then.
+    /// Says nothing about the entries themselves, so it asks for no right.
+    pub fn entry_revision(&mut self, vault: VaultId, now: Timestamp) -> Result<i64, ServiceError> {
+        self.read(now, |ops| Ok(ops.tx.entry_revision(vault)?))
+    }
+
     /// The vaults this user sees: all for administrators, else those they are a member of.
     pub fn vaults(
         &mut self,

@@ -59,6 +59,7 @@ pub enum SecretUse {
 }
 
 /// Seals and opens secrets with the workspace key.
+#[derive(Clone)]
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
 }

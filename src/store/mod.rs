@@ -167,6 +167,14 @@ pub trait Store: Send {
     /// write (an in-memory workspace).
     fn change_probe(&self) -> Option<Box<dyn ChangeProbe>>;
 
+    /// Another read-write connection to the same workspace, for long work
+    /// (an import) on a background thread while this one keeps serving the
+    /// window; `None` where there is no second way in (an in-memory or
+    /// read-only workspace).
+    fn second_connection(&self) -> Option<Result<Box<dyn Store>, StoreError>> {
+        None
+    }
+
     /// How long a transaction waits for another connection's write lock
     /// before failing with [`StoreError::Busy`]. A window keeps this short so
     /// that a lock held by another program never freezes it.
@@ -200,6 +208,10 @@ pub trait StoreTx {
 
     /// A metadata value.
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// A number that moves whenever an entry of `vault` is added, changed
+    /// or removed (by anyone); 0 before the first.
+    fn entry_revision(&mut self, vault: VaultId) -> Result<i64, StoreError>;
     /// Sets a metadata value.
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
     /// The workspace settings.

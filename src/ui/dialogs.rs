@@ -106,6 +106,9 @@ pub fn dialog_ui(
                 editing::entry_form_ui(ui, form, intents);
             })
             .should_close(),
+        Dialog::Import(form) => modal("import")
+            .show(ctx, |ui| super::import::import_form_ui(ui, form, intents))
+            .should_close(),
         Dialog::VaultName(form) => modal("vault-name")
             .show(ctx, |ui| editing::vault_form_ui(ui, form, intents))
             .should_close(),

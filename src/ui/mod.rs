@@ -12,6 +12,7 @@ mod dialogs;
 mod editing;
 mod entry_pane;
 mod first_start;
+mod import;
 mod notifications;
 mod requests_window;
 mod search;

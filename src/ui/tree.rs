@@ -2,7 +2,9 @@
 //! tree as a virtualized list — only the visible rows are laid out.
 
 use super::widgets::{LOCK, kind_icon, menu_command};
-use crate::app::view::intent::{AccessIntent, CopyWhat, EditIntent, Intent, VaultIntent};
+use crate::app::view::intent::{
+    AccessIntent, CopyWhat, EditIntent, ImportIntent, Intent, VaultIntent,
+};
 use crate::app::view::screen::MainView;
 use crate::app::view::tree::TreeRow;
 use crate::domain::EntryId;
@@ -121,6 +123,10 @@ fn new_menu_ui(ui: &mut Ui, allowed: bool, parent: Option<EntryId>, intents: &mu
         intents.push(new_entry(EntryKind::Credentials, parent));
         ui.close();
     }
+    if menu_command(ui, "Import here…", None, allowed) {
+        intents.push(ImportIntent::Open { into: parent }.into());
+        ui.close();
+    }
 }
 
 /// The vault's own commands ("Manage…" beside the vault drop-down).
@@ -159,6 +165,12 @@ fn vault_menu_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
                 "New entry at the top…",
                 state.rights.add_at_top,
                 new_entry(EntryKind::Credentials, None),
+            );
+            command(
+                ui,
+                "Import into this vault…",
+                state.rights.add_at_top,
+                ImportIntent::Open { into: None }.into(),
             );
         }
     });

@@ -480,3 +480,38 @@ pub fn click_as_a_person(window: &mut Window, label: &str) {
     window.step();
     window.run();
 }
+
+/// A new empty workspace file, made through the first start, signed in as
+/// its administrator "Ada Admin".
+pub fn empty_workspace_window() -> (tempfile::TempDir, Window) {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("mine.latchkey");
+    let clock = Arc::new(FixedClock::new(T0));
+    let env = test_env(
+        &clock,
+        Arc::new(latchkey::platform::keyring::NoKeyring::new(
+            "no keyring in tests",
+        )),
+    );
+    let mut window = window_on(env, WorkspaceSource::File(path), None);
+    replace_text(&mut window, "User name", "ada");
+    replace_text(&mut window, "Display name", "Ada Admin");
+    replace_secret(&mut window, "Password", "correct horse battery");
+    click(&mut window, "Create an empty workspace");
+    assert!(matches!(window.state().screen, Screen::Main(_)));
+    (folder, window)
+}
+
+/// Replaces the text of the dialog's field `label` (the entry pane behind
+/// the dialog has fields of the same names).
+pub fn replace_in_dialog(window: &mut Window, label: &str, text: &str) {
+    let field = || window.get_by_role(egui::accesskit::Role::Dialog);
+    field().get_by_label(label).focus();
+    window.run();
+    window.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    window
+        .get_by_role(egui::accesskit::Role::Dialog)
+        .get_by_label(label)
+        .type_text(text);
+    window.run();
+}

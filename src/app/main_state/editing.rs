@@ -117,6 +117,16 @@ impl MainState {
         }
     }
 
+    /// Whether the shown vault's entries changed since its tree was read
+    /// (by anyone); an unreadable revision counts as changed.
+    pub(super) fn tree_is_stale(&mut self, now: Timestamp) -> bool {
+        let Some(vault) = self.view.vault else {
+            return false;
+        };
+        let revision = self.workspace.entry_revision(vault, now).ok();
+        revision.is_none() || revision != self.tree_revision
+    }
+
     /// The vaults list again (after one was created, renamed or deleted).
     pub(super) fn reload_vaults(&mut self, now: Timestamp) {
         if let Some(vaults) = report(
@@ -308,6 +318,8 @@ impl MainState {
         let Some(vault) = self.view.vault else {
             return;
         };
+        // Read before the entries: a change in between shows at the next refresh.
+        self.tree_revision = self.workspace.entry_revision(vault, now).ok();
         let Some(entries) = report(
             &mut self.view.status,
             self.workspace.entries(&self.session, vault, now),

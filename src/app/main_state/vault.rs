@@ -49,6 +49,8 @@ impl MainState {
     }
 
     pub(super) fn select_vault(&mut self, vault: VaultId, now: Timestamp) {
+        // Read before the entries: a change in between shows at the next refresh.
+        self.tree_revision = self.workspace.entry_revision(vault, now).ok();
         let Some(entries) = report(
             &mut self.view.status,
             self.workspace.entries(&self.session, vault, now),

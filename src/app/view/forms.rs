@@ -490,6 +490,8 @@ pub enum Dialog {
     /// After signing in again: restore the dialog the person was typing in
     /// when the window locked itself?
     RestoreTyped(Box<Dialog>),
+    /// Import… into a vault or a folder (R-VLT-12).
+    Import(Box<super::import::ImportForm>),
     /// A folder or item being created or edited (issue 14).
     EditEntry(Box<EntryForm>),
     /// A vault's name, new or renamed.
@@ -519,6 +521,8 @@ impl Dialog {
             // Anything typed into an entry or a vault name counts; closing the
             // restore question would throw the kept typing away.
             Dialog::EditEntry(_) | Dialog::VaultName(_) | Dialog::RestoreTyped(_) => true,
+            // While it reads or writes, it waits for the work to end.
+            Dialog::Import(form) => form.is_busy(),
             Dialog::None
             | Dialog::AskAccess { .. }
             | Dialog::Sent { .. }

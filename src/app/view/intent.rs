@@ -54,6 +54,31 @@ pub enum Intent {
     Search(SearchIntent),
     /// Building the vault: vaults, folders, items, secrets (`main_state/editing.rs`).
     Edit(EditIntent),
+    /// Import… from KeePass or a CSV export (`main_state/import.rs`).
+    Import(ImportIntent),
+}
+
+/// The Import… dialog (applied in `app/main_state/import.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportIntent {
+    /// Open the dialog, importing into the shown vault, below `into` (a
+    /// folder) or at its top.
+    Open {
+        /// The folder, or `None` for the vault's top.
+        into: Option<EntryId>,
+    },
+    /// Choose the file with the desktop's file dialog.
+    Browse,
+    /// Read the chosen file (with its password), for the preview.
+    Read,
+    /// Create what was read.
+    Start,
+}
+
+impl From<ImportIntent> for Intent {
+    fn from(intent: ImportIntent) -> Intent {
+        Intent::Import(intent)
+    }
 }
 
 /// First start and signing in or out (applied in `app/mod.rs`).

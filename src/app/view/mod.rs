@@ -9,6 +9,7 @@
 pub mod banner;
 pub mod editing;
 pub mod forms;
+pub mod import;
 pub mod intent;
 pub mod notifications;
 pub mod requests_table;

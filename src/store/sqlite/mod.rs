@@ -371,6 +371,13 @@ impl Store for SqliteStore {
         Some(Box::new(SqliteProbe { conn }))
     }
 
+    fn second_connection(&self) -> Option<Result<Box<dyn Store>, StoreError>> {
+        if self.path == Path::new(":memory:") || self.read_only.is_some() {
+            return None;
+        }
+        Some(SqliteStore::open(&self.path).map(|store| Box::new(store) as Box<dyn Store>))
+    }
+
     fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError> {
         self.conn.busy_timeout(wait).map_err(|e| map_error(&e))
     }

@@ -14,6 +14,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_NOTIFICATION_FACTS,
     V_NOTIFICATION_DESKTOP,
     V_ENTRY_EDITING,
+    V_ENTRY_REVISION,
 ];
 
 /// The newest schema this build knows.
@@ -280,4 +281,26 @@ ALTER TABLE entries ADD COLUMN deleted_at_ms INTEGER;
 CREATE INDEX entry_dependencies_by_target ON entry_dependencies(depends_on_id);
 CREATE INDEX standing_by_folder ON standing_permissions(folder_id) WHERE folder_id IS NOT NULL;
 CREATE INDEX requests_pending_by_entry ON requests(entry_id) WHERE status = 'pending';
+";
+
+/// A counter per vault that every change to its entries moves (kept by
+/// triggers, whoever writes): a window that notices another program's commit
+/// reads its tree again only when this moved, not at every approval.
+const V_ENTRY_REVISION: &str = r"
+CREATE TABLE entry_revisions (
+    vault_id INTEGER PRIMARY KEY,
+    revision INTEGER NOT NULL
+);
+CREATE TRIGGER entry_revision_on_insert AFTER INSERT ON entries BEGIN
+    INSERT INTO entry_revisions (vault_id, revision) VALUES (NEW.vault_id, 1)
+    ON CONFLICT (vault_id) DO UPDATE SET revision = revision + 1;
+END;
+CREATE TRIGGER entry_revision_on_update AFTER UPDATE ON entries BEGIN
+    INSERT INTO entry_revisions (vault_id, revision) VALUES (NEW.vault_id, 1)
+    ON CONFLICT (vault_id) DO UPDATE SET revision = revision + 1;
+END;
+CREATE TRIGGER entry_revision_on_delete AFTER DELETE ON entries BEGIN
+    INSERT INTO entry_revisions (vault_id, revision) VALUES (OLD.vault_id, 1)
+    ON CONFLICT (vault_id) DO UPDATE SET revision = revision + 1;
+END;
 ";

@@ -95,6 +95,16 @@ impl StoreTx for SqliteTx<'_> {
         self.tx.commit().db()
     }
 
+    fn entry_revision(&mut self, vault: VaultId) -> Result<i64, StoreError> {
+        self.tx
+            .prepare_cached("SELECT revision FROM entry_revisions WHERE vault_id = ?1")
+            .db()?
+            .query_row([vault.0], |r| r.get(0))
+            .optional()
+            .db()
+            .map(Option::unwrap_or_default)
+    }
+
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
         // Read loosely: a value of another type (written with the sqlite3
         // tool) is bad data, not a database failure.
