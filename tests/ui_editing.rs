@@ -83,6 +83,9 @@ fn an_empty_workspace_is_filled_through_the_window() {
         (EntryKind::Ssh, "web-01.example.org", Some(2222), "deploy")
     );
     assert_eq!(ssh.parent_id, Some(stored(&mut window, "Linux").id));
+    // A connection's own password is shown like a credentials item's.
+    click(&mut window, "View password");
+    assert!(shown(&window, "s3cret-ssh"));
 
     click(&mut window, "Linux");
     new_item_in_selected_folder(&mut window, "Linux", "🗄 Database", "orders");
@@ -329,4 +332,26 @@ fn another_program_s_new_entries_appear_without_switching_vaults() {
     assert!(shown(&window, "made elsewhere"));
     let vaults = &main_state(&mut window).view.vaults;
     assert!(vaults.iter().any(|v| v.name == "Later"));
+}
+
+#[test]
+fn enter_in_a_one_line_field_saves_and_in_the_notes_starts_a_new_line() {
+    let (_folder, mut window) = empty_workspace_window();
+    click(&mut window, "Create a vault…");
+    replace_text(&mut window, "Vault name", "Infra");
+    click(&mut window, "Create vault");
+    click(&mut window, "New folder…");
+    replace_text(&mut window, "Notes", "first line");
+    window.key_press(egui::Key::Enter);
+    window.run();
+    assert!(
+        matches!(main_state(&mut window).dialog, Dialog::EditEntry(_)),
+        "Enter in the notes keeps the form open"
+    );
+    replace_text(&mut window, "Name", "Linux");
+    window.key_press(egui::Key::Enter);
+    window.run();
+    assert!(matches!(main_state(&mut window).dialog, Dialog::None));
+    let linux = stored(&mut window, "Linux");
+    assert_eq!(linux.notes, "first line\n");
 }

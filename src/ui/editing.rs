@@ -74,9 +74,14 @@ pub fn entry_form_ui(ui: &mut Ui, form: &mut EntryForm, intents: &mut Vec<Intent
     if form.generator_open && KindFields::of(form.kind).password {
         generator_ui(ui, form, intents);
     }
+    // Enter in a one-line field (which gives up the focus on Enter) saves,
+    // as in KeePassXC's entry form; in the notes it is a new line.
+    let enter = ui.input(|i| i.key_pressed(egui::Key::Enter))
+        && ui.memory(|m| m.focused().is_none())
+        && !egui::Popup::is_any_open(ui.ctx());
     ui.horizontal(|ui| {
         let save = if form.id.is_some() { "Save" } else { "Create" };
-        if ui.button(RichText::new(save).strong()).clicked() {
+        if ui.button(RichText::new(save).strong()).clicked() || enter {
             intents.push(EditIntent::SaveEntry.into());
         }
         if ui.button("Cancel").clicked() {

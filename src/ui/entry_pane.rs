@@ -147,7 +147,9 @@ fn fields_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail) {
             field(ui, "User name", &entry.username);
             field(ui, "Address", &entry.url);
             field(ui, "Notes", &entry.notes);
-            if entry.kind == EntryKind::Credentials {
+            // Every item kind may keep a password (a connection's own, or
+            // the credentials'); folders have none.
+            if entry.kind != EntryKind::Folder {
                 ui.label(RichText::new("Password").weak());
                 match state.revealed_for(entry.id) {
                     Some(secret) => ui.label(RichText::new(secret).monospace()),
@@ -229,7 +231,7 @@ fn actions_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail, intents: &mut
         {
             intents.push(VaultIntent::Connect(entry.id).into());
         }
-        if entry.kind == EntryKind::Credentials {
+        if entry.kind != EntryKind::Folder {
             if state.revealed_for(entry.id).is_some() {
                 if ui.button("Hide password").clicked() {
                     intents.push(VaultIntent::HidePassword.into());

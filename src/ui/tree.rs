@@ -320,7 +320,6 @@ pub fn item_menu_ui(
     intents: &mut Vec<Intent>,
 ) {
     let reveal_allowed = state.may_reveal_passwords();
-    let is_credentials = kind == EntryKind::Credentials;
     let mut command = |ui: &mut Ui, label: &str, enabled: bool, intent: Intent| {
         let shortcut = match label {
             "Connect" => Some("Ctrl+U"),
@@ -347,32 +346,31 @@ pub fn item_menu_ui(
             VaultIntent::Connect(entry).into(),
         );
     }
-    if is_credentials {
-        command(
-            ui,
-            "View password",
-            !is_locked && reveal_allowed,
-            VaultIntent::RevealPassword(entry).into(),
-        );
-        command(
-            ui,
-            "Copy username",
-            true,
-            VaultIntent::Copy(entry, CopyWhat::Username).into(),
-        );
-        command(
-            ui,
-            "Copy password",
-            !is_locked && reveal_allowed,
-            VaultIntent::Copy(entry, CopyWhat::Password).into(),
-        );
-        command(
-            ui,
-            "Copy username and password",
-            !is_locked && reveal_allowed,
-            VaultIntent::Copy(entry, CopyWhat::UsernameAndPassword).into(),
-        );
-    }
+    // Every item kind may keep a password (a connection's own, or the credentials').
+    command(
+        ui,
+        "View password",
+        !is_locked && reveal_allowed,
+        VaultIntent::RevealPassword(entry).into(),
+    );
+    command(
+        ui,
+        "Copy username",
+        true,
+        VaultIntent::Copy(entry, CopyWhat::Username).into(),
+    );
+    command(
+        ui,
+        "Copy password",
+        !is_locked && reveal_allowed,
+        VaultIntent::Copy(entry, CopyWhat::Password).into(),
+    );
+    command(
+        ui,
+        "Copy username and password",
+        !is_locked && reveal_allowed,
+        VaultIntent::Copy(entry, CopyWhat::UsernameAndPassword).into(),
+    );
     let revocable = state
         .detail
         .as_ref()
