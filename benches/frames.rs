@@ -436,21 +436,32 @@ fn filter_scenarios(h: &mut Harness<'_, Timed>, label: &dyn Fn(&str) -> String) 
 /// frame that carries it, so the frame time is "last key → results on
 /// screen".
 fn search_scenarios(h: &mut Harness<'_, Timed>, label: &dyn Fn(&str) -> String) {
+    let search = |h: &Harness<'_, Timed>| h.state().main().and_then(|m| m.view.search.clone());
     let started = Instant::now();
     h.state_mut().app.apply(&SearchIntent::Open.into());
     let opened = started.elapsed();
-    h.run_steps(2);
-    let indexed = h
-        .state()
-        .main()
-        .and_then(|m| m.view.search.as_ref())
-        .map_or(0, latchkey::app::view::search::SearchView::len);
+    // The index is read on its own thread; the window keeps drawing frames.
+    let mut frames = 0;
+    while search(h).is_some_and(|s| s.reading_vaults.is_some()) {
+        std::thread::sleep(Duration::from_millis(1));
+        h.step();
+        frames += 1;
+    }
+    let indexed = started.elapsed();
+    let entries = search(h).map_or(0, |s| s.len());
     println!(
         "{:<52} {:>6} {:>13} {:>10}",
-        label("search: open (read every vault)"),
+        label("search: open (the click's frame)"),
         1,
-        indexed,
+        "",
         fmt(opened)
+    );
+    println!(
+        "{:<52} {:>6} {:>13} {:>10}",
+        label("search: index of every vault read, off-thread"),
+        frames,
+        entries,
+        fmt(indexed)
     );
 
     let mut edits: Vec<Event> = TYPED_SEARCH

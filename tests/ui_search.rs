@@ -88,3 +88,36 @@ fn a_requester_finds_nothing_outside_the_vaults_they_belong_to() {
         );
     }
 }
+
+#[test]
+fn on_a_workspace_file_the_index_is_read_off_the_window_s_thread_and_keeps_what_was_typed() {
+    let folder = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = folder.path().join("ws.latchkey");
+    let keyring = latchkey::platform::keyring::NoKeyring::new("no keyring in tests");
+    demo_file(&path, &keyring);
+    let clock = std::sync::Arc::new(latchkey::domain::clock::FixedClock::new(T0));
+    let env = test_env(
+        &clock,
+        std::sync::Arc::new(latchkey::platform::keyring::NoKeyring::new("none")),
+    );
+    let mut window = file_window(env, &path, "admin");
+    // Typed at once, whether or not the index has arrived yet.
+    search_for(&mut window, "web-01");
+    for _ in 0..300 {
+        let reading = main_state(&mut window)
+            .view
+            .search
+            .as_ref()
+            .is_some_and(|s| s.reading_vaults.is_some());
+        if !reading {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        window.run();
+    }
+    let search = main_state(&mut window).view.search.clone();
+    let search = search.unwrap_or_else(|| panic!("the search stays open"));
+    assert_eq!(search.query, "web-01");
+    assert_eq!(search.total, 2);
+    assert_eq!(texts_containing(&window, "web-01 in ").len(), 2);
+}

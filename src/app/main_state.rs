@@ -18,12 +18,14 @@ mod search;
 mod vault;
 
 use super::expiring_lead;
+use super::job::Job;
 use super::view::banner::{banner, relevant_request};
 use super::view::editing::EditRightsView;
 use super::view::forms::Dialog;
 use super::view::intent::Intent;
 use super::view::notifications::NotificationsView;
 use super::view::screen::{Dashboard, MainView, Names, StatusLine};
+use super::view::search::SearchView;
 use super::view::tree::TreeModel;
 use super::watcher::ChangeWatcher;
 use crate::domain::{Span, Timestamp};
@@ -73,6 +75,8 @@ pub struct MainState {
     wake: Option<egui::Context>,
     /// An import's file dialog, reading or writing, off the window's thread.
     import: Option<import::ImportWork>,
+    /// The search's index being read off the window's thread.
+    search_index: Option<Job<Result<SearchView, ServiceError>>>,
 }
 
 /// Keeps a failure for the status bar (each error is shown once, not logged
@@ -166,6 +170,7 @@ impl MainState {
             tree_revision: None,
             wake: None,
             import: None,
+            search_index: None,
         };
         if let Some(first) = state.view.vaults.first().map(|v| v.id) {
             state.select_vault(first, now);
@@ -276,6 +281,7 @@ impl MainState {
         }
         // A finished import refreshed the window already; the audit log grew.
         let imported = self.poll_import(now);
+        self.poll_search_index();
         if changed {
             self.refresh_all(now);
         } else if self

@@ -24,6 +24,9 @@ pub fn import_form_ui(ui: &mut Ui, form: &mut ImportForm, intents: &mut Vec<Inte
                 .add(egui::TextEdit::singleline(&mut form.path).desired_width(300.0))
                 .labelled_by(label.id);
             describe_error(ui, &path, &form.errors, Field::File);
+            if form.path.is_empty() && ui.memory(|m| m.focused().is_none()) {
+                path.request_focus();
+            }
             if path.changed() {
                 form.edited();
             }

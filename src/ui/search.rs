@@ -65,6 +65,14 @@ pub fn search_window_ui(ctx: &egui::Context, search: &SearchView, intents: &mut 
             if escape {
                 intents.push(SearchIntent::Close.into());
             }
+            if let Some(vaults) = search.reading_vaults {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    let what = if vaults == 1 { "vault" } else { "vaults" };
+                    ui.label(format!("Reading {vaults} {what}…"));
+                });
+                return;
+            }
             let summary = if search.query.trim().is_empty() {
                 format!("{} entries in your vaults", search.len())
             } else if search.total > search.listed() {

@@ -40,6 +40,9 @@ pub struct SearchView {
     pub total: usize,
     /// The highlighted match (arrows move it, Enter opens it).
     pub selected: usize,
+    /// While the index is being read (on its own thread): how many vaults.
+    /// What is typed meanwhile is kept and applied when it arrives.
+    pub reading_vaults: Option<usize>,
 }
 
 impl SearchView {
@@ -76,6 +79,20 @@ impl SearchView {
         };
         view.set_query("");
         view
+    }
+
+    /// An open search whose index of `vaults` vaults is still being read.
+    pub fn reading(vaults: usize) -> SearchView {
+        SearchView {
+            reading_vaults: Some(vaults),
+            ..SearchView::default()
+        }
+    }
+
+    /// Takes over what was typed (and the highlight) in `earlier`, the
+    /// search shown while this index was read.
+    pub fn continue_from(&mut self, earlier: &SearchView) {
+        self.set_query(&earlier.query);
     }
 
     /// How many entries are searched.
@@ -212,5 +229,20 @@ mod tests {
         assert_eq!(view.selected, 4);
         view.set_query("host-2");
         assert_eq!(view.selected, 0, "a new query starts at the top");
+    }
+
+    #[test]
+    fn what_was_typed_while_the_index_was_read_is_applied_to_it() {
+        let mut shown = SearchView::reading(2);
+        shown.set_query("web");
+        assert_eq!(shown.total, 0, "nothing to search yet");
+        let mut index = SearchView::new(vec![(
+            VaultId(1),
+            "Production".into(),
+            vec![entry(1, None, EntryKind::Ssh, "web-01", "10.0.0.1")],
+        )]);
+        index.continue_from(&shown);
+        assert_eq!((index.query.as_str(), index.total), ("web", 1));
+        assert_eq!(index.reading_vaults, None);
     }
 }
