@@ -67,6 +67,9 @@ pub struct MainState {
     next_tick_at: Option<Timestamp>,
     /// When to try again after another program held the write lock.
     lock_retry_at: Option<Timestamp>,
+    /// This connection's `data_version` when the watcher last woke the
+    /// window (see [`MainState::others_committed`]).
+    seen_data_version: Option<i64>,
     /// The shown vault's entry revision when its tree was read: another
     /// program's commit reloads the tree only when it moved.
     tree_revision: Option<i64>,
@@ -168,6 +171,7 @@ impl MainState {
             next_tick_at,
             lock_retry_at: None,
             tree_revision: None,
+            seen_data_version: None,
             wake: None,
             import: None,
             search_index: None,
@@ -253,6 +257,8 @@ impl MainState {
         if !matches!(self.watching, Watching::NotStarted) {
             return;
         }
+        // What this connection has seen so far is already shown.
+        self.seen_data_version = self.workspace.data_version().ok();
         self.watching = if let Some(probe) = self.workspace.change_probe() {
             Watching::Running(ChangeWatcher::start(probe, ctx.clone()))
         } else {
@@ -265,16 +271,31 @@ impl MainState {
         };
     }
 
+    /// Whether another connection committed since the last time this was
+    /// asked. The watcher's probe is a connection of its own, so it also
+    /// wakes the window for the window's own commits, which the window has
+    /// already shown; this connection's `data_version` moves only for the
+    /// others' (another program, an import's second connection). One PRAGMA,
+    /// asked only when the watcher woke the window.
+    fn others_committed(&mut self) -> bool {
+        match self.workspace.data_version() {
+            Ok(version) => self.seen_data_version.replace(version) != Some(version),
+            // Unknown: read everything again, as before.
+            Err(_) => true,
+        }
+    }
+
     /// Per-frame work at `now`; runs SQL only when something changed or fell
     /// due. Returns whether the stored data changed (another process, or a tick).
     pub fn logic(&mut self, now: Timestamp) -> bool {
         if self.clipboard.clear_due(now) {
             self.clear_copied_secret();
         }
-        let mut changed = match &self.watching {
+        let noticed = match &self.watching {
             Watching::Running(watcher) => watcher.take_changed(),
             Watching::NotStarted | Watching::Off => false,
         };
+        let mut changed = noticed && self.others_committed();
         let lock_retry_due = self.lock_retry_at.is_none_or(|at| now >= at);
         if lock_retry_due && self.next_tick_at.is_some_and(|at| now >= at) {
             changed |= self.tick(now);

@@ -200,10 +200,19 @@ pub fn alice_asks(
         extends_request_id: None,
     };
     let now = window.state().now();
+    as_another_window(window, |ws| ws.request_access(&alice, &draft, now).unwrap())
+}
+
+/// Runs `act` as another person's window would: on a connection of its own
+/// to the window's workspace file, so the window notices the commit as it
+/// notices any other program's; an in-memory workspace, which nothing else
+/// can reach, is changed through the window's own connection.
+pub fn as_another_window<R>(window: &mut Window, act: impl FnOnce(&mut Workspace) -> R) -> R {
     let main = main_state(window);
-    main.workspace()
-        .request_access(&alice, &draft, now)
-        .unwrap()
+    match main.workspace().second_handle() {
+        Some(other) => act(&mut other.unwrap()),
+        None => act(main.workspace()),
+    }
 }
 
 /// `username`, as from their own window, approves `id` as requested, with
@@ -220,10 +229,7 @@ pub fn approve_as(
         terms: None,
         message: message.into(),
     };
-    main_state(window)
-        .workspace()
-        .approve(&session, id, &input, at)
-        .unwrap();
+    as_another_window(window, |ws| ws.approve(&session, id, &input, at).unwrap());
     session
 }
 
