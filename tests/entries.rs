@@ -22,7 +22,8 @@ use latchkey::domain::{
 };
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::service::{
-    HashCost, KeyOptions, NewVault, SecretUse, ServiceError, Session, Workspace,
+    EntrySave, HashCost, KeyOptions, NewVault, SaveTarget, SecretUse, ServiceError, Session,
+    Workspace,
 };
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::{Store, TxMode};
@@ -913,4 +914,103 @@ fn two_windows_editing_one_entry_succeed_in_order() {
     assert_eq!(events[1]["before"]["host"], "first.example.test");
     assert_eq!(events[1]["after"]["host"], "web-01.example.test");
     assert_eq!(events[1]["after"]["notes"], "from the second window");
+}
+
+/// Saving the entry form is one transaction: the fields, the secret and the
+/// links together. A link that is refused (here, to an entry of another
+/// vault) leaves nothing saved — no new entry, no changed field, no new
+/// secret, no audit event — and a valid save writes each part's event.
+#[test]
+fn the_entry_form_is_saved_whole_or_not_at_all() {
+    let (mut fx, people) = setup();
+    let elsewhere = fx
+        .ws
+        .create_entry(
+            &people.admin,
+            fx.spare,
+            EntryKind::Credentials,
+            &named("Spare admin", None),
+            None,
+            fx.now,
+        )
+        .unwrap();
+    let before = head(&fx);
+
+    let draft = NewEntry {
+        host: "db-01.example.org".into(),
+        ..named("db-01", Some(fx.servers))
+    };
+    let refused = fx.ws.save_entry(
+        &people.dave,
+        SaveTarget::New {
+            vault: fx.ops,
+            kind: EntryKind::Ssh,
+        },
+        &EntrySave {
+            draft: &draft,
+            secret: Some(Some(NEW_SECRET)),
+            credentials: Some(Some(elsewhere)),
+            vpn: Some(Some(fx.vpn)),
+        },
+        fx.now,
+    );
+    assert!(refused.is_err(), "a link to another vault is refused");
+    let created = fx.entries(&people.admin).iter().any(|e| e.name == "db-01");
+    assert!(!created, "no entry was created");
+
+    let mut web = fx.entry(&people.admin, fx.web).unwrap();
+    let original_host = web.host.clone();
+    web.host = "web-01.changed.example.org".into();
+    let refused = fx.ws.save_entry(
+        &people.dave,
+        SaveTarget::Existing(fx.web),
+        &EntrySave {
+            draft: &web.to_draft(),
+            secret: Some(Some(NEW_SECRET)),
+            credentials: Some(Some(elsewhere)),
+            vpn: None,
+        },
+        fx.now,
+    );
+    assert!(refused.is_err());
+    let stored = fx.entry(&people.admin, fx.web).unwrap();
+    assert_eq!(stored.host, original_host, "fields unchanged");
+    assert_eq!(head(&fx), before, "nothing audited");
+    let secret = fx
+        .ws
+        .reveal_secret(&people.admin, fx.web, SecretUse::Reveal, fx.now)
+        .unwrap();
+    assert_eq!(secret.as_str(), WEB_SECRET, "secret unchanged");
+    let before = head(&fx);
+
+    // The same save with a link in the vault: fields, secret and link, one
+    // event each, in one commit.
+    let saved = fx
+        .ws
+        .save_entry(
+            &people.dave,
+            SaveTarget::Existing(fx.web),
+            &EntrySave {
+                draft: &web.to_draft(),
+                secret: Some(Some(NEW_SECRET)),
+                credentials: None,
+                vpn: Some(Some(fx.vpn)),
+            },
+            fx.now,
+        )
+        .unwrap();
+    assert_eq!(saved, fx.web);
+    let stored = fx.entry(&people.admin, fx.web).unwrap();
+    assert_eq!(stored.host, "web-01.changed.example.org");
+    let actions: Vec<String> = fx
+        .audit()
+        .into_iter()
+        .filter(|e| e.seq > before)
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        ["entry_changed", "secret_changed", "dependency_added"],
+        "{actions:?}"
+    );
 }

@@ -27,6 +27,35 @@ use crate::domain::{DomainError, EntryId, Field, Timestamp, VaultId};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
+/// Which entry the entry form saves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveTarget {
+    /// A new folder or item of `kind` in `vault` (its folder is the draft's parent).
+    New {
+        /// The vault.
+        vault: VaultId,
+        /// What it is.
+        kind: EntryKind,
+    },
+    /// An entry that exists.
+    Existing(EntryId),
+}
+
+/// What the entry form saves ([`Workspace::save_entry`]).
+#[derive(Debug, Clone, Copy)]
+pub struct EntrySave<'a> {
+    /// The fields.
+    pub draft: &'a NewEntry,
+    /// `Some(Some(secret))` sets the secret, `Some(None)` removes it, `None`
+    /// leaves it as it is.
+    pub secret: Option<Option<&'a str>>,
+    /// The linked credentials item: `Some(link)` sets it (`Some(None)`
+    /// removes it), `None` leaves it.
+    pub credentials: Option<Option<EntryId>>,
+    /// The VPN, as the credentials.
+    pub vpn: Option<Option<EntryId>>,
+}
+
 /// The signed-in user, who must be a member of `vault` unless an administrator.
 pub(super) fn member(
     ops: &mut Ops<'_>,
@@ -280,34 +309,43 @@ impl Workspace {
         now: Timestamp,
     ) -> Result<EntryId, ServiceError> {
         self.write(now, |ops| {
-            if ops.tx.vault(vault)?.is_none() {
-                return Err(ServiceError::NotFound(format!(
-                    "vault {vault} does not exist"
-                )));
+            create_entry_op(ops, session, vault, kind, draft, secret)
+        })
+    }
+
+    /// Saves the entry form in one transaction: a new entry (`target` a
+    /// vault and kind) or an existing one's fields, then its secret and
+    /// links as `save` says, each checked and audited as its own operation
+    /// would be; any refusal leaves nothing saved. Returns the entry's id.
+    pub fn save_entry(
+        &mut self,
+        session: &Session,
+        target: SaveTarget,
+        save: &EntrySave<'_>,
+        now: Timestamp,
+    ) -> Result<EntryId, ServiceError> {
+        self.write(now, |ops| {
+            let id = match target {
+                SaveTarget::New { vault, kind } => {
+                    create_entry_op(ops, session, vault, kind, save.draft, save.secret.flatten())?
+                }
+                SaveTarget::Existing(id) => {
+                    update_entry_op(ops, session, id, save.draft)?;
+                    if let Some(secret) = save.secret {
+                        set_secret_op(ops, session, id, secret)?;
+                    }
+                    id
+                }
+            };
+            let links = [
+                (DependencyRole::Credentials, save.credentials),
+                (DependencyRole::Vpn, save.vpn),
+            ];
+            for (role, link) in links {
+                if let Some(linked) = link {
+                    set_dependency_op(ops, session, id, role, linked)?;
+                }
             }
-            let user = member(ops, session, vault)?;
-            check_entry_fields(draft)?;
-            if kind == EntryKind::Folder && secret.is_some() {
-                return Err(
-                    DomainError::invalid(Field::Password, "a folder has no password").into(),
-                );
-            }
-            let parent = live_entry(ops, draft.parent_id)?;
-            check_new_entry(draft, parent.as_ref(), vault)?;
-            let source = require_add(ops, &user, vault, parent.as_ref())?;
-            check_name_free(ops, vault, draft.parent_id, &draft.name, None)?;
-            let id = ops.tx.insert_entry(vault, kind, draft)?;
-            if let Some(secret) = secret {
-                ops.store_secret(id, secret)?;
-            }
-            let details = json!({ "vault_id": vault.0, "before": null, "after": fields_json(kind, draft), "has_secret": secret.is_some(), "allowed_by": via(source) });
-            ops.audit(
-                Some(user.id),
-                AuditAction::EntryCreated,
-                None,
-                Some(id),
-                &details,
-            )?;
             Ok(id)
         })
     }
@@ -323,38 +361,7 @@ impl Workspace {
         draft: &NewEntry,
         now: Timestamp,
     ) -> Result<(), ServiceError> {
-        self.write(now, |ops| {
-            let entry = ops.entry(id)?;
-            let user = member(ops, session, entry.vault_id)?;
-            check_entry_fields(draft)?;
-            if draft.parent_id != entry.parent_id {
-                return Err(DomainError::invalid(
-                    Field::Entry,
-                    "an edit keeps the entry in its folder; move it to change the folder",
-                )
-                .into());
-            }
-            let source = require(ops, &user, &entry, Permission::Edit)?;
-            let (before, after) = changed_fields(
-                &fields_json(entry.kind, &entry.to_draft()),
-                &fields_json(entry.kind, draft),
-            );
-            if after.is_empty() {
-                return Ok(());
-            }
-            if after.contains_key("name") {
-                check_name_free(ops, entry.vault_id, entry.parent_id, &draft.name, Some(id))?;
-            }
-            ops.tx.update_entry(id, draft)?;
-            let details = json!({ "vault_id": entry.vault_id.0, "before": before, "after": after, "allowed_by": via(source) });
-            ops.audit(
-                Some(user.id),
-                AuditAction::EntryChanged,
-                None,
-                Some(id),
-                &details,
-            )
-        })
+        self.write(now, |ops| update_entry_op(ops, session, id, draft))
     }
 
     /// Sets or clears an entry's secret where the user holds Edit on it;
@@ -367,34 +374,7 @@ impl Workspace {
         secret: Option<&str>,
         now: Timestamp,
     ) -> Result<(), ServiceError> {
-        self.write(now, |ops| {
-            let entry = ops.entry(id)?;
-            let user = member(ops, session, entry.vault_id)?;
-            if entry.kind == EntryKind::Folder {
-                return Err(
-                    DomainError::invalid(Field::Password, "a folder has no password").into(),
-                );
-            }
-            let source = require(ops, &user, &entry, Permission::Edit)?;
-            let had_secret = ops.tx.secret(id)?.is_some();
-            match secret {
-                Some(secret) => ops.store_secret(id, secret)?,
-                None => ops.tx.clear_secret(id)?,
-            }
-            let details = json!({
-                "change": if secret.is_some() { "password changed" } else { "password removed" },
-                "before": { "has_secret": had_secret },
-                "after": { "has_secret": secret.is_some() },
-                "allowed_by": via(source),
-            });
-            ops.audit(
-                Some(user.id),
-                AuditAction::SecretChanged,
-                None,
-                Some(id),
-                &details,
-            )
-        })
+        self.write(now, |ops| set_secret_op(ops, session, id, secret))
     }
 
     /// Moves an entry into `folder` (`None`: the vault's top) of its own
@@ -558,44 +538,7 @@ impl Workspace {
         target: Option<EntryId>,
         now: Timestamp,
     ) -> Result<(), ServiceError> {
-        self.write(now, |ops| {
-            let item = ops.entry(id)?;
-            let user = member(ops, session, item.vault_id)?;
-            let linked = live_entry(ops, target)?;
-            if let Some(linked) = &linked {
-                check_dependency(&item, linked, role)?;
-            }
-            let before = ops
-                .tx
-                .dependencies(id)?
-                .into_iter()
-                .find(|d| d.role == role)
-                .map(|d| d.depends_on);
-            let source = require(ops, &user, &item, Permission::Edit)?;
-            if before == target {
-                return Ok(());
-            }
-            ops.tx.remove_dependency(id, role)?;
-            let action = match target {
-                Some(depends_on) => {
-                    ops.tx.add_dependency(&Dependency {
-                        entry_id: id,
-                        depends_on,
-                        role,
-                    })?;
-                    AuditAction::DependencyAdded
-                }
-                None => AuditAction::DependencyRemoved,
-            };
-            let details = json!({
-                "role": role.as_str(),
-                "before": before.map(|d| d.0),
-                "after": target.map(|d| d.0),
-                "depends_on": target.or(before).map(|d| d.0),
-                "allowed_by": via(source),
-            });
-            ops.audit(Some(user.id), action, None, Some(id), &details)
-        })
+        self.write(now, |ops| set_dependency_op(ops, session, id, role, target))
     }
 
     /// Renames a vault (administrators only); the name must be given and not
@@ -792,4 +735,156 @@ fn vault_impact(ops: &mut Ops<'_>, id: VaultId) -> Result<DeletionImpact, Servic
         members: ops.tx.member_count(id)?,
         approvers: ops.tx.approvers(id)?.len(),
     })
+}
+
+fn create_entry_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    vault: VaultId,
+    kind: EntryKind,
+    draft: &NewEntry,
+    secret: Option<&str>,
+) -> Result<EntryId, ServiceError> {
+    if ops.tx.vault(vault)?.is_none() {
+        return Err(ServiceError::NotFound(format!(
+            "vault {vault} does not exist"
+        )));
+    }
+    let user = member(ops, session, vault)?;
+    check_entry_fields(draft)?;
+    if kind == EntryKind::Folder && secret.is_some() {
+        return Err(DomainError::invalid(Field::Password, "a folder has no password").into());
+    }
+    let parent = live_entry(ops, draft.parent_id)?;
+    check_new_entry(draft, parent.as_ref(), vault)?;
+    let source = require_add(ops, &user, vault, parent.as_ref())?;
+    check_name_free(ops, vault, draft.parent_id, &draft.name, None)?;
+    let id = ops.tx.insert_entry(vault, kind, draft)?;
+    if let Some(secret) = secret {
+        ops.store_secret(id, secret)?;
+    }
+    let details = json!({ "vault_id": vault.0, "before": null, "after": fields_json(kind, draft), "has_secret": secret.is_some(), "allowed_by": via(source) });
+    ops.audit(
+        Some(user.id),
+        AuditAction::EntryCreated,
+        None,
+        Some(id),
+        &details,
+    )?;
+    Ok(id)
+}
+
+fn update_entry_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    id: EntryId,
+    draft: &NewEntry,
+) -> Result<(), ServiceError> {
+    let entry = ops.entry(id)?;
+    let user = member(ops, session, entry.vault_id)?;
+    check_entry_fields(draft)?;
+    if draft.parent_id != entry.parent_id {
+        return Err(DomainError::invalid(
+            Field::Entry,
+            "an edit keeps the entry in its folder; move it to change the folder",
+        )
+        .into());
+    }
+    let source = require(ops, &user, &entry, Permission::Edit)?;
+    let (before, after) = changed_fields(
+        &fields_json(entry.kind, &entry.to_draft()),
+        &fields_json(entry.kind, draft),
+    );
+    if after.is_empty() {
+        return Ok(());
+    }
+    if after.contains_key("name") {
+        check_name_free(ops, entry.vault_id, entry.parent_id, &draft.name, Some(id))?;
+    }
+    ops.tx.update_entry(id, draft)?;
+    let details = json!({ "vault_id": entry.vault_id.0, "before": before, "after": after, "allowed_by": via(source) });
+    ops.audit(
+        Some(user.id),
+        AuditAction::EntryChanged,
+        None,
+        Some(id),
+        &details,
+    )
+}
+
+fn set_secret_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    id: EntryId,
+    secret: Option<&str>,
+) -> Result<(), ServiceError> {
+    let entry = ops.entry(id)?;
+    let user = member(ops, session, entry.vault_id)?;
+    if entry.kind == EntryKind::Folder {
+        return Err(DomainError::invalid(Field::Password, "a folder has no password").into());
+    }
+    let source = require(ops, &user, &entry, Permission::Edit)?;
+    let had_secret = ops.tx.secret(id)?.is_some();
+    match secret {
+        Some(secret) => ops.store_secret(id, secret)?,
+        None => ops.tx.clear_secret(id)?,
+    }
+    let details = json!({
+        "change": if secret.is_some() { "password changed" } else { "password removed" },
+        "before": { "has_secret": had_secret },
+        "after": { "has_secret": secret.is_some() },
+        "allowed_by": via(source),
+    });
+    ops.audit(
+        Some(user.id),
+        AuditAction::SecretChanged,
+        None,
+        Some(id),
+        &details,
+    )
+}
+
+fn set_dependency_op(
+    ops: &mut Ops<'_>,
+    session: &Session,
+    id: EntryId,
+    role: DependencyRole,
+    target: Option<EntryId>,
+) -> Result<(), ServiceError> {
+    let item = ops.entry(id)?;
+    let user = member(ops, session, item.vault_id)?;
+    let linked = live_entry(ops, target)?;
+    if let Some(linked) = &linked {
+        check_dependency(&item, linked, role)?;
+    }
+    let before = ops
+        .tx
+        .dependencies(id)?
+        .into_iter()
+        .find(|d| d.role == role)
+        .map(|d| d.depends_on);
+    let source = require(ops, &user, &item, Permission::Edit)?;
+    if before == target {
+        return Ok(());
+    }
+    ops.tx.remove_dependency(id, role)?;
+    let action = match target {
+        Some(depends_on) => {
+            ops.tx.add_dependency(&Dependency {
+                entry_id: id,
+                depends_on,
+                role,
+            })?;
+            AuditAction::DependencyAdded
+        }
+        None => AuditAction::DependencyRemoved,
+    };
+    let details = json!({
+        "role": role.as_str(),
+        "before": before.map(|d| d.0),
+        "after": target.map(|d| d.0),
+        "depends_on": target.or(before).map(|d| d.0),
+        "allowed_by": via(source),
+    });
+    ops.audit(Some(user.id), action, None, Some(id), &details)
 }

@@ -29,6 +29,7 @@ pub use crate::domain::notification::{DesktopBacklog, NotificationPreferences};
 pub use crate::domain::request::RequestInfo;
 pub use admin::NewVault;
 pub use auth::{HashCost, MAX_WAIT, Session, password_checks_on_this_thread};
+pub use entries::{EntrySave, SaveTarget};
 pub use file::{Contents, Created, open_workspace_store, unfinished_creation};
 pub use queries::CopiedSecret;
 pub use requests::BreakGlassInput;

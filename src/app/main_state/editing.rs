@@ -12,7 +12,7 @@ use crate::app::view::intent::EditIntent;
 use crate::domain::entry::{DependencyRole, EditRights, EntryKind};
 use crate::domain::password;
 use crate::domain::{EntryId, FieldErrors, Timestamp};
-use crate::service::NewVault;
+use crate::service::{EntrySave, NewVault, SaveTarget};
 use zeroize::Zeroizing;
 
 impl MainState {
@@ -251,25 +251,25 @@ impl MainState {
             }
         };
         form.port_error = None;
-        let saved = match form.id {
-            None => self.workspace.create_entry(
-                &self.session,
-                form.vault_id,
-                form.kind,
-                &draft,
-                form.secret_to_store().flatten(),
-                now,
-            ),
-            Some(id) => self
-                .workspace
-                .update_entry(&self.session, id, &draft, now)
-                .and_then(|()| match form.secret_to_store() {
-                    Some(secret) => self.workspace.set_secret(&self.session, id, secret, now),
-                    None => Ok(()),
-                })
-                .map(|()| id),
+        // Only the links the person changed (and only for kinds that have links).
+        let has_links = crate::app::view::editing::KindFields::of(form.kind).links;
+        let changed = |chosen: Option<EntryId>, original: Option<EntryId>| {
+            (has_links && chosen != original).then_some(chosen)
         };
-        let id = match saved {
+        let save = EntrySave {
+            draft: &draft,
+            secret: form.secret_to_store(),
+            credentials: changed(form.credentials, form.original_links.0),
+            vpn: changed(form.vpn, form.original_links.1),
+        };
+        let target = match form.id {
+            None => SaveTarget::New {
+                vault: form.vault_id,
+                kind: form.kind,
+            },
+            Some(id) => SaveTarget::Existing(id),
+        };
+        let id = match self.workspace.save_entry(&self.session, target, &save, now) {
             Ok(id) => id,
             Err(e) => {
                 form.errors = e.field_errors().cloned().unwrap_or_default();
@@ -279,37 +279,14 @@ impl MainState {
                 return;
             }
         };
-        let links = [
-            (
-                DependencyRole::Credentials,
-                form.credentials,
-                form.original_links.0,
-            ),
-            (DependencyRole::Vpn, form.vpn, form.original_links.1),
-        ];
-        let (kind, name, is_new) = (form.kind, form.name.trim().to_owned(), form.id.is_none());
-        let mut link_error = None;
-        if crate::app::view::editing::KindFields::of(kind).links {
-            for (role, chosen, original) in links {
-                if chosen != original
-                    && let Err(e) =
-                        self.workspace
-                            .set_dependency(&self.session, id, role, chosen, now)
-                {
-                    link_error = Some(e.to_string());
-                }
-            }
-        }
+        let (name, is_new) = (form.name.trim().to_owned(), form.id.is_none());
         self.dialog = Dialog::None;
         self.reload_tree(now);
         self.select_entry(id, now);
-        match link_error {
-            Some(error) => self
-                .view
-                .status
-                .set_error(format!("{name} was saved, but its link was not: {error}")),
-            None if is_new => self.view.status.set_notice(format!("{name} created")),
-            None => self.view.status.set_notice(format!("{name} saved")),
+        if is_new {
+            self.view.status.set_notice(format!("{name} created"));
+        } else {
+            self.view.status.set_notice(format!("{name} saved"));
         }
     }
 
