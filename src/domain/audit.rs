@@ -101,11 +101,19 @@ pub enum AuditAction {
     /// Folders and items were imported from a file; the details hold the
     /// counts, the kind and name of the file, never a secret.
     Imported,
+    /// A user's display name, e-mail, administrator flag or active flag
+    /// changed; the details hold before and after.
+    UserChanged,
+    /// An administrator gave a user a new password, to be changed at their
+    /// next sign-in (never the value).
+    PasswordReset,
+    /// A user chose a new password of their own (never the value).
+    PasswordChanged,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 42] = [
+    pub const ALL: [AuditAction; 45] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -148,6 +156,9 @@ impl AuditAction {
         AuditAction::VaultRenamed,
         AuditAction::VaultDeleted,
         AuditAction::Imported,
+        AuditAction::UserChanged,
+        AuditAction::PasswordReset,
+        AuditAction::PasswordChanged,
     ];
 
     /// The stored name.
@@ -195,6 +206,9 @@ impl AuditAction {
             AuditAction::VaultRenamed => "vault_renamed",
             AuditAction::VaultDeleted => "vault_deleted",
             AuditAction::Imported => "imported",
+            AuditAction::UserChanged => "user_changed",
+            AuditAction::PasswordReset => "password_reset",
+            AuditAction::PasswordChanged => "password_changed",
         }
     }
 

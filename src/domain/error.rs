@@ -29,6 +29,8 @@ pub enum Field {
     Name,
     /// A file to read (an import).
     File,
+    /// An e-mail address.
+    Email,
     /// Something about the workspace as a whole (a setting, a policy).
     Workspace,
 }

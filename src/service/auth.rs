@@ -39,7 +39,7 @@ use super::ops::Ops;
 use super::{ServiceError, Workspace};
 use crate::domain::audit::AuditAction;
 use crate::domain::user::User;
-use crate::domain::{DomainError, Span, Timestamp, UserId};
+use crate::domain::{DomainError, Field, Span, Timestamp, UserId};
 use crate::store::SignInThrottle;
 use argon2::password_hash::{Output, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -196,6 +196,8 @@ fn whole_secs(wait: Span) -> Span {
 struct Attempt {
     /// The account named, if it exists.
     user: Option<User>,
+    /// An administrator reset its password: a new one must be chosen.
+    must_change_password: bool,
     /// What the password is checked against: the account's hash or a decoy.
     hash: String,
     /// The attempt's number among the bucket's failures, should it fail.
@@ -232,14 +234,19 @@ fn take_slot(ops: &mut Ops<'_>, username: &str, bucket: u16) -> Result<Slot, Ser
     throttle.wrong_guesses = throttle.wrong_guesses.saturating_add(1);
     throttle.last_checked_at = Some(now);
     ops.tx.set_sign_in_throttle(bucket, &throttle)?;
-    let (user, hash) = if let Some(auth) = auth {
-        (Some(auth.user), auth.password_hash)
+    let (user, hash, must_change_password) = if let Some(auth) = auth {
+        (
+            Some(auth.user),
+            auth.password_hash,
+            auth.must_change_password,
+        )
     } else {
         let reference = ops.tx.reference_password_hash()?;
-        (None, decoy_hash(reference.as_deref(), ops.hash_cost))
+        (None, decoy_hash(reference.as_deref(), ops.hash_cost), false)
     };
     Ok(Slot::Taken(Attempt {
         user,
+        must_change_password,
         hash,
         failures_in_a_row: throttle.failed_attempts,
     }))
@@ -273,6 +280,11 @@ fn record_outcome(
         return Ok(Err(refusal.into()));
     }
     ops.tx.clear_sign_in_throttle(bucket)?;
+    if attempt.must_change_password && ops.tx.must_change_password(id)? {
+        // Right, but reset by an administrator: no session until the
+        // person has chosen a password only they know.
+        return Ok(Err(ServiceError::PasswordChangeRequired));
+    }
     ops.audit(Some(id), AuditAction::SignedIn, None, None, &json!({}))?;
     Ok(Ok(user))
 }
@@ -313,6 +325,65 @@ impl Workspace {
         let user = self.write(now, |ops| record_outcome(ops, &attempt, is_correct, bucket))??;
         Ok(Session::new(user))
     }
+
+    /// Replaces the password of `username`, checked (and slowed down) as a
+    /// sign-in is, and opens a session: how a person whose password an
+    /// administrator reset signs in, and how anyone changes their own. The
+    /// new password must be entered and differ from the current one.
+    /// Audited as "password changed" (never a value), then "signed in".
+    pub fn change_password(
+        &mut self,
+        username: &str,
+        current: &str,
+        new_password: &str,
+        now: Timestamp,
+    ) -> Result<Session, ServiceError> {
+        check_new_password(current, new_password)?;
+        // Hashed before any lock is taken, as the check below is.
+        let new_hash = hash_password(new_password, self.hash_cost)?;
+        let bucket = name_bucket(username);
+        let attempt = match self.write(now, |ops| take_slot(ops, username, bucket))? {
+            Slot::Taken(attempt) => attempt,
+            Slot::Refused(wait) => return Err(ServiceError::SlowDown(whole_secs(wait).human())),
+        };
+        let is_correct = verify_password(current, &attempt.hash);
+        let user = self.write(now, |ops| {
+            let attempt = Attempt {
+                must_change_password: false,
+                ..attempt
+            };
+            let user = match record_outcome(ops, &attempt, is_correct, bucket)? {
+                Ok(user) => user,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            let was_reset = ops.tx.must_change_password(user.id)?;
+            ops.tx.set_password(user.id, &new_hash, false)?;
+            let details = json!({ "after_reset": was_reset });
+            ops.audit(
+                Some(user.id),
+                AuditAction::PasswordChanged,
+                None,
+                None,
+                &details,
+            )?;
+            Ok(Ok(user))
+        })??;
+        Ok(Session::new(user))
+    }
+}
+
+/// Checks a new password against the current one, with field messages.
+pub(super) fn check_new_password(current: &str, new_password: &str) -> Result<(), DomainError> {
+    let mut errors = crate::domain::FieldErrors::default();
+    if new_password.is_empty() {
+        errors.push(Field::Password, "enter a new password");
+    } else if new_password == current {
+        errors.push(
+            Field::Password,
+            "choose a password different from the current one",
+        );
+    }
+    errors.into_result()
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod file;
 mod import;
 mod notifications;
 mod ops;
+mod people;
 mod queries;
 mod requests;
 pub mod scale;
@@ -31,6 +32,7 @@ pub use admin::NewVault;
 pub use auth::{HashCost, MAX_WAIT, Session, password_checks_on_this_thread};
 pub use entries::{EntrySave, SaveTarget};
 pub use file::{Contents, Created, open_workspace_store, unfinished_creation};
+pub use people::{UserDetails, UserRecord};
 pub use queries::CopiedSecret;
 pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};
@@ -66,6 +68,10 @@ pub enum ServiceError {
     /// Too many failed sign-ins in a row (R-SEC-2).
     #[error("too many failed sign-ins; try again in {0}")]
     SlowDown(String),
+    /// The password was right, but an administrator reset it: a new one
+    /// must be chosen ([`Workspace::change_password`]) before a session opens.
+    #[error("your password was reset by an administrator; choose a new one to sign in")]
+    PasswordChangeRequired,
     /// The workspace key is missing or wrong.
     #[error("{0}")]
     Key(String),

@@ -103,6 +103,9 @@ pub struct UserAuth {
     pub user: User,
     /// The Argon2id PHC string.
     pub password_hash: String,
+    /// An administrator reset the password: a new one must be chosen
+    /// before a session opens.
+    pub must_change_password: bool,
 }
 
 /// The sign-in slow-down of one user-name bucket (R-SEC-2). Buckets, not
@@ -231,6 +234,27 @@ pub trait StoreTx {
     fn admins(&mut self) -> Result<Vec<User>, StoreError>;
     /// A user and their sign-in state, by user name (any case).
     fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError>;
+    /// Changes a user's display name and e-mail address.
+    fn update_user_details(
+        &mut self,
+        id: UserId,
+        display_name: &str,
+        email: &str,
+    ) -> Result<(), StoreError>;
+    /// Makes a user an administrator or not.
+    fn set_user_admin(&mut self, id: UserId, is_admin: bool) -> Result<(), StoreError>;
+    /// Enables or disables a user.
+    fn set_user_active(&mut self, id: UserId, is_active: bool) -> Result<(), StoreError>;
+    /// Replaces a user's password hash; `must_change` makes them choose a
+    /// new one at their next sign-in.
+    fn set_password(
+        &mut self,
+        id: UserId,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<(), StoreError>;
+    /// Whether a user must choose a new password at their next sign-in.
+    fn must_change_password(&mut self, id: UserId) -> Result<bool, StoreError>;
     /// One stored password hash (the first user's): checking an unknown user
     /// name imitates its cost.
     fn reference_password_hash(&mut self) -> Result<Option<String>, StoreError>;
@@ -395,6 +419,9 @@ pub trait StoreTx {
     ) -> Result<i64, StoreError>;
     /// `requester`'s requests, newest first.
     fn requests_of(&mut self, requester: UserId, limit: usize) -> Result<Vec<Request>, StoreError>;
+    /// Every pending or approved request of `requester` (approved ones may
+    /// have ended by now: the caller judges the phase).
+    fn open_requests_of(&mut self, requester: UserId) -> Result<Vec<Request>, StoreError>;
     /// Every request `user` may see (R-APP-2): their own, those addressed to
     /// or decided by them, those of vaults they approve; all for
     /// administrators. Without approvals (a list does not show them).

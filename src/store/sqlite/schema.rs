@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_NOTIFICATION_DESKTOP,
     V_ENTRY_EDITING,
     V_ENTRY_REVISION,
+    V_PASSWORD_RESET,
 ];
 
 /// The newest schema this build knows.
@@ -303,4 +304,10 @@ CREATE TRIGGER entry_revision_on_delete AFTER DELETE ON entries BEGIN
     INSERT INTO entry_revisions (vault_id, revision) VALUES (OLD.vault_id, 1)
     ON CONFLICT (vault_id) DO UPDATE SET revision = revision + 1;
 END;
+";
+
+/// An administrator's password reset (issue 15): the user must choose a new
+/// password at their next sign-in.
+const V_PASSWORD_RESET: &str = r"
+ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
 ";

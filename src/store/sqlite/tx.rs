@@ -204,7 +204,7 @@ impl StoreTx for SqliteTx<'_> {
 
     fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError> {
         let sql = format!(
-            "SELECT {}, password_hash FROM users WHERE username = ?1",
+            "SELECT {}, password_hash, must_change_password FROM users WHERE username = ?1",
             rows::USER_COLUMNS
         );
         self.tx
@@ -214,10 +214,69 @@ impl StoreTx for SqliteTx<'_> {
                 Ok(UserAuth {
                     user: rows::user(row)?,
                     password_hash: row.get(6)?,
+                    must_change_password: row.get(7)?,
                 })
             })
             .optional()
             .db()
+    }
+
+    fn update_user_details(
+        &mut self,
+        id: UserId,
+        display_name: &str,
+        email: &str,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE users SET display_name = ?2, email = ?3 WHERE id = ?1")
+            .db()?
+            .execute(params![id.0, display_name, email])
+            .db()?;
+        Ok(())
+    }
+
+    fn set_user_admin(&mut self, id: UserId, is_admin: bool) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE users SET is_admin = ?2 WHERE id = ?1")
+            .db()?
+            .execute(params![id.0, is_admin])
+            .db()?;
+        Ok(())
+    }
+
+    fn set_user_active(&mut self, id: UserId, is_active: bool) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE users SET is_active = ?2 WHERE id = ?1")
+            .db()?
+            .execute(params![id.0, is_active])
+            .db()?;
+        Ok(())
+    }
+
+    fn set_password(
+        &mut self,
+        id: UserId,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE users SET password_hash = ?2, must_change_password = ?3 WHERE id = ?1",
+            )
+            .db()?
+            .execute(params![id.0, password_hash, must_change])
+            .db()?;
+        Ok(())
+    }
+
+    fn must_change_password(&mut self, id: UserId) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached("SELECT must_change_password FROM users WHERE id = ?1")
+            .db()?
+            .query_row([id.0], |r| r.get(0))
+            .optional()
+            .db()
+            .map(Option::unwrap_or_default)
     }
 
     fn reference_password_hash(&mut self) -> Result<Option<String>, StoreError> {
@@ -983,6 +1042,14 @@ impl StoreTx for SqliteTx<'_> {
             rows::REQUEST_COLUMNS
         );
         self.query_requests(&sql, &[&requester.0, &entry.0, &(limit as i64)])
+    }
+
+    fn open_requests_of(&mut self, requester: UserId) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE requester_id = ?1 AND status IN ('pending', 'approved') ORDER BY id",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&requester.0])
     }
 
     fn approved_grants_in_vault(
