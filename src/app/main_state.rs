@@ -6,6 +6,7 @@
 //! notifications in `desktop.rs`. The instant of the frame is an
 //! argument everywhere: nothing here keeps a copy of it.
 
+mod admin;
 mod clipboard;
 mod decisions;
 mod desktop;
@@ -19,6 +20,7 @@ mod vault;
 
 use super::expiring_lead;
 use super::job::Job;
+use super::view::admin::AdminView;
 use super::view::banner::{banner, relevant_request};
 use super::view::editing::EditRightsView;
 use super::view::forms::Dialog;
@@ -60,6 +62,8 @@ pub struct MainState {
     pub view: MainView,
     /// The open dialog, which the person edits in place.
     pub dialog: Dialog,
+    /// The Administration window, while open; its forms are edited in place.
+    pub admin: Option<AdminView>,
     clipboard: ClipboardGuard,
     desktop: DesktopDelivery,
     watching: Watching,
@@ -171,6 +175,7 @@ impl MainState {
             next_tick_at,
             lock_retry_at: None,
             tree_revision: None,
+            admin: None,
             seen_data_version: None,
             wake: None,
             import: None,
@@ -190,6 +195,16 @@ impl MainState {
         &mut self.workspace
     }
 
+    /// Whether the signed-in user can no longer act (disabled or removed).
+    /// A failure to tell counts as "still valid": the next action's own
+    /// check refuses anyway.
+    pub fn session_ended(&mut self, now: Timestamp) -> bool {
+        matches!(
+            self.workspace.session_is_valid(&self.session, now),
+            Ok(false)
+        )
+    }
+
     /// Gives the workspace back (sign out).
     pub fn into_workspace(self) -> Workspace {
         self.workspace
@@ -207,6 +222,7 @@ impl MainState {
             Intent::Search(intent) => self.apply_search(intent, now),
             Intent::Edit(intent) => self.apply_edit(*intent, now),
             Intent::Import(intent) => self.apply_import(*intent, now),
+            Intent::Admin(intent) => self.apply_admin(intent, now),
             Intent::CloseDialog => self.dialog = Dialog::None,
             // Applied by the application, which owns the screens and the preferences.
             Intent::Start(_) | Intent::Preferences(_) => {}

@@ -22,7 +22,7 @@ mod watcher;
 
 use crate::domain::clock::Clock;
 use crate::domain::user::NewUser;
-use crate::domain::{DomainError, Field, Span, Timestamp};
+use crate::domain::{DomainError, Field, FieldErrors, Span, Timestamp};
 use crate::platform::clipboard::Clipboard;
 use crate::platform::keyring::Keyring;
 use crate::platform::launcher::Launcher;
@@ -31,7 +31,9 @@ use crate::platform::preferences::PreferencesFile;
 use crate::platform::screen_lock::ScreenLock;
 use crate::platform::theme::DesktopTheme;
 use crate::platform::witness::Witness;
-use crate::service::{Contents, HashCost, ServiceError, Workspace, demo, unfinished_creation};
+use crate::service::{
+    Contents, HashCost, ServiceError, Session, Workspace, demo, unfinished_creation,
+};
 use appearance::Appearance;
 pub use appearance::theme_preference;
 use audit_watch::AuditWatch;
@@ -40,8 +42,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use view::forms::{Dialog, FirstStartForm, SignInForm};
 use view::intent::{
-    AccessIntent, ApprovalIntent, EditIntent, ImportIntent, Intent, NotificationsIntent,
-    PreferencesIntent, RequestsIntent, SearchIntent, StartIntent, VaultIntent,
+    AccessIntent, AdminIntent, ApprovalIntent, EditIntent, ImportIntent, Intent,
+    NotificationsIntent, PreferencesIntent, RequestsIntent, SearchIntent, StartIntent, VaultIntent,
 };
 use view::screen::{AuditView, ScreenView, SignInView};
 
@@ -300,7 +302,9 @@ impl LatchkeyApp {
             ) => {
                 self.apply_first_start(*start);
             }
-            Intent::Start(StartIntent::SignIn) => self.apply_sign_in(),
+            Intent::Start(StartIntent::SignIn | StartIntent::ChangePasswordAndSignIn) => {
+                self.apply_sign_in();
+            }
             Intent::Preferences(PreferencesIntent::ChooseTheme(choice)) => {
                 if let Err(reason) = self.appearance.choose_theme(*choice)
                     && let Screen::Main(main) = &mut self.screen
@@ -327,6 +331,16 @@ impl LatchkeyApp {
                     main.apply(other, now, self.env.launcher.as_ref());
                     if may_write(other) {
                         main.notifications_may_have_changed();
+                    }
+                    // A user disabled or removed by an administrator meanwhile
+                    // is signed out at their next action (R-ADM-2); the service
+                    // refused the action itself already.
+                    if main.session_ended(now) {
+                        self.idle.forget();
+                        self.sign_out(Some(
+                            "Your account was disabled by an administrator. Ask an administrator to enable it."
+                                .to_owned(),
+                        ));
                     }
                 }
             }
@@ -414,36 +428,42 @@ impl LatchkeyApp {
             self.screen = screen;
             return;
         };
-        match state
-            .workspace
-            .sign_in(&self.sign_in.username, self.sign_in.password.as_str(), now)
-        {
-            Ok(session) => {
-                self.sign_in.password.clear();
-                self.sign_in.error = None;
-                let loaded = MainState::load(
-                    state.workspace,
-                    session,
-                    self.env.clipboard.clone(),
-                    Arc::clone(&self.env.notifier),
-                    now,
+        let form = &mut self.sign_in;
+        let signed_in = if form.must_change {
+            form.errors = FieldErrors::default();
+            if form.new_password.as_str() != form.repeat_password.as_str() {
+                form.errors
+                    .push(Field::Password, "the two new passwords differ");
+                self.screen = Screen::SignIn(state);
+                return;
+            }
+            state.workspace.change_password(
+                &form.username,
+                form.password.as_str(),
+                form.new_password.as_str(),
+                now,
+            )
+        } else {
+            state
+                .workspace
+                .sign_in(&form.username, form.password.as_str(), now)
+        };
+        match signed_in {
+            Ok(session) => self.open_main(state, session, now),
+            Err(ServiceError::PasswordChangeRequired) => {
+                // The temporary password was right: it stays typed, and a
+                // new one is asked for.
+                let form = &mut self.sign_in;
+                form.must_change = true;
+                form.error = None;
+                form.notice = Some(
+                    "An administrator reset your password. Choose a new one to sign in.".into(),
                 );
-                match loaded {
-                    Ok(mut main) => {
-                        self.sign_in.notice = None;
-                        self.idle.touch(now);
-                        if let Some(dialog) = self.idle.take_typed(&main.view.user.username) {
-                            main.dialog = Dialog::RestoreTyped(Box::new(dialog));
-                        }
-                        self.screen = Screen::Main(Box::new(main));
-                    }
-                    Err(failed) => {
-                        let (workspace, e) = *failed;
-                        self.sign_in.error = Some(e.to_string());
-                        state.workspace = workspace;
-                        self.screen = Screen::SignIn(state);
-                    }
-                }
+                self.screen = Screen::SignIn(state);
+            }
+            Err(e) if e.field_errors().is_some() => {
+                self.sign_in.errors = e.field_errors().cloned().unwrap_or_default();
+                self.screen = Screen::SignIn(state);
             }
             Err(e) => {
                 if !e.is_locked_by_another() {
@@ -453,6 +473,41 @@ impl LatchkeyApp {
                 }
                 self.sign_in.error = Some(e.to_string());
                 self.sign_in.focus_password = true;
+                self.screen = Screen::SignIn(state);
+            }
+        }
+    }
+
+    /// Signed in: the main window for `session`, or back to the sign-in
+    /// with the reason when it cannot be loaded.
+    fn open_main(&mut self, mut state: Box<SignInState>, session: Session, now: Timestamp) {
+        let form = &mut self.sign_in;
+        form.password.clear();
+        form.new_password.clear();
+        form.repeat_password.clear();
+        form.must_change = false;
+        form.errors = FieldErrors::default();
+        form.error = None;
+        let loaded = MainState::load(
+            state.workspace,
+            session,
+            self.env.clipboard.clone(),
+            Arc::clone(&self.env.notifier),
+            now,
+        );
+        match loaded {
+            Ok(mut main) => {
+                self.sign_in.notice = None;
+                self.idle.touch(now);
+                if let Some(dialog) = self.idle.take_typed(&main.view.user.username) {
+                    main.dialog = Dialog::RestoreTyped(Box::new(dialog));
+                }
+                self.screen = Screen::Main(Box::new(main));
+            }
+            Err(failed) => {
+                let (workspace, e) = *failed;
+                self.sign_in.error = Some(e.to_string());
+                state.workspace = workspace;
                 self.screen = Screen::SignIn(state);
             }
         }
@@ -615,6 +670,7 @@ impl eframe::App for LatchkeyApp {
             Screen::Main(main) => ScreenView::Main {
                 view: &main.view,
                 dialog: &mut main.dialog,
+                admin: main.admin.as_mut(),
                 audit,
                 theme: self.appearance.choice(),
             },
@@ -672,6 +728,16 @@ fn may_write(intent: &Intent) -> bool {
                     | SearchIntent::Choose(_)
             )
             | Intent::Import(ImportIntent::Open { .. } | ImportIntent::Browse | ImportIntent::Read)
+            | Intent::Admin(
+                AdminIntent::Open
+                    | AdminIntent::Close
+                    | AdminIntent::SelectUser(_)
+                    | AdminIntent::NewUser
+                    | AdminIntent::EditUser(_)
+                    | AdminIntent::AskResetPassword(_)
+                    | AdminIntent::CancelUserForm
+                    | AdminIntent::AskDisable(_)
+            )
             | Intent::Edit(
                 EditIntent::NewVault
                     | EditIntent::RenameVault(_)

@@ -8,7 +8,9 @@ use super::widgets::{
 };
 use crate::app::present;
 use crate::app::view::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
-use crate::app::view::intent::{AccessIntent, ApprovalIntent, Intent, StartIntent, Verdict};
+use crate::app::view::intent::{
+    AccessIntent, AdminIntent, ApprovalIntent, Intent, StartIntent, Verdict,
+};
 use crate::app::view::screen::{MainView, Names};
 use crate::domain::request::{Request, RequestInfo};
 use crate::domain::settings::MAX_MESSAGE_CHARS;
@@ -106,6 +108,28 @@ pub fn dialog_ui(
                 editing::entry_form_ui(ui, form, intents);
             })
             .should_close(),
+        Dialog::ConfirmDisable { user_id, name } => {
+            let user_id = *user_id;
+            modal("disable")
+                .show(ctx, |ui| {
+                    ui.set_width(420.0);
+                    let title = format!("Disable {name}?");
+                    ui.heading(title.as_str());
+                    name_dialog(ui, &title);
+                    ui.label(format!(
+                        "{name} can no longer sign in, and their open windows sign out at their next action. Their pending requests lapse and their access in force ends now. Enabling them later brings none of it back."
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button(RichText::new("Disable").strong()).clicked() {
+                            intents.push(AdminIntent::SetActive(user_id, false).into());
+                        }
+                        if ui.button("Cancel").clicked() {
+                            intents.push(Intent::CloseDialog);
+                        }
+                    });
+                })
+                .should_close()
+        }
         Dialog::Import(form) => modal("import")
             .show(ctx, |ui| super::import::import_form_ui(ui, form, intents))
             .should_close(),

@@ -6,6 +6,7 @@
 //! service, never runs SQL and never reads the clock (`tests/tidy.rs` checks
 //! it); the instant of the frame is an argument.
 
+mod admin;
 mod banner;
 mod dashboard;
 mod dialogs;
@@ -23,8 +24,11 @@ pub mod style;
 mod tree;
 mod widgets;
 
+use crate::app::view::admin::AdminView;
 use crate::app::view::forms::Dialog;
-use crate::app::view::intent::{Intent, RequestsIntent, SearchIntent, StartIntent, VaultIntent};
+use crate::app::view::intent::{
+    AdminIntent, Intent, RequestsIntent, SearchIntent, StartIntent, VaultIntent,
+};
 use crate::app::view::screen::{AuditView, MainView, ScreenView};
 use crate::domain::Timestamp;
 use crate::domain::preferences::ThemeChoice;
@@ -57,17 +61,17 @@ pub fn app_ui(ui: &mut Ui, screen: ScreenView<'_>, now: Timestamp, intents: &mut
         ScreenView::Main {
             view,
             dialog,
+            admin,
             audit,
             theme,
-        } => main_ui(ui, view, dialog, (audit, theme), now, intents),
+        } => main_ui(ui, (view, dialog, admin), (audit, theme), now, intents),
     }
 }
 
 /// The signed-in window.
 fn main_ui(
     ui: &mut Ui,
-    view: &MainView,
-    dialog: &mut Dialog,
+    (view, dialog, admin): (&MainView, &mut Dialog, Option<&mut AdminView>),
     (audit, theme): (AuditView<'_>, ThemeChoice),
     now: Timestamp,
     intents: &mut Vec<Intent>,
@@ -103,6 +107,9 @@ fn main_ui(
                 if ui.button("All requests…").clicked() {
                     intents.push(RequestsIntent::Open.into());
                 }
+                if view.user.is_admin && ui.button("Administration…").clicked() {
+                    intents.push(AdminIntent::Open.into());
+                }
                 let search = ui
                     .button("🔍 Search…")
                     .on_hover_text("Search all vaults (Ctrl+F)");
@@ -130,6 +137,9 @@ fn main_ui(
     if let Some(table) = &view.requests_table {
         let is_dialog_open = !matches!(dialog, Dialog::None);
         requests_window::requests_window_ui(ui.ctx(), table, is_dialog_open, intents);
+    }
+    if let Some(admin) = admin {
+        admin::admin_window_ui(ui.ctx(), admin, intents);
     }
     notifications::notifications_window_ui(ui.ctx(), &view.notifications, intents);
     match &view.search {

@@ -1,9 +1,10 @@
 //! Signing in; the demo workspace says who exists and that the password is "demo".
 
-use super::widgets::labelled_text_ui;
+use super::widgets::{describe_error, field_error_ui, labelled_text_ui};
 use crate::app::view::forms::SignInForm;
 use crate::app::view::intent::{Intent, StartIntent};
 use crate::app::view::screen::SignInView;
+use crate::domain::Field;
 use egui::{RichText, Ui};
 
 /// The sign-in screen.
@@ -33,13 +34,24 @@ pub fn sign_in_ui(
         {
             user.request_focus();
         }
-        let submitted = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        ui.add_space(6.0);
-        if ui.button("Sign in").clicked() || submitted {
-            intents.push(StartIntent::SignIn.into());
-        }
+        let mut submitted = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if let Some(notice) = &form.notice {
             ui.label(notice.as_str());
+        }
+        if form.must_change {
+            submitted = new_password_ui(ui, form);
+        }
+        ui.add_space(6.0);
+        let (label, intent) = if form.must_change {
+            (
+                "Set password and sign in",
+                StartIntent::ChangePasswordAndSignIn,
+            )
+        } else {
+            ("Sign in", StartIntent::SignIn)
+        };
+        if ui.button(label).clicked() || submitted {
+            intents.push(intent.into());
         }
         if let Some(error) = &form.error {
             ui.label(RichText::new(format!("⚠ {error}")).color(ui.visuals().error_fg_color));
@@ -55,4 +67,17 @@ pub fn sign_in_ui(
             );
         }
     });
+}
+
+/// The new password, twice, after an administrator's reset; whether Enter
+/// was pressed in the second field.
+fn new_password_ui(ui: &mut Ui, form: &mut SignInForm) -> bool {
+    let new = labelled_text_ui(ui, "New password", &mut form.new_password, true);
+    describe_error(ui, &new, &form.errors, Field::Password);
+    let repeat = labelled_text_ui(ui, "Repeat new password", &mut form.repeat_password, true);
+    if form.new_password.is_empty() && !new.has_focus() && !repeat.has_focus() {
+        new.request_focus();
+    }
+    field_error_ui(ui, &form.errors, Field::Password);
+    repeat.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }

@@ -145,6 +145,14 @@ pub struct SignInForm {
     pub notice: Option<String>,
     /// Put the cursor in the password field on the next frame.
     pub focus_password: bool,
+    /// An administrator reset the password: a new one is asked for (R-ADM-2).
+    pub must_change: bool,
+    /// The new password, when one is asked for.
+    pub new_password: SecretText,
+    /// The new password again.
+    pub repeat_password: SecretText,
+    /// Messages by the new-password fields.
+    pub errors: FieldErrors,
 }
 
 /// A date and a "HH:MM" time in local time, as typed.
@@ -490,6 +498,13 @@ pub enum Dialog {
     /// After signing in again: restore the dialog the person was typing in
     /// when the window locked itself?
     RestoreTyped(Box<Dialog>),
+    /// Before disabling a user: what ends (R-ADM-2).
+    ConfirmDisable {
+        /// The user.
+        user_id: crate::domain::UserId,
+        /// Their display name.
+        name: String,
+    },
     /// Import… into a vault or a folder (R-VLT-12).
     Import(Box<super::import::ImportForm>),
     /// A folder or item being created or edited (issue 14).
@@ -528,6 +543,7 @@ impl Dialog {
             | Dialog::Sent { .. }
             | Dialog::Details(_)
             | Dialog::ConfirmDelete(_)
+            | Dialog::ConfirmDisable { .. }
             | Dialog::MoveTo(_) => false,
         }
     }

@@ -9,7 +9,7 @@ use crate::domain::entry::EntryKind;
 use crate::domain::notification::NotificationKind;
 use crate::domain::preferences::ThemeChoice;
 use crate::domain::request::Phase;
-use crate::domain::{EntryId, NotificationId, RequestId, VaultId};
+use crate::domain::{EntryId, NotificationId, RequestId, UserId, VaultId};
 
 /// What to put on the clipboard (R-REQ-8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,43 @@ pub enum Intent {
     Edit(EditIntent),
     /// Import… from KeePass or a CSV export (`main_state/import.rs`).
     Import(ImportIntent),
+    /// The Administration window (`main_state/admin.rs`).
+    Admin(AdminIntent),
+}
+
+/// The Administration window (applied in `app/main_state/admin.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminIntent {
+    /// Open the window (administrators).
+    Open,
+    /// Close it.
+    Close,
+    /// Show a user's commands.
+    SelectUser(UserId),
+    /// Open the form for a new user.
+    NewUser,
+    /// Open the form for a user's details.
+    EditUser(UserId),
+    /// Open the form for a temporary password.
+    AskResetPassword(UserId),
+    /// Save the open form.
+    SaveUserForm,
+    /// Close the form, keeping nothing.
+    CancelUserForm,
+    /// Make a user an administrator, or not.
+    SetAdmin(UserId, bool),
+    /// Ask before disabling a user (says what ends).
+    AskDisable(UserId),
+    /// Disable (false) or enable (true) a user.
+    SetActive(UserId, bool),
+    /// Forget a user's failed sign-ins.
+    ClearFailedSignIns(UserId),
+}
+
+impl From<AdminIntent> for Intent {
+    fn from(intent: AdminIntent) -> Intent {
+        Intent::Admin(intent)
+    }
 }
 
 /// The Import… dialog (applied in `app/main_state/import.rs`).
@@ -90,6 +127,8 @@ pub enum StartIntent {
     CreateEmptyWorkspace,
     /// Sign in with the typed user name and password.
     SignIn,
+    /// Replace a password an administrator reset, and sign in.
+    ChangePasswordAndSignIn,
     /// Sign out (back to the sign-in screen).
     SignOut,
     /// Put back the dialog the person was typing in when the window locked.

@@ -6,6 +6,7 @@
 //! platform or the rest of `app`; `src/ui` uses only this module,
 //! `app::present` and the domain's types (`tests/tidy.rs` checks both).
 
+pub mod admin;
 pub mod banner;
 pub mod editing;
 pub mod forms;

@@ -50,6 +50,8 @@ pub enum ScreenView<'a> {
         view: &'a MainView,
         /// The open dialog, edited in place.
         dialog: &'a mut Dialog,
+        /// The Administration window, while open; its forms are edited in place.
+        admin: Option<&'a mut super::admin::AdminView>,
         /// The audit log warning or note.
         audit: AuditView<'a>,
         /// The theme the person chose (R-DSK-3).

@@ -1,0 +1,161 @@
+//! The Administration window (issue 15): an administrator creates a user,
+//! edits details (a bad address refused by its field, the typing kept),
+//! makes and unmakes administrators (the last one refused), disables a user
+//! after a confirmation that says what ends — whose open window signs out at
+//! its next action — and resets a password, which the user replaces at the
+//! sign-in before a session opens.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "in a test, a failed step fails the test"
+)]
+
+mod common;
+
+use common::*;
+use egui_kittest::kittest::Queryable;
+use latchkey::app::Screen;
+use latchkey::app::view::forms::Dialog;
+use latchkey::domain::clock::FixedClock;
+use latchkey::platform::keyring::NoKeyring;
+use std::sync::Arc;
+
+fn open_administration(window: &mut Window) {
+    click(window, "Administration…");
+    assert!(shown(window, "Administration"));
+}
+
+fn admin_users(window: &mut Window) -> Vec<(String, String)> {
+    let main = main_state(window);
+    let admin = main.admin.as_ref().unwrap();
+    admin
+        .users
+        .iter()
+        .map(|u| (u.username.clone(), u.notes()))
+        .collect()
+}
+
+#[test]
+fn an_administrator_creates_a_user_and_edits_their_details() {
+    let mut window = demo_window("admin");
+    open_administration(&mut window);
+    assert!(shown(&window, "Alice Requester (alice)"));
+
+    click(&mut window, "New user…");
+    replace_text(&mut window, "User name", "dana");
+    replace_text(&mut window, "Display name", "Dana Ops");
+    replace_secret(&mut window, "First password", "dana-first-pw");
+    click(&mut window, "Create user");
+    assert!(shown(&window, "Dana Ops created; they sign in as “dana”"));
+    assert!(admin_users(&mut window).iter().any(|(u, _)| u == "dana"));
+    // The new user is selected, with their commands.
+    assert!(shown(&window, "Signs in as “dana”"));
+
+    click(&mut window, "Edit details…");
+    replace_text(&mut window, "E-mail", "not an address");
+    click(&mut window, "Save");
+    assert!(shown(&window, "⚠ this does not look like an e-mail address"));
+    let kept = main_state(&mut window)
+        .admin
+        .as_ref()
+        .and_then(|a| a.user_form.as_ref())
+        .map(|f| f.email.clone());
+    assert_eq!(kept.as_deref(), Some("not an address"), "the typing is kept");
+    replace_text(&mut window, "E-mail", "dana@example.org");
+    click(&mut window, "Save");
+    assert!(shown(&window, "Dana Ops saved"));
+    assert!(shown(&window, "dana@example.org"));
+}
+
+#[test]
+fn administrators_are_made_and_unmade_but_the_last_one_stays() {
+    let mut window = demo_window("admin");
+    open_administration(&mut window);
+    // The demo's administrator is the only one: removing it is refused.
+    click(&mut window, "Ada Admin (admin) — administrator");
+    click(&mut window, "Remove administrator");
+    assert!(
+        texts_containing(&window, "is the last active administrator")
+            .first()
+            .is_some(),
+        "the refusal is shown"
+    );
+    click(&mut window, "Carol Approver (carol)");
+    click(&mut window, "Make administrator");
+    assert!(shown(&window, "Carol Approver is now an administrator"));
+    assert!(
+        admin_users(&mut window)
+            .iter()
+            .any(|(u, notes)| u == "carol" && notes == "administrator")
+    );
+}
+
+#[test]
+fn a_disabled_user_s_open_window_signs_out_at_its_next_action() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("ws.latchkey");
+    demo_file(&path, &NoKeyring::new("no keyring in tests"));
+    let clock = Arc::new(FixedClock::new(T0));
+    let env = || test_env(&clock, Arc::new(NoKeyring::new("no keyring in tests")));
+    let mut admin = file_window(env(), &path, "admin");
+    let mut alice = file_window(env(), &path, "alice");
+
+    open_administration(&mut admin);
+    click(&mut admin, "Alice Requester (alice)");
+    click(&mut admin, "Disable…");
+    assert!(shown(&admin, "Disable Alice Requester?"));
+    assert!(dialog_shows(&admin, "Disable"));
+    click(&mut admin, "Disable");
+    assert!(matches!(main_state(&mut admin).dialog, Dialog::None));
+    assert!(
+        texts_containing(&admin, "Alice Requester is disabled")
+            .first()
+            .is_some()
+    );
+
+    // Alice's window signs out at her next action, saying why.
+    click(&mut alice, "Search…");
+    assert!(matches!(alice.state().screen, Screen::SignIn(_)));
+    assert!(shown(
+        &alice,
+        "Your account was disabled by an administrator. Ask an administrator to enable it."
+    ));
+}
+
+#[test]
+fn a_reset_password_is_replaced_at_the_sign_in_before_a_session_opens() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("ws.latchkey");
+    demo_file(&path, &NoKeyring::new("no keyring in tests"));
+    let clock = Arc::new(FixedClock::new(T0));
+    let env = || test_env(&clock, Arc::new(NoKeyring::new("no keyring in tests")));
+    let mut admin = file_window(env(), &path, "admin");
+    open_administration(&mut admin);
+    click(&mut admin, "Bob Approver (bob)");
+    click(&mut admin, "Reset password…");
+    replace_secret(&mut admin, "Temporary password", "temp-for-bob");
+    click(&mut admin, "Reset password");
+    assert!(shown(
+        &admin,
+        "Bob Approver has a temporary password and must choose a new one at the next sign-in"
+    ));
+
+    let mut bob = window_on(
+        env(),
+        latchkey::app::WorkspaceSource::File(path.clone()),
+        Some("bob"),
+    );
+    sign_in_with(&mut bob, "temp-for-bob");
+    assert!(matches!(bob.state().screen, Screen::SignIn(_)), "no session yet");
+    assert!(shown(
+        &bob,
+        "An administrator reset your password. Choose a new one to sign in."
+    ));
+    replace_secret(&mut bob, "New password", "bobs-own-pw");
+    replace_secret(&mut bob, "Repeat new password", "bobs-0wn-pw");
+    click(&mut bob, "Set password and sign in");
+    assert!(shown(&bob, "⚠ the two new passwords differ"));
+    replace_secret(&mut bob, "Repeat new password", "bobs-own-pw");
+    click(&mut bob, "Set password and sign in");
+    assert!(matches!(bob.state().screen, Screen::Main(_)));
+}
