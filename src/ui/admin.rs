@@ -24,10 +24,8 @@ pub fn admin_window_ui(ctx: &egui::Context, admin: &mut AdminView, intents: &mut
         .max_width(screen.x - 16.0)
         .max_height(screen.y - 48.0)
         .constrain(true)
-        .show(ctx, |ui| {
-            match admin.tab {
-                AdminTab::Users => users_tab_ui(ui, admin, intents),
-            }
+        .show(ctx, |ui| match admin.tab {
+            AdminTab::Users => users_tab_ui(ui, admin, intents),
         });
     if !open {
         intents.push(AdminIntent::Close.into());
