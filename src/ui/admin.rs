@@ -45,18 +45,25 @@ fn users_tab_ui(ui: &mut Ui, admin: &mut AdminView, intents: &mut Vec<Intent>) {
         let [list, side] = columns else {
             return;
         };
-        if list.button("New user…").clicked() {
-            intents.push(AdminIntent::NewUser.into());
-        }
-        users_list_ui(list, admin, intents);
-        match &mut admin.user_form {
-            Some(form) => user_form_ui(side, form, intents),
+        // Buttons keep their own width (columns stretch them otherwise).
+        let plain = egui::Layout::top_down(egui::Align::Min);
+        list.with_layout(plain, |ui| {
+            ui.horizontal(|ui| {
+                ui.strong(format!("Users ({})", admin.users.len()));
+                if ui.button("New user…").clicked() {
+                    intents.push(AdminIntent::NewUser.into());
+                }
+            });
+            users_list_ui(ui, admin, intents);
+        });
+        side.with_layout(plain, |ui| match &mut admin.user_form {
+            Some(form) => user_form_ui(ui, form, intents),
             None => {
                 if let Some(user) = admin.selected() {
-                    user_commands_ui(side, user, intents);
+                    user_commands_ui(ui, user, intents);
                 }
             }
-        }
+        });
     });
 }
 
