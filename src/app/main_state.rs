@@ -11,6 +11,7 @@ mod clipboard;
 mod decisions;
 mod desktop;
 mod editing;
+mod emergency;
 mod import;
 mod notifications;
 mod requester;

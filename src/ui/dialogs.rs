@@ -7,7 +7,7 @@ use super::widgets::{
     describe_error, field_error_ui, keep_focus_after_list, name_dialog, terms_input_ui,
 };
 use crate::app::present;
-use crate::app::view::forms::{Dialog, DirectGrantForm, RequestForm, ResponseForm};
+use crate::app::view::forms::{Dialog, DirectGrantForm, EmergencyForm, RequestForm, ResponseForm};
 use crate::app::view::intent::{
     AccessIntent, AdminIntent, ApprovalIntent, Intent, StartIntent, Verdict,
 };
@@ -107,6 +107,9 @@ pub fn dialog_ui(
             .show(ctx, |ui| {
                 editing::entry_form_ui(ui, form, intents);
             })
+            .should_close(),
+        Dialog::Emergency(form) => modal("emergency")
+            .show(ctx, |ui| emergency_ui(ui, form, intents))
             .should_close(),
         Dialog::ConfirmDisable { user_id, name } => {
             let user_id = *user_id;
@@ -629,6 +632,38 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
     ui.horizontal(|ui| {
         if ui.button(RichText::new("Grant access").strong()).clicked() {
             intents.push(ApprovalIntent::SendDirectGrant.into());
+        }
+        if ui.button("Cancel").clicked() {
+            intents.push(Intent::CloseDialog);
+        }
+    });
+}
+
+/// Emergency access (R-BEY-5): what happens, said plainly before anything
+/// else; the duration up to the vault's limit, the set, the reason.
+fn emergency_ui(ui: &mut Ui, form: &mut EmergencyForm, intents: &mut Vec<Intent>) {
+    ui.set_width(460.0);
+    let title = format!("Emergency access to {}", form.entry_name);
+    ui.heading(title.as_str());
+    name_dialog(ui, &title);
+    ui.label(
+        RichText::new(format!(
+            "This opens the entry now, without an approval, for at most {}. Every approver and administrator is told at once, and the access is flagged for review. Use it only when it cannot wait.",
+            present::duration(crate::domain::Span::mins(i64::from(form.limit_mins)))
+        ))
+        .color(ui.visuals().warn_fg_color),
+    );
+    ui.add_space(6.0);
+    terms_input_ui(ui, &mut form.terms, &form.errors, "emergency");
+    message_ui(ui, "Reason (required)", &mut form.reason, &form.errors);
+    ui.horizontal(|ui| {
+        let take = egui::Button::new(
+            RichText::new("Take emergency access")
+                .strong()
+                .color(ui.visuals().error_fg_color),
+        );
+        if ui.add(take).clicked() {
+            intents.push(AccessIntent::TakeEmergency.into());
         }
         if ui.button("Cancel").clicked() {
             intents.push(Intent::CloseDialog);

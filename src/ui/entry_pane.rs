@@ -218,6 +218,18 @@ fn actions_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail, intents: &mut
         {
             intents.push(AccessIntent::OpenRequestDialog(entry.id).into());
         }
+        // Break glass (R-BEY-5): only where the vault allows it.
+        if detail.access.is_locked
+            && state
+                .vaults
+                .iter()
+                .any(|v| v.id == entry.vault_id && v.break_glass_allowed)
+            && ui
+                .button(RichText::new("Emergency access…").color(ui.visuals().warn_fg_color))
+                .clicked()
+        {
+            intents.push(AccessIntent::OpenEmergency(entry.id).into());
+        }
         if state.user.is_admin && ui.button("Grant temporary access…").clicked() {
             intents.push(ApprovalIntent::OpenDirectGrant(entry.id).into());
         }

@@ -37,6 +37,8 @@ impl MainState {
                 }
             }
             AccessIntent::SendRequest => self.send_request(now),
+            AccessIntent::OpenEmergency(id) => self.open_emergency(id, now),
+            AccessIntent::TakeEmergency => self.take_emergency(now),
             AccessIntent::ShowDetails(id) => self.show_details(id, now),
             AccessIntent::CancelRequest(id) => {
                 let result = self.workspace.cancel(&self.session, id, now);

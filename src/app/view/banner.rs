@@ -2,7 +2,7 @@
 //! user's requests on it matters now, and what to say about it.
 
 use crate::app::present;
-use crate::domain::request::{Phase, Request, RequestStatus, expiring_soon_at};
+use crate::domain::request::{Phase, Request, RequestKind, RequestStatus, expiring_soon_at};
 use crate::domain::{RequestId, Span, Timestamp, UserId};
 use std::cmp::Reverse;
 
@@ -174,14 +174,29 @@ pub fn banner(
             } else {
                 Tone::Active
             };
+            let is_emergency = request.kind == RequestKind::BreakGlass;
             view.headline = format!(
-                "✔ Access active — {} remaining",
+                "{} — {} remaining",
+                if is_emergency {
+                    "⚠ Emergency access active"
+                } else {
+                    "✔ Access active"
+                },
                 present::countdown(end.since(now))
             );
-            view.detail = format!("Until {}", end.local_second());
+            view.detail = if is_emergency {
+                // Never extended: another emergency needs its own reason.
+                view.tone = Tone::Warning;
+                format!(
+                    "Until {}. Taken without an approval; every approver and administrator was told, and it will be reviewed.",
+                    end.local_second()
+                )
+            } else {
+                view.can_extend = true;
+                format!("Until {}", end.local_second())
+            };
             view.can_release = true;
             view.can_revoke = true;
-            view.can_extend = true;
             view.next_change_at = Some(next_second(end, now));
         }
         Phase::Expired => {
@@ -274,6 +289,27 @@ mod tests {
 
     fn name(_: UserId) -> String {
         "Bob Approver".into()
+    }
+
+    /// R-BEY-5: emergency access says so, in the warning tone, and offers
+    /// no extension (another emergency needs its own reason).
+    #[test]
+    fn emergency_access_is_shown_as_such() {
+        let request = Request {
+            kind: RequestKind::BreakGlass,
+            ..approved(0, 3_600_000)
+        };
+        let view = banner(&request, T0, Span::mins(10), &name);
+        assert_eq!(
+            view.headline,
+            "⚠ Emergency access active — 1 h 00 min 00 s remaining"
+        );
+        assert_eq!(view.tone, Tone::Warning);
+        assert!(
+            view.detail
+                .contains("every approver and administrator was told")
+        );
+        assert!(!view.can_extend && view.can_release);
     }
 
     /// R-REQ-7, R-TIME-2: the countdown runs every second and never goes negative.

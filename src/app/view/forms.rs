@@ -451,6 +451,25 @@ pub struct DirectGrantForm {
     pub errors: FieldErrors,
 }
 
+/// Emergency access ("break glass", R-BEY-5): taken at once without an
+/// approval, for at most the vault's emergency limit, with a reason; every
+/// approver and administrator is told and the grant is flagged for review.
+#[derive(Debug, Clone)]
+pub struct EmergencyForm {
+    /// The entry.
+    pub entry_id: EntryId,
+    /// Its name.
+    pub entry_name: String,
+    /// The vault's emergency limit, in minutes.
+    pub limit_mins: u32,
+    /// The duration (presets up to the limit) and the permission set.
+    pub terms: TermsInput,
+    /// Why (mandatory).
+    pub reason: String,
+    /// Messages by their fields.
+    pub errors: FieldErrors,
+}
+
 /// The modal dialog on top of the main screen, if any.
 #[derive(Debug, Clone, Default)]
 pub enum Dialog {
@@ -498,6 +517,8 @@ pub enum Dialog {
     /// After signing in again: restore the dialog the person was typing in
     /// when the window locked itself?
     RestoreTyped(Box<Dialog>),
+    /// Emergency access to a locked entry (R-BEY-5).
+    Emergency(Box<EmergencyForm>),
     /// Before disabling a user: what ends (R-ADM-2).
     ConfirmDisable {
         /// The user.
@@ -536,6 +557,7 @@ impl Dialog {
             // Anything typed into an entry or a vault name counts; closing the
             // restore question would throw the kept typing away.
             Dialog::EditEntry(_) | Dialog::VaultName(_) | Dialog::RestoreTyped(_) => true,
+            Dialog::Emergency(form) => !form.reason.trim().is_empty(),
             // While it reads or writes, it waits for the work to end.
             Dialog::Import(form) => form.is_busy(),
             Dialog::None

@@ -181,6 +181,10 @@ pub enum AccessIntent {
     AskRelease(RequestId),
     /// Release, as confirmed in the open dialog (with its note).
     Release,
+    /// Open the emergency access dialog on a locked entry (R-BEY-5).
+    OpenEmergency(EntryId),
+    /// Take emergency access as the open dialog says.
+    TakeEmergency,
 }
 
 /// The approver's side (applied in `app/main_state/decisions.rs`).
