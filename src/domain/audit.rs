@@ -101,11 +101,24 @@ pub enum AuditAction {
     /// Folders and items were imported from a file; the details hold the
     /// counts, the kind and name of the file, never a secret.
     Imported,
+    /// A user stopped being a member of a vault; the details list the
+    /// standing permissions removed and the requests that ended with it.
+    MemberRemoved,
+    /// A user stopped being an approver of a vault (and stayed a member).
+    ApproverRemoved,
+    /// One standing permission was removed.
+    StandingRemoved,
+    /// A permission set's name or permissions changed; before and after.
+    PermissionSetChanged,
+    /// A permission set nobody used was deleted.
+    PermissionSetDeleted,
+    /// A vault's policy changed (R-ADM-7); before and after.
+    VaultPolicyChanged,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 42] = [
+    pub const ALL: [AuditAction; 48] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -148,6 +161,12 @@ impl AuditAction {
         AuditAction::VaultRenamed,
         AuditAction::VaultDeleted,
         AuditAction::Imported,
+        AuditAction::MemberRemoved,
+        AuditAction::ApproverRemoved,
+        AuditAction::StandingRemoved,
+        AuditAction::PermissionSetChanged,
+        AuditAction::PermissionSetDeleted,
+        AuditAction::VaultPolicyChanged,
     ];
 
     /// The stored name.
@@ -195,6 +214,12 @@ impl AuditAction {
             AuditAction::VaultRenamed => "vault_renamed",
             AuditAction::VaultDeleted => "vault_deleted",
             AuditAction::Imported => "imported",
+            AuditAction::MemberRemoved => "member_removed",
+            AuditAction::ApproverRemoved => "approver_removed",
+            AuditAction::StandingRemoved => "standing_removed",
+            AuditAction::PermissionSetChanged => "permission_set_changed",
+            AuditAction::PermissionSetDeleted => "permission_set_deleted",
+            AuditAction::VaultPolicyChanged => "vault_policy_changed",
         }
     }
 

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_NOTIFICATION_DESKTOP,
     V_ENTRY_EDITING,
     V_ENTRY_REVISION,
+    V_VAULT_ADMIN,
 ];
 
 /// The newest schema this build knows.
@@ -303,4 +304,19 @@ CREATE TRIGGER entry_revision_on_delete AFTER DELETE ON entries BEGIN
     INSERT INTO entry_revisions (vault_id, revision) VALUES (OLD.vault_id, 1)
     ON CONFLICT (vault_id) DO UPDATE SET revision = revision + 1;
 END;
+";
+
+/// Administering vaults (issue 15): a vault's own maximum grant length
+/// (`max_grant_mins`, NULL: the workspace's maximum, R-ADM-7); a deleted
+/// permission set keeps its row, marked by `deleted_at_ms`, so that the
+/// requests that name it keep their name (the requests' foreign keys need
+/// the row anyway). The indexes find what uses a set when it is about to be
+/// deleted, and a vault's standing permissions for its administration screen.
+const V_VAULT_ADMIN: &str = r"
+ALTER TABLE vaults ADD COLUMN max_grant_mins INTEGER;
+ALTER TABLE permission_sets ADD COLUMN deleted_at_ms INTEGER;
+CREATE INDEX standing_by_set ON standing_permissions(permission_set_id);
+CREATE INDEX standing_by_vault ON standing_permissions(vault_id);
+CREATE INDEX requests_open_by_set ON requests(requested_set_id) WHERE status IN ('pending', 'approved');
+CREATE INDEX requests_open_by_authorized_set ON requests(authorized_set_id) WHERE status IN ('pending', 'approved');
 ";

@@ -56,6 +56,7 @@ fn vault(name: &str) -> Vault {
         required_approvals: 1,
         break_glass_allowed: false,
         emergency_limit_mins: 60,
+        max_grant_mins: None,
     }
 }
 
@@ -416,6 +417,7 @@ fn vaults_members_and_approvers_round_trip() {
         required_approvals: 3,
         break_glass_allowed: true,
         emergency_limit_mins: 15,
+        max_grant_mins: Some(240),
         ..vault("  Finance ")
     };
     let id = tx.insert_vault(&quorum).unwrap();

@@ -670,6 +670,7 @@ fn grant_window_follows_approval_time() {
             &input,
             &quorum(1),
             &settings(),
+            MaxLength::workspace(&settings()),
             row.extends_until,
             row.approved_at,
         );
@@ -1034,6 +1035,7 @@ fn approvals_of_people_who_no_longer_approve_do_not_count() {
             &as_requested(),
             &without_bob,
             &s,
+            MaxLength::workspace(&s),
             None,
             at(mins(2))
         ),
@@ -1056,6 +1058,7 @@ fn approvals_of_people_who_no_longer_approve_do_not_count() {
             &as_requested(),
             &without_bob,
             &s,
+            MaxLength::workspace(&s),
             None,
             at(mins(3))
         ),
@@ -1401,6 +1404,7 @@ fn emergency_of(taker: UserId) -> Request {
         &as_requested(),
         &Quorum::single(),
         &settings(),
+        MaxLength::workspace(&settings()),
         None,
         T0,
     )

@@ -46,6 +46,7 @@ impl Case {
             requester: &self.requester,
             is_member: self.is_member,
             entry: &self.entry,
+            max_length: MaxLength::workspace(&self.settings),
             permission_set: self.permission_set.as_ref(),
             approver: self.approver.as_ref(),
             vault_approvers: &APPROVERS,
@@ -497,9 +498,18 @@ fn break_glass_is_checked_against_the_vault_limit() {
 #[test]
 fn direct_grant_is_checked_like_an_approval() {
     let s = settings();
-    assert_eq!(validate_direct_grant(duration(60), &s, "", T0), Ok(()));
     assert_eq!(
-        validate_direct_grant(frame(T0 - hours(1), at(hours(1))), &s, "", T0),
+        validate_direct_grant(duration(60), &s, MaxLength::workspace(&s), "", T0),
+        Ok(())
+    );
+    assert_eq!(
+        validate_direct_grant(
+            frame(T0 - hours(1), at(hours(1))),
+            &s,
+            MaxLength::workspace(&s),
+            "",
+            T0
+        ),
         Ok(()),
         "an administrator may start from the past"
     );
@@ -524,7 +534,11 @@ fn direct_grant_is_checked_like_an_approval() {
         ),
     ];
     for (name, window, message, want) in rows {
-        assert_refused(name, validate_direct_grant(window, &s, &message, T0), &want);
+        assert_refused(
+            name,
+            validate_direct_grant(window, &s, MaxLength::workspace(&s), &message, T0),
+            &want,
+        );
     }
 }
 
@@ -583,7 +597,7 @@ fn absurd_end_dates_are_field_errors_never_a_panic() {
                 1,
                 T0,
             );
-            let direct = validate_direct_grant(window, &s, "", T0);
+            let direct = validate_direct_grant(window, &s, MaxLength::workspace(&s), "", T0);
             for (what, result) in [
                 ("request", request),
                 ("approval", approval.map(drop)),
