@@ -138,18 +138,18 @@ fn standing_json(ops: &mut Ops<'_>, grant: &StandingGrant) -> Result<Value, Serv
 
 /// Ends `request` because its requester left the vault, and tells who needs
 /// to know: the requester of a revoked grant (as a revocation does), the
-/// approvers of a cancelled request (it is handled). `None` when nothing of
-/// it was live.
+/// approvers of a cancelled request (it is handled). The status it was left
+/// in; `None` when nothing of it was live.
 fn end_request_of_removed_member(
     ops: &mut Ops<'_>,
     admin: &User,
     mut request: Request,
-) -> Result<Option<(RequestStatus, Request)>, ServiceError> {
+) -> Result<Option<RequestStatus>, ServiceError> {
     let Some(status) = request::end_for_removed_member(&mut request, admin.id, ops.now) else {
         return Ok(None);
     };
     ops.tx.update_request(&request)?;
-    if status == RequestStatus::Revoked {
+    if status == RequestStatus::Revoked && request.requester_id != admin.id {
         let facts = NotificationFacts::Revoked {
             names: NotificationNames {
                 entry: ops.entry_record(request.entry_id)?.name,
@@ -165,7 +165,7 @@ fn end_request_of_removed_member(
             request_id: request.id,
             facts,
         })?;
-    } else {
+    } else if status == RequestStatus::Cancelled {
         let handling = Handling {
             outcome: HandledOutcome::Cancelled,
             by: admin.display_name.clone(),
@@ -174,7 +174,7 @@ fn end_request_of_removed_member(
         ops.tx
             .note_request_handled(request.id, admin.id, &handling)?;
     }
-    Ok(Some((status, request)))
+    Ok(Some(status))
 }
 
 pub(super) fn remove_member_op(
@@ -206,9 +206,10 @@ pub(super) fn remove_member_op(
     let mut revoked = Vec::new();
     let mut cancelled = Vec::new();
     for request in ops.tx.open_requests_in_vault(member.id, vault.id)? {
+        let id = request.id.0;
         match end_request_of_removed_member(ops, admin, request)? {
-            Some((RequestStatus::Revoked, request)) => revoked.push(request.id.0),
-            Some((_, request)) => cancelled.push(request.id.0),
+            Some(RequestStatus::Revoked) => revoked.push(id),
+            Some(_) => cancelled.push(id),
             None => {}
         }
     }
