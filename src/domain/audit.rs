@@ -109,11 +109,24 @@ pub enum AuditAction {
     PasswordReset,
     /// A user chose a new password of their own (never the value).
     PasswordChanged,
+    /// A user stopped being a member of a vault; the details list the
+    /// standing permissions removed and the requests that ended with it.
+    MemberRemoved,
+    /// A user stopped being an approver of a vault (and stayed a member).
+    ApproverRemoved,
+    /// One standing permission was removed.
+    StandingRemoved,
+    /// A permission set's name or permissions changed; before and after.
+    PermissionSetChanged,
+    /// A permission set nobody used was deleted.
+    PermissionSetDeleted,
+    /// A vault's policy changed (R-ADM-7); before and after.
+    VaultPolicyChanged,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 45] = [
+    pub const ALL: [AuditAction; 51] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -159,6 +172,12 @@ impl AuditAction {
         AuditAction::UserChanged,
         AuditAction::PasswordReset,
         AuditAction::PasswordChanged,
+        AuditAction::MemberRemoved,
+        AuditAction::ApproverRemoved,
+        AuditAction::StandingRemoved,
+        AuditAction::PermissionSetChanged,
+        AuditAction::PermissionSetDeleted,
+        AuditAction::VaultPolicyChanged,
     ];
 
     /// The stored name.
@@ -209,6 +228,12 @@ impl AuditAction {
             AuditAction::UserChanged => "user_changed",
             AuditAction::PasswordReset => "password_reset",
             AuditAction::PasswordChanged => "password_changed",
+            AuditAction::MemberRemoved => "member_removed",
+            AuditAction::ApproverRemoved => "approver_removed",
+            AuditAction::StandingRemoved => "standing_removed",
+            AuditAction::PermissionSetChanged => "permission_set_changed",
+            AuditAction::PermissionSetDeleted => "permission_set_deleted",
+            AuditAction::VaultPolicyChanged => "vault_policy_changed",
         }
     }
 

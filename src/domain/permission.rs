@@ -1,6 +1,6 @@
 //! Atomic permissions, sets of them, and the built-in permission sets.
 
-use super::ids::PermissionSetId;
+use super::ids::{EntryId, PermissionSetId, UserId, VaultId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -137,6 +137,20 @@ pub struct PermissionSet {
     pub permissions: Permissions,
     /// Built-in sets cannot be changed or removed.
     pub is_builtin: bool,
+}
+
+/// One standing permission (R-ADM-2): `set_id` given to `user_id` on
+/// `vault_id`'s top (`folder_id` `None`) or on a folder, inherited below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StandingGrant {
+    /// Who holds it.
+    pub user_id: UserId,
+    /// The vault it is given in.
+    pub vault_id: VaultId,
+    /// The folder it is given on; `None` for the whole vault.
+    pub folder_id: Option<EntryId>,
+    /// The permission set given.
+    pub set_id: PermissionSetId,
 }
 
 /// The built-in permission sets of docs/requirements.md §1, in the order a new workspace stores them.

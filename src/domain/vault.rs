@@ -17,6 +17,10 @@ pub struct Vault {
     pub break_glass_allowed: bool,
     /// The longest emergency access, in minutes.
     pub emergency_limit_mins: u32,
+    /// The longest access a request, approval or direct grant may give in
+    /// this vault, in minutes (R-ADM-7); `None`: the workspace's maximum.
+    /// The shorter of the two applies.
+    pub max_grant_mins: Option<u32>,
 }
 
 /// Whether `user` may decide requests of a vault whose approvers are `vault_approvers`.

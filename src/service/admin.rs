@@ -127,6 +127,8 @@ pub(super) fn add_vault_op(
         required_approvals: vault.required_approvals,
         break_glass_allowed: vault.break_glass_allowed,
         emergency_limit_mins: vault.emergency_limit_mins,
+        // The workspace's maximum until a policy says otherwise (R-ADM-7).
+        max_grant_mins: None,
     };
     let id = ops.tx.insert_vault(&stored)?;
     let details = json!({ "vault_id": id.0, "name": vault.name.trim(), "required_approvals": vault.required_approvals, "break_glass_allowed": vault.break_glass_allowed, "emergency_limit_mins": vault.emergency_limit_mins });
@@ -187,7 +189,11 @@ pub(super) fn add_standing_op(
             .into());
         }
     }
-    let set_name = ops.permission_set_name(set)?;
+    // A deleted set is refused like one that never existed.
+    let set_name = ops
+        .permission_set(set)?
+        .ok_or_else(|| DomainError::invalid(Field::PermissionSet, "choose a permission set"))?
+        .name;
     ops.tx.add_member(vault, user)?;
     ops.tx.add_standing(user, vault, folder, set)?;
     let details = json!({ "change": "standing_added", "user_id": user.0, "vault_id": vault.0, "folder_id": folder.map(|f| f.0), "permission_set": set_name });
@@ -400,25 +406,7 @@ impl Workspace {
     ) -> Result<PermissionSetId, ServiceError> {
         self.write(now, |ops| {
             let admin = ops.current_admin(session)?;
-            if name.trim().is_empty() || permissions.is_empty() {
-                return Err(DomainError::invalid(
-                    Field::Name,
-                    "a permission set needs a name and at least one permission",
-                )
-                .into());
-            }
-            if ops
-                .tx
-                .permission_sets()?
-                .iter()
-                .any(|s| s.name.eq_ignore_ascii_case(name.trim()))
-            {
-                return Err(DomainError::invalid(
-                    Field::Name,
-                    format!("a permission set named “{}” exists already", name.trim()),
-                )
-                .into());
-            }
+            super::vault_admin::check_set_form(ops, name, permissions, None)?;
             let id = ops.tx.insert_permission_set(name, permissions, false)?;
             ops.audit(
                 Some(admin.id),

@@ -22,6 +22,7 @@ mod requests;
 pub mod scale;
 mod secrets;
 mod tick;
+mod vault_admin;
 mod verify;
 
 pub use crate::domain::access::EntryAccess;
@@ -37,6 +38,10 @@ pub use queries::CopiedSecret;
 pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};
 pub use tick::TickReport;
+pub use vault_admin::{
+    MAX_EMERGENCY_LIMIT_MINS, MAX_REQUIRED_APPROVALS, SetUses, StandingGrant, VaultMember,
+    VaultPolicy,
+};
 pub use verify::{
     AuditCheck, AuditVerdict, WitnessOutcome, check_audit, check_audit_file, check_audit_since,
     remember_created_file, verify_audit,

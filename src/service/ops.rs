@@ -12,7 +12,8 @@ use crate::domain::permission::PermissionSet;
 use crate::domain::request::Request;
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
-use crate::domain::{EntryId, PermissionSetId, RequestId, Timestamp, UserId};
+use crate::domain::vault::Vault;
+use crate::domain::{EntryId, PermissionSetId, RequestId, Timestamp, UserId, VaultId};
 use crate::store::{Store, StoreTx, TxMode};
 use std::collections::HashMap;
 
@@ -144,6 +145,13 @@ impl<'t> Ops<'t> {
             .ok_or_else(|| ServiceError::NotFound(format!("user {id} does not exist")))
     }
 
+    /// A vault by id.
+    pub fn vault(&mut self, id: VaultId) -> Result<Vault, ServiceError> {
+        self.tx
+            .vault(id)?
+            .ok_or_else(|| ServiceError::NotFound("the vault no longer exists".into()))
+    }
+
     pub fn display_name(&mut self, id: UserId) -> Result<String, ServiceError> {
         Ok(self
             .tx
@@ -202,9 +210,14 @@ impl<'t> Ops<'t> {
         Ok(set)
     }
 
+    /// A permission set's name, deleted or not (the history of a request names it).
     pub fn permission_set_name(&mut self, id: PermissionSetId) -> Result<String, ServiceError> {
+        if let Some(set) = self.permission_set(id)? {
+            return Ok(set.name);
+        }
         Ok(self
-            .permission_set(id)?
+            .tx
+            .permission_set_record(id)?
             .map_or_else(|| format!("set {id}"), |s| s.name))
     }
 

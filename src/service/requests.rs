@@ -10,8 +10,8 @@ use crate::domain::notification::{
     HandledOutcome, Handling, NewNotification, NotificationFacts, NotificationNames, NotifiedWindow,
 };
 use crate::domain::request::{
-    self, AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Request, RequestContext,
-    RequestKind, Terms,
+    self, AccessWindow, ApprovalInput, ApprovalOutcome, MaxLength, NewRequest, Request,
+    RequestContext, RequestKind, Terms,
 };
 use crate::domain::user::User;
 use crate::domain::{
@@ -132,11 +132,13 @@ pub(super) fn request_access_op(
     let has_same_pending =
         ops.tx
             .has_pending(requester.id, entry.id, draft.terms.permission_set_id, now)?;
+    let vault = ops.vault(entry.vault_id)?;
     let context = RequestContext {
         settings: &settings,
         requester: &requester,
         is_member,
         entry: &entry,
+        max_length: MaxLength::of(&settings, &vault),
         permission_set: permission_set.as_ref(),
         approver: approver.as_ref(),
         vault_approvers: &vault_approvers,
@@ -240,10 +242,7 @@ pub(super) fn approve_op(
     request::check_can_decide(&request, &approver, &vault_approvers, now, &|u| {
         names.get(&u).cloned().unwrap_or_default()
     })?;
-    let vault = ops
-        .tx
-        .vault(request.vault_id)?
-        .ok_or_else(|| ServiceError::NotFound("the vault no longer exists".into()))?;
+    let vault = ops.vault(request.vault_id)?;
     let settings = ops.settings()?;
     if let Some(terms) = input.terms
         && ops.permission_set(terms.permission_set_id)?.is_none()
@@ -279,6 +278,7 @@ pub(super) fn approve_op(
         input,
         &quorum,
         &settings,
+        MaxLength::of(&settings, &vault),
         extended_end_at,
         now,
     )?;
@@ -476,12 +476,21 @@ fn immediate_grant(
         terms: None,
         message: message.to_owned(),
     };
+    // Break glass is bounded by the vault's emergency limit instead
+    // (R-BEY-5); a direct grant by the vault's maximum (R-ADM-7).
+    let vault = ops.vault(entry.vault_id)?;
+    let max_length = if kind == RequestKind::BreakGlass {
+        MaxLength::workspace(&settings)
+    } else {
+        MaxLength::of(&settings, &vault)
+    };
     request::approve(
         &mut request,
         granted_by,
         &input,
         &request::Quorum::single(),
         &settings,
+        max_length,
         None,
         now,
     )?;
@@ -515,7 +524,14 @@ pub(super) fn direct_grant_op(
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
     }
     let settings = ops.settings()?;
-    request::validate_direct_grant(terms.window, &settings, message, now)?;
+    let vault = ops.vault(entry.vault_id)?;
+    request::validate_direct_grant(
+        terms.window,
+        &settings,
+        MaxLength::of(&settings, &vault),
+        message,
+        now,
+    )?;
     let request = immediate_grant(
         ops,
         grantee.id,

@@ -14,7 +14,7 @@ use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntr
 use crate::domain::notification::{
     Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
 };
-use crate::domain::permission::{PermissionSet, Permissions};
+use crate::domain::permission::{PermissionSet, Permissions, StandingGrant};
 use crate::domain::request::Request;
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::{NewUser, User};
@@ -297,6 +297,15 @@ pub trait StoreTx {
     fn vault_has_requests(&mut self, vault: VaultId) -> Result<bool, StoreError>;
     /// The approvers of `vault` (administrators not included).
     fn approvers(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError>;
+    /// The members of `vault`, by user id.
+    fn members(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError>;
+    /// Removes `user` from `vault`'s members and approvers.
+    fn remove_member(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError>;
+    /// Removes `user` from `vault`'s approvers; they stay a member.
+    fn remove_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError>;
+    /// Stores `vault`'s policy: required approvals, break glass, emergency
+    /// limit and maximum grant length (its name is left as it is).
+    fn update_vault_policy(&mut self, vault: &Vault) -> Result<(), StoreError>;
 
     // Permission sets and standing permissions.
 
@@ -309,8 +318,42 @@ pub trait StoreTx {
     ) -> Result<PermissionSetId, StoreError>;
     /// Every permission set, built-in first.
     fn permission_sets(&mut self) -> Result<Vec<PermissionSet>, StoreError>;
-    /// A permission set by id.
+    /// A permission set by id; `None` once deleted.
     fn permission_set(&mut self, id: PermissionSetId) -> Result<Option<PermissionSet>, StoreError>;
+    /// A permission set by id, deleted or not: the name the history of a request uses.
+    fn permission_set_record(
+        &mut self,
+        id: PermissionSetId,
+    ) -> Result<Option<PermissionSet>, StoreError>;
+    /// The permission set named `name` (any case), deleted or not, and
+    /// whether it is deleted: names stay unique among all sets.
+    fn permission_set_named(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<(PermissionSet, bool)>, StoreError>;
+    /// Renames a permission set and replaces its permissions.
+    fn update_permission_set(
+        &mut self,
+        id: PermissionSetId,
+        name: &str,
+        permissions: Permissions,
+    ) -> Result<(), StoreError>;
+    /// Marks a permission set deleted at `at`: it leaves every list, while
+    /// the requests that name it keep its name.
+    fn delete_permission_set(
+        &mut self,
+        id: PermissionSetId,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+    /// The vault of each standing permission that gives `set` (one per standing permission).
+    fn standing_vaults_of_set(&mut self, set: PermissionSetId) -> Result<Vec<VaultId>, StoreError>;
+    /// How many requests asking for or authorized with `set` are pending at
+    /// `now`, or approved with a grant not over at `now`.
+    fn open_requests_of_set(
+        &mut self,
+        set: PermissionSetId,
+        now: Timestamp,
+    ) -> Result<usize, StoreError>;
     /// Gives `user` a standing permission set on a vault (`folder` `None`) or a folder.
     fn add_standing(
         &mut self,
@@ -319,6 +362,10 @@ pub trait StoreTx {
         folder: Option<EntryId>,
         set: PermissionSetId,
     ) -> Result<(), StoreError>;
+    /// Every standing permission in `vault`, oldest first.
+    fn standing_grants(&mut self, vault: VaultId) -> Result<Vec<StandingGrant>, StoreError>;
+    /// Removes one standing permission exactly like `grant`; false when there is none.
+    fn remove_standing(&mut self, grant: &StandingGrant) -> Result<bool, StoreError>;
     /// The user's standing permissions in a vault: (folder or `None` for the whole vault, permissions).
     fn standing(
         &mut self,
@@ -438,6 +485,12 @@ pub trait StoreTx {
         requester: UserId,
         entry: EntryId,
         limit: usize,
+    ) -> Result<Vec<Request>, StoreError>;
+    /// `user`'s requests in `vault` that are pending or approved (in any phase).
+    fn open_requests_in_vault(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
     ) -> Result<Vec<Request>, StoreError>;
     /// `user`'s approved grants in `vault`, each with the entries it covers.
     fn approved_grants_in_vault(

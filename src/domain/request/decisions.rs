@@ -2,7 +2,7 @@
 //! approve, deny, cancel, revoke, release or review it, the quorum, and what
 //! each decision changes.
 
-use super::validation::{check_message, check_message_alone, check_window};
+use super::validation::{MaxLength, check_message, check_message_alone, check_window};
 use super::{AccessWindow, Approval, Phase, Request, RequestStatus, Terms};
 use crate::domain::error::{DomainError, Field, FieldErrors};
 use crate::domain::ids::{RequestId, UserId};
@@ -201,12 +201,21 @@ impl std::fmt::Debug for Quorum<'_> {
 /// them as shown or denies (the requester may then ask again). A grant already
 /// approved is not undone when an approver stops counting afterwards; it can be
 /// revoked like any other.
+///
+/// The terms approved, as asked or changed, must fit `max_length`, the
+/// vault's limit as it is now (R-ADM-7): a request asked for before its vault's
+/// maximum was lowered is refused until an approver shortens it.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each argument is one independent fact of the decision, read by the service under its lock"
+)]
 pub fn approve(
     request: &mut Request,
     approver: UserId,
     input: &ApprovalInput,
     quorum: &Quorum<'_>,
     settings: &WorkspaceSettings,
+    max_length: MaxLength<'_>,
     extended_end_at: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<ApprovalOutcome, DomainError> {
@@ -233,7 +242,7 @@ pub fn approve(
             );
         }
     }
-    check_window(&mut errors, terms.window, settings, now, false);
+    check_window(&mut errors, terms.window, settings, max_length, now, false);
     errors.into_result()?;
 
     request.approvals.push(Approval {
@@ -352,6 +361,31 @@ pub fn revoke(
     Ok(())
 }
 
+/// The closing note of what ended because its requester left the vault.
+pub const MEMBERSHIP_REMOVED: &str = "membership removed";
+
+/// Ends what `request` still gives or asks for because the administrator
+/// `by` removed its requester from the vault at `now` (R-ADM-2): a live grant
+/// (scheduled, active or waiting for first use) is revoked at once, ending at
+/// `now`; a request still pending is cancelled, as if withdrawn, since
+/// nobody decided it (it did not lapse: time did not end it, and it was not
+/// denied: no approver judged it). Both carry the note
+/// [`MEMBERSHIP_REMOVED`]. Returns the status it was left in, or `None` when
+/// nothing of it was live (its end stands as it was).
+pub fn end_for_removed_member(
+    request: &mut Request,
+    by: UserId,
+    now: Timestamp,
+) -> Option<RequestStatus> {
+    let status = match request.phase(now) {
+        Phase::Pending => RequestStatus::Cancelled,
+        phase if phase.is_live_grant() => RequestStatus::Revoked,
+        _ => return None,
+    };
+    end_grant(request, status, by, now, MEMBERSHIP_REMOVED.to_owned());
+    Some(status)
+}
+
 /// The requester gives an active grant back early (R-BEY-3), with a note.
 pub fn release(
     request: &mut Request,
@@ -384,8 +418,8 @@ pub fn release(
     Ok(())
 }
 
-/// Records that `by` ended a grant at `now`, leaving it `status` (revoked or
-/// released) with `closing_note`.
+/// Records that `by` ended a grant (or a pending request) at `now`, leaving
+/// it `status` (revoked, released or cancelled) with `closing_note`.
 fn end_grant(
     request: &mut Request,
     status: RequestStatus,

@@ -9,7 +9,54 @@ use crate::domain::permission::{Permission, PermissionSet, Permissions};
 use crate::domain::settings::{MAX_MESSAGE_CHARS, WorkspaceSettings};
 use crate::domain::time::{Span, Timestamp};
 use crate::domain::user::User;
-use crate::domain::vault::is_approver;
+use crate::domain::vault::{Vault, is_approver};
+
+/// The longest access a window may span where it is asked for (R-ADM-7):
+/// the workspace's maximum, or the vault's own when that is shorter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxLength<'a> {
+    /// The limit, in minutes.
+    pub mins: u32,
+    /// The name of the vault whose own maximum this is; `None` when the
+    /// workspace's maximum applies.
+    pub vault: Option<&'a str>,
+}
+
+impl MaxLength<'static> {
+    /// The workspace's maximum alone.
+    pub fn workspace(settings: &WorkspaceSettings) -> MaxLength<'static> {
+        MaxLength {
+            mins: settings.max_length_mins,
+            vault: None,
+        }
+    }
+}
+
+impl<'a> MaxLength<'a> {
+    /// The shorter of the workspace's maximum and `vault`'s own; on a tie
+    /// the workspace's, so that messages name the vault only when its limit
+    /// is what refuses.
+    pub fn of(settings: &WorkspaceSettings, vault: &'a Vault) -> MaxLength<'a> {
+        match vault.max_grant_mins {
+            Some(mins) if mins < settings.max_length_mins => MaxLength {
+                mins,
+                vault: Some(&vault.name),
+            },
+            _ => MaxLength::workspace(settings),
+        }
+    }
+
+    /// The limit as a span.
+    pub fn span(self) -> Span {
+        Span::mins(i64::from(self.mins))
+    }
+
+    /// Where the limit applies, for messages: "" or " in Production".
+    fn place(self) -> String {
+        self.vault
+            .map_or_else(String::new, |name| format!(" in {name}"))
+    }
+}
 
 /// What the rules need to know about the world to check a new request.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +69,8 @@ pub struct RequestContext<'a> {
     pub is_member: bool,
     /// The entry asked for.
     pub entry: &'a Entry,
+    /// The longest access allowed in the entry's vault.
+    pub max_length: MaxLength<'a>,
     /// The chosen permission set, if it exists.
     pub permission_set: Option<&'a PermissionSet>,
     /// The chosen approver, if one was chosen and exists.
@@ -70,7 +119,14 @@ pub fn validate_new_request(
     if ctx.permission_set.is_none() {
         errors.push(Field::PermissionSet, "choose a permission set");
     }
-    check_window(&mut errors, draft.terms.window, ctx.settings, ctx.now, true);
+    check_window(
+        &mut errors,
+        draft.terms.window,
+        ctx.settings,
+        ctx.max_length,
+        ctx.now,
+        true,
+    );
     if draft.start_on_first_use && matches!(draft.terms.window, AccessWindow::Custom { .. }) {
         errors.push(
             Field::Start,
@@ -147,25 +203,27 @@ pub fn check_extension_target(
 pub const OUT_OF_RANGE: &str = "choose a date between 1970 and 9999";
 
 /// Adds the messages for an unacceptable window. `is_request` also refuses a
-/// start in the past (an approver may move the start to now).
+/// start in the past (an approver may move the start to now). `max` is the
+/// longest window allowed; a message names the vault when its limit refuses.
 pub(super) fn check_window(
     errors: &mut FieldErrors,
     window: AccessWindow,
     settings: &WorkspaceSettings,
+    max: MaxLength<'_>,
     now: Timestamp,
     is_request: bool,
 ) {
-    let max = settings.max_length();
     match window {
         AccessWindow::Duration { mins } => {
             if mins == 0 {
                 errors.push(Field::Duration, "choose a duration longer than zero");
-            } else if Span::mins(i64::from(mins)) > max {
+            } else if Span::mins(i64::from(mins)) > max.span() {
                 errors.push(
                     Field::Duration,
                     format!(
-                        "the longest access allowed is {}",
-                        Span::human_mins(settings.max_length_mins)
+                        "the longest access allowed{} is {}",
+                        max.place(),
+                        Span::human_mins(max.mins)
                     ),
                 );
             }
@@ -184,12 +242,13 @@ pub(super) fn check_window(
             }
             if end_at <= start_at {
                 errors.push(Field::End, "the end must be after the start");
-            } else if end_at.since(start_at) > max {
+            } else if end_at.since(start_at) > max.span() {
                 errors.push(
                     Field::End,
                     format!(
-                        "the time frame is longer than the {} allowed",
-                        Span::human_mins(settings.max_length_mins)
+                        "the time frame is longer than the {} allowed{}",
+                        Span::human_mins(max.mins),
+                        max.place()
                     ),
                 );
             }
@@ -301,15 +360,17 @@ pub fn check_break_glass_limits(
     Ok(())
 }
 
-/// Checks a direct grant's window (R-ADM-3) like an approval's.
+/// Checks a direct grant's window (R-ADM-3) like an approval's, within
+/// `max_length` (R-ADM-7).
 pub fn validate_direct_grant(
     window: AccessWindow,
     settings: &WorkspaceSettings,
+    max_length: MaxLength<'_>,
     message: &str,
     now: Timestamp,
 ) -> Result<(), DomainError> {
     let mut errors = FieldErrors::default();
-    check_window(&mut errors, window, settings, now, false);
+    check_window(&mut errors, window, settings, max_length, now, false);
     check_message(&mut errors, message);
     errors.into_result()
 }

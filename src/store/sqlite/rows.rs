@@ -42,7 +42,7 @@ pub fn user(row: &Row<'_>) -> rusqlite::Result<User> {
 }
 
 pub const VAULT_COLUMNS: &str =
-    "id, name, required_approvals, break_glass_allowed, emergency_limit_mins";
+    "id, name, required_approvals, break_glass_allowed, emergency_limit_mins, max_grant_mins";
 
 pub fn vault(row: &Row<'_>) -> rusqlite::Result<Vault> {
     Ok(Vault {
@@ -51,10 +51,13 @@ pub fn vault(row: &Row<'_>) -> rusqlite::Result<Vault> {
         required_approvals: row.get(2)?,
         break_glass_allowed: row.get(3)?,
         emergency_limit_mins: row.get(4)?,
+        max_grant_mins: row.get(5)?,
     })
 }
 
 pub const PERMISSION_SET_COLUMNS: &str = "id, name, permission_bits, is_builtin";
+/// How many columns [`PERMISSION_SET_COLUMNS`] names.
+pub const PERMISSION_SET_COLUMN_COUNT: usize = 4;
 
 pub fn permission_set(row: &Row<'_>) -> rusqlite::Result<PermissionSet> {
     Ok(PermissionSet {

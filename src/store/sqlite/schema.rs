@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_ENTRY_EDITING,
     V_ENTRY_REVISION,
     V_PASSWORD_RESET,
+    V_VAULT_ADMIN,
 ];
 
 /// The newest schema this build knows.
@@ -310,4 +311,19 @@ END;
 /// password at their next sign-in.
 const V_PASSWORD_RESET: &str = r"
 ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+";
+
+/// Administering vaults (issue 15): a vault's own maximum grant length
+/// (`max_grant_mins`, NULL: the workspace's maximum, R-ADM-7); a deleted
+/// permission set keeps its row, marked by `deleted_at_ms`, so that the
+/// requests that name it keep their name (the requests' foreign keys need
+/// the row anyway). The indexes find what uses a set when it is about to be
+/// deleted, and a vault's standing permissions for its administration screen.
+const V_VAULT_ADMIN: &str = r"
+ALTER TABLE vaults ADD COLUMN max_grant_mins INTEGER;
+ALTER TABLE permission_sets ADD COLUMN deleted_at_ms INTEGER;
+CREATE INDEX standing_by_set ON standing_permissions(permission_set_id);
+CREATE INDEX standing_by_vault ON standing_permissions(vault_id);
+CREATE INDEX requests_open_by_set ON requests(requested_set_id) WHERE status IN ('pending', 'approved');
+CREATE INDEX requests_open_by_authorized_set ON requests(authorized_set_id) WHERE status IN ('pending', 'approved');
 ";

@@ -9,7 +9,7 @@ use crate::domain::notification::{
     HandledNote, HandledOutcome, Handling, NewNotification, NotificationContent, NotificationFacts,
     NotificationKind, NotificationNames, NotificationPreferences, NotifiedWindow,
 };
-use crate::domain::permission::{Permission, Permissions};
+use crate::domain::permission::{Permission, Permissions, StandingGrant};
 use crate::domain::request::{
     AccessWindow, Approval, Request, RequestKind, RequestStatus, Terms, expiring_soon_at,
 };
@@ -56,6 +56,7 @@ fn vault(name: &str) -> Vault {
         required_approvals: 1,
         break_glass_allowed: false,
         emergency_limit_mins: 60,
+        max_grant_mins: None,
     }
 }
 
@@ -416,6 +417,7 @@ fn vaults_members_and_approvers_round_trip() {
         required_approvals: 3,
         break_glass_allowed: true,
         emergency_limit_mins: 15,
+        max_grant_mins: Some(240),
         ..vault("  Finance ")
     };
     let id = tx.insert_vault(&quorum).unwrap();
@@ -2048,7 +2050,8 @@ fn vaults_are_renamed_and_deleted_with_what_they_hold() {
 fn a_workspace_before_entry_editing_migrates() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("editing.latchkey");
-    let before = schema::MIGRATIONS.len() - 1;
+    // The schema of issue 13, before `V_ENTRY_EDITING`.
+    let before = 5;
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         for migration in &schema::MIGRATIONS[..before] {
@@ -2112,4 +2115,174 @@ fn a_subtree_holds_everything_below_and_nothing_deleted() {
     };
     tx.update_entry(s.folder, &looped).unwrap();
     assert_eq!(ids(tx.as_mut(), s.folder), [s.folder, s.sub]);
+}
+
+/// Issue 15: a workspace at the schema before vault administration opens
+/// and migrates; its vaults have no maximum of their own and its sets none
+/// deleted; a policy and a deletion are then stored.
+#[test]
+fn a_workspace_before_vault_administration_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vaults.latchkey");
+    // The schema of issue 14, before `V_VAULT_ADMIN`.
+    let before = 7;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for migration in &schema::MIGRATIONS[..before] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before}; PRAGMA application_id = {};
+             INSERT INTO vaults (id, name, required_approvals) VALUES (1, 'Ops', 2);
+             INSERT INTO permission_sets (id, name, permission_bits, is_builtin) VALUES (1, 'Deployer', 5, 0);",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let ops = tx.vault(VaultId(1)).unwrap().unwrap();
+    assert_eq!((ops.required_approvals, ops.max_grant_mins), (2, None));
+    tx.update_vault_policy(&Vault {
+        max_grant_mins: Some(90),
+        required_approvals: 1,
+        ..ops.clone()
+    })
+    .unwrap();
+    let changed = tx.vault(VaultId(1)).unwrap().unwrap();
+    assert_eq!(
+        (
+            changed.name.as_str(),
+            changed.required_approvals,
+            changed.max_grant_mins
+        ),
+        ("Ops", 1, Some(90))
+    );
+    let deployer = PermissionSetId(1);
+    assert_eq!(tx.permission_sets().unwrap().len(), 1);
+    tx.delete_permission_set(deployer, T0).unwrap();
+    assert!(tx.permission_sets().unwrap().is_empty());
+    assert_eq!(tx.permission_set(deployer).unwrap(), None);
+    assert_eq!(
+        tx.permission_set_record(deployer).unwrap().unwrap().name,
+        "Deployer"
+    );
+    let (named, is_deleted) = tx.permission_set_named("DEPLOYER").unwrap().unwrap();
+    assert_eq!((named.id, is_deleted), (deployer, true));
+    tx.commit().unwrap();
+}
+
+/// Issue 15: members and approvers are removed, standing permissions are
+/// listed per vault and removed one row at a time, a set is renamed.
+#[test]
+fn members_approvers_standing_and_sets_are_removed_and_changed() {
+    let (mut store, s) = seeded();
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    tx.add_approver(s.vault_a, s.alice).unwrap();
+    assert_eq!(tx.members(s.vault_a).unwrap(), [s.alice, s.bob, s.carol]);
+    tx.remove_approver(s.vault_a, s.alice).unwrap();
+    assert_eq!(tx.approvers(s.vault_a).unwrap(), [s.bob]);
+    assert!(tx.is_member(s.vault_a, s.alice).unwrap());
+    tx.remove_member(s.vault_a, s.bob).unwrap();
+    assert_eq!(tx.members(s.vault_a).unwrap(), [s.alice, s.carol]);
+    assert!(
+        tx.approvers(s.vault_a).unwrap().is_empty(),
+        "an approver no more"
+    );
+    assert!(
+        tx.is_member(s.vault_b, s.bob).unwrap(),
+        "other vaults keep them"
+    );
+
+    let on_top = StandingGrant {
+        user_id: s.alice,
+        vault_id: s.vault_a,
+        folder_id: None,
+        set_id: s.reader,
+    };
+    let on_folder = StandingGrant {
+        folder_id: Some(s.folder),
+        set_id: s.operator,
+        ..on_top
+    };
+    tx.add_standing(s.alice, s.vault_a, None, s.reader).unwrap();
+    tx.add_standing(s.alice, s.vault_a, None, s.reader).unwrap();
+    tx.add_standing(s.alice, s.vault_a, Some(s.folder), s.operator)
+        .unwrap();
+    tx.add_standing(s.carol, s.vault_b, None, s.operator)
+        .unwrap();
+    assert_eq!(
+        tx.standing_grants(s.vault_a).unwrap(),
+        [on_top, on_top, on_folder]
+    );
+    assert_eq!(
+        tx.standing_vaults_of_set(s.operator).unwrap(),
+        [s.vault_a, s.vault_b]
+    );
+    assert!(tx.remove_standing(&on_top).unwrap());
+    assert_eq!(
+        tx.standing_grants(s.vault_a).unwrap(),
+        [on_top, on_folder],
+        "one row only"
+    );
+    assert!(tx.remove_standing(&on_top).unwrap());
+    assert!(!tx.remove_standing(&on_top).unwrap());
+    assert_eq!(tx.standing_grants(s.vault_a).unwrap(), [on_folder]);
+
+    let custom = tx
+        .insert_permission_set("Editor", Permissions::of(&[Permission::Edit]), false)
+        .unwrap();
+    tx.update_permission_set(custom, " Changer ", Permissions::ALL)
+        .unwrap();
+    let changed = tx.permission_set(custom).unwrap().unwrap();
+    assert_eq!(
+        (changed.name.as_str(), changed.permissions),
+        ("Changer", Permissions::ALL)
+    );
+}
+
+/// Issue 15: a set's open requests are those pending or with a grant not
+/// over at the instant; a member's open requests in a vault are pending or approved.
+#[test]
+fn open_requests_of_a_set_and_of_a_member_in_a_vault() {
+    let (mut store, s) = seeded();
+    let asked = insert(
+        &mut store,
+        &pending(s.alice, s.rdp, s.vault_a, s.reader, T0),
+        &[s.rdp],
+    );
+    let granted = insert(&mut store, &grant(&s, T0, T0 + Span::hours(1)), &[s.rdp]);
+    let mut denied = pending(s.alice, s.rdp, s.vault_a, s.reader, T0);
+    denied.status = RequestStatus::Denied;
+    insert(&mut store, &denied, &[s.rdp]);
+    insert(
+        &mut store,
+        &pending(s.alice, s.other, s.vault_b, s.reader, T0),
+        &[s.other],
+    );
+    let mut tx = store.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.open_requests_of_set(s.reader, T0).unwrap(), 3);
+    assert_eq!(tx.open_requests_of_set(s.operator, T0).unwrap(), 0);
+    assert_eq!(
+        tx.open_requests_of_set(s.reader, T0 + Span::hours(1))
+            .unwrap(),
+        2,
+        "the grant is over at its end"
+    );
+    assert_eq!(
+        tx.open_requests_of_set(s.reader, T0 + Span::hours(24))
+            .unwrap(),
+        0,
+        "and the requests lapsed a day later"
+    );
+    assert_eq!(
+        ids(&tx.open_requests_in_vault(s.alice, s.vault_a).unwrap()),
+        [asked, granted]
+    );
+    assert!(
+        tx.open_requests_in_vault(s.bob, s.vault_a)
+            .unwrap()
+            .is_empty()
+    );
 }

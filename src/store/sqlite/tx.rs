@@ -8,7 +8,7 @@ use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntr
 use crate::domain::notification::{
     Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
 };
-use crate::domain::permission::{PermissionSet, Permissions};
+use crate::domain::permission::{PermissionSet, Permissions, StandingGrant};
 use crate::domain::request::{Approval, Request};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::{NewUser, User};
@@ -350,10 +350,10 @@ impl StoreTx for SqliteTx<'_> {
     fn insert_vault(&mut self, vault: &Vault) -> Result<VaultId, StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO vaults (name, required_approvals, break_glass_allowed, emergency_limit_mins) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO vaults (name, required_approvals, break_glass_allowed, emergency_limit_mins, max_grant_mins) VALUES (?1, ?2, ?3, ?4, ?5)",
             )
             .db()?
-            .execute(params![vault.name.trim(), vault.required_approvals, vault.break_glass_allowed, vault.emergency_limit_mins])
+            .execute(params![vault.name.trim(), vault.required_approvals, vault.break_glass_allowed, vault.emergency_limit_mins, vault.max_grant_mins])
             .db()?;
         Ok(VaultId(self.tx.last_insert_rowid()))
     }
@@ -471,6 +471,56 @@ impl StoreTx for SqliteTx<'_> {
             .db()
     }
 
+    fn members(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT user_id FROM vault_members WHERE vault_id = ?1 ORDER BY user_id",
+            )
+            .db()?;
+        stmt.query_map([vault.0], |r| Ok(UserId(r.get(0)?)))
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    fn remove_member(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
+        self.remove_approver(vault, user)?;
+        self.tx
+            .prepare_cached("DELETE FROM vault_members WHERE vault_id = ?1 AND user_id = ?2")
+            .db()?
+            .execute([vault.0, user.0])
+            .db()
+            .map(drop)
+    }
+
+    fn remove_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM vault_approvers WHERE vault_id = ?1 AND user_id = ?2")
+            .db()?
+            .execute([vault.0, user.0])
+            .db()
+            .map(drop)
+    }
+
+    fn update_vault_policy(&mut self, vault: &Vault) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE vaults SET required_approvals = ?2, break_glass_allowed = ?3, \
+                 emergency_limit_mins = ?4, max_grant_mins = ?5 WHERE id = ?1",
+            )
+            .db()?
+            .execute(params![
+                vault.id.0,
+                vault.required_approvals,
+                vault.break_glass_allowed,
+                vault.emergency_limit_mins,
+                vault.max_grant_mins
+            ])
+            .db()
+            .map(drop)
+    }
+
     fn insert_permission_set(
         &mut self,
         name: &str,
@@ -487,7 +537,7 @@ impl StoreTx for SqliteTx<'_> {
 
     fn permission_sets(&mut self) -> Result<Vec<PermissionSet>, StoreError> {
         let sql = format!(
-            "SELECT {} FROM permission_sets ORDER BY is_builtin DESC, id",
+            "SELECT {} FROM permission_sets WHERE deleted_at_ms IS NULL ORDER BY is_builtin DESC, id",
             rows::PERMISSION_SET_COLUMNS
         );
         let mut stmt = self.tx.prepare_cached(&sql).db()?;
@@ -499,6 +549,22 @@ impl StoreTx for SqliteTx<'_> {
 
     fn permission_set(&mut self, id: PermissionSetId) -> Result<Option<PermissionSet>, StoreError> {
         let sql = format!(
+            "SELECT {} FROM permission_sets WHERE id = ?1 AND deleted_at_ms IS NULL",
+            rows::PERMISSION_SET_COLUMNS
+        );
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .query_row([id.0], rows::permission_set)
+            .optional()
+            .db()
+    }
+
+    fn permission_set_record(
+        &mut self,
+        id: PermissionSetId,
+    ) -> Result<Option<PermissionSet>, StoreError> {
+        let sql = format!(
             "SELECT {} FROM permission_sets WHERE id = ?1",
             rows::PERMISSION_SET_COLUMNS
         );
@@ -508,6 +574,130 @@ impl StoreTx for SqliteTx<'_> {
             .query_row([id.0], rows::permission_set)
             .optional()
             .db()
+    }
+
+    fn permission_set_named(
+        &mut self,
+        name: &str,
+    ) -> Result<Option<(PermissionSet, bool)>, StoreError> {
+        let sql = format!(
+            "SELECT {}, deleted_at_ms IS NOT NULL FROM permission_sets \
+             WHERE name = ?1 COLLATE NOCASE ORDER BY deleted_at_ms IS NOT NULL, id LIMIT 1",
+            rows::PERMISSION_SET_COLUMNS
+        );
+        self.tx
+            .prepare_cached(&sql)
+            .db()?
+            .query_row([name.trim()], |r| {
+                Ok((
+                    rows::permission_set(r)?,
+                    r.get(rows::PERMISSION_SET_COLUMN_COUNT)?,
+                ))
+            })
+            .optional()
+            .db()
+    }
+
+    fn update_permission_set(
+        &mut self,
+        id: PermissionSetId,
+        name: &str,
+        permissions: Permissions,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE permission_sets SET name = ?2, permission_bits = ?3 WHERE id = ?1",
+            )
+            .db()?
+            .execute(params![id.0, name.trim(), permissions.bits()])
+            .db()
+            .map(drop)
+    }
+
+    fn delete_permission_set(
+        &mut self,
+        id: PermissionSetId,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE permission_sets SET deleted_at_ms = ?2 WHERE id = ?1")
+            .db()?
+            .execute(params![id.0, at.millis()])
+            .db()
+            .map(drop)
+    }
+
+    fn standing_vaults_of_set(&mut self, set: PermissionSetId) -> Result<Vec<VaultId>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT vault_id FROM standing_permissions WHERE permission_set_id = ?1 ORDER BY id",
+            )
+            .db()?;
+        stmt.query_map([set.0], |r| Ok(VaultId(r.get(0)?)))
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    fn open_requests_of_set(
+        &mut self,
+        set: PermissionSetId,
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        // The phases `Request::phase` calls pending and live, in SQL.
+        self.tx
+            .prepare_cached(
+                "SELECT COUNT(*) FROM requests \
+                 WHERE (requested_set_id = ?1 OR authorized_set_id = ?1) \
+                 AND ((status = 'pending' AND pending_until_ms > ?2) \
+                   OR (status = 'approved' AND (grant_end_ms > ?2 \
+                       OR (grant_end_ms IS NULL AND claim_by_ms > ?2))))",
+            )
+            .db()?
+            .query_row(params![set.0, now.millis()], |r| r.get::<_, i64>(0))
+            .db()
+            .map(|n| usize::try_from(n).unwrap_or_default())
+    }
+
+    fn standing_grants(&mut self, vault: VaultId) -> Result<Vec<StandingGrant>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT user_id, vault_id, folder_id, permission_set_id FROM standing_permissions \
+                 WHERE vault_id = ?1 ORDER BY id",
+            )
+            .db()?;
+        stmt.query_map([vault.0], |r| {
+            Ok(StandingGrant {
+                user_id: UserId(r.get(0)?),
+                vault_id: VaultId(r.get(1)?),
+                folder_id: r.get::<_, Option<i64>>(2)?.map(EntryId),
+                set_id: PermissionSetId(r.get(3)?),
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()
+    }
+
+    fn remove_standing(&mut self, grant: &StandingGrant) -> Result<bool, StoreError> {
+        // Exactly one row, even if the same permission was given twice.
+        self.tx
+            .prepare_cached(
+                "DELETE FROM standing_permissions WHERE id = (SELECT id FROM standing_permissions \
+                 WHERE user_id = ?1 AND vault_id = ?2 AND folder_id IS ?3 AND permission_set_id = ?4 \
+                 ORDER BY id LIMIT 1)",
+            )
+            .db()?
+            .execute(params![
+                grant.user_id.0,
+                grant.vault_id.0,
+                grant.folder_id.map(|f| f.0),
+                grant.set_id.0
+            ])
+            .db()
+            .map(|n| n > 0)
     }
 
     fn add_standing(
@@ -1050,6 +1240,19 @@ impl StoreTx for SqliteTx<'_> {
             rows::REQUEST_COLUMNS
         );
         self.query_requests(&sql, &[&requester.0])
+    }
+
+    fn open_requests_in_vault(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+    ) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE requester_id = ?1 AND vault_id = ?2 \
+             AND status IN ('pending', 'approved') ORDER BY id",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&user.0, &vault.0])
     }
 
     fn approved_grants_in_vault(

@@ -670,6 +670,7 @@ fn grant_window_follows_approval_time() {
             &input,
             &quorum(1),
             &settings(),
+            MaxLength::workspace(&settings()),
             row.extends_until,
             row.approved_at,
         );
@@ -1034,6 +1035,7 @@ fn approvals_of_people_who_no_longer_approve_do_not_count() {
             &as_requested(),
             &without_bob,
             &s,
+            MaxLength::workspace(&s),
             None,
             at(mins(2))
         ),
@@ -1056,6 +1058,7 @@ fn approvals_of_people_who_no_longer_approve_do_not_count() {
             &as_requested(),
             &without_bob,
             &s,
+            MaxLength::workspace(&s),
             None,
             at(mins(3))
         ),
@@ -1401,6 +1404,7 @@ fn emergency_of(taker: UserId) -> Request {
         &as_requested(),
         &Quorum::single(),
         &settings(),
+        MaxLength::workspace(&settings()),
         None,
         T0,
     )
@@ -1489,4 +1493,41 @@ fn emergency_access_is_reviewed_once_by_an_approver_other_than_the_taker() {
         );
         assert_eq!(request, before, "{name}: a refusal changes nothing");
     }
+}
+
+/// R-ADM-2: a member's removal revokes a live grant at that instant, cancels
+/// a pending request, and leaves what already ended as it was.
+#[test]
+fn a_removed_member_loses_live_grants_and_pending_requests() {
+    let now = at(mins(10));
+    let mut active = approved(duration(60), T0);
+    assert_eq!(
+        end_for_removed_member(&mut active, ADMIN, now),
+        Some(RequestStatus::Revoked)
+    );
+    assert_eq!(active.phase(now), Phase::Revoked);
+    assert_eq!(active.effective_end_at(), Some(now));
+    assert_eq!(
+        (active.ended_by, active.closing_note.as_str()),
+        (Some(ADMIN), MEMBERSHIP_REMOVED)
+    );
+
+    let mut scheduled = approved(frame(at(hours(2)), at(hours(3))), T0);
+    assert_eq!(
+        end_for_removed_member(&mut scheduled, ADMIN, now),
+        Some(RequestStatus::Revoked)
+    );
+
+    let mut asked = pending(duration(60));
+    assert_eq!(
+        end_for_removed_member(&mut asked, ADMIN, now),
+        Some(RequestStatus::Cancelled)
+    );
+    assert_eq!(asked.phase(now), Phase::Cancelled);
+    assert_eq!(asked.ended_at, Some(now));
+
+    let mut expired = approved(duration(5), T0);
+    let before = expired.clone();
+    assert_eq!(end_for_removed_member(&mut expired, ADMIN, now), None);
+    assert_eq!(expired, before, "what already ended is left as it was");
 }

@@ -211,6 +211,7 @@ fn approve_with(
         input,
         &quorum(required),
         &settings(),
+        MaxLength::workspace(&settings()),
         None,
         now,
     )
@@ -235,6 +236,7 @@ fn approved_extension(mins: u32, extended_end_at: Option<Timestamp>, now: Timest
         &as_requested(),
         &quorum(1),
         &settings(),
+        MaxLength::workspace(&settings()),
         extended_end_at,
         now,
     )

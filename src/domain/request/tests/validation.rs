@@ -3,6 +3,7 @@
 //! on its own and its edges accepted.
 
 use super::*;
+use crate::domain::vault::Vault;
 
 // ---------------------------------------------------------------------------
 // R-REQ-4: validation of a new request.
@@ -46,6 +47,7 @@ impl Case {
             requester: &self.requester,
             is_member: self.is_member,
             entry: &self.entry,
+            max_length: MaxLength::workspace(&self.settings),
             permission_set: self.permission_set.as_ref(),
             approver: self.approver.as_ref(),
             vault_approvers: &APPROVERS,
@@ -497,9 +499,18 @@ fn break_glass_is_checked_against_the_vault_limit() {
 #[test]
 fn direct_grant_is_checked_like_an_approval() {
     let s = settings();
-    assert_eq!(validate_direct_grant(duration(60), &s, "", T0), Ok(()));
     assert_eq!(
-        validate_direct_grant(frame(T0 - hours(1), at(hours(1))), &s, "", T0),
+        validate_direct_grant(duration(60), &s, MaxLength::workspace(&s), "", T0),
+        Ok(())
+    );
+    assert_eq!(
+        validate_direct_grant(
+            frame(T0 - hours(1), at(hours(1))),
+            &s,
+            MaxLength::workspace(&s),
+            "",
+            T0
+        ),
         Ok(()),
         "an administrator may start from the past"
     );
@@ -524,7 +535,11 @@ fn direct_grant_is_checked_like_an_approval() {
         ),
     ];
     for (name, window, message, want) in rows {
-        assert_refused(name, validate_direct_grant(window, &s, &message, T0), &want);
+        assert_refused(
+            name,
+            validate_direct_grant(window, &s, MaxLength::workspace(&s), &message, T0),
+            &want,
+        );
     }
 }
 
@@ -583,7 +598,7 @@ fn absurd_end_dates_are_field_errors_never_a_panic() {
                 1,
                 T0,
             );
-            let direct = validate_direct_grant(window, &s, "", T0);
+            let direct = validate_direct_grant(window, &s, MaxLength::workspace(&s), "", T0);
             for (what, result) in [
                 ("request", request),
                 ("approval", approval.map(drop)),
@@ -772,4 +787,93 @@ fn a_direct_grant_goes_to_an_active_member_who_is_no_administrator() {
             &Want::Invalid(Field::Approver, says),
         );
     }
+}
+
+/// R-ADM-7: the shorter of the workspace's maximum and the vault's own
+/// applies; a message names the vault only when the vault's limit refuses.
+#[test]
+fn a_vaults_maximum_applies_when_it_is_shorter() {
+    let s = settings();
+    let vault = |max_grant_mins| Vault {
+        id: VAULT,
+        name: "Production".into(),
+        required_approvals: 1,
+        break_glass_allowed: false,
+        emergency_limit_mins: 60,
+        max_grant_mins,
+    };
+    let (none, shorter, longer, equal) = (
+        vault(None),
+        vault(Some(120)),
+        vault(Some(20_000)),
+        vault(Some(10_080)),
+    );
+    assert_eq!(MaxLength::of(&s, &none), MaxLength::workspace(&s));
+    assert_eq!(MaxLength::of(&s, &longer), MaxLength::workspace(&s));
+    assert_eq!(MaxLength::of(&s, &equal), MaxLength::workspace(&s));
+    let limit = MaxLength::of(&s, &shorter);
+    assert_eq!(
+        limit,
+        MaxLength {
+            mins: 120,
+            vault: Some("Production")
+        }
+    );
+    assert_eq!(
+        validate_direct_grant(duration(120), &s, limit, "", T0),
+        Ok(())
+    );
+    assert_refused(
+        "a minute over the vault's",
+        validate_direct_grant(duration(121), &s, limit, "", T0),
+        &Want::Invalid(
+            Field::Duration,
+            "the longest access allowed in Production is 2 h",
+        ),
+    );
+    assert_refused(
+        "a frame over the vault's",
+        validate_direct_grant(frame(T0, at(mins(121))), &s, limit, "", T0),
+        &Want::Invalid(
+            Field::End,
+            "the time frame is longer than the 2 h allowed in Production",
+        ),
+    );
+    let mut case = Case::baseline();
+    case.draft.terms = reader_terms(duration(121));
+    let ctx_result = {
+        let ctx = RequestContext {
+            settings: &case.settings,
+            requester: &case.requester,
+            is_member: case.is_member,
+            entry: &case.entry,
+            max_length: limit,
+            permission_set: case.permission_set.as_ref(),
+            approver: case.approver.as_ref(),
+            vault_approvers: &APPROVERS,
+            has_same_pending: case.has_same_pending,
+            now: T0,
+        };
+        validate_new_request(&ctx, &case.draft)
+    };
+    assert_refused(
+        "a request over the vault's",
+        ctx_result,
+        &Want::Invalid(Field::Duration, "in Production"),
+    );
+    let approval = approve(
+        &mut pending(duration(121)),
+        BOB,
+        &as_requested(),
+        &quorum(1),
+        &s,
+        limit,
+        None,
+        T0,
+    );
+    assert_refused(
+        "an approval over the vault's",
+        approval,
+        &Want::Invalid(Field::Duration, "in Production"),
+    );
 }
