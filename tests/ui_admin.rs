@@ -41,7 +41,7 @@ fn an_administrator_creates_a_user_and_edits_their_details() {
     assert!(shown(&window, "Alice Requester (alice)"));
 
     click(&mut window, "New user…");
-    replace_text(&mut window, "User name", "dana");
+    replace_text(&mut window, "Sign-in name", "dana");
     replace_text(&mut window, "Display name", "Dana Ops");
     replace_secret(&mut window, "First password", "dana-first-pw");
     click(&mut window, "Create user");
@@ -161,4 +161,116 @@ fn a_reset_password_is_replaced_at_the_sign_in_before_a_session_opens() {
     replace_secret(&mut bob, "Repeat new password", "bobs-own-pw");
     click(&mut bob, "Set password and sign in");
     assert!(matches!(bob.state().screen, Screen::Main(_)));
+}
+
+/// Issue 15's whole flow in the window: an empty workspace's first
+/// administrator creates two users, a vault with a credentials item,
+/// membership, an approver, a permission set, a policy and the settings that
+/// turn temporary access on; the second user requests in their own window;
+/// the approver approves in theirs.
+#[test]
+fn an_empty_workspace_is_administered_and_used_through_the_window() {
+    let (folder, mut ada) = empty_workspace_window();
+    let path = folder.path().join("mine.latchkey");
+    click(&mut ada, "Create a vault…");
+    replace_text(&mut ada, "Vault name", "Infra");
+    click(&mut ada, "Create vault");
+    click(&mut ada, "New entry…");
+    replace_text(&mut ada, "Name", "db-root");
+    replace_text(&mut ada, "User name", "postgres");
+    replace_secret(&mut ada, "Password", "root-pw");
+    click(&mut ada, "Create");
+    // Back to the dashboard, so the item's pane (with its own "User name"
+    // and "View password") is not behind the window.
+    click(&mut ada, "Requests waiting for you: 0");
+
+    open_administration(&mut ada);
+    for (username, display, password) in [
+        ("carol", "Carol Ops", "carol-pw"),
+        ("bob", "Bob Lead", "bob-pw"),
+    ] {
+        click(&mut ada, "New user…");
+        replace_text(&mut ada, "Sign-in name", username);
+        replace_text(&mut ada, "Display name", display);
+        replace_secret(&mut ada, "First password", password);
+        click(&mut ada, "Create user");
+        assert!(shown(
+            &ada,
+            &format!("{display} created; they sign in as “{username}”")
+        ));
+    }
+
+    click(&mut ada, "Permission sets");
+    click(&mut ada, "New set…");
+    replace_text(&mut ada, "Set name", "Password readers");
+    click(&mut ada, "View");
+    click(&mut ada, "View password");
+    assert!(shown(
+        &ada,
+        "A grant of this set allows: View, View password."
+    ));
+    click(&mut ada, "Save set");
+    assert!(shown(&ada, "Permission set “Password readers” saved"));
+
+    click(&mut ada, "Vaults");
+    assert!(shown(&ada, "Members (0)"));
+    choose(&mut ada, "Member to add", "Carol Ops");
+    click(&mut ada, "as member");
+    assert!(shown(&ada, "Carol Ops is now a member"));
+    choose(&mut ada, "Member to add", "Bob Lead");
+    click(&mut ada, "as approver");
+    assert!(shown(&ada, "Bob Lead — approver"));
+    replace_text(
+        &mut ada,
+        "Longest grant here (min; empty: the workspace's)",
+        "abc",
+    );
+    click(&mut ada, "Save policy");
+    assert!(shown(
+        &ada,
+        "⚠ the maximum grant length must be a whole number"
+    ));
+    replace_text(
+        &mut ada,
+        "Longest grant here (min; empty: the workspace's)",
+        "120",
+    );
+    click(&mut ada, "Save policy");
+    assert!(shown(&ada, "Policy saved"));
+
+    click(&mut ada, "Settings");
+    click(&mut ada, "Users may request temporary access");
+    replace_text(&mut ada, "Lock a window after idle (min; 0 never)", "0");
+    click(&mut ada, "Save settings");
+    assert!(shown(&ada, "Settings saved"));
+
+    // Carol, in her own window, asks Bob for the set for 1 h.
+    let clock = Arc::new(FixedClock::new(T0));
+    let env = || test_env(&clock, Arc::new(NoKeyring::new("no keyring in tests")));
+    let mut carol = window_on(
+        env(),
+        latchkey::app::WorkspaceSource::File(path.clone()),
+        Some("carol"),
+    );
+    sign_in_with(&mut carol, "carol-pw");
+    assert!(matches!(carol.state().screen, Screen::Main(_)));
+    open_request_dialog_by_double_click(&mut carol, "db-root (locked)");
+    choose(&mut carol, "Access duration", "1 h");
+    choose(&mut carol, "Permission", "Password readers");
+    click(&mut carol, "Approver");
+    click(&mut carol, "Bob Lead");
+    click(&mut carol, "Send request");
+    assert!(shown(&carol, "Request sent"));
+
+    // Bob approves in his.
+    let mut bob = window_on(
+        env(),
+        latchkey::app::WorkspaceSource::File(path),
+        Some("bob"),
+    );
+    sign_in_with(&mut bob, "bob-pw");
+    assert!(shown(&bob, "Pending access requests (1)"));
+    click(&mut bob, "Approve request from Carol Ops for db-root");
+    click(&mut bob, "Approve request");
+    assert!(shown(&bob, "Request approved"));
 }

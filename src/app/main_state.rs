@@ -7,6 +7,7 @@
 //! argument everywhere: nothing here keeps a copy of it.
 
 mod admin;
+mod admin_vaults;
 mod clipboard;
 mod decisions;
 mod desktop;

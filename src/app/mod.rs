@@ -737,6 +737,10 @@ fn may_write(intent: &Intent) -> bool {
                     | AdminIntent::AskResetPassword(_)
                     | AdminIntent::CancelUserForm
                     | AdminIntent::AskDisable(_)
+                    | AdminIntent::ShowTab(_)
+                    | AdminIntent::SelectVault(_)
+                    | AdminIntent::SelectSet(_)
+                    | AdminIntent::NewSet
             )
             | Intent::Edit(
                 EditIntent::NewVault

@@ -31,6 +31,18 @@ pub enum Field {
     File,
     /// An e-mail address.
     Email,
+    /// The preset durations of the workspace settings.
+    Presets,
+    /// The maximum length of access (settings).
+    MaxLength,
+    /// The pending time-to-live (settings).
+    PendingTtl,
+    /// The expiring-soon lead (settings).
+    ExpiringLead,
+    /// The clipboard clearing delay (settings).
+    ClipboardClear,
+    /// The idle lock time (settings).
+    IdleLock,
     /// Something about the workspace as a whole (a setting, a policy).
     Workspace,
 }

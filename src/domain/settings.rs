@@ -79,22 +79,40 @@ impl WorkspaceSettings {
         let mut errors = FieldErrors::default();
         if self.preset_durations_mins.is_empty() || self.preset_durations_mins.contains(&0) {
             errors.push(
-                Field::Duration,
+                Field::Presets,
                 "give at least one preset duration, each longer than zero",
             );
         }
         if self.max_length_mins == 0 {
             errors.push(
-                Field::Duration,
+                Field::MaxLength,
                 "the maximum length must be longer than zero",
             );
         }
-        if self.pending_ttl_mins == 0 || self.claim_window_mins == 0 {
+        if self.pending_ttl_mins == 0 {
+            errors.push(
+                Field::PendingTtl,
+                "the pending time must be longer than zero",
+            );
+        }
+        if self.claim_window_mins == 0 {
             errors.push(Field::Workspace, "waiting times must be longer than zero");
+        }
+        if self.expiring_soon_lead_mins > 7 * 24 * 60 {
+            errors.push(
+                Field::ExpiringLead,
+                "the expiring-soon warning must come within a week of the end",
+            );
+        }
+        if !(1..=3_600).contains(&self.clipboard_clear_secs) {
+            errors.push(
+                Field::ClipboardClear,
+                "the clipboard must be cleared after 1 s to 1 h",
+            );
         }
         if self.idle_lock_mins > 24 * 60 {
             errors.push(
-                Field::Workspace,
+                Field::IdleLock,
                 "the idle lock must come within a day (or never: 0)",
             );
         }

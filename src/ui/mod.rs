@@ -7,6 +7,7 @@
 //! it); the instant of the frame is an argument.
 
 mod admin;
+mod admin_settings;
 mod banner;
 mod dashboard;
 mod dialogs;
@@ -139,7 +140,7 @@ fn main_ui(
         requests_window::requests_window_ui(ui.ctx(), table, is_dialog_open, intents);
     }
     if let Some(admin) = admin {
-        admin::admin_window_ui(ui.ctx(), admin, intents);
+        admin::admin_window_ui(ui.ctx(), admin, &view.key_status, intents);
     }
     notifications::notifications_window_ui(ui.ctx(), &view.notifications, intents);
     match &view.search {

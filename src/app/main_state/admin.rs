@@ -5,7 +5,7 @@
 //! form keeps what was typed.
 
 use super::MainState;
-use crate::app::view::admin::{AdminView, UserForm, UserFormMode, UserRow};
+use crate::app::view::admin::{AdminTab, AdminView, SettingsForm, UserForm, UserFormMode, UserRow};
 use crate::app::view::forms::Dialog;
 use crate::app::view::intent::AdminIntent;
 use crate::domain::user::NewUser;
@@ -72,6 +72,30 @@ impl MainState {
                 let result = self.workspace.set_active(&self.session, id, is_active, now);
                 self.after_user_change(result, done, now);
             }
+            AdminIntent::ShowTab(tab) => {
+                let settings = &self.view.settings;
+                if let Some(admin) = &mut self.admin {
+                    admin.tab = tab;
+                    admin.outcome = None;
+                    if tab == AdminTab::Settings && admin.settings.is_none() {
+                        admin.settings = Some(SettingsForm::of(settings));
+                    }
+                }
+                self.reload_admin(now);
+            }
+            AdminIntent::SelectVault(_)
+            | AdminIntent::SavePolicy
+            | AdminIntent::AddMember { .. }
+            | AdminIntent::MakeApprover(_)
+            | AdminIntent::RemoveApprover(_)
+            | AdminIntent::RemoveMember(_)
+            | AdminIntent::GiveStanding
+            | AdminIntent::RemoveStanding(_) => self.apply_vault_admin(*intent, now),
+            AdminIntent::SelectSet(_)
+            | AdminIntent::NewSet
+            | AdminIntent::SaveSet
+            | AdminIntent::DeleteSet(_) => self.apply_set_admin(*intent, now),
+            AdminIntent::SaveSettings => self.save_settings(now),
             AdminIntent::ClearFailedSignIns(id) => {
                 let done = format!("{}'s failed sign-ins are forgotten", self.user_name(id));
                 let result = self.workspace.clear_failed_sign_ins(&self.session, id, now);
@@ -80,8 +104,47 @@ impl MainState {
         }
     }
 
-    /// Reads the users again, keeping the selection where it still exists.
-    fn reload_admin(&mut self, now: Timestamp) {
+    /// Saves the settings form; a refusal stays by the fields it names and
+    /// the form keeps what was typed.
+    fn save_settings(&mut self, now: Timestamp) {
+        let Some(form) = self.admin.as_mut().and_then(|a| a.settings.as_mut()) else {
+            return;
+        };
+        form.errors = FieldErrors::default();
+        let settings = match form.to_settings() {
+            Ok(settings) => settings,
+            Err(errors) => {
+                form.errors = errors;
+                return;
+            }
+        };
+        match self
+            .workspace
+            .update_settings(&self.session, &settings, now)
+        {
+            Ok(()) => {
+                if let Some(form) = self.admin.as_mut().and_then(|a| a.settings.as_mut()) {
+                    *form = SettingsForm::of(&settings);
+                }
+                self.after_user_change(Ok(()), "Settings saved".into(), now);
+            }
+            Err(e) => {
+                let Some(form) = self.admin.as_mut().and_then(|a| a.settings.as_mut()) else {
+                    return;
+                };
+                match e.field_errors() {
+                    Some(errors) => form.errors = errors.clone(),
+                    None => form.errors.push(Field::Workspace, e.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Reads the users again (and the open tab's data), keeping the
+    /// selections where they still exist.
+    pub(super) fn reload_admin(&mut self, now: Timestamp) {
+        self.reload_vault_admin(now);
+        self.reload_set_admin(now);
         let Some(admin) = &mut self.admin else {
             return;
         };
@@ -123,7 +186,7 @@ impl MainState {
 
     /// Says what a command did, or why it was refused, and reads the users
     /// (and the names the rest of the window shows) again.
-    fn after_user_change(
+    pub(super) fn after_user_change(
         &mut self,
         result: Result<(), ServiceError>,
         done: String,

@@ -5,7 +5,10 @@
 //! every change is checked again there.
 
 use super::forms::SecretText;
-use crate::domain::{FieldErrors, UserId};
+use crate::domain::connect::ConnectTemplates;
+use crate::domain::permission::{PermissionSet, Permissions};
+use crate::domain::settings::WorkspaceSettings;
+use crate::domain::{EntryId, Field, FieldErrors, PermissionSetId, UserId, VaultId};
 
 /// The window's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -13,6 +16,143 @@ pub enum AdminTab {
     /// Users: details, administrators, disabled accounts, passwords.
     #[default]
     Users,
+    /// Vaults: members, approvers, standing permissions, policy.
+    Vaults,
+    /// Permission sets: what each allows.
+    PermissionSets,
+    /// The workspace's settings (R-ADM-1).
+    Settings,
+}
+
+impl AdminTab {
+    /// Every tab, in order.
+    pub const ALL: [AdminTab; 4] = [
+        AdminTab::Users,
+        AdminTab::Vaults,
+        AdminTab::PermissionSets,
+        AdminTab::Settings,
+    ];
+
+    /// Its title.
+    pub const fn title(self) -> &'static str {
+        match self {
+            AdminTab::Users => "Users",
+            AdminTab::Vaults => "Vaults",
+            AdminTab::PermissionSets => "Permission sets",
+            AdminTab::Settings => "Settings",
+        }
+    }
+}
+
+/// One member of the selected vault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    /// The user.
+    pub user_id: UserId,
+    /// Their display name.
+    pub name: String,
+    /// They approve requests of this vault.
+    pub is_approver: bool,
+}
+
+/// One standing permission of the selected vault, with its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandingRow {
+    /// Who holds it.
+    pub user_id: UserId,
+    /// Where: `None` for the vault's top, else a folder.
+    pub folder_id: Option<EntryId>,
+    /// Which set.
+    pub set_id: PermissionSetId,
+    /// "Alice Requester — Reader on the whole vault".
+    pub text: String,
+}
+
+/// A vault's policy as typed (numbers as text, so a bad one is kept and
+/// named by its field).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PolicyForm {
+    /// Approvals each request needs.
+    pub required_approvals: String,
+    /// Break glass allowed.
+    pub break_glass_allowed: bool,
+    /// Longest emergency access, in minutes.
+    pub emergency_limit_mins: String,
+    /// The vault's own maximum grant length in minutes; empty: the workspace's.
+    pub max_grant_mins: String,
+    /// Messages by their fields, or about the whole policy.
+    pub errors: Vec<(PolicyField, String)>,
+}
+
+/// A field of the policy form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyField {
+    /// Approvals required.
+    Approvals,
+    /// Emergency limit.
+    EmergencyLimit,
+    /// Maximum grant length.
+    MaxGrant,
+    /// The policy as a whole (the service's answer).
+    Whole,
+}
+
+impl PolicyForm {
+    /// The message for `field`, if any.
+    pub fn error(&self, field: PolicyField) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+/// The Vaults tab.
+#[derive(Debug, Clone, Default)]
+pub struct VaultsTab {
+    /// Every vault: id and name.
+    pub vaults: Vec<(VaultId, String)>,
+    /// The vault shown.
+    pub selected: Option<VaultId>,
+    /// Its members.
+    pub members: Vec<MemberRow>,
+    /// Its standing permissions.
+    pub standing: Vec<StandingRow>,
+    /// Its folders, for a standing permission: id and path.
+    pub folders: Vec<(EntryId, String)>,
+    /// Its policy, as typed.
+    pub policy: PolicyForm,
+    /// The user chosen to add (index into the users), for membership or a
+    /// standing permission.
+    pub add_user: Option<usize>,
+    /// The set chosen for a standing permission (index into the sets).
+    pub add_set: Option<usize>,
+    /// Where it goes: `None` the vault's top, else an index into the folders.
+    pub add_folder: Option<usize>,
+}
+
+/// The permission set form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetForm {
+    /// The set edited, or `None` for a new one.
+    pub id: Option<PermissionSetId>,
+    /// Its name.
+    pub name: String,
+    /// What it allows (the live preview).
+    pub permissions: Permissions,
+    /// Built-in sets are shown, not changed.
+    pub is_builtin: bool,
+    /// Messages by their fields.
+    pub errors: FieldErrors,
+}
+
+/// The Permission sets tab.
+#[derive(Debug, Clone, Default)]
+pub struct SetsTab {
+    /// Every set.
+    pub sets: Vec<PermissionSet>,
+    /// The set shown in the form.
+    pub form: Option<SetForm>,
 }
 
 /// One user in the list.
@@ -130,6 +270,114 @@ pub struct AdminView {
     /// What the last change did ("Alice Requester disabled"), or why it
     /// was refused.
     pub outcome: Option<Result<String, String>>,
+    /// The Vaults tab.
+    pub vaults: VaultsTab,
+    /// The Permission sets tab.
+    pub sets: SetsTab,
+    /// The Settings tab's form, as typed.
+    pub settings: Option<SettingsForm>,
+}
+
+/// The workspace settings as typed (R-ADM-1): numbers as text, so a bad one
+/// is kept and named by its field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsForm {
+    /// What the form started from (settings it does not show are kept).
+    pub base: WorkspaceSettings,
+    /// Temporary access on or off.
+    pub temporary_access_enabled: bool,
+    /// The preset durations, in order, in minutes.
+    pub presets: Vec<u32>,
+    /// A preset being added, as typed.
+    pub new_preset: String,
+    /// Longest access, in minutes.
+    pub max_length_mins: String,
+    /// Requests need a message.
+    pub message_required: bool,
+    /// How long a request may wait, in minutes.
+    pub pending_ttl_mins: String,
+    /// How long before the end the requester is warned, in minutes.
+    pub expiring_soon_lead_mins: String,
+    /// Non-administrators may reveal and copy passwords.
+    pub allow_reveal_password: bool,
+    /// When copied passwords are cleared, in seconds.
+    pub clipboard_clear_secs: String,
+    /// Sign out after this many idle minutes; 0 never.
+    pub idle_lock_mins: String,
+    /// The programs that open connections.
+    pub templates: ConnectTemplates,
+    /// Messages by their fields.
+    pub errors: FieldErrors,
+}
+
+impl SettingsForm {
+    /// The form for `settings`.
+    pub fn of(settings: &WorkspaceSettings) -> SettingsForm {
+        SettingsForm {
+            base: settings.clone(),
+            temporary_access_enabled: settings.temporary_access_enabled,
+            presets: settings.preset_durations_mins.clone(),
+            new_preset: String::new(),
+            max_length_mins: settings.max_length_mins.to_string(),
+            message_required: settings.message_required,
+            pending_ttl_mins: settings.pending_ttl_mins.to_string(),
+            expiring_soon_lead_mins: settings.expiring_soon_lead_mins.to_string(),
+            allow_reveal_password: settings.allow_reveal_password,
+            clipboard_clear_secs: settings.clipboard_clear_secs.to_string(),
+            idle_lock_mins: settings.idle_lock_mins.to_string(),
+            templates: settings.connect_templates.clone(),
+            errors: FieldErrors::default(),
+        }
+    }
+
+    /// Adds the typed preset (kept in order, no duplicate); a bad one is
+    /// named by the presets' field and kept.
+    pub fn add_preset(&mut self) {
+        self.errors.0.retain(|e| e.field != Field::Presets);
+        match self.new_preset.trim().parse::<u32>() {
+            Ok(mins) if mins > 0 => {
+                if !self.presets.contains(&mins) {
+                    self.presets.push(mins);
+                    self.presets.sort_unstable();
+                }
+                self.new_preset.clear();
+            }
+            _ => self.errors.push(
+                Field::Presets,
+                "a preset is a whole number of minutes, more than zero",
+            ),
+        }
+    }
+
+    /// The settings the form says, or the fields whose text is not a number.
+    pub fn to_settings(&self) -> Result<WorkspaceSettings, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let mut number = |text: &str, field: Field| {
+            let parsed = text.trim().parse::<u32>().ok();
+            if parsed.is_none() {
+                errors.push(field, "enter a whole number");
+            }
+            parsed.unwrap_or_default()
+        };
+        let settings = WorkspaceSettings {
+            temporary_access_enabled: self.temporary_access_enabled,
+            preset_durations_mins: self.presets.clone(),
+            max_length_mins: number(&self.max_length_mins, Field::MaxLength),
+            message_required: self.message_required,
+            pending_ttl_mins: number(&self.pending_ttl_mins, Field::PendingTtl),
+            expiring_soon_lead_mins: number(&self.expiring_soon_lead_mins, Field::ExpiringLead),
+            allow_reveal_password: self.allow_reveal_password,
+            clipboard_clear_secs: number(&self.clipboard_clear_secs, Field::ClipboardClear),
+            idle_lock_mins: number(&self.idle_lock_mins, Field::IdleLock),
+            connect_templates: self.templates.clone(),
+            ..self.base.clone()
+        };
+        if errors.0.is_empty() {
+            Ok(settings)
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 impl AdminView {
@@ -179,5 +427,36 @@ mod tests {
         let reset = UserForm::reset_password(&ana);
         assert_eq!(reset.mode, UserFormMode::ResetPassword(UserId(7)));
         assert!(reset.password.is_empty());
+    }
+
+    #[test]
+    fn the_settings_form_names_a_bad_number_by_its_field_and_keeps_the_rest() {
+        let mut form = SettingsForm::of(&WorkspaceSettings::default());
+        form.max_length_mins = "a week".into();
+        form.idle_lock_mins = " 15 ".into();
+        let errors = form.to_settings().expect_err("not a number");
+        assert!(errors.for_field(Field::MaxLength).is_some());
+        assert!(errors.for_field(Field::IdleLock).is_none());
+        form.max_length_mins = "600".into();
+        let settings = form.to_settings().expect("numbers");
+        assert_eq!(
+            (settings.max_length_mins, settings.idle_lock_mins),
+            (600, 15)
+        );
+    }
+
+    #[test]
+    fn presets_are_added_in_order_once() {
+        let mut form = SettingsForm::of(&WorkspaceSettings::default());
+        form.presets = vec![15, 60];
+        form.new_preset = "30".into();
+        form.add_preset();
+        form.new_preset = "60".into();
+        form.add_preset();
+        assert_eq!(form.presets, [15, 30, 60]);
+        form.new_preset = "0".into();
+        form.add_preset();
+        assert!(form.errors.for_field(Field::Presets).is_some());
+        assert_eq!(form.new_preset, "0", "what was typed is kept");
     }
 }

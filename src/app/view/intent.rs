@@ -4,12 +4,13 @@
 //! own file (named on each group). A command carries its data; the dialogs'
 //! "send" commands read the dialog the UI edited in place (`Dialog`).
 
+use super::admin::AdminTab;
 use super::requests_table::Column;
 use crate::domain::entry::EntryKind;
 use crate::domain::notification::NotificationKind;
 use crate::domain::preferences::ThemeChoice;
 use crate::domain::request::Phase;
-use crate::domain::{EntryId, NotificationId, RequestId, UserId, VaultId};
+use crate::domain::{EntryId, NotificationId, PermissionSetId, RequestId, UserId, VaultId};
 
 /// What to put on the clipboard (R-REQ-8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +88,37 @@ pub enum AdminIntent {
     SetActive(UserId, bool),
     /// Forget a user's failed sign-ins.
     ClearFailedSignIns(UserId),
+    /// Show a tab.
+    ShowTab(AdminTab),
+    /// Show a vault's members, permissions and policy.
+    SelectVault(VaultId),
+    /// Save the shown vault's policy form.
+    SavePolicy,
+    /// Add the chosen user to the shown vault, as an approver or not.
+    AddMember {
+        /// Also an approver.
+        approver: bool,
+    },
+    /// Make a member an approver of the shown vault.
+    MakeApprover(UserId),
+    /// A member stops approving (stays a member).
+    RemoveApprover(UserId),
+    /// A user stops being a member of the shown vault (their access there ends).
+    RemoveMember(UserId),
+    /// Give the chosen user the chosen set where chosen.
+    GiveStanding,
+    /// Remove the shown vault's `n`th standing permission.
+    RemoveStanding(usize),
+    /// Show a permission set in the form.
+    SelectSet(PermissionSetId),
+    /// A new permission set.
+    NewSet,
+    /// Save the set form.
+    SaveSet,
+    /// Delete a permission set nobody uses.
+    DeleteSet(PermissionSetId),
+    /// Save the settings form.
+    SaveSettings,
 }
 
 impl From<AdminIntent> for Intent {
