@@ -274,3 +274,37 @@ fn an_empty_workspace_is_administered_and_used_through_the_window() {
     click(&mut bob, "Approve request");
     assert!(shown(&bob, "Request approved"));
 }
+
+#[test]
+fn the_settings_tab_moves_the_key_into_the_keyring_once_one_answers() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("ws.latchkey");
+    demo_file(&path, &NoKeyring::new("no keyring when it was made"));
+    let key_file = latchkey::platform::keyfile::key_file_for(&path);
+    assert!(key_file.exists());
+    let clock = Arc::new(FixedClock::new(T0));
+    let keyring = Arc::new(latchkey::platform::keyring::MemoryKeyring::default());
+    let mut admin = file_window(test_env(&clock, keyring), &path, "admin");
+    open_administration(&mut admin);
+    click(&mut admin, "Settings");
+    assert!(!texts_containing(&admin, "workspace key in the private file").is_empty());
+    click(&mut admin, "Move the key into the OS keyring");
+    let outcome = main_state(&mut admin)
+        .admin
+        .as_ref()
+        .unwrap()
+        .outcome
+        .clone();
+    assert!(
+        shown(&admin, "Moved: workspace key in the OS keyring"),
+        "{outcome:?}"
+    );
+    assert!(
+        !key_file.exists(),
+        "the file's copy went once the keyring held it"
+    );
+    assert!(shown(
+        &admin,
+        "Move the key out of the OS keyring into a private file"
+    ));
+}

@@ -36,7 +36,7 @@ use crate::domain::{Span, Timestamp};
 use crate::platform::clipboard::Clipboard;
 use crate::platform::launcher::Launcher;
 use crate::platform::notifier::Notifier;
-use crate::service::{ServiceError, Session, Workspace};
+use crate::service::{KeyLocation, ServiceError, Session, Workspace};
 use clipboard::ClipboardGuard;
 use desktop::DesktopDelivery;
 use std::sync::Arc;
@@ -148,6 +148,7 @@ impl MainState {
             user: session.user().clone(),
             location: workspace.location(),
             key_status: workspace.key_status().to_string(),
+            key_in_os_keyring: workspace.key_status().location == KeyLocation::OsKeyring,
             settings,
             vaults,
             vault: None,

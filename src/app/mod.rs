@@ -24,6 +24,7 @@ use crate::domain::clock::Clock;
 use crate::domain::user::NewUser;
 use crate::domain::{DomainError, Field, FieldErrors, Span, Timestamp};
 use crate::platform::clipboard::Clipboard;
+use crate::platform::keyfile::key_file_for;
 use crate::platform::keyring::Keyring;
 use crate::platform::launcher::Launcher;
 use crate::platform::notifier::Notifier;
@@ -312,6 +313,13 @@ impl LatchkeyApp {
                     main.view
                         .status
                         .set_error(format!("The theme choice cannot be remembered: {reason}"));
+                }
+            }
+            Intent::Admin(AdminIntent::MoveKey { into_keyring }) => {
+                let now = self.frame_now;
+                if let Screen::Main(main) = &mut self.screen {
+                    let key_file = self.path.as_deref().map(key_file_for);
+                    main.move_key(*into_keyring, self.env.keyring.as_ref(), key_file, now);
                 }
             }
             Intent::Start(StartIntent::SignOut) => {

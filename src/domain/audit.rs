@@ -122,11 +122,14 @@ pub enum AuditAction {
     PermissionSetDeleted,
     /// A vault's policy changed (R-ADM-7); before and after.
     VaultPolicyChanged,
+    /// The workspace key moved between the OS keyring and the key file
+    /// (never the key itself).
+    KeyMoved,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 51] = [
+    pub const ALL: [AuditAction; 52] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -178,6 +181,7 @@ impl AuditAction {
         AuditAction::PermissionSetChanged,
         AuditAction::PermissionSetDeleted,
         AuditAction::VaultPolicyChanged,
+        AuditAction::KeyMoved,
     ];
 
     /// The stored name.
@@ -234,6 +238,7 @@ impl AuditAction {
             AuditAction::PermissionSetChanged => "permission_set_changed",
             AuditAction::PermissionSetDeleted => "permission_set_deleted",
             AuditAction::VaultPolicyChanged => "vault_policy_changed",
+            AuditAction::KeyMoved => "key_moved",
         }
     }
 

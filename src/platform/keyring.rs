@@ -13,6 +13,9 @@ pub trait Keyring: Send + Sync {
     fn get(&self, account: &str) -> Result<Option<Vec<u8>>, String>;
     /// Stores a secret; `Err` with a reason if the keyring cannot be reached.
     fn set(&self, account: &str, secret: &[u8]) -> Result<(), String>;
+    /// Removes a stored secret (none stored is not an error); `Err` with a
+    /// reason if the keyring cannot be reached.
+    fn delete(&self, account: &str) -> Result<(), String>;
 }
 
 /// The desktop's Secret Service (GNOME Keyring, KWallet) over D-Bus.
@@ -48,6 +51,13 @@ impl Keyring for OsKeyring {
             .set_secret(secret)
             .map_err(|e| e.to_string())
     }
+
+    fn delete(&self, account: &str) -> Result<(), String> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
 }
 
 /// No keyring at all (headless machines, CI, tests of the fallback).
@@ -73,6 +83,10 @@ impl Keyring for NoKeyring {
     fn set(&self, _account: &str, _secret: &[u8]) -> Result<(), String> {
         Err(self.reason.clone())
     }
+
+    fn delete(&self, _account: &str) -> Result<(), String> {
+        Err(self.reason.clone())
+    }
 }
 
 /// An in-process keyring for tests.
@@ -96,6 +110,15 @@ impl Keyring for MemoryKeyring {
             .lock()
             .map_err(|_| "keyring lock poisoned".to_owned())?;
         secrets.insert(account.to_owned(), secret.to_vec());
+        Ok(())
+    }
+
+    fn delete(&self, account: &str) -> Result<(), String> {
+        let mut secrets = self
+            .secrets
+            .lock()
+            .map_err(|_| "keyring lock poisoned".to_owned())?;
+        secrets.remove(account);
         Ok(())
     }
 }

@@ -198,6 +198,48 @@ impl Workspace {
         self.store.change_probe()
     }
 
+    /// Moves the workspace key into the OS keyring (`into_keyring`) or out
+    /// of it into the key file (administrators only), never leaving a moment
+    /// without a copy; audited with where it was and where it is (never the
+    /// key). Returns where it is now.
+    pub fn move_key(
+        &mut self,
+        session: &Session,
+        into_keyring: bool,
+        keys: &KeyOptions<'_>,
+        now: Timestamp,
+    ) -> Result<KeyStatus, ServiceError> {
+        let (workspace_id, key_check) = self.read(now, |ops| {
+            ops.current_admin(session)?;
+            let id = ops.tx.meta(admin::META_WORKSPACE_ID)?;
+            let check = ops.tx.meta(secrets::META_KEY_CHECK)?;
+            Ok((id, check))
+        })?;
+        let (Some(workspace_id), Some(key_check)) = (workspace_id, key_check) else {
+            return Err(ServiceError::Key("this workspace has no key record".into()));
+        };
+        let before = self.key_status.clone();
+        let after = secrets::move_key(&workspace_id, &key_check, into_keyring, keys)?;
+        self.key_status = after.clone();
+        if after.location != before.location {
+            self.write(now, |ops| {
+                let admin = ops.current_admin(session)?;
+                let details = serde_json::json!({
+                    "before": before.to_string(),
+                    "after": after.to_string(),
+                });
+                ops.audit(
+                    Some(admin.id),
+                    crate::domain::audit::AuditAction::KeyMoved,
+                    None,
+                    None,
+                    &details,
+                )
+            })?;
+        }
+        Ok(after)
+    }
+
     /// A second handle on the same workspace, with its own connection and
     /// the same key, for long work on a background thread (an import) while
     /// this one keeps serving the window. Sessions carry over: a session of

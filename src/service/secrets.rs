@@ -251,6 +251,83 @@ pub fn unlock(
     Ok((secrets, status))
 }
 
+/// Moves the workspace key into the OS keyring (`into_keyring`) or out of
+/// it into the key file, and says where it is now. Never a moment without a
+/// copy: the new copy is written and read back, and checked against the
+/// workspace, before the old one is removed. A failure before that leaves
+/// the key where it was; a failure to remove the old copy leaves two copies
+/// and says so.
+pub fn move_key(
+    workspace_id: &str,
+    key_check: &str,
+    into_keyring: bool,
+    keys: &KeyOptions<'_>,
+) -> Result<KeyStatus, ServiceError> {
+    let (_, now_at) = unlock(workspace_id, key_check, keys)?;
+    let account = keyring_account(workspace_id);
+    let key = Zeroizing::new(
+        match &now_at.location {
+            KeyLocation::OsKeyring => keys.keyring.get(&account),
+            KeyLocation::KeyFile(path) => read_key_file(path),
+        }
+        .map_err(ServiceError::Key)?
+        .ok_or_else(|| {
+            ServiceError::Key("the workspace key vanished while it was being moved".into())
+        })?,
+    );
+    let opens = |copy: Option<Vec<u8>>| {
+        copy.map(Zeroizing::new).is_some_and(|copy| {
+            *copy == *key && SecretBox::new(&copy).is_ok_and(|b| b.matches_check(key_check))
+        })
+    };
+    match (into_keyring, &now_at.location) {
+        (true, KeyLocation::OsKeyring) | (false, KeyLocation::KeyFile(_)) => Ok(now_at),
+        (true, KeyLocation::KeyFile(path)) => {
+            keys.keyring.set(&account, &key).map_err(|p| {
+                ServiceError::Key(format!("the OS keyring cannot take the key: {p}"))
+            })?;
+            if !opens(keys.keyring.get(&account).map_err(ServiceError::Key)?) {
+                return Err(ServiceError::Key(
+                    "the OS keyring did not give the key back as stored; it stays in the key file"
+                        .into(),
+                ));
+            }
+            std::fs::remove_file(path).map_err(|e| {
+                ServiceError::Key(format!(
+                    "the key is now in the OS keyring, but the key file {} could not be removed: {e}",
+                    path.display()
+                ))
+            })?;
+            Ok(KeyStatus {
+                location: KeyLocation::OsKeyring,
+                keyring_problem: None,
+            })
+        }
+        (false, KeyLocation::OsKeyring) => {
+            let path = keys.key_file.clone().ok_or_else(|| {
+                ServiceError::Key("this workspace has no place for a key file".into())
+            })?;
+            write_key_file(&path, &key).map_err(ServiceError::Key)?;
+            if !opens(read_key_file(&path).map_err(ServiceError::Key)?) {
+                return Err(ServiceError::Key(format!(
+                    "the key file {} did not give the key back as written; the key stays in the OS keyring",
+                    path.display()
+                )));
+            }
+            keys.keyring.delete(&account).map_err(|p| {
+                ServiceError::Key(format!(
+                    "the key is now in {}, but the OS keyring's copy could not be removed: {p}",
+                    path.display()
+                ))
+            })?;
+            Ok(KeyStatus {
+                location: KeyLocation::KeyFile(path),
+                keyring_problem: Some("moved out of the OS keyring by an administrator".into()),
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,7 @@ const ROW_HEIGHT: f32 = 22.0;
 pub fn admin_window_ui(
     ctx: &egui::Context,
     admin: &mut AdminView,
-    key_status: &str,
+    key: (&str, bool),
     intents: &mut Vec<Intent>,
 ) {
     let mut open = true;
@@ -48,7 +48,7 @@ pub fn admin_window_ui(
                 AdminTab::PermissionSets => sets_tab_ui(ui, admin, intents),
                 AdminTab::Settings => {
                     if let Some(form) = &mut admin.settings {
-                        super::admin_settings::settings_tab_ui(ui, form, key_status, intents);
+                        super::admin_settings::settings_tab_ui(ui, form, key, intents);
                     }
                 }
             }

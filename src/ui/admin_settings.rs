@@ -32,10 +32,12 @@ fn text_setting_ui(
 pub fn settings_tab_ui(
     ui: &mut Ui,
     form: &mut SettingsForm,
-    key_status: &str,
+    (key_status, key_in_os_keyring): (&str, bool),
     intents: &mut Vec<Intent>,
 ) {
     let errors = form.errors.clone();
+    key_ui(ui, key_status, key_in_os_keyring, intents);
+    ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("admin-settings")
         .max_height(360.0)
@@ -110,9 +112,6 @@ pub fn settings_tab_ui(
                         .labelled_by(label.id);
                 });
             }
-            ui.add_space(6.0);
-            ui.strong("Workspace key");
-            ui.label(key_status);
         });
     field_error_ui(ui, &errors, Field::Workspace);
     if ui.button(RichText::new("Save settings").strong()).clicked() {
@@ -147,4 +146,23 @@ fn presets_ui(ui: &mut Ui, form: &mut SettingsForm, errors: &crate::domain::Fiel
         }
     });
     field_error_ui(ui, errors, Field::Presets);
+}
+
+/// Where the workspace key lives, and the button that moves it.
+fn key_ui(ui: &mut Ui, key_status: &str, key_in_os_keyring: bool, intents: &mut Vec<Intent>) {
+    ui.strong("Workspace key");
+    ui.label(key_status);
+    // Either way the new copy is written and checked before the
+    // old one is removed.
+    let (label, into_keyring) = if key_in_os_keyring {
+        (
+            "Move the key out of the OS keyring into a private file",
+            false,
+        )
+    } else {
+        ("Move the key into the OS keyring", true)
+    };
+    if ui.button(label).clicked() {
+        intents.push(AdminIntent::MoveKey { into_keyring }.into());
+    }
 }

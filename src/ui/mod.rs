@@ -140,7 +140,8 @@ fn main_ui(
         requests_window::requests_window_ui(ui.ctx(), table, is_dialog_open, intents);
     }
     if let Some(admin) = admin {
-        admin::admin_window_ui(ui.ctx(), admin, &view.key_status, intents);
+        let key = (view.key_status.as_str(), view.key_in_os_keyring);
+        admin::admin_window_ui(ui.ctx(), admin, key, intents);
     }
     notifications::notifications_window_ui(ui.ctx(), &view.notifications, intents);
     match &view.search {

@@ -14,6 +14,10 @@ use crate::service::{ServiceError, UserDetails};
 
 impl MainState {
     pub(super) fn apply_admin(&mut self, intent: &AdminIntent, now: Timestamp) {
+        // Each command says what it did; an older outcome would mislead.
+        if let Some(admin) = &mut self.admin {
+            admin.outcome = None;
+        }
         match *intent {
             AdminIntent::Open => {
                 if self.admin.is_none() {
@@ -96,11 +100,40 @@ impl MainState {
             | AdminIntent::SaveSet
             | AdminIntent::DeleteSet(_) => self.apply_set_admin(*intent, now),
             AdminIntent::SaveSettings => self.save_settings(now),
+            // Applied by the application, which holds the keyring.
+            AdminIntent::MoveKey { .. } => {}
             AdminIntent::ClearFailedSignIns(id) => {
                 let done = format!("{}'s failed sign-ins are forgotten", self.user_name(id));
                 let result = self.workspace.clear_failed_sign_ins(&self.session, id, now);
                 self.after_user_change(result, done, now);
             }
+        }
+    }
+
+    /// Moves the workspace key (the Settings tab's button) and says where
+    /// it is now, or why it did not move.
+    pub fn move_key(
+        &mut self,
+        into_keyring: bool,
+        keyring: &dyn crate::platform::keyring::Keyring,
+        key_file: Option<std::path::PathBuf>,
+        now: Timestamp,
+    ) {
+        let keys = crate::service::KeyOptions { keyring, key_file };
+        let outcome = match self
+            .workspace
+            .move_key(&self.session, into_keyring, &keys, now)
+        {
+            Ok(status) => {
+                self.view.key_status = status.to_string();
+                self.view.key_in_os_keyring =
+                    status.location == crate::service::KeyLocation::OsKeyring;
+                Ok(format!("Moved: {status}"))
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        if let Some(admin) = &mut self.admin {
+            admin.outcome = Some(outcome);
         }
     }
 

@@ -119,6 +119,12 @@ pub enum AdminIntent {
     DeleteSet(PermissionSetId),
     /// Save the settings form.
     SaveSettings,
+    /// Move the workspace key into the OS keyring, or out of it into the
+    /// key file (applied in `app/mod.rs`, which holds the keyring).
+    MoveKey {
+        /// Into the keyring (else into the file).
+        into_keyring: bool,
+    },
 }
 
 impl From<AdminIntent> for Intent {

@@ -249,6 +249,8 @@ pub struct MainView {
     pub location: String,
     /// Where its key is.
     pub key_status: String,
+    /// Whether the workspace key is in the OS keyring (else in the key file).
+    pub key_in_os_keyring: bool,
     /// Workspace settings.
     pub settings: WorkspaceSettings,
     /// Vaults the user sees.
