@@ -106,7 +106,8 @@ desktop_start() {
     wait_until notification_server_up 20
     log "Xvfb on $DISPLAY, $(dunst --version 2>&1 | head -n1) on a private session bus"
     "$BIN" init --demo --workspace "$WS" >/dev/null
-    # The settings screen is issue 15; until then an administrator's setting is set directly.
+    # A 2-minute preset, set directly in the file (the Settings tab of the
+    # Administration window does the same through the service).
     sqlite3 "$WS" "UPDATE meta SET value = json_set(value, '\$.preset_durations_mins', json('[2,15,60]')) WHERE key = 'settings'"
 }
 
