@@ -36,14 +36,7 @@ impl MainState {
             presets.push(limit);
         }
         presets.sort_unstable();
-        let mut sets = self.view.names.sets.clone();
-        // Least privilege first: the smallest set that unlocks the main action.
-        sets.sort_by_key(|s| s.permissions.iter().count());
-        let main = entry.kind.main_permission();
-        let default_set = sets
-            .iter()
-            .position(|s| main.is_some_and(|p| s.permissions.contains(p)))
-            .unwrap_or(0);
+        let (sets, default_set) = self.sets_for(&entry);
         let terms = TermsInput::new(presets, sets, default_set, now, now + Span::hours(1));
         self.dialog = Dialog::Emergency(Box::new(EmergencyForm {
             entry_id,

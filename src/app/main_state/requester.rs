@@ -5,6 +5,8 @@
 use super::{MainState, report};
 use crate::app::view::forms::{Dialog, RequestForm, TermsInput};
 use crate::app::view::intent::AccessIntent;
+use crate::domain::entry::Entry;
+use crate::domain::permission::PermissionSet;
 use crate::domain::request::{NewRequest, Request};
 use crate::domain::{EntryId, Field, FieldErrors, RequestId, Span, Timestamp};
 
@@ -104,14 +106,7 @@ impl MainState {
             .filter_map(|d| self.view.tree.entry(d.depends_on))
             .map(|e| e.name.clone())
             .collect();
-        let mut sets = self.view.names.sets.clone();
-        // Least privilege first: the smallest set that unlocks the main action.
-        sets.sort_by_key(|s| s.permissions.iter().count());
-        let main = entry.kind.main_permission();
-        let default_set = sets
-            .iter()
-            .position(|s| main.is_some_and(|p| s.permissions.contains(p)))
-            .unwrap_or(0);
+        let (sets, default_set) = self.sets_for(&entry);
         let start_at = Timestamp((now.millis() / 300_000 + 1) * 300_000);
         let mut terms = TermsInput::new(
             self.view.settings.preset_durations_mins.clone(),
@@ -146,6 +141,19 @@ impl MainState {
             form.message.clone_from(&original.message);
         }
         self.dialog = Dialog::Request(Box::new(form));
+    }
+
+    /// The permission sets to offer for `entry`, least privilege first, and
+    /// the one chosen at first: the smallest that unlocks its main action.
+    pub(super) fn sets_for(&self, entry: &Entry) -> (Vec<PermissionSet>, usize) {
+        let mut sets = self.view.names.sets.clone();
+        sets.sort_by_key(|s| s.permissions.iter().count());
+        let main = entry.kind.main_permission();
+        let default_set = sets
+            .iter()
+            .position(|s| main.is_some_and(|p| s.permissions.contains(p)))
+            .unwrap_or(0);
+        (sets, default_set)
     }
 
     fn send_request(&mut self, now: Timestamp) {
