@@ -308,3 +308,39 @@ fn the_settings_tab_moves_the_key_into_the_keyring_once_one_answers() {
         "Move the key out of the OS keyring into a private file"
     ));
 }
+
+/// "Why?" (R-ADM-6): an administrator picks a person on an entry and reads
+/// each permission, held or not, with its grounds or how to get it.
+#[test]
+fn why_says_what_a_person_can_do_on_an_entry_and_how_to_get_the_rest() {
+    let mut window = demo_window("admin");
+    show_vault(&mut window, "Production");
+    click(&mut window, "Admin portal");
+    click(&mut window, "Why?…");
+    choose(&mut window, "Person", "Alice Requester");
+    let titles = texts_containing(&window, "Alice Requester on ");
+    assert!(
+        titles.iter().any(|t| t.contains("Admin portal")),
+        "{titles:?}"
+    );
+    let rows = texts_containing(&window, " — not held");
+    assert!(!rows.is_empty(), "alice lacks something on the portal");
+    assert!(
+        !texts_containing(&window, "Request ").is_empty(),
+        "what would give a missing permission is said"
+    );
+
+    // An administrator's own answer: every permission, as administrator.
+    choose(&mut window, "Person", "Ada Admin");
+    assert_eq!(texts_containing(&window, " — held").len(), 6);
+    assert!(
+        !texts_containing(&window, "An administrator holds every permission.").is_empty()
+    );
+}
+
+#[test]
+fn a_plain_requester_is_not_offered_why() {
+    let mut app = alice_in_production();
+    click(&mut app.window, "Admin portal (locked)");
+    assert!(absent(&app.window, "Why?…"));
+}

@@ -13,6 +13,7 @@ mod decisions;
 mod desktop;
 mod editing;
 mod emergency;
+mod explain;
 mod import;
 mod notifications;
 mod requester;

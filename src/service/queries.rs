@@ -595,6 +595,21 @@ impl Workspace {
         })
     }
 
+    /// Whether the signed-in user decides requests in `vault` (an
+    /// administrator, or one of its approvers), for the window to mirror.
+    pub fn approves_in(
+        &mut self,
+        session: &Session,
+        vault: VaultId,
+        now: Timestamp,
+    ) -> Result<bool, ServiceError> {
+        self.read(now, |ops| {
+            let user = ops.current_user(session)?;
+            let approvers = ops.tx.approvers(vault)?;
+            Ok(is_approver(&user, &approvers))
+        })
+    }
+
     /// Every permission set.
     pub fn permission_sets(&mut self, now: Timestamp) -> Result<Vec<PermissionSet>, ServiceError> {
         self.read(now, |ops| Ok(ops.tx.permission_sets()?))

@@ -108,6 +108,9 @@ pub fn dialog_ui(
                 editing::entry_form_ui(ui, form, intents);
             })
             .should_close(),
+        Dialog::Explain(form) => modal("explain")
+            .show(ctx, |ui| explain_ui(ui, form, intents))
+            .should_close(),
         Dialog::Emergency(form) => modal("emergency")
             .show(ctx, |ui| emergency_ui(ui, form, intents))
             .should_close(),
@@ -637,6 +640,66 @@ fn direct_grant_ui(ui: &mut Ui, form: &mut DirectGrantForm, intents: &mut Vec<In
             intents.push(Intent::CloseDialog);
         }
     });
+}
+
+/// "Why?" (R-ADM-6): a person chosen, then each permission held or not,
+/// with its grounds or what would give it.
+fn explain_ui(ui: &mut Ui, form: &mut ExplainForm, intents: &mut Vec<Intent>) {
+    ui.set_width(560.0);
+    let title = format!("Why? — {}", form.entry_path);
+    ui.heading(title.as_str());
+    name_dialog(ui, &title);
+    ui.horizontal(|ui| {
+        let label = ui.label("Person");
+        let shown = form
+            .person
+            .and_then(|i| form.people.get(i))
+            .map_or("Choose…", |(_, name)| name.as_str());
+        let combo = egui::ComboBox::from_id_salt("explain-person")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                for (i, (_, name)) in form.people.iter().enumerate() {
+                    if ui.selectable_value(&mut form.person, Some(i), name.as_str()).clicked() {
+                        intents.push(ApprovalIntent::Explain.into());
+                        ui.close();
+                    }
+                }
+            })
+            .response
+            .labelled_by(label.id);
+        keep_focus_after_list(ui, &combo);
+    });
+    if let Some(error) = &form.error {
+        ui.label(RichText::new(format!("⚠ {error}")).color(ui.visuals().error_fg_color));
+    }
+    if let Some(answer) = &form.answer {
+        ui.add_space(4.0);
+        ui.strong(answer.title.as_str());
+        for note in &answer.notes {
+            ui.label(RichText::new(note.as_str()).color(ui.visuals().warn_fg_color));
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("explain-rows")
+            .max_height(360.0)
+            .show(ui, |ui| {
+                for row in &answer.rows {
+                    let mark = if row.held { "✔" } else { "✘" };
+                    let state = if row.held { "held" } else { "not held" };
+                    ui.label(RichText::new(format!("{mark} {} — {state}", row.permission)).strong());
+                    ui.indent(row.permission.as_str(), |ui| {
+                        for reason in &row.reasons {
+                            ui.label(reason.as_str());
+                        }
+                        if let Some(to_get) = &row.to_get {
+                            ui.label(RichText::new(to_get.as_str()).weak());
+                        }
+                    });
+                }
+            });
+    }
+    if ui.button("Close").clicked() {
+        intents.push(Intent::CloseDialog);
+    }
 }
 
 /// Emergency access (R-BEY-5): what happens, said plainly before anything

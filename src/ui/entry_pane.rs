@@ -230,6 +230,14 @@ fn actions_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail, intents: &mut
         {
             intents.push(AccessIntent::OpenEmergency(entry.id).into());
         }
+        if detail.approves_here
+            && ui
+                .button("Why?…")
+                .on_hover_text("What someone can do here, and why")
+                .clicked()
+        {
+            intents.push(ApprovalIntent::OpenExplain(entry.id).into());
+        }
         if state.user.is_admin && ui.button("Grant temporary access…").clicked() {
             intents.push(ApprovalIntent::OpenDirectGrant(entry.id).into());
         }

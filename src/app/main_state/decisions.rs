@@ -21,6 +21,8 @@ impl MainState {
             ApprovalIntent::MarkReviewed(id) => self.mark_reviewed(id, now),
             ApprovalIntent::OpenDirectGrant(id) => self.open_direct_grant(id, now),
             ApprovalIntent::SendDirectGrant => self.send_direct_grant(now),
+            ApprovalIntent::OpenExplain(id) => self.open_explain(id),
+            ApprovalIntent::Explain => self.explain(now),
         }
     }
 

@@ -114,9 +114,12 @@ impl MainState {
             let access = self.workspace.entry_access(&self.session, id, now)?;
             let dependencies = self.workspace.dependencies(id, now)?;
             let requests = self.workspace.entry_requests(&self.session, id, now)?;
-            Ok::<_, ServiceError>((access, dependencies, requests))
+            let approves_here = self.workspace.approves_in(&self.session, entry.vault_id, now)?;
+            Ok::<_, ServiceError>((access, dependencies, requests, approves_here))
         })();
-        let Some((access, dependencies, requests)) = report(&mut self.view.status, loaded) else {
+        let Some((access, dependencies, requests, approves_here)) =
+            report(&mut self.view.status, loaded)
+        else {
             // A disabled account, a lost connection, anything: hide the password.
             self.view.revealed = None;
             return None;
@@ -148,6 +151,7 @@ impl MainState {
             dependencies,
             requests,
             banner: None,
+            approves_here,
         })
     }
 

@@ -519,6 +519,8 @@ pub enum Dialog {
     RestoreTyped(Box<Dialog>),
     /// Emergency access to a locked entry (R-BEY-5).
     Emergency(Box<EmergencyForm>),
+    /// "Why?": what a person can do on an entry, and why (R-ADM-6).
+    Explain(Box<super::explain::ExplainForm>),
     /// Before disabling a user: what ends (R-ADM-2).
     ConfirmDisable {
         /// The user.
@@ -566,6 +568,7 @@ impl Dialog {
             | Dialog::Details(_)
             | Dialog::ConfirmDelete(_)
             | Dialog::ConfirmDisable { .. }
+            | Dialog::Explain(_)
             | Dialog::MoveTo(_) => false,
         }
     }

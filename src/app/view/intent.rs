@@ -238,6 +238,10 @@ pub enum ApprovalIntent {
     OpenDirectGrant(EntryId),
     /// Send the open direct-grant dialog.
     SendDirectGrant,
+    /// Open "Why?" on an entry (R-ADM-6).
+    OpenExplain(EntryId),
+    /// Explain for the person chosen in the open "Why?" dialog.
+    Explain,
 }
 
 /// The "Temporary access requests" window (R-APP-2, R-APP-6; applied in

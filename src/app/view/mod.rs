@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod banner;
 pub mod editing;
+pub mod explain;
 pub mod forms;
 pub mod import;
 pub mod intent;

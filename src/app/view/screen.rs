@@ -103,6 +103,9 @@ pub struct EntryDetail {
     pub requests: Vec<Request>,
     /// The Temporary Access banner at the current frame.
     pub banner: Option<BannerView>,
+    /// The user decides requests in its vault (so may ask why others have
+    /// access, R-ADM-6).
+    pub approves_here: bool,
 }
 
 /// The dashboard's lists (R-APP-1, R-BEY-4, R-BEY-5).
