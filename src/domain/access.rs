@@ -5,6 +5,11 @@
 //! exact. Administrators hold every permission. Overlapping grants combine
 //! (R-BEY-8): each is judged on its own window, so one ending never cuts
 //! another short.
+//!
+//! Each permission is decided once, by [`AccessFacts::explain_permission`],
+//! which lists every ground that gives it (R-ADM-6); a check
+//! ([`AccessFacts::authorize`]) takes the first of them, so what the
+//! explainer says and what a check decides cannot drift apart.
 
 use super::error::DomainError;
 use super::ids::{EntryId, PermissionSetId, RequestId};

@@ -2,10 +2,10 @@
 //! at an instant, on what grounds, and what would give them the rest.
 //!
 //! Invariant: the answer comes from the same facts and the same decision as
-//! every permission check ([`Ops::access_facts`], then
-//! [`AccessFacts::explain`](crate::domain::access::AccessFacts::explain),
-//! whose first source is what `authorize` returns), so it cannot differ
-//! from what a reveal, a copy or a connection would meet at that instant.
+//! every permission check (`Ops::reaches_vault`, `Ops::access_facts`, then
+//! `AccessFacts::explain`, whose first source is what `authorize` returns),
+//! so it cannot differ from what a reveal, a copy or a connection would
+//! meet at that instant.
 //! It is a read: nothing is written, no first-use grant is started, nothing
 //! is audited.
 
@@ -158,7 +158,7 @@ impl Workspace {
             let explained = if ops.reaches_vault(&user, vault.id)? {
                 ops.access_facts(&user, &entry)?.explain(now)
             } else {
-                // Invariant: as `check_use` refuses before any fact counts.
+                // As `check_use` refuses such a user before any fact counts.
                 Permission::ALL
                     .into_iter()
                     .map(|permission| PermissionExplanation {
