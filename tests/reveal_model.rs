@@ -5,6 +5,10 @@
 //! The model knows only what the test did and what the service accepted; it
 //! computes every grant's window itself from the approval instant and the
 //! terms, never by reading a stored request.
+//!
+//! The same histories also check the access explainer (R-ADM-6): at every
+//! step, what it says alice holds (View password, Connect) is what a reveal
+//! and a connection at that instant decide.
 
 #![expect(
     clippy::unwrap_used,
@@ -12,11 +16,13 @@
 )]
 
 use latchkey::domain::entry::{DependencyRole, EntryKind, NewEntry};
+use latchkey::domain::permission::Permission;
 use latchkey::domain::request::{AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Terms};
 use latchkey::domain::settings::WorkspaceSettings;
 use latchkey::domain::user::NewUser;
 use latchkey::domain::{DomainError, EntryId, PermissionSetId, RequestId, Timestamp, UserId};
 use latchkey::platform::keyring::MemoryKeyring;
+use latchkey::platform::launcher::RecordingLauncher;
 use latchkey::service::{
     HashCost, KeyOptions, NewVault, SecretUse, ServiceError, Session, Workspace,
 };
@@ -47,6 +53,8 @@ const SHARED: usize = 0;
 const OPS: usize = 2;
 /// The items with a password (indices into `TREE`); ops name them 0…3.
 const ENTRY_NODES: [usize; 4] = [3, 4, 5, 6];
+/// "jump-host" (entry 3), the one connection, opened by the explainer's check.
+const CONNECTION: usize = 3;
 /// "jump-host" (entry 3) uses the credentials "root-login" (entry 2): a grant
 /// on jump-host also covers root-login (docs/requirements.md §1 "Grant").
 const DEPENDENCIES: [(usize, usize); 1] = [(3, 2)];
@@ -381,7 +389,9 @@ impl Model {
 
 struct Harness {
     ws: Workspace,
+    admin: Session,
     alice: Session,
+    alice_id: UserId,
     bob: Session,
     bob_id: UserId,
     entries: [EntryId; ENTRY_NODES.len()],
@@ -446,6 +456,7 @@ impl Harness {
                 name: name.to_owned(),
                 parent_id: parent.map(|p| ids[p]),
                 username: format!("{name}-user"),
+                host: format!("{name}.example.test"),
                 ..NewEntry::default()
             };
             let id = ws
@@ -469,7 +480,9 @@ impl Harness {
         let bob = ws.sign_in("bob", "pw", t0).unwrap();
         Harness {
             ws,
+            admin,
             alice,
+            alice_id,
             bob,
             bob_id,
             entries: ENTRY_NODES.map(|n| ids[n]),
@@ -562,8 +575,90 @@ fn check_reveal(
     Ok(())
 }
 
+/// R-ADM-6: what the explainer says alice holds on `entry` now — View
+/// password, and Connect on the connection — is what a reveal and a
+/// connection decide at the same instant. Both may start a first-use grant,
+/// which leaves what is held at this instant as it was.
+fn check_explainer(h: &mut Harness, entry: usize, step: usize) -> Result<(), TestCaseError> {
+    let now = h.at();
+    let said = |h: &mut Harness, entry: usize, permission: Permission| {
+        let explanation =
+            h.ws.explain_access(&h.admin, h.alice_id, h.entries[entry], now)
+                .unwrap();
+        explanation
+            .permissions
+            .iter()
+            .find(|p| p.permission == permission)
+            .unwrap()
+            .held
+    };
+    let held = said(h, entry, Permission::ViewPassword);
+    let revealed = h.reveal(entry).map(drop);
+    prop_assert_eq!(
+        revealed.is_ok(),
+        held,
+        "step {} at T0 + {} ms, entry {}: reveal said {:?}",
+        step,
+        h.now - T0,
+        entry,
+        revealed
+    );
+    let held = said(h, CONNECTION, Permission::Connect);
+    let launcher = RecordingLauncher::default();
+    let connected =
+        h.ws.connect(&h.alice, h.entries[CONNECTION], &launcher, now)
+            .map(drop);
+    prop_assert_eq!(
+        connected.is_ok(),
+        held,
+        "step {} at T0 + {} ms: connect said {:?}",
+        step,
+        h.now - T0,
+        connected
+    );
+    for refused in [revealed.err(), connected.err()].into_iter().flatten() {
+        prop_assert!(
+            matches!(refused, ServiceError::Domain(DomainError::NotPermitted(_))),
+            "step {step}: a refusal says why: {refused:?}"
+        );
+    }
+    Ok(())
+}
+
+/// What a case checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// Reveals against the model.
+    Model,
+    /// The explainer against reveals and connections, at every step.
+    Explainer,
+}
+
+/// Checks `entry` now as `check` says.
+fn check_at(
+    h: &mut Harness,
+    model: &mut Model,
+    entry: usize,
+    step: usize,
+    op: &Op,
+    check: Check,
+) -> Result<(), TestCaseError> {
+    match check {
+        Check::Model => check_reveal(h, model, entry, step, op),
+        Check::Explainer => check_explainer(h, entry, step),
+    }
+}
+
 /// Runs `ops` against a fresh workspace and the model side by side.
 fn run_case(standing: Standing, ops: &[Op]) -> Result<(), TestCaseError> {
+    run_checked(standing, ops, Check::Model)
+}
+
+/// Runs `ops` against a fresh workspace, checking what `check` says. The
+/// model also tracks the requests that ops pick; with [`Check::Explainer`]
+/// it is not asked, since the checks' own uses start first-use grants it
+/// does not know of.
+fn run_checked(standing: Standing, ops: &[Op], check: Check) -> Result<(), TestCaseError> {
     let mut h = Harness::new(standing);
     let mut model = Model::new(standing);
     for (step, op) in ops.iter().enumerate() {
@@ -639,7 +734,7 @@ fn run_case(standing: Standing, ops: &[Op]) -> Result<(), TestCaseError> {
                     }
                 }
             }
-            Op::Reveal { entry } => check_reveal(&mut h, &mut model, entry, step, op)?,
+            Op::Reveal { entry } => check_at(&mut h, &mut model, entry, step, op, check)?,
             Op::Probe { nth, offset_ms } => {
                 let len = model.boundaries.len();
                 if len == 0 {
@@ -649,9 +744,12 @@ fn run_case(standing: Standing, ops: &[Op]) -> Result<(), TestCaseError> {
                 let target = boundary.at + offset_ms;
                 if target >= h.now {
                     h.now = target;
-                    check_reveal(&mut h, &mut model, boundary.entry, step, op)?;
+                    check_at(&mut h, &mut model, boundary.entry, step, op, check)?;
                 }
             }
+        }
+        if check == Check::Explainer {
+            check_explainer(&mut h, step % ENTRY_NODES.len(), step)?;
         }
     }
     Ok(())
@@ -748,6 +846,25 @@ proptest! {
     #[test]
     fn reveal_matches_the_model(standing in standing(), ops in prop::collection::vec(op(), 1..40)) {
         run_case(standing, &ops)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// R-ADM-6: over the same random histories, at every step the
+    /// explainer's View password and Connect for alice agree with what
+    /// `reveal_secret` and `connect` decide at that instant.
+    #[test]
+    fn explainer_agrees_with_reveal_and_connect(
+        standing in standing(),
+        ops in prop::collection::vec(op(), 1..40),
+    ) {
+        run_checked(standing, &ops, Check::Explainer)?;
     }
 }
 

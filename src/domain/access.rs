@@ -5,10 +5,14 @@
 //! exact. Administrators hold every permission. Overlapping grants combine
 //! (R-BEY-8): each is judged on its own window, so one ending never cuts
 //! another short.
+//!
+//! Each permission is decided once, by [`AccessFacts::explain_permission`],
+//! which lists every ground that gives it (R-ADM-6); a check
+//! ([`AccessFacts::authorize`]) takes the first of them, so what the
+//! explainer says and what a check decides cannot drift apart.
 
 use super::error::DomainError;
-use super::ids::EntryId;
-use super::ids::RequestId;
+use super::ids::{EntryId, PermissionSetId, RequestId};
 use super::permission::{Permission, Permissions};
 use super::request::{Phase, Request};
 use super::time::Timestamp;
@@ -25,20 +29,34 @@ pub struct GrantFact {
     pub request: Request,
 }
 
+/// One standing permission set of a user: given on the vault's top or on a
+/// folder, and inherited by everything below it (R-ADM-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StandingFact {
+    /// The permission set given.
+    pub set_id: PermissionSetId,
+    /// The folder it is given on; `None` for the vault's top.
+    pub folder_id: Option<EntryId>,
+    /// What the set allows now.
+    pub permissions: Permissions,
+}
+
 /// Everything needed to decide a user's permissions on one entry.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct AccessFacts {
     /// The user is an administrator.
     pub is_admin: bool,
-    /// Standing permissions inherited down the tree onto the entry.
-    pub standing: Permissions,
+    /// The standing permission sets that reach the entry (on the vault's
+    /// top, on the entry itself or on a folder above it).
+    pub standing: Vec<StandingFact>,
     /// Approved grants covering the entry (its own and those of items that depend on it).
     pub grants: Vec<GrantFact>,
     /// The workspace lets non-administrators reveal passwords (R-REQ-8).
     pub allow_reveal_password: bool,
 }
 
-/// Why an action is allowed.
+/// Why an action is allowed: the first of the permission's sources, as
+/// [`AccessFacts::authorize`] picks it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessSource {
     /// The user is an administrator.
@@ -51,6 +69,65 @@ pub enum AccessSource {
     FirstUse(RequestId),
 }
 
+/// One ground on which a user holds a permission on an entry (R-ADM-6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionSource {
+    /// The user is an administrator.
+    Administrator,
+    /// A standing permission set that includes the permission.
+    Standing {
+        /// The set given.
+        set_id: PermissionSetId,
+        /// The folder it is given on and inherited from; `None` for the vault's top.
+        folder_id: Option<EntryId>,
+    },
+    /// A grant in force whose set includes the permission.
+    Grant {
+        /// The request it came from.
+        request_id: RequestId,
+        /// Approved to start on first use and not used yet: the next use
+        /// starts its clock (R-BEY-2).
+        awaiting_first_use: bool,
+    },
+}
+
+impl PermissionSource {
+    /// The source as the permission checks record it.
+    pub const fn access_source(self) -> AccessSource {
+        match self {
+            PermissionSource::Administrator => AccessSource::Administrator,
+            PermissionSource::Standing { .. } => AccessSource::Standing,
+            PermissionSource::Grant {
+                request_id,
+                awaiting_first_use: false,
+            } => AccessSource::Grant(request_id),
+            PermissionSource::Grant {
+                request_id,
+                awaiting_first_use: true,
+            } => AccessSource::FirstUse(request_id),
+        }
+    }
+}
+
+/// One permission of a user on an entry at an instant, and why (R-ADM-6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionExplanation {
+    /// The permission explained.
+    pub permission: Permission,
+    /// Whether the user holds it at the instant: what a check at that
+    /// instant decides.
+    pub held: bool,
+    /// Every ground that gives it, in the order a check prefers them
+    /// (administrator; standing sets; running grants; grants awaiting their
+    /// first use, the one whose claim window closes first first). Listed
+    /// even when the workspace policy withholds the permission.
+    pub sources: Vec<PermissionSource>,
+    /// The workspace policy takes the permission away whatever its sources
+    /// (View password while "allow reveal password" is off, for anyone but
+    /// an administrator; R-REQ-8).
+    pub withheld_by_policy: bool,
+}
+
 impl AccessFacts {
     fn policy_filter(&self, permissions: Permissions) -> Permissions {
         if self.allow_reveal_password || self.is_admin {
@@ -58,6 +135,13 @@ impl AccessFacts {
         } else {
             permissions.without(Permission::ViewPassword)
         }
+    }
+
+    /// Every standing permission that reaches the entry, together.
+    pub fn standing_permissions(&self) -> Permissions {
+        self.standing
+            .iter()
+            .fold(Permissions::NONE, |acc, s| acc.union(s.permissions))
     }
 
     /// The grants that count at `now`: running, or waiting for a first use
@@ -73,6 +157,10 @@ impl AccessFacts {
 
     /// The permissions held at `now`, counting start-on-first-use grants that
     /// may still be claimed (their first use is what starts them).
+    ///
+    /// Invariant: a permission is in the result exactly when
+    /// [`AccessFacts::explain_permission`] says it is held (tested below);
+    /// this is its allocation-free form for the tree's lock icons.
     pub fn effective_permissions(&self, now: Timestamp) -> Permissions {
         if self.is_admin {
             return Permissions::ALL;
@@ -80,7 +168,7 @@ impl AccessFacts {
         let granted = self
             .grants_in_force(now)
             .fold(Permissions::NONE, |acc, g| acc.union(g.permissions));
-        self.policy_filter(self.standing.union(granted))
+        self.policy_filter(self.standing_permissions().union(granted))
     }
 
     /// Another entry whose grant, in force at `now`, covers `entry` because
@@ -89,7 +177,7 @@ impl AccessFacts {
     /// `None` when the entry's own grant or a standing permission is in
     /// force too, since then the other grant is not all there is to say.
     pub fn granted_through(&self, entry: EntryId, now: Timestamp) -> Option<EntryId> {
-        if self.is_admin || !self.standing.is_empty() {
+        if self.is_admin || !self.standing_permissions().is_empty() {
             return None;
         }
         let mut in_force = self.grants_in_force(now).map(|g| g.request.entry_id);
@@ -103,56 +191,108 @@ impl AccessFacts {
         through
     }
 
-    /// Whether `needed` may be used at `now`, and on what grounds.
+    /// Whether `permission` is held at `now`, and every ground that gives
+    /// it (R-ADM-6). This is the decision itself: [`AccessFacts::authorize`]
+    /// takes its first source, so a check and its explanation never differ.
+    pub fn explain_permission(
+        &self,
+        permission: Permission,
+        now: Timestamp,
+    ) -> PermissionExplanation {
+        if self.is_admin {
+            return PermissionExplanation {
+                permission,
+                held: true,
+                sources: vec![PermissionSource::Administrator],
+                withheld_by_policy: false,
+            };
+        }
+        let withheld_by_policy = !self
+            .policy_filter(Permissions::of(&[permission]))
+            .contains(permission);
+        let mut sources: Vec<PermissionSource> = self
+            .standing
+            .iter()
+            .filter(|s| s.permissions.contains(permission))
+            .map(|s| PermissionSource::Standing {
+                set_id: s.set_id,
+                folder_id: s.folder_id,
+            })
+            .collect();
+        let holding = || {
+            self.grants_in_force(now)
+                .filter(move |g| g.permissions.contains(permission))
+        };
+        sources.extend(
+            holding()
+                .filter(|g| g.request.phase(now) == Phase::Active)
+                .map(|g| PermissionSource::Grant {
+                    request_id: g.request_id,
+                    awaiting_first_use: false,
+                }),
+        );
+        // A use claims the first-use grant that would lapse first (the
+        // earliest listed among equals: the sort is stable).
+        let mut awaiting: Vec<&GrantFact> = holding()
+            .filter(|g| g.request.phase(now) == Phase::AwaitingFirstUse)
+            .collect();
+        awaiting.sort_by_key(|g| g.request.claim_by_at);
+        sources.extend(awaiting.into_iter().map(|g| PermissionSource::Grant {
+            request_id: g.request_id,
+            awaiting_first_use: true,
+        }));
+        PermissionExplanation {
+            permission,
+            held: !withheld_by_policy && !sources.is_empty(),
+            sources,
+            withheld_by_policy,
+        }
+    }
+
+    /// Every permission of [`Permission::ALL`], in that order, explained at `now`.
+    pub fn explain(&self, now: Timestamp) -> Vec<PermissionExplanation> {
+        Permission::ALL
+            .into_iter()
+            .map(|p| self.explain_permission(p, now))
+            .collect()
+    }
+
+    /// Whether `needed` may be used at `now`, and on what grounds: the
+    /// first source of its explanation.
     pub fn authorize(
         &self,
         needed: Permission,
         now: Timestamp,
     ) -> Result<AccessSource, DomainError> {
-        if self.is_admin {
-            return Ok(AccessSource::Administrator);
-        }
-        if needed == Permission::ViewPassword && !self.allow_reveal_password {
-            return Err(DomainError::NotPermitted(
+        let explained = self.explain_permission(needed, now);
+        match explained.sources.first() {
+            Some(source) if explained.held => Ok(source.access_source()),
+            _ if explained.withheld_by_policy => Err(DomainError::NotPermitted(
                 "revealing and copying passwords is turned off in this workspace".into(),
-            ));
+            )),
+            _ => Err(DomainError::NotPermitted(format!(
+                "you don't have the “{}” permission on this entry right now",
+                needed.label()
+            ))),
         }
-        if self.standing.contains(needed) {
-            return Ok(AccessSource::Standing);
-        }
-        let holding = || {
-            self.grants
-                .iter()
-                .filter(|g| g.permissions.contains(needed))
-        };
-        if let Some(active) = holding().find(|g| g.request.phase(now) == Phase::Active) {
-            return Ok(AccessSource::Grant(active.request_id));
-        }
-        // Claim the first-use grant that would lapse first.
-        if let Some(claimable) = holding()
-            .filter(|g| g.request.phase(now) == Phase::AwaitingFirstUse)
-            .min_by_key(|g| g.request.claim_by_at)
-        {
-            return Ok(AccessSource::FirstUse(claimable.request_id));
-        }
-        Err(DomainError::NotPermitted(format!(
-            "you don't have the “{}” permission on this entry right now",
-            needed.label()
-        )))
     }
 }
 
 /// The standing permissions that reach `entry`: those on the whole vault, on
 /// the entry itself, or on any folder above it (`ancestors`).
 pub fn inherited_standing(
-    standing: &[(Option<EntryId>, Permissions)],
+    standing: &[StandingFact],
     entry: EntryId,
     ancestors: &[EntryId],
-) -> Permissions {
+) -> Vec<StandingFact> {
     standing
         .iter()
-        .filter(|(folder, _)| folder.is_none_or(|f| f == entry || ancestors.contains(&f)))
-        .fold(Permissions::NONE, |acc, (_, p)| acc.union(*p))
+        .filter(|s| {
+            s.folder_id
+                .is_none_or(|f| f == entry || ancestors.contains(&f))
+        })
+        .copied()
+        .collect()
 }
 
 /// A user's standing permissions and grants in a whole vault, so that the
@@ -164,8 +304,8 @@ pub struct VaultAccess {
     pub is_admin: bool,
     /// The workspace lets non-administrators reveal passwords.
     pub allow_reveal_password: bool,
-    /// Standing permissions: (folder, or `None` for the whole vault; permissions).
-    pub standing: Vec<(Option<EntryId>, Permissions)>,
+    /// The user's standing permission sets in the vault.
+    pub standing: Vec<StandingFact>,
     /// Approved grants by each entry they cover.
     pub grants: HashMap<EntryId, Vec<GrantFact>>,
 }
@@ -246,6 +386,15 @@ mod tests {
         Timestamp(T0.0 + offset)
     }
 
+    /// A standing set `set` on `folder` (`None`: the vault's top).
+    fn standing(set: i64, folder: Option<i64>, permissions: Permissions) -> StandingFact {
+        StandingFact {
+            set_id: PermissionSetId(set),
+            folder_id: folder.map(EntryId),
+            permissions,
+        }
+    }
+
     /// docs/requirements.md §1: a grant's end is exclusive and exact — access at end − 1 ms, none at end.
     #[test]
     fn grant_end_is_exclusive_to_the_millisecond() {
@@ -315,13 +464,13 @@ mod tests {
         };
         assert!(facts.authorize(Permission::Connect, at(10)).is_err());
 
-        let standing = AccessFacts {
-            standing: connect,
+        let standing_only = AccessFacts {
+            standing: vec![standing(3, None, connect)],
             allow_reveal_password: true,
             ..AccessFacts::default()
         };
         assert_eq!(
-            standing.authorize(Permission::Connect, at(10)),
+            standing_only.authorize(Permission::Connect, at(10)),
             Ok(AccessSource::Standing)
         );
         let admin = AccessFacts {
@@ -340,7 +489,7 @@ mod tests {
     fn reveal_policy_off_removes_view_password_for_non_admins() {
         let reader = Permissions::of(&[Permission::View, Permission::ViewPassword]);
         let facts = AccessFacts {
-            standing: reader,
+            standing: vec![standing(1, Some(4), reader)],
             allow_reveal_password: false,
             ..AccessFacts::default()
         };
@@ -407,7 +556,154 @@ mod tests {
             "its own grant"
         );
         facts.grants.truncate(1);
-        facts.standing = Permissions::of(&[Permission::View]);
+        facts.standing = vec![standing(1, None, Permissions::of(&[Permission::View]))];
         assert_eq!(facts.granted_through(EntryId(1), at(0)), None, "standing");
+    }
+
+    /// R-ADM-6: every source is listed, in the order a check prefers them,
+    /// and the check takes the first; an ended grant is no source.
+    #[test]
+    fn explanation_lists_every_source_and_authorize_takes_the_first() {
+        let connect = Permissions::of(&[Permission::Connect]);
+        let mut awaiting_late = grant(8, connect, 0, 0);
+        awaiting_late.request.grant_start_at = None;
+        awaiting_late.request.grant_end_at = None;
+        awaiting_late.request.claim_by_at = Some(at(5_000));
+        let mut awaiting_soon = awaiting_late.clone();
+        awaiting_soon.request_id = RequestId(9);
+        awaiting_soon.request.id = RequestId(9);
+        awaiting_soon.request.claim_by_at = Some(at(2_000));
+        let mut facts = AccessFacts {
+            standing: vec![
+                standing(1, Some(4), connect),
+                standing(2, None, Permissions::of(&[Permission::View])),
+            ],
+            grants: vec![
+                grant(5, connect, -1_000, -1),
+                awaiting_late,
+                grant(6, connect, 0, 60_000),
+                awaiting_soon,
+            ],
+            allow_reveal_password: true,
+            ..AccessFacts::default()
+        };
+        let explained = facts.explain_permission(Permission::Connect, at(0));
+        assert!(explained.held);
+        assert!(!explained.withheld_by_policy);
+        assert_eq!(
+            explained.sources,
+            [
+                PermissionSource::Standing {
+                    set_id: PermissionSetId(1),
+                    folder_id: Some(EntryId(4)),
+                },
+                PermissionSource::Grant {
+                    request_id: RequestId(6),
+                    awaiting_first_use: false,
+                },
+                PermissionSource::Grant {
+                    request_id: RequestId(9),
+                    awaiting_first_use: true,
+                },
+                PermissionSource::Grant {
+                    request_id: RequestId(8),
+                    awaiting_first_use: true,
+                },
+            ]
+        );
+        assert_eq!(
+            facts.authorize(Permission::Connect, at(0)),
+            Ok(AccessSource::Standing)
+        );
+        facts.standing.clear();
+        assert_eq!(
+            facts.authorize(Permission::Connect, at(0)),
+            Ok(AccessSource::Grant(RequestId(6)))
+        );
+        facts.grants.remove(2);
+        assert_eq!(
+            facts.authorize(Permission::Connect, at(0)),
+            Ok(AccessSource::FirstUse(RequestId(9)))
+        );
+        let all = facts.explain(at(0));
+        assert_eq!(
+            all.iter().map(|e| e.permission).collect::<Vec<_>>(),
+            Permission::ALL
+        );
+        assert!(
+            all.iter()
+                .all(|e| e.held == (e.permission == Permission::Connect))
+        );
+    }
+
+    /// R-ADM-6, R-REQ-8: the policy withholds View password from everyone but
+    /// administrators, whose only source is the flag.
+    #[test]
+    fn explanation_says_when_the_policy_withholds_and_names_administrators() {
+        let reader = Permissions::of(&[Permission::View, Permission::ViewPassword]);
+        let facts = AccessFacts {
+            standing: vec![standing(1, None, reader)],
+            allow_reveal_password: false,
+            ..AccessFacts::default()
+        };
+        let explained = facts.explain_permission(Permission::ViewPassword, at(0));
+        assert!(!explained.held);
+        assert!(explained.withheld_by_policy);
+        assert_eq!(explained.sources.len(), 1, "the set is still named");
+        assert!(
+            !facts
+                .explain_permission(Permission::View, at(0))
+                .withheld_by_policy
+        );
+        let admin = AccessFacts {
+            is_admin: true,
+            ..facts
+        };
+        for explained in admin.explain(at(0)) {
+            assert!(explained.held);
+            assert!(!explained.withheld_by_policy);
+            assert_eq!(explained.sources, [PermissionSource::Administrator]);
+        }
+    }
+
+    /// The allocation-free effective permissions agree with the explanation
+    /// at every instant around the grants' boundaries.
+    #[test]
+    fn effective_permissions_agree_with_the_explanation() {
+        let connect = Permissions::of(&[Permission::Connect]);
+        let reader = Permissions::of(&[Permission::View, Permission::ViewPassword]);
+        let mut first_use = grant(3, reader, 0, 0);
+        first_use.request.grant_start_at = None;
+        first_use.request.grant_end_at = None;
+        first_use.request.claim_by_at = Some(at(700));
+        for allow_reveal_password in [true, false] {
+            for standing_sets in [vec![], vec![standing(1, None, connect)]] {
+                let facts = AccessFacts {
+                    standing: standing_sets,
+                    grants: vec![
+                        grant(1, connect, 0, 500),
+                        grant(2, reader, 250, 1_000),
+                        first_use.clone(),
+                    ],
+                    allow_reveal_password,
+                    ..AccessFacts::default()
+                };
+                for offset in [-1, 0, 249, 250, 499, 500, 699, 700, 999, 1_000] {
+                    let effective = facts.effective_permissions(at(offset));
+                    for explained in facts.explain(at(offset)) {
+                        assert_eq!(
+                            effective.contains(explained.permission),
+                            explained.held,
+                            "{:?} at +{offset}",
+                            explained.permission
+                        );
+                        assert_eq!(
+                            facts.authorize(explained.permission, at(offset)).is_ok(),
+                            explained.held
+                        );
+                    }
+                }
+            }
+        }
     }
 }

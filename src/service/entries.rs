@@ -98,8 +98,8 @@ fn root_permissions(
         .tx
         .standing(user.id, vault)?
         .iter()
-        .filter(|(folder, _)| folder.is_none())
-        .fold(Permissions::NONE, |acc, (_, p)| acc.union(*p)))
+        .filter(|s| s.folder_id.is_none())
+        .fold(Permissions::NONE, |acc, s| acc.union(s.permissions)))
 }
 
 /// The permissions `user` holds on `entry` at `now`, without using any grant.

@@ -12,6 +12,7 @@ mod admin;
 mod auth;
 pub mod demo;
 mod entries;
+mod explain;
 mod file;
 mod import;
 mod notifications;
@@ -32,6 +33,9 @@ pub use crate::domain::request::RequestInfo;
 pub use admin::NewVault;
 pub use auth::{HashCost, MAX_WAIT, Session, password_checks_on_this_thread};
 pub use entries::{EntrySave, SaveTarget};
+pub use explain::{
+    AccessExplanation, ExplainedGrant, ExplainedPermission, ExplainedSource, HowToGet,
+};
 pub use file::{Contents, Created, open_workspace_store, unfinished_creation};
 pub use people::{UserDetails, UserRecord};
 pub use queries::CopiedSecret;

@@ -242,6 +242,13 @@ impl<'t> Ops<'t> {
         Ok(names)
     }
 
+    /// Whether `user` may use entries of `vault` at all: an active
+    /// administrator, or an active member. Someone who does not reach the
+    /// vault holds nothing in it, whatever else is stored.
+    pub fn reaches_vault(&mut self, user: &User, vault: VaultId) -> Result<bool, ServiceError> {
+        Ok(user.is_active && (user.is_admin || self.tx.is_member(vault, user.id)?))
+    }
+
     /// Everything the domain needs to decide `user`'s permissions on `entry`.
     pub fn access_facts(
         &mut self,

@@ -63,7 +63,7 @@ fn check_use(
         Err(refused @ ServiceError::NotFound(_)) => return Ok(Err(refused)),
         Err(e) => return Err(e),
     };
-    if !user.is_admin && !ops.tx.is_member(entry.vault_id, user.id)? {
+    if !ops.reaches_vault(&user, entry.vault_id)? {
         return Ok(Err(DomainError::NotPermitted(
             "you are not a member of this vault".into(),
         )

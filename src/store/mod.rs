@@ -9,6 +9,7 @@
 
 pub mod sqlite;
 
+use crate::domain::access::StandingFact;
 use crate::domain::audit::AuditEvent;
 use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntry};
 use crate::domain::notification::{
@@ -366,12 +367,8 @@ pub trait StoreTx {
     fn standing_grants(&mut self, vault: VaultId) -> Result<Vec<StandingGrant>, StoreError>;
     /// Removes one standing permission exactly like `grant`; false when there is none.
     fn remove_standing(&mut self, grant: &StandingGrant) -> Result<bool, StoreError>;
-    /// The user's standing permissions in a vault: (folder or `None` for the whole vault, permissions).
-    fn standing(
-        &mut self,
-        user: UserId,
-        vault: VaultId,
-    ) -> Result<Vec<(Option<EntryId>, Permissions)>, StoreError>;
+    /// The user's standing permission sets in a vault, oldest first.
+    fn standing(&mut self, user: UserId, vault: VaultId) -> Result<Vec<StandingFact>, StoreError>;
 
     // Entries.
 

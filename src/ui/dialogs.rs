@@ -7,6 +7,7 @@ use super::widgets::{
     describe_error, field_error_ui, keep_focus_after_list, name_dialog, terms_input_ui,
 };
 use crate::app::present;
+use crate::app::view::explain::ExplainForm;
 use crate::app::view::forms::{Dialog, DirectGrantForm, EmergencyForm, RequestForm, ResponseForm};
 use crate::app::view::intent::{
     AccessIntent, AdminIntent, ApprovalIntent, Intent, StartIntent, Verdict,
@@ -659,7 +660,10 @@ fn explain_ui(ui: &mut Ui, form: &mut ExplainForm, intents: &mut Vec<Intent>) {
             .selected_text(shown)
             .show_ui(ui, |ui| {
                 for (i, (_, name)) in form.people.iter().enumerate() {
-                    if ui.selectable_value(&mut form.person, Some(i), name.as_str()).clicked() {
+                    if ui
+                        .selectable_value(&mut form.person, Some(i), name.as_str())
+                        .clicked()
+                    {
                         intents.push(ApprovalIntent::Explain.into());
                         ui.close();
                     }
@@ -678,14 +682,18 @@ fn explain_ui(ui: &mut Ui, form: &mut ExplainForm, intents: &mut Vec<Intent>) {
         for note in &answer.notes {
             ui.label(RichText::new(note.as_str()).color(ui.visuals().warn_fg_color));
         }
+        // The person's choice stays in view however long the answer is.
+        let room = ui.ctx().content_rect().height() - 240.0;
         egui::ScrollArea::vertical()
             .id_salt("explain-rows")
-            .max_height(360.0)
+            .max_height(room.clamp(120.0, 420.0))
             .show(ui, |ui| {
                 for row in &answer.rows {
-                    let mark = if row.held { "✔" } else { "✘" };
+                    let mark = if row.held { "✔" } else { "❌" };
                     let state = if row.held { "held" } else { "not held" };
-                    ui.label(RichText::new(format!("{mark} {} — {state}", row.permission)).strong());
+                    ui.label(
+                        RichText::new(format!("{mark} {} — {state}", row.permission)).strong(),
+                    );
                     ui.indent(row.permission.as_str(), |ui| {
                         for reason in &row.reasons {
                             ui.label(reason.as_str());

@@ -81,23 +81,27 @@ fn in_words(explanation: &AccessExplanation) -> ExplainAnswer {
 fn row(permission: &ExplainedPermission) -> ExplainRow {
     let mut reasons: Vec<String> = permission.sources.iter().map(source).collect();
     if permission.withheld_by_policy {
-        reasons.push(
-            "The workspace lets no one but administrators reveal or copy passwords.".into(),
-        );
+        reasons
+            .push("The workspace lets no one but administrators reveal or copy passwords.".into());
     }
     if reasons.is_empty() && !permission.held {
         reasons.push("Nothing gives it.".into());
     }
     let to_get = permission.to_get.as_ref().map(|how| {
         if !how.temporary_access_enabled {
-            "Temporary access is off in this workspace: only an administrator can give it.".to_owned()
+            "Temporary access is off in this workspace: only an administrator can give it."
+                .to_owned()
         } else if how.sets.is_empty() {
             "No permission set includes it.".to_owned()
         } else if how.approvers.is_empty() {
             "Nobody could approve a request for it here.".to_owned()
         } else {
             let sets: Vec<&str> = how.sets.iter().map(|(_, name)| name.as_str()).collect();
-            let approvers: Vec<&str> = how.approvers.iter().map(|(_, name)| name.as_str()).collect();
+            let approvers: Vec<&str> = how
+                .approvers
+                .iter()
+                .map(|(_, name)| name.as_str())
+                .collect();
             format!(
                 "Request {} from {}.",
                 sets.join(" or "),
@@ -127,8 +131,7 @@ fn grant_words(grant: &ExplainedGrant) -> String {
     let who = grant
         .decided_by
         .as_ref()
-        .map(|(_, name)| name.as_str())
-        .unwrap_or("nobody yet");
+        .map_or("nobody yet", |(_, name)| name.as_str());
     let window = match (grant.start_at, grant.end_at) {
         (Some(start), Some(end)) => format!(
             "from {} to {}",

@@ -114,7 +114,9 @@ impl MainState {
             let access = self.workspace.entry_access(&self.session, id, now)?;
             let dependencies = self.workspace.dependencies(id, now)?;
             let requests = self.workspace.entry_requests(&self.session, id, now)?;
-            let approves_here = self.workspace.approves_in(&self.session, entry.vault_id, now)?;
+            let approves_here = self
+                .workspace
+                .approves_in(&self.session, entry.vault_id, now)?;
             Ok::<_, ServiceError>((access, dependencies, requests, approves_here))
         })();
         let Some((access, dependencies, requests, approves_here)) =

@@ -3,6 +3,7 @@
 //! one millisecond either side), and what opening a foreign or newer file does.
 
 use super::{SqliteStore, schema};
+use crate::domain::access::StandingFact;
 use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntry};
 use crate::domain::notification::{
@@ -475,16 +476,20 @@ fn permission_sets_and_standing_permissions_round_trip() {
         .unwrap();
     tx.add_standing(s.alice, s.vault_b, None, s.operator)
         .unwrap();
-    let mut standing = tx.standing(s.alice, s.vault_a).unwrap();
-    standing.sort_by_key(|(folder, _)| *folder);
+    // Oldest first, each with its set.
     assert_eq!(
-        standing,
+        tx.standing(s.alice, s.vault_a).unwrap(),
         [
-            (
-                None,
-                Permissions::of(&[Permission::View, Permission::ViewPassword])
-            ),
-            (Some(s.sub), Permissions::of(&[Permission::Edit])),
+            StandingFact {
+                set_id: s.reader,
+                folder_id: None,
+                permissions: Permissions::of(&[Permission::View, Permission::ViewPassword]),
+            },
+            StandingFact {
+                set_id: custom,
+                folder_id: Some(s.sub),
+                permissions: Permissions::of(&[Permission::Edit]),
+            },
         ]
     );
     assert!(tx.standing(s.bob, s.vault_a).unwrap().is_empty());

@@ -3,6 +3,7 @@
 
 use super::map_error;
 use super::rows::{self, window_columns};
+use crate::domain::access::StandingFact;
 use crate::domain::audit::AuditEvent;
 use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntry};
 use crate::domain::notification::{
@@ -717,24 +718,22 @@ impl StoreTx for SqliteTx<'_> {
             .map(drop)
     }
 
-    fn standing(
-        &mut self,
-        user: UserId,
-        vault: VaultId,
-    ) -> Result<Vec<(Option<EntryId>, Permissions)>, StoreError> {
+    fn standing(&mut self, user: UserId, vault: VaultId) -> Result<Vec<StandingFact>, StoreError> {
         let mut stmt = self
             .tx
             .prepare_cached(
-                "SELECT sp.folder_id, ps.permission_bits FROM standing_permissions sp \
+                "SELECT sp.folder_id, ps.permission_bits, sp.permission_set_id \
+                 FROM standing_permissions sp \
                  JOIN permission_sets ps ON ps.id = sp.permission_set_id \
-                 WHERE sp.user_id = ?1 AND sp.vault_id = ?2",
+                 WHERE sp.user_id = ?1 AND sp.vault_id = ?2 ORDER BY sp.id",
             )
             .db()?;
         stmt.query_map([user.0, vault.0], |r| {
-            Ok((
-                r.get::<_, Option<i64>>(0)?.map(EntryId),
-                Permissions::from_bits(r.get(1)?),
-            ))
+            Ok(StandingFact {
+                folder_id: r.get::<_, Option<i64>>(0)?.map(EntryId),
+                permissions: Permissions::from_bits(r.get(1)?),
+                set_id: PermissionSetId(r.get(2)?),
+            })
         })
         .db()?
         .collect::<rusqlite::Result<Vec<_>>>()
