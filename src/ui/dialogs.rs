@@ -687,6 +687,7 @@ fn explain_ui(ui: &mut Ui, form: &mut ExplainForm, intents: &mut Vec<Intent>) {
         egui::ScrollArea::vertical()
             .id_salt("explain-rows")
             .max_height(room.clamp(120.0, 420.0))
+            .min_scrolled_height(room.clamp(120.0, 420.0))
             .show(ui, |ui| {
                 for row in &answer.rows {
                     let mark = if row.held { "✔" } else { "❌" };
