@@ -33,7 +33,9 @@ desktop_enter() {
     fi
     (cd "$ROOT" && cargo build --locked --quiet --features test-hooks --bin latchkey)
     mkdir -p "$ROOT/target/desktop-test"
-    cp "$ROOT/target/debug/latchkey" "$BIN"
+    # Replaced by a rename, so a copy still running elsewhere never blocks it.
+    cp "$ROOT/target/debug/latchkey" "$BIN.new"
+    mv -f "$BIN.new" "$BIN"
     exec dbus-run-session -- "$0" --inside-session
 }
 

@@ -53,7 +53,7 @@ impl MainState {
                     format!("{name} is no longer an administrator")
                 };
                 let result = self.workspace.set_admin(&self.session, id, is_admin, now);
-                self.after_user_change(result, done, now);
+                self.after_admin_change(result, done, now);
             }
             AdminIntent::AskDisable(id) => {
                 self.dialog = Dialog::ConfirmDisable {
@@ -74,7 +74,7 @@ impl MainState {
                     )
                 };
                 let result = self.workspace.set_active(&self.session, id, is_active, now);
-                self.after_user_change(result, done, now);
+                self.after_admin_change(result, done, now);
             }
             AdminIntent::ShowTab(tab) => {
                 let settings = &self.view.settings;
@@ -105,7 +105,7 @@ impl MainState {
             AdminIntent::ClearFailedSignIns(id) => {
                 let done = format!("{}'s failed sign-ins are forgotten", self.user_name(id));
                 let result = self.workspace.clear_failed_sign_ins(&self.session, id, now);
-                self.after_user_change(result, done, now);
+                self.after_admin_change(result, done, now);
             }
         }
     }
@@ -159,7 +159,7 @@ impl MainState {
                 if let Some(form) = self.admin.as_mut().and_then(|a| a.settings.as_mut()) {
                     *form = SettingsForm::of(&settings);
                 }
-                self.after_user_change(Ok(()), "Settings saved".into(), now);
+                self.after_admin_change(Ok(()), "Settings saved".into(), now);
             }
             Err(e) => {
                 let Some(form) = self.admin.as_mut().and_then(|a| a.settings.as_mut()) else {
@@ -219,7 +219,7 @@ impl MainState {
 
     /// Says what a command did, or why it was refused, and reads the users
     /// (and the names the rest of the window shows) again.
-    pub(super) fn after_user_change(
+    pub(super) fn after_admin_change(
         &mut self,
         result: Result<(), ServiceError>,
         done: String,
@@ -295,7 +295,7 @@ impl MainState {
                 if let Some(admin) = &mut self.admin {
                     admin.user_form = None;
                 }
-                self.after_user_change(Ok(()), done, now);
+                self.after_admin_change(Ok(()), done, now);
             }
             Err(e) => {
                 let Some(form) = self.admin.as_mut().and_then(|a| a.user_form.as_mut()) else {

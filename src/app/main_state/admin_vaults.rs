@@ -40,19 +40,19 @@ impl MainState {
                 } else {
                     format!("{who} is now a member")
                 };
-                self.after_user_change(result, done, now);
+                self.after_admin_change(result, done, now);
             }
             AdminIntent::MakeApprover(user) => {
                 let done = format!("{} now approves requests here", name(self, user));
                 let result = self.workspace.add_approver(&self.session, vault, user, now);
-                self.after_user_change(result, done, now);
+                self.after_admin_change(result, done, now);
             }
             AdminIntent::RemoveApprover(user) => {
                 let done = format!("{} no longer approves requests here", name(self, user));
                 let result = self
                     .workspace
                     .remove_approver(&self.session, vault, user, now);
-                self.after_user_change(result, done, now);
+                self.after_admin_change(result, done, now);
             }
             AdminIntent::RemoveMember(user) => {
                 let done = format!(
@@ -62,7 +62,7 @@ impl MainState {
                 let result = self
                     .workspace
                     .remove_member(&self.session, vault, user, now);
-                self.after_user_change(result, done, now);
+                self.after_admin_change(result, done, now);
             }
             AdminIntent::GiveStanding => self.give_standing(vault, now),
             AdminIntent::RemoveStanding(n) => {
@@ -81,7 +81,7 @@ impl MainState {
                     set_id: row.set_id,
                 };
                 let result = self.workspace.remove_standing(&self.session, &grant, now);
-                self.after_user_change(result, format!("Removed: {}", row.text), now);
+                self.after_admin_change(result, format!("Removed: {}", row.text), now);
             }
             _ => {}
         }
@@ -279,7 +279,7 @@ impl MainState {
             .workspace
             .set_vault_policy(&self.session, vault, &policy, now)
         {
-            Ok(()) => self.after_user_change(Ok(()), "Policy saved".into(), now),
+            Ok(()) => self.after_admin_change(Ok(()), "Policy saved".into(), now),
             Err(e) => {
                 if let Some(admin) = &mut self.admin {
                     admin
@@ -314,7 +314,7 @@ impl MainState {
         let result = self
             .workspace
             .add_standing(&self.session, user, vault, folder, set, now);
-        self.after_user_change(result, done, now);
+        self.after_admin_change(result, done, now);
     }
 
     pub(super) fn apply_set_admin(&mut self, intent: AdminIntent, now: Timestamp) {
@@ -359,7 +359,7 @@ impl MainState {
                     .unwrap_or_default();
                 let result = self.workspace.delete_permission_set(&self.session, id, now);
                 let deleted = result.is_ok();
-                self.after_user_change(result, format!("Permission set “{name}” deleted"), now);
+                self.after_admin_change(result, format!("Permission set “{name}” deleted"), now);
                 if deleted && let Some(admin) = &mut self.admin {
                     admin.sets.form = None;
                 }
@@ -385,7 +385,7 @@ impl MainState {
         };
         match result {
             Ok(id) => {
-                self.after_user_change(Ok(()), format!("Permission set “{name}” saved"), now);
+                self.after_admin_change(Ok(()), format!("Permission set “{name}” saved"), now);
                 if let Some(form) = self.admin.as_mut().and_then(|a| a.sets.form.as_mut()) {
                     form.id = Some(id);
                 }
