@@ -9,10 +9,10 @@
 
 use super::auth::{Session, hash_password};
 use super::ops::Ops;
-use super::requests::revoke_op;
+use super::vault_admin::end_withdrawn_request;
 use super::{ServiceError, Workspace};
 use crate::domain::audit::AuditAction;
-use crate::domain::request::{Phase, RequestStatus};
+use crate::domain::request::Withdrawal;
 use crate::domain::user::User;
 use crate::domain::{DomainError, Field, FieldErrors, Timestamp, UserId};
 use serde_json::{Value, json};
@@ -117,40 +117,15 @@ fn audit_change(
 }
 
 /// Disables `target`: their pending requests lapse and their grants in
-/// force end now (revoked, "account disabled"), so that enabling them again
-/// later brings nothing back; returns the requests that ended.
-fn end_access_of(
-    ops: &mut Ops<'_>,
-    admin_session: &Session,
-    target: &User,
-) -> Result<Vec<i64>, ServiceError> {
-    let now = ops.now;
+/// force end now (revoked, "account disabled"), as removing a member ends
+/// them, so that enabling them again later brings nothing back; returns the
+/// requests that ended.
+fn end_access_of(ops: &mut Ops<'_>, admin: &User, target: &User) -> Result<Vec<i64>, ServiceError> {
     let mut ended = Vec::new();
-    for mut request in ops.tx.open_requests_of(target.id)? {
-        match request.status {
-            RequestStatus::Pending => {
-                request.status = RequestStatus::Lapsed;
-                request.ended_at = Some(now);
-                ops.tx.update_request(&request)?;
-                ops.audit(
-                    None,
-                    AuditAction::Lapsed,
-                    Some(request.id),
-                    Some(request.entry_id),
-                    &json!({ "reason": "account disabled", "was_pending": true }),
-                )?;
-                ended.push(request.id.0);
-            }
-            RequestStatus::Approved
-                if matches!(
-                    request.phase(now),
-                    Phase::Active | Phase::Scheduled | Phase::AwaitingFirstUse
-                ) =>
-            {
-                revoke_op(ops, admin_session, request.id, "account disabled")?;
-                ended.push(request.id.0);
-            }
-            _ => {}
+    for request in ops.tx.open_requests_of(target.id)? {
+        let id = request.id.0;
+        if end_withdrawn_request(ops, admin, request, Withdrawal::AccountDisabled)?.is_some() {
+            ended.push(id);
         }
     }
     Ok(ended)
@@ -254,7 +229,7 @@ impl Workspace {
             let mut ended = Vec::new();
             if !is_active {
                 keep_an_administrator(ops, &before, "disabled")?;
-                ended = end_access_of(ops, session, &before)?;
+                ended = end_access_of(ops, &admin, &before)?;
             }
             ops.tx.set_user_active(user, is_active)?;
             let after = User {

@@ -140,12 +140,17 @@ fn standing_json(ops: &mut Ops<'_>, grant: &StandingGrant) -> Result<Value, Serv
 /// to know: the requester of a revoked grant (as a revocation does), the
 /// approvers of a cancelled request (it is handled). The status it was left
 /// in; `None` when nothing of it was live.
-fn end_request_of_removed_member(
+/// Ends what `request` still gives or asks for because `admin` withdrew
+/// its requester's access (`why`): a revoked grant's requester is told; a
+/// pending request's approvers see it handled. Shared by removing a member
+/// and disabling a user.
+pub(super) fn end_withdrawn_request(
     ops: &mut Ops<'_>,
     admin: &User,
     mut request: Request,
+    why: request::Withdrawal,
 ) -> Result<Option<RequestStatus>, ServiceError> {
-    let Some(status) = request::end_for_removed_member(&mut request, admin.id, ops.now) else {
+    let Some(status) = request::end_for_withdrawal(&mut request, why, admin.id, ops.now) else {
         return Ok(None);
     };
     ops.tx.update_request(&request)?;
@@ -165,7 +170,7 @@ fn end_request_of_removed_member(
             request_id: request.id,
             facts,
         })?;
-    } else if status == RequestStatus::Cancelled {
+    } else if matches!(status, RequestStatus::Cancelled | RequestStatus::Lapsed) {
         let handling = Handling {
             outcome: HandledOutcome::Cancelled,
             by: admin.display_name.clone(),
@@ -207,7 +212,7 @@ pub(super) fn remove_member_op(
     let mut cancelled = Vec::new();
     for request in ops.tx.open_requests_in_vault(member.id, vault.id)? {
         let id = request.id.0;
-        match end_request_of_removed_member(ops, admin, request)? {
+        match end_withdrawn_request(ops, admin, request, request::Withdrawal::MembershipRemoved)? {
             Some(RequestStatus::Revoked) => revoked.push(id),
             Some(_) => cancelled.push(id),
             None => {}

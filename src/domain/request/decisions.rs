@@ -364,26 +364,67 @@ pub fn revoke(
 /// The closing note of what ended because its requester left the vault.
 pub const MEMBERSHIP_REMOVED: &str = "membership removed";
 
+/// The closing note of what ended because its requester's account was disabled.
+pub const ACCOUNT_DISABLED: &str = "account disabled";
+
+/// Why an administrator withdrew someone's access (R-ADM-2), which decides
+/// what becomes of a request still pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawal {
+    /// The requester was removed from the vault: a pending request is
+    /// cancelled, as if withdrawn (time did not end it, and no approver
+    /// judged it).
+    MembershipRemoved,
+    /// The requester's account was disabled: a pending request lapses, as
+    /// it will never be decided for them.
+    AccountDisabled,
+}
+
+impl Withdrawal {
+    /// The closing note it leaves.
+    pub const fn note(self) -> &'static str {
+        match self {
+            Withdrawal::MembershipRemoved => MEMBERSHIP_REMOVED,
+            Withdrawal::AccountDisabled => ACCOUNT_DISABLED,
+        }
+    }
+
+    const fn pending_becomes(self) -> RequestStatus {
+        match self {
+            Withdrawal::MembershipRemoved => RequestStatus::Cancelled,
+            Withdrawal::AccountDisabled => RequestStatus::Lapsed,
+        }
+    }
+}
+
 /// Ends what `request` still gives or asks for because the administrator
-/// `by` removed its requester from the vault at `now` (R-ADM-2): a live grant
+/// `by` withdrew its requester's access at `now` (R-ADM-2): a live grant
 /// (scheduled, active or waiting for first use) is revoked at once, ending at
-/// `now`; a request still pending is cancelled, as if withdrawn, since
-/// nobody decided it (it did not lapse: time did not end it, and it was not
-/// denied: no approver judged it). Both carry the note
-/// [`MEMBERSHIP_REMOVED`]. Returns the status it was left in, or `None` when
+/// `now`; a request still pending is cancelled or lapses as `why` says. Both
+/// carry `why`'s note. Returns the status it was left in, or `None` when
 /// nothing of it was live (its end stands as it was).
+pub fn end_for_withdrawal(
+    request: &mut Request,
+    why: Withdrawal,
+    by: UserId,
+    now: Timestamp,
+) -> Option<RequestStatus> {
+    let status = match request.phase(now) {
+        Phase::Pending => why.pending_becomes(),
+        phase if phase.is_live_grant() => RequestStatus::Revoked,
+        _ => return None,
+    };
+    end_grant(request, status, by, now, why.note().to_owned());
+    Some(status)
+}
+
+/// [`end_for_withdrawal`] for a requester removed from the vault.
 pub fn end_for_removed_member(
     request: &mut Request,
     by: UserId,
     now: Timestamp,
 ) -> Option<RequestStatus> {
-    let status = match request.phase(now) {
-        Phase::Pending => RequestStatus::Cancelled,
-        phase if phase.is_live_grant() => RequestStatus::Revoked,
-        _ => return None,
-    };
-    end_grant(request, status, by, now, MEMBERSHIP_REMOVED.to_owned());
-    Some(status)
+    end_for_withdrawal(request, Withdrawal::MembershipRemoved, by, now)
 }
 
 /// The requester gives an active grant back early (R-BEY-3), with a note.

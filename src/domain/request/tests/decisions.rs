@@ -1531,3 +1531,22 @@ fn a_removed_member_loses_live_grants_and_pending_requests() {
     assert_eq!(end_for_removed_member(&mut expired, ADMIN, now), None);
     assert_eq!(expired, before, "what already ended is left as it was");
 }
+
+/// R-ADM-2: a disabled account loses its live grants the same way; its
+/// pending requests lapse instead of being cancelled.
+#[test]
+fn a_disabled_account_loses_live_grants_and_its_pending_requests_lapse() {
+    let now = at(mins(10));
+    let mut active = approved(duration(60), T0);
+    assert_eq!(
+        end_for_withdrawal(&mut active, Withdrawal::AccountDisabled, ADMIN, now),
+        Some(RequestStatus::Revoked)
+    );
+    assert_eq!(active.closing_note, ACCOUNT_DISABLED);
+    let mut asked = pending(duration(60));
+    assert_eq!(
+        end_for_withdrawal(&mut asked, Withdrawal::AccountDisabled, ADMIN, now),
+        Some(RequestStatus::Lapsed)
+    );
+    assert_eq!(asked.phase(now), Phase::Lapsed);
+}
