@@ -11,7 +11,7 @@
 
 mod fixture;
 
-use fixture::{PASSWORD, empty_workspace, new_user};
+use fixture::{PASSWORD, empty_workspace, named, new_user};
 use latchkey::domain::audit::AuditEvent;
 use latchkey::domain::entry::{DependencyRole, EditRights, Entry, EntryKind, NewEntry};
 use latchkey::domain::permission::{Permission, Permissions};
@@ -78,15 +78,6 @@ struct Fx {
     legacy: EntryId,
     web: EntryId,
     editor: PermissionSetId,
-}
-
-fn named(name: &str, parent: Option<EntryId>) -> NewEntry {
-    NewEntry {
-        name: name.to_owned(),
-        parent_id: parent,
-        host: format!("{}.example.test", name.to_lowercase().replace(' ', "-")),
-        ..NewEntry::default()
-    }
 }
 
 fn setup() -> (Fx, People) {

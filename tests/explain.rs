@@ -12,7 +12,7 @@
 
 mod fixture;
 
-use fixture::{PASSWORD, empty_workspace, new_user};
+use fixture::{PASSWORD, empty_workspace, named, new_user};
 use latchkey::domain::entry::{EntryKind, NewEntry};
 use latchkey::domain::permission::{Permission, Permissions};
 use latchkey::domain::request::{
@@ -64,15 +64,6 @@ struct Fx {
     stage: EntryId,
     reader: PermissionSetId,
     deployer: PermissionSetId,
-}
-
-fn named(name: &str, parent: Option<EntryId>) -> NewEntry {
-    NewEntry {
-        name: name.to_owned(),
-        parent_id: parent,
-        host: format!("{name}.example.test"),
-        ..NewEntry::default()
-    }
 }
 
 fn setup() -> (Fx, People) {

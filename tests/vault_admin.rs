@@ -13,7 +13,7 @@
 
 mod fixture;
 
-use fixture::{PASSWORD, empty_workspace, new_user};
+use fixture::{PASSWORD, empty_workspace, named, new_user};
 use latchkey::domain::audit::AuditEvent;
 use latchkey::domain::entry::{EntryKind, NewEntry};
 use latchkey::domain::notification::NotificationKind;
@@ -69,15 +69,6 @@ struct Fx {
     stage: EntryId,
     reader: PermissionSetId,
     deployer: PermissionSetId,
-}
-
-fn named(name: &str, parent: Option<EntryId>) -> NewEntry {
-    NewEntry {
-        name: name.to_owned(),
-        parent_id: parent,
-        host: format!("{name}.example.test"),
-        ..NewEntry::default()
-    }
 }
 
 fn setup() -> (Fx, People) {

@@ -295,12 +295,7 @@ impl MainState {
         let Some(vault) = self.view.vault else {
             return;
         };
-        // Read before the entries: a change in between shows at the next refresh.
-        self.tree_revision = self.workspace.entry_revision(vault, now).ok();
-        let Some(entries) = report(
-            &mut self.view.status,
-            self.workspace.entries(&self.session, vault, now),
-        ) else {
+        let Some(entries) = self.read_tree_entries(vault, now) else {
             return;
         };
         self.view.tree.replace_entries(entries);

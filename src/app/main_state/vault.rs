@@ -8,6 +8,7 @@ use crate::app::view::intent::{CopyWhat, VaultIntent};
 use crate::app::view::screen::{DependencyView, EntryDetail};
 use crate::app::view::tree::TreeModel;
 use crate::domain::connect::command_for;
+use crate::domain::entry::Entry;
 use crate::domain::permission::Permission;
 use crate::domain::{EntryId, Span, Timestamp, VaultId};
 use crate::platform::launcher::Launcher;
@@ -48,13 +49,23 @@ impl MainState {
         }
     }
 
-    pub(super) fn select_vault(&mut self, vault: VaultId, now: Timestamp) {
+    /// `vault`'s entries for its tree, noting the entry revision they were
+    /// read at (see `tree_is_stale`); a failure goes to the status bar.
+    pub(super) fn read_tree_entries(
+        &mut self,
+        vault: VaultId,
+        now: Timestamp,
+    ) -> Option<Vec<Entry>> {
         // Read before the entries: a change in between shows at the next refresh.
         self.tree_revision = self.workspace.entry_revision(vault, now).ok();
-        let Some(entries) = report(
+        report(
             &mut self.view.status,
             self.workspace.entries(&self.session, vault, now),
-        ) else {
+        )
+    }
+
+    pub(super) fn select_vault(&mut self, vault: VaultId, now: Timestamp) {
+        let Some(entries) = self.read_tree_entries(vault, now) else {
             return;
         };
         let filter = self.view.tree.filter().to_owned();
