@@ -176,7 +176,11 @@ impl MainState {
     /// Reads the users again (and the open tab's data), keeping the
     /// selections where they still exist.
     pub(super) fn reload_admin(&mut self, now: Timestamp) {
-        self.reload_vault_admin(now);
+        // A vault's members, permissions and folders (a read of all its
+        // entries) only while its tab shows; users and sets feed every tab.
+        if self.admin.as_ref().is_some_and(|a| a.tab == AdminTab::Vaults) {
+            self.reload_vault_admin(now);
+        }
         self.reload_set_admin(now);
         let Some(admin) = &mut self.admin else {
             return;
