@@ -178,7 +178,11 @@ impl MainState {
     pub(super) fn reload_admin(&mut self, now: Timestamp) {
         // A vault's members, permissions and folders (a read of all its
         // entries) only while its tab shows; users and sets feed every tab.
-        if self.admin.as_ref().is_some_and(|a| a.tab == AdminTab::Vaults) {
+        if self
+            .admin
+            .as_ref()
+            .is_some_and(|a| a.tab == AdminTab::Vaults)
+        {
             self.reload_vault_admin(now);
         }
         self.reload_set_admin(now);
