@@ -1,8 +1,9 @@
 //! The command line: create workspaces, verify the audit chain, show status.
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
-use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, WorkspaceSource, script};
+use clap::{CommandFactory, FromArgMatches};
+use latchkey::app::{APP_ID, AppEnv, AppOptions, LatchkeyApp, WorkspaceSource, script};
+use latchkey::command_line::{AuditCommand, Cli, Command, NO_KEYRING_ENV};
 use latchkey::domain::audit::{ChainBreak, ChainHead, HeadSource};
 use latchkey::domain::clock::Clock;
 use latchkey::platform::clipboard::SystemClipboard;
@@ -11,6 +12,7 @@ use latchkey::platform::import::{ImportFormat, read_csv, read_kdbx};
 use latchkey::platform::keyring::{Keyring, NoKeyring, system_keyring};
 use latchkey::platform::launcher::SystemLauncher;
 use latchkey::platform::notifier::DesktopNotifier;
+use latchkey::platform::places;
 use latchkey::platform::preferences::PreferencesFile;
 use latchkey::platform::screen_lock::ScreenLock;
 use latchkey::platform::theme::DesktopTheme;
@@ -26,79 +28,14 @@ use std::sync::Arc;
 use std::time::Instant;
 use zeroize::Zeroizing;
 
-/// Set to any value to keep the workspace key out of the OS keyring (tests, CI).
-const NO_KEYRING_ENV: &str = "LATCHKEY_NO_KEYRING";
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "latchkey",
-    version,
-    about = "A desktop vault for connections and credentials with just-in-time, time-bound access"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Option<Command>,
-    /// The workspace file (default: workspace.latchkey in the user's data directory).
-    #[arg(long, global = true)]
-    workspace: Option<PathBuf>,
-    /// Pre-fill the sign-in with this user name (the cursor goes to the password).
-    #[arg(long)]
-    user: Option<String>,
-    /// Create the demo workspace if the workspace does not exist yet.
-    #[arg(long)]
-    demo: bool,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Create a workspace: the demo one, or a large generated one for benchmarks.
-    Init {
-        /// Sample vaults, entries, users (alice, bob, carol, admin; password "demo") and requests.
-        #[arg(long, conflicts_with = "scale")]
-        demo: bool,
-        /// N entries over nested folders and N requests in mixed states.
-        #[arg(long, value_name = "N")]
-        scale: Option<usize>,
-    },
-    /// Check the tamper-evident audit log.
-    Audit {
-        #[command(subcommand)]
-        action: AuditCommand,
-    },
-    /// Show what a workspace holds and where its key is kept.
-    Status,
-    /// Import a KeePass database (.kdbx, password only) or KeePassXC's CSV
-    /// export (.csv) into a vault's top. Reads the user's password, then the
-    /// database's password (.kdbx only), from standard input, one a line.
-    Import {
-        /// The vault to import into, by name.
-        #[arg(long)]
-        vault: String,
-        /// The user who imports; needs Add at the vault's top.
-        #[arg(long)]
-        user: String,
-        /// The .kdbx or .csv file.
-        file: PathBuf,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-enum AuditCommand {
-    /// Verify the hash chain; names the first altered or missing event, and
-    /// fails if the chain does not extend what this computer saw before.
-    Verify {
-        /// Also require the chain to extend this head, as `audit head` printed it.
-        #[arg(long, value_name = "COUNT:HASH")]
-        expect: Option<String>,
-    },
-    /// Verify the chain and print its head as COUNT:HASH, to keep elsewhere
-    /// and check later with `audit verify --expect`.
-    Head,
-}
+/// What `--version` prints: the package's version, and the git revision of a
+/// development build (`build.rs`).
+const VERSION: &str = env!("LATCHKEY_VERSION");
 
 /// Runs the command line; `Err` is printed as one line by `main`.
 pub fn run() -> Result<ExitCode> {
-    let cli = Cli::parse();
+    let matches = Cli::command().version(VERSION).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     let clock = SystemClock;
     let workspace = match cli.workspace {
         Some(path) => path,
@@ -116,14 +53,26 @@ pub fn run() -> Result<ExitCode> {
 }
 
 fn default_workspace_path() -> Result<PathBuf> {
-    let data = match std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(
-            std::env::var_os("HOME").context("neither XDG_DATA_HOME nor HOME is set")?,
-        )
-        .join(".local/share"),
-    };
-    Ok(data.join("latchkey").join("workspace.latchkey"))
+    Ok(places::data_dir()
+        .map_err(anyhow::Error::msg)?
+        .join("workspace.latchkey"))
+}
+
+/// The window's icon: the 256-pixel rendering of `assets/org.latchkey.Latchkey.svg`.
+const WINDOW_ICON: &[u8] =
+    include_bytes!("../assets/icons/hicolor/256x256/apps/org.latchkey.Latchkey.png");
+
+/// `$XDG_STATE_HOME/latchkey/window.ron`, its folder created private first
+/// (the audit witness lives there too); `None` (nothing remembered) where
+/// there is no state directory.
+fn window_state_file() -> Option<PathBuf> {
+    let dir = places::state_dir()
+        .and_then(|dir| places::create_private_dir(&dir).map(|()| dir))
+        .inspect_err(|reason| {
+            eprintln!("latchkey: warning: the window's size is not remembered: {reason}");
+        })
+        .ok()?;
+    Some(dir.join("window.ron"))
 }
 
 fn keyring() -> Box<dyn Keyring> {
@@ -138,12 +87,21 @@ fn keyring() -> Box<dyn Keyring> {
 
 /// Opens the desktop window on `workspace` (R-DSK-1, R-DSK-2).
 fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<ExitCode> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Latchkey")
+        // The desktop matches the window to its launcher and icon by this id.
+        .with_app_id(APP_ID)
+        .with_inner_size([1180.0, 740.0])
+        .with_min_inner_size([720.0, 480.0]);
+    match eframe::icon_data::from_png_bytes(WINDOW_ICON) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => eprintln!("latchkey: warning: the window's icon cannot be read: {e}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Latchkey")
-            .with_app_id("latchkey")
-            .with_inner_size([1180.0, 740.0])
-            .with_min_inner_size([720.0, 480.0]),
+        viewport,
+        // The window's size and position are remembered in the state
+        // directory (egui's own memory is not: it could hold typed text).
+        persistence_path: window_state_file(),
         ..eframe::NativeOptions::default()
     };
     let app_options = AppOptions {

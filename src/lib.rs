@@ -2,6 +2,7 @@
 //! just-in-time, time-bound access. See `ARCHITECTURE.md` for the map.
 
 pub mod app;
+pub mod command_line;
 pub mod domain;
 pub mod platform;
 pub mod service;

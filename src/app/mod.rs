@@ -37,6 +37,13 @@ use crate::service::{
 };
 use appearance::Appearance;
 pub use appearance::theme_preference;
+
+/// The application's id on the desktop: the window's app id (Wayland) and
+/// class (X11), the launcher's file name (`packaging/APP_ID.desktop`) and its
+/// `StartupWMClass`, the AppStream id and the icon's name, so that a desktop
+/// matches the window to its launcher and icon. `tests/packaging.rs` checks
+/// that they agree.
+pub const APP_ID: &str = "org.latchkey.Latchkey";
 use audit_watch::AuditWatch;
 pub use main_state::MainState;
 use std::path::PathBuf;
@@ -646,6 +653,12 @@ impl LatchkeyApp {
 }
 
 impl eframe::App for LatchkeyApp {
+    /// Only the window's size and position are remembered between runs:
+    /// egui's memory could hold what was typed.
+    fn persist_egui_memory(&self) -> bool {
+        false
+    }
+
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.frame_logic(ctx);
     }

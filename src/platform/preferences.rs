@@ -24,18 +24,10 @@ impl PreferencesFile {
     }
 
     /// The user's file: `$XDG_CONFIG_HOME/latchkey/preferences.json`, or
-    /// `$HOME/.config/latchkey/preferences.json`; `Err` if neither variable
-    /// is set.
+    /// `~/.config/latchkey/preferences.json` (`super::places::config_dir`).
     pub fn in_config_dir() -> Result<PreferencesFile, String> {
-        let config = match std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
-            Some(dir) => PathBuf::from(dir),
-            None => std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|home| PathBuf::from(home).join(".config"))
-                .ok_or("neither XDG_CONFIG_HOME nor HOME is set")?,
-        };
         Ok(PreferencesFile::at(
-            config.join("latchkey").join("preferences.json"),
+            super::places::config_dir()?.join("preferences.json"),
         ))
     }
 

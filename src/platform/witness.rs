@@ -64,16 +64,9 @@ impl FileWitness {
     }
 
     /// The user's state directory: `$XDG_STATE_HOME/latchkey`, or
-    /// `$HOME/.local/state/latchkey`; `Err` if neither variable is set.
+    /// `~/.local/state/latchkey` (`super::places::state_dir`).
     pub fn in_state_dir() -> Result<FileWitness, String> {
-        let state = match std::env::var_os("XDG_STATE_HOME").filter(|v| !v.is_empty()) {
-            Some(dir) => PathBuf::from(dir),
-            None => std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|home| PathBuf::from(home).join(".local/state"))
-                .ok_or("neither XDG_STATE_HOME nor HOME is set")?,
-        };
-        Ok(FileWitness::new(state.join("latchkey")))
+        Ok(FileWitness::new(super::places::state_dir()?))
     }
 
     /// The file of a workspace. The id comes from the workspace file, which
@@ -102,16 +95,7 @@ impl FileWitness {
     }
 
     fn create_dir(&self) -> Result<(), String> {
-        let mut builder = fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt;
-            builder.mode(0o700);
-        }
-        builder
-            .create(&self.dir)
-            .map_err(|e| format!("cannot create {}: {e}", self.dir.display()))
+        super::places::create_private_dir(&self.dir)
     }
 }
 
