@@ -96,7 +96,7 @@ fn entry_names(
     window: &mut Window,
     requests: &[Request],
 ) -> std::collections::HashMap<EntryId, String> {
-    let ids: Vec<EntryId> = requests.iter().map(|r| r.entry_id).collect();
+    let ids: Vec<EntryId> = requests.iter().filter_map(Request::entry_id).collect();
     let now = window.state().now();
     let main = main_state(window);
     main.workspace().entry_names(&ids, now).unwrap()
@@ -109,7 +109,7 @@ fn visible_request(window: &mut Window, entry: &str, phase: Phase) -> RequestId 
     let entries = entry_names(window, &requests);
     requests
         .iter()
-        .find(|r| entries[&r.entry_id] == entry && r.phase(T0) == phase)
+        .find(|r| entries[&r.entry_id().unwrap()] == entry && r.phase(T0) == phase)
         .unwrap()
         .id
 }
@@ -154,7 +154,7 @@ fn sort_key(
     match column {
         Column::Status => Key::Text(request.phase(T0).label().to_owned()),
         Column::RequestedBy => Key::Text(name(request.requester_id)),
-        Column::Entry => Key::Text(entries[&request.entry_id].to_lowercase()),
+        Column::Entry => Key::Text(entries[&request.entry_id().unwrap()].to_lowercase()),
         Column::RequestedOn => Key::Time(Some(request.created_at)),
         Column::RequestedStart => Key::Time(start),
         Column::RequestedEnd => Key::Time(end),
@@ -331,7 +331,7 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
             .filter(|r| {
                 [
                     names[&r.requester_id].as_str(),
-                    entries[&r.entry_id].as_str(),
+                    entries[&r.entry_id().unwrap()].as_str(),
                     r.message.as_str(),
                     r.decision_message.as_str(),
                 ]
@@ -767,7 +767,7 @@ fn administrator_grants_access_directly() {
     assert_eq!(grant.grant_end_at, Some(T0 + Span::hours(2)));
     assert_eq!(grant.decision_message, "Restart it after the patch");
     assert_eq!(
-        main_state(&mut window).view.names.entry(grant.entry_id),
+        main_state(&mut window).view.names.target(grant.target),
         "prod-app-01"
     );
     assert!(shown(&window, "Access granted to Alice Requester for 2 h"));

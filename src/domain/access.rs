@@ -14,7 +14,7 @@
 use super::error::DomainError;
 use super::ids::{EntryId, PermissionSetId, RequestId};
 use super::permission::{Permission, Permissions};
-use super::request::{Phase, Request};
+use super::request::{Phase, Request, Target};
 use super::time::Timestamp;
 use std::collections::HashMap;
 
@@ -49,7 +49,8 @@ pub struct AccessFacts {
     /// The standing permission sets that reach the entry (on the vault's
     /// top, on the entry itself or on a folder above it).
     pub standing: Vec<StandingFact>,
-    /// Approved grants covering the entry (its own and those of items that depend on it).
+    /// Approved grants covering the entry (its own, those of items that
+    /// depend on it, and those of the folders above it and of its vault).
     pub grants: Vec<GrantFact>,
     /// The workspace lets non-administrators reveal passwords (R-REQ-8).
     pub allow_reveal_password: bool,
@@ -180,13 +181,15 @@ impl AccessFacts {
         if self.is_admin || !self.standing_permissions().is_empty() {
             return None;
         }
-        let mut in_force = self.grants_in_force(now).map(|g| g.request.entry_id);
         let mut through = None;
-        for granted_on in in_force.by_ref() {
-            if granted_on == entry {
-                return None;
+        for granted in self.grants_in_force(now) {
+            // A folder or vault grant covers the entry itself, not as a dependency.
+            match granted.request.target {
+                Target::Entry(granted_on) if granted_on != entry => {
+                    through = through.or(Some(granted_on));
+                }
+                _ => return None,
             }
-            through = through.or(Some(granted_on));
         }
         through
     }
@@ -306,8 +309,11 @@ pub struct VaultAccess {
     pub allow_reveal_password: bool,
     /// The user's standing permission sets in the vault.
     pub standing: Vec<StandingFact>,
-    /// Approved grants by each entry they cover.
+    /// Approved entry grants by each entry they cover.
     pub grants: HashMap<EntryId, Vec<GrantFact>>,
+    /// Approved folder and vault grants, which cover what is below their
+    /// target (R-REQ-11).
+    pub scoped: Vec<GrantFact>,
 }
 
 impl VaultAccess {
@@ -316,7 +322,18 @@ impl VaultAccess {
         AccessFacts {
             is_admin: self.is_admin,
             standing: inherited_standing(&self.standing, entry, ancestors),
-            grants: self.grants.get(&entry).cloned().unwrap_or_default(),
+            grants: self
+                .grants
+                .get(&entry)
+                .into_iter()
+                .flatten()
+                .chain(
+                    self.scoped
+                        .iter()
+                        .filter(|g| g.request.target.covers_by_tree(entry, ancestors)),
+                )
+                .cloned()
+                .collect(),
             allow_reveal_password: self.allow_reveal_password,
         }
     }
@@ -327,6 +344,7 @@ impl VaultAccess {
         self.grants
             .values()
             .flatten()
+            .chain(&self.scoped)
             .flat_map(|g| {
                 [
                     g.request.grant_start_at,
@@ -377,7 +395,14 @@ mod tests {
                 decided_at: Some(T0),
                 grant_start_at: Some(Timestamp(T0.0 + start)),
                 grant_end_at: Some(Timestamp(T0.0 + end)),
-                ..Request::pending(UserId(1), EntryId(1), VaultId(1), terms, T0, T0)
+                ..Request::pending(
+                    UserId(1),
+                    Target::Entry(EntryId(1)),
+                    VaultId(1),
+                    terms,
+                    T0,
+                    T0,
+                )
             },
         }
     }
@@ -537,7 +562,7 @@ mod tests {
         let reader = Permissions::of(&[Permission::View, Permission::ViewPassword]);
         let on = |entry: i64, g: GrantFact| GrantFact {
             request: Request {
-                entry_id: EntryId(entry),
+                target: Target::Entry(EntryId(entry)),
                 ..g.request
             },
             ..g

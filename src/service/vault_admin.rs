@@ -157,7 +157,7 @@ pub(super) fn end_withdrawn_request(
     if status == RequestStatus::Revoked && request.requester_id != admin.id {
         let facts = NotificationFacts::Revoked {
             names: NotificationNames {
-                entry: ops.entry_record(request.entry_id)?.name,
+                entry: ops.target_name(request.target)?,
                 requester: ops.display_name(request.requester_id)?,
                 permission_set: ops
                     .permission_set_name(request.effective_terms().permission_set_id)?,

@@ -16,7 +16,7 @@ use crate::domain::notification::{
     Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
 };
 use crate::domain::permission::{PermissionSet, Permissions, StandingGrant};
-use crate::domain::request::Request;
+use crate::domain::request::{Request, Target};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::{NewUser, User};
 use crate::domain::vault::Vault;
@@ -418,6 +418,14 @@ pub trait StoreTx {
 
     // Requests.
 
+    /// The user's approved folder and vault grants in `vault` (R-REQ-11),
+    /// whatever their phase: which entries they cover follows the tree.
+    fn approved_scoped_grants(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+    ) -> Result<Vec<Request>, StoreError>;
+
     /// Stores a new request with the entries it covers (the entry and its dependencies).
     fn insert_request(
         &mut self,
@@ -438,11 +446,11 @@ pub trait StoreTx {
         user: UserId,
         entry: EntryId,
     ) -> Result<Vec<Request>, StoreError>;
-    /// Whether `user` has a request pending at `now` for `entry` with `set`.
+    /// Whether `user` has a request pending at `now` for `target` with `set`.
     fn has_pending(
         &mut self,
         user: UserId,
-        entry: EntryId,
+        target: Target,
         set: PermissionSetId,
         now: Timestamp,
     ) -> Result<bool, StoreError>;

@@ -278,7 +278,7 @@ mod tests {
             grant_end_at: Some(T0 + Span(end)),
             ..Request::pending(
                 UserId(1),
-                EntryId(1),
+                crate::domain::request::Target::Entry(EntryId(1)),
                 VaultId(1),
                 terms,
                 T0,

@@ -3,8 +3,8 @@
 
 use super::editing::{DeleteForm, EntryForm, MoveForm, VaultForm};
 use crate::domain::permission::PermissionSet;
-use crate::domain::request::RequestInfo;
 use crate::domain::request::{AccessWindow, OUT_OF_RANGE, Request, Terms};
+use crate::domain::request::{RequestInfo, Target};
 use crate::domain::user::User;
 use crate::domain::{
     DomainError, EntryId, Field, FieldErrors, PermissionSetId, RequestId, Span, Timestamp,
@@ -348,8 +348,8 @@ impl TermsInput {
 /// The request dialog (R-REQ-3).
 #[derive(Debug, Clone)]
 pub struct RequestForm {
-    /// The entry asked for.
-    pub entry_id: EntryId,
+    /// What is asked for: an entry, a folder or a vault (R-REQ-11).
+    pub target: Target,
     /// Its name and path, for the title.
     pub entry_path: String,
     /// Names of the dependencies the request covers.

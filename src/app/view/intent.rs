@@ -201,7 +201,8 @@ pub enum VaultIntent {
 pub enum AccessIntent {
     /// Ask "Request temporary access?" for a locked entry (R-REQ-2).
     AskForAccess(EntryId),
-    /// Open the request dialog for an entry.
+    /// Open the request dialog for an entry; on a folder it asks for the
+    /// folder and everything below it (R-REQ-11).
     OpenRequestDialog(EntryId),
     /// Open the request dialog pre-filled to extend a grant (R-REQ-9, R-BEY-1).
     RequestExtension(RequestId),
@@ -223,6 +224,8 @@ pub enum AccessIntent {
     OpenEmergency(EntryId),
     /// Take emergency access as the open dialog says.
     TakeEmergency,
+    /// Open the request dialog for a whole vault (R-REQ-11).
+    OpenVaultRequestDialog(VaultId),
 }
 
 /// The approver's side (applied in `app/main_state/decisions.rs`).

@@ -121,7 +121,7 @@ impl RequestsTable {
         requests: &[Request],
         now: Timestamp,
         name_of: &dyn Fn(crate::domain::UserId) -> String,
-        entry_of: &dyn Fn(crate::domain::EntryId) -> String,
+        entry_of: &dyn Fn(crate::domain::request::Target) -> String,
     ) -> RequestsTable {
         let rows = requests
             .iter()
@@ -131,7 +131,7 @@ impl RequestsTable {
                     AccessWindow::Duration { .. } => (None, None),
                 };
                 let requested_by = name_of(r.requester_id);
-                let entry = entry_of(r.entry_id);
+                let entry = entry_of(r.target);
                 let search = format!(
                     "{requested_by}\n{entry}\n{}\n{}",
                     r.message, r.decision_message
@@ -300,7 +300,7 @@ fn compare(a: &RequestRow, b: &RequestRow, column: Column) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::{RequestStatus, Terms};
+    use crate::domain::request::{RequestStatus, Target, Terms};
     use crate::domain::{EntryId, PermissionSetId, UserId, VaultId};
 
     const T0: Timestamp = Timestamp(1_800_000_000_000);
@@ -330,7 +330,7 @@ mod tests {
             grant_end_at: Some(T0 + Span::hours(10)),
             ..Request::pending(
                 UserId(requester),
-                EntryId(entry),
+                Target::Entry(EntryId(entry)),
                 VaultId(1),
                 requested,
                 T0 + Span::mins(id),
@@ -351,7 +351,10 @@ mod tests {
             ][id.0 as usize]
                 .to_owned()
         };
-        let entries = |id: EntryId| ["", "alpha", "beta", "gamma"][id.0 as usize].to_owned();
+        let entries = |target: Target| match target {
+            Target::Entry(id) => ["", "alpha", "beta", "gamma"][id.0 as usize].to_owned(),
+            Target::Folder(_) | Target::Vault(_) => String::new(),
+        };
         RequestsTable::new(&requests, T0 + Span::mins(30), &names, &entries)
     }
 

@@ -1,11 +1,11 @@
 //! Whether a new request, a direct grant or an emergency grant is acceptable
 //! (R-REQ-4, R-REQ-9, R-ADM-3, R-BEY-5): every check that runs before a request exists.
 
-use super::{AccessWindow, NewRequest, Phase, Request};
+use super::{AccessWindow, NewRequest, Phase, Request, Target};
 use crate::domain::entry::{Entry, EntryKind};
 use crate::domain::error::{DomainError, Field, FieldErrors};
-use crate::domain::ids::{EntryId, UserId};
-use crate::domain::permission::{Permission, PermissionSet, Permissions};
+use crate::domain::ids::UserId;
+use crate::domain::permission::PermissionSet;
 use crate::domain::settings::{MAX_MESSAGE_CHARS, WorkspaceSettings};
 use crate::domain::time::{Span, Timestamp};
 use crate::domain::user::User;
@@ -65,10 +65,8 @@ pub struct RequestContext<'a> {
     pub settings: &'a WorkspaceSettings,
     /// Who asks.
     pub requester: &'a User,
-    /// Whether the requester is a member of the entry's vault.
+    /// Whether the requester is a member of the target's vault.
     pub is_member: bool,
-    /// The entry asked for.
-    pub entry: &'a Entry,
     /// The longest access allowed in the entry's vault.
     pub max_length: MaxLength<'a>,
     /// The chosen permission set, if it exists.
@@ -99,19 +97,6 @@ pub fn validate_new_request(
     if !ctx.requester.is_active {
         errors.push(Field::Workspace, "your account is inactive");
         return errors.into_result();
-    }
-    // A folder has no main action to use; what can be asked for on one is
-    // adding, changing or deleting there (issue 14).
-    let edits = Permissions::of(&[Permission::Add, Permission::Edit, Permission::Delete]);
-    if ctx.entry.kind == EntryKind::Folder
-        && ctx
-            .permission_set
-            .is_some_and(|s| s.permissions.iter().all(|p| !edits.contains(p)))
-    {
-        errors.push(
-            Field::Entry,
-            "temporary access is requested on an item, not a folder, unless the set holds Add, Edit or Delete",
-        );
     }
     if !ctx.is_member && !ctx.requester.is_admin {
         errors.push(Field::Entry, "you are not a member of this vault");
@@ -183,10 +168,10 @@ pub fn validate_new_request(
 pub fn check_extension_target(
     original: &Request,
     requester: UserId,
-    entry: EntryId,
+    target: Target,
     now: Timestamp,
 ) -> Result<(), DomainError> {
-    if original.requester_id != requester || original.entry_id != entry {
+    if original.requester_id != requester || original.target != target {
         return Err(DomainError::NotPermitted(
             "you can only extend your own access to this entry".into(),
         ));

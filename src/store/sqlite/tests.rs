@@ -12,7 +12,7 @@ use crate::domain::notification::{
 };
 use crate::domain::permission::{Permission, Permissions, StandingGrant};
 use crate::domain::request::{
-    AccessWindow, Approval, Request, RequestKind, RequestStatus, Terms, expiring_soon_at,
+    AccessWindow, Approval, Request, RequestKind, RequestStatus, Target, Terms, expiring_soon_at,
 };
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::NewUser;
@@ -188,7 +188,7 @@ fn pending(
     };
     Request::pending(
         requester,
-        entry,
+        Target::Entry(entry),
         vault,
         terms,
         created_at,
@@ -642,7 +642,7 @@ fn a_request_round_trips_every_column() {
         id: RequestId(0),
         kind: RequestKind::Extension,
         requester_id: s.alice,
-        entry_id: s.rdp,
+        target: Target::Entry(s.rdp),
         vault_id: s.vault_a,
         approver_id: Some(s.bob),
         extends_request_id: Some(original),
@@ -878,7 +878,8 @@ fn has_pending_counts_until_the_instant_a_request_lapses() {
     ];
     for (name, user, entry, set, now, want) in table {
         assert_eq!(
-            tx.has_pending(user, entry, set, now).unwrap(),
+            tx.has_pending(user, Target::Entry(entry), set, now)
+                .unwrap(),
             want,
             "{name}"
         );

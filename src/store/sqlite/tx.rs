@@ -10,7 +10,7 @@ use crate::domain::notification::{
     Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
 };
 use crate::domain::permission::{PermissionSet, Permissions, StandingGrant};
-use crate::domain::request::{Approval, Request};
+use crate::domain::request::{Approval, Request, Target};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::{NewUser, User};
 use crate::domain::vault::Vault;
@@ -995,14 +995,14 @@ impl StoreTx for SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO requests (kind, requester_id, entry_id, vault_id, approver_id, extends_request_id, \
                  requested_set_id, requested_duration_mins, requested_start_ms, requested_end_ms, message, \
-                 start_on_first_use, created_at_ms, pending_until_ms, status) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'pending')",
+                 start_on_first_use, created_at_ms, pending_until_ms, status, target) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'pending', ?15)",
             )
             .db()?
             .execute(params![
                 r.kind.as_str(),
                 r.requester_id.0,
-                r.entry_id.0,
+                r.entry_id().map(|e| e.0),
                 r.vault_id.0,
                 r.approver_id.map(|u| u.0),
                 r.extends_request_id.map(|x| x.0),
@@ -1014,6 +1014,7 @@ impl StoreTx for SqliteTx<'_> {
                 r.start_on_first_use,
                 r.created_at.millis(),
                 r.pending_until_at.millis(),
+                r.target.kind_str(),
             ])
             .db()?;
         let id = RequestId(self.tx.last_insert_rowid());
@@ -1133,20 +1134,48 @@ impl StoreTx for SqliteTx<'_> {
         self.query_requests(&sql, &[&entry.0, &user.0])
     }
 
+    fn approved_scoped_grants(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+    ) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE requester_id = ?1 AND vault_id = ?2 \
+             AND status = 'approved' AND target <> 'entry'",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&user.0, &vault.0])
+    }
+
     fn has_pending(
         &mut self,
         user: UserId,
-        entry: EntryId,
+        target: Target,
         set: PermissionSetId,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
+        let vault = match target {
+            Target::Vault(vault) => Some(vault.0),
+            Target::Entry(_) | Target::Folder(_) => None,
+        };
         self.tx
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM requests WHERE status = 'pending' AND requester_id = ?1 \
-                 AND entry_id = ?2 AND requested_set_id = ?3 AND pending_until_ms > ?4)",
+                 AND entry_id IS ?2 AND target = ?3 AND (?4 IS NULL OR vault_id = ?4) \
+                 AND requested_set_id = ?5 AND pending_until_ms > ?6)",
             )
             .db()?
-            .query_row(params![user.0, entry.0, set.0, now.millis()], |r| r.get(0))
+            .query_row(
+                params![
+                    user.0,
+                    target.entry_id().map(|e| e.0),
+                    target.kind_str(),
+                    vault,
+                    set.0,
+                    now.millis()
+                ],
+                |r| r.get(0),
+            )
             .db()
     }
 
