@@ -7,7 +7,8 @@
 //! terms, never by reading a stored request.
 //!
 //! Requests name an item, a folder (covering every item below it at any
-//! depth) or the whole vault (R-REQ-11).
+//! depth) or the whole vault (R-REQ-11), for a window or permanently
+//! (R-REQ-10: a standing permission from approval until revoked or released).
 //!
 //! The same histories also check the access explainer (R-ADM-6): at every
 //! step, what it says alice holds (View password, Connect) is what a reveal
@@ -125,6 +126,8 @@ enum WindowChoice {
     Minutes(u32),
     /// A custom frame: start relative to now, and its length, in ms.
     Frame { start_in_ms: i64, length_ms: i64 },
+    /// Permanent access (R-REQ-10).
+    Permanent,
 }
 
 /// A window in absolute terms.
@@ -132,6 +135,7 @@ enum WindowChoice {
 enum Asked {
     Minutes(u32),
     Frame { start: i64, end: i64 },
+    Permanent,
 }
 
 impl WindowChoice {
@@ -145,6 +149,7 @@ impl WindowChoice {
                 start: now + start_in_ms,
                 end: now + start_in_ms + length_ms,
             },
+            WindowChoice::Permanent => Asked::Permanent,
         }
     }
 }
@@ -157,6 +162,7 @@ impl Asked {
                 start_at: Timestamp(start),
                 end_at: Timestamp(end),
             },
+            Asked::Permanent => AccessWindow::Permanent,
         }
     }
 }
@@ -214,6 +220,12 @@ enum State {
         reveals: bool,
         start: i64,
         end: i64,
+    },
+    /// Approved permanent access (R-REQ-10): a standing permission from
+    /// `since`, covering the target itself (not an entry's dependencies).
+    Permanent {
+        reveals: bool,
+        since: i64,
     },
     /// Approved to start on first use (R-BEY-2), claimable before `claim_by`.
     AwaitingFirstUse {
@@ -362,6 +374,7 @@ impl Model {
                 start: start.max(at),
                 end,
             },
+            Asked::Permanent => State::Permanent { reveals, since: at },
         };
         let entry = Model::covered_item(request.target);
         match request.state {
@@ -375,7 +388,20 @@ impl Model {
                     at: claim_by,
                 });
             }
+            State::Permanent { since, .. } => {
+                self.boundaries.push(Boundary { entry, at: since });
+            }
             State::Pending | State::Ended => {}
+        }
+    }
+
+    /// Whether a permanent grant on `granted` covers `entry`: as a standing
+    /// permission on the entry, folder or vault asked for, so an entry's
+    /// dependencies are not covered.
+    fn covers_as_standing(granted: TargetChoice, entry: usize) -> bool {
+        match granted {
+            TargetChoice::Entry(granted) => granted == entry,
+            TargetChoice::Folder(_) | TargetChoice::Vault => Model::covers(granted, entry),
         }
     }
 
@@ -388,6 +414,13 @@ impl Model {
     /// window closes first (the oldest among equals).
     fn reveal(&mut self, entry: usize, t: i64) -> bool {
         if self.standing_reveals(entry) {
+            return true;
+        }
+        let permanent = self.requests.iter().any(|r| {
+            matches!(r.state, State::Permanent { reveals: true, since } if since <= t)
+                && Model::covers_as_standing(r.target, entry)
+        });
+        if permanent {
             return true;
         }
         let on_entry = |r: &&mut ModelRequest| Model::covers(r.target, entry);
@@ -483,6 +516,7 @@ impl Harness {
             claim_window_mins: CLAIM_WINDOW_MINS,
             // Short, so that some requests lapse before a decision.
             pending_ttl_mins: 180,
+            permanent_access_allowed: true,
             ..WorkspaceSettings::default()
         };
         ws.update_settings(&admin, &settings, t0).unwrap();
@@ -843,6 +877,7 @@ fn window_choice() -> impl Strategy<Value = WindowChoice> {
             start_in_ms,
             length_ms
         }),
+        1 => Just(WindowChoice::Permanent),
     ]
 }
 

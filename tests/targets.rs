@@ -16,6 +16,7 @@ mod fixture;
 use fixture::{PASSWORD, empty_workspace, named, new_user};
 use latchkey::domain::DomainError;
 use latchkey::domain::entry::{EntryKind, NewEntry};
+use latchkey::domain::notification::{NotificationContent, NotificationFacts};
 use latchkey::domain::request::{
     AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Target, Terms,
 };
@@ -398,4 +399,169 @@ fn the_response_window_is_told_what_the_target_holds() {
         .unwrap();
     assert_eq!(labels[&Target::Folder(fx.servers)], "Production / Servers");
     assert_eq!(labels[&Target::Vault(fx.production)], "Production");
+}
+
+impl Fx {
+    /// Turns "Requests may ask for permanent access" on or off.
+    fn allow_permanent(&mut self, allowed: bool) {
+        let settings = WorkspaceSettings {
+            permanent_access_allowed: allowed,
+            ..self.ws.settings(T0).unwrap()
+        };
+        self.ws.update_settings(&self.admin, &settings, T0).unwrap();
+    }
+
+    /// Alice's request for permanent Reader on `target`.
+    fn ask_permanent(&mut self, target: Target, at: Timestamp) -> Result<RequestId, ServiceError> {
+        let mut draft = self.draft(target);
+        draft.terms.window = AccessWindow::Permanent;
+        self.ws.request_access(&self.alice, &draft, at)
+    }
+}
+
+/// R-REQ-10: with the setting off (its default), *Permanent* is refused on
+/// the duration field and nothing is stored.
+#[test]
+fn permanent_access_is_refused_while_the_workspace_does_not_allow_it() {
+    let mut fx = setup();
+    assert!(!fx.ws.settings(T0).unwrap().permanent_access_allowed);
+    let at = T0 + Span::mins(1);
+    let before = fx.ws.my_requests(&fx.alice, 100, at).unwrap().len();
+    let err = fx.ask_permanent(Target::Entry(fx.web), at).unwrap_err();
+    let message = err
+        .field_errors()
+        .and_then(|e| e.for_field(Field::Duration))
+        .unwrap_or_else(|| panic!("{err:?}"))
+        .to_owned();
+    assert!(
+        message.contains("permanent access is not allowed"),
+        "{message}"
+    );
+    assert_eq!(fx.ws.my_requests(&fx.alice, 100, at).unwrap().len(), before);
+}
+
+/// R-REQ-10: an approved permanent request becomes a standing permission
+/// that remembers its origin; it gives access at any later instant, not
+/// before approval, until an administrator removes it (audited), which also
+/// ends the request.
+#[test]
+fn a_permanent_grant_holds_at_any_later_instant_until_revoked() {
+    let mut fx = setup();
+    fx.allow_permanent(true);
+    let asked_at = T0 + Span::mins(1);
+    let id = fx
+        .ask_permanent(Target::Entry(fx.servers), asked_at)
+        .unwrap();
+    assert!(!fx.reveals(fx.web, asked_at), "not before approval");
+    let approved_at = asked_at + Span::mins(5);
+    fx.approve_as(&fx.bob.clone(), id, approved_at).unwrap();
+    assert!(
+        !fx.reveals(fx.web, approved_at - Span(1)),
+        "not before approval"
+    );
+    for later in [
+        approved_at,
+        approved_at + Span::hours(1),
+        approved_at + Span::hours(24 * 365 * 20),
+    ] {
+        assert!(fx.reveals(fx.web, later), "at {later:?}");
+    }
+    assert!(!fx.reveals(fx.db, approved_at), "another folder");
+    let stored = fx.ws.request(&fx.alice, id, approved_at).unwrap();
+    assert_eq!(
+        stored.phase(approved_at + Span::hours(1_000)),
+        Phase::Active
+    );
+
+    let standing = fx
+        .ws
+        .standing_grants(&fx.admin, fx.production, approved_at)
+        .unwrap();
+    let grant = standing
+        .iter()
+        .find(|g| g.origin.is_some())
+        .copied()
+        .unwrap();
+    assert_eq!(grant.user_id, fx.alice.user_id());
+    assert_eq!(grant.folder_id, Some(fx.servers));
+    let origin = grant.origin.unwrap();
+    assert_eq!(
+        (origin.request_id, origin.approved_by, origin.approved_at),
+        (id, fx.bob.user_id(), approved_at)
+    );
+
+    let removed_at = approved_at + Span::hours(48);
+    fx.ws
+        .remove_standing(&fx.admin, &grant, removed_at)
+        .unwrap();
+    let (action, details) = fx.last_event();
+    assert_eq!(action, "standing_removed");
+    assert!(details.contains("origin_request_id"), "{details}");
+    assert!(!fx.reveals(fx.web, removed_at), "gone at once");
+    let stored = fx.ws.request(&fx.alice, id, removed_at).unwrap();
+    assert_eq!(stored.phase(removed_at), Phase::Revoked);
+}
+
+/// R-REQ-10, R-APP-3: an approver turns a permanent request into one hour;
+/// the requester sees what was asked beside what was authorized, and the
+/// grant ends after the hour; revoking a permanent grant removes its
+/// standing permission.
+#[test]
+fn an_approver_may_turn_permanent_into_an_hour() {
+    let mut fx = setup();
+    fx.allow_permanent(true);
+    let at = T0 + Span::mins(1);
+    let id = fx.ask_permanent(Target::Entry(fx.web), at).unwrap();
+    let input = ApprovalInput {
+        terms: Some(Terms {
+            permission_set_id: fx.reader,
+            window: AccessWindow::Duration { mins: 60 },
+        }),
+        message: "an hour is enough".into(),
+    };
+    let bob = fx.bob.clone();
+    fx.ws.approve(&bob, id, &input, at).unwrap();
+    let stored = fx.ws.request(&fx.alice, id, at).unwrap();
+    assert_eq!(stored.requested.window, AccessWindow::Permanent);
+    assert_eq!(
+        stored.authorized.map(|t| t.window),
+        Some(AccessWindow::Duration { mins: 60 })
+    );
+    assert!(stored.is_modified() && !stored.is_permanent());
+    let told = fx.ws.notifications(&fx.alice.clone(), 10, at).unwrap();
+    assert!(
+        told.iter().any(|n| n.request_id == id
+            && matches!(
+                n.content,
+                NotificationContent::Facts(NotificationFacts::Approved { modified: true, .. })
+            )),
+        "{told:?}"
+    );
+    assert!(fx.reveals(fx.web, at + Span::mins(60) - Span(1)));
+    assert!(
+        !fx.reveals(fx.web, at + Span::mins(60)),
+        "an hour, not forever"
+    );
+    assert!(
+        fx.ws
+            .standing_grants(&fx.admin, fx.production, at)
+            .unwrap()
+            .iter()
+            .all(|g| g.origin.is_none()),
+        "no standing permission for a time-bound grant"
+    );
+
+    // A permanent grant revoked by its approver takes its standing permission with it.
+    let id = fx.ask_permanent(Target::Vault(fx.production), at).unwrap();
+    fx.approve_as(&bob, id, at).unwrap();
+    assert!(fx.reveals(fx.db, at));
+    fx.ws.revoke(&bob, id, "no longer needed", at).unwrap();
+    assert!(!fx.reveals(fx.db, at));
+    assert!(
+        fx.ws
+            .standing_grants(&fx.admin, fx.production, at)
+            .unwrap()
+            .iter()
+            .all(|g| g.origin.is_none())
+    );
 }

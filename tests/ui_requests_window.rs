@@ -149,7 +149,7 @@ fn sort_key(
     let name = |id: UserId| names[&id].to_lowercase();
     let (start, end) = match request.requested.window {
         AccessWindow::Custom { start_at, end_at } => (Some(start_at), Some(end_at)),
-        AccessWindow::Duration { .. } => (None, None),
+        AccessWindow::Duration { .. } | AccessWindow::Permanent => (None, None),
     };
     match column {
         Column::Status => Key::Text(request.phase(T0).label().to_owned()),
@@ -158,8 +158,10 @@ fn sort_key(
         Column::RequestedOn => Key::Time(Some(request.created_at)),
         Column::RequestedStart => Key::Time(start),
         Column::RequestedEnd => Key::Time(end),
-        Column::RequestedDuration => Key::Length(Some(request.requested.window.length())),
-        Column::AuthorizedDuration => Key::Length(request.authorized.map(|t| t.window.length())),
+        Column::RequestedDuration => Key::Length(request.requested.window.length()),
+        Column::AuthorizedDuration => {
+            Key::Length(request.authorized.and_then(|t| t.window.length()))
+        }
         Column::Approver => Key::Text(request.approver_id.map(name).unwrap_or_default()),
     }
 }
@@ -236,11 +238,14 @@ fn every_column_header_sorts_both_ways() {
     click(&mut window, "Sort by Requested duration");
     let table = table(&mut window);
     assert_eq!(table.sort(), Some((Column::RequestedDuration, true)));
-    assert_eq!(table.visible(0).unwrap().requested_duration, Span::mins(30));
+    assert_eq!(
+        table.visible(0).unwrap().requested_duration,
+        Some(Span::mins(30))
+    );
     let last = table.visible(table.len() - 1).unwrap();
     assert_eq!(
         (last.entry.as_str(), last.requested_duration),
-        ("Orders DB", Span::hours(8))
+        ("Orders DB", Some(Span::hours(8)))
     );
 }
 

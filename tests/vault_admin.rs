@@ -271,6 +271,7 @@ fn standing(
         vault_id: vault,
         folder_id: folder,
         set_id: set,
+        origin: None,
     }
 }
 

@@ -88,7 +88,13 @@ where
     match window {
         AccessWindow::Duration { mins } => format!("{} from approval", duration_mins(mins)),
         AccessWindow::Custom { start_at, end_at } => placed_in(start_at, end_at, tz),
+        AccessWindow::Permanent => "Permanent, from approval until revoked".to_owned(),
     }
+}
+
+/// A length, or "Permanent" for access without an end (R-REQ-10).
+pub fn length(length: Option<Span>) -> String {
+    length.map_or_else(|| "Permanent".to_owned(), duration)
 }
 
 /// "start – end (length)" in `tz`.
@@ -119,6 +125,7 @@ where
         AccessWindow::Custom { start_at, end_at } => {
             format!("{} – {}", minute_in(start_at, tz), minute_in(end_at, tz))
         }
+        AccessWindow::Permanent => "Permanent".to_owned(),
     }
 }
 

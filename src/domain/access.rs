@@ -39,6 +39,17 @@ pub struct StandingFact {
     pub folder_id: Option<EntryId>,
     /// What the set allows now.
     pub permissions: Permissions,
+    /// For one an approved permanent request became (R-REQ-10): the
+    /// approval, before which it gives nothing. `None`: given by an
+    /// administrator, in force from when it was given.
+    pub since: Option<Timestamp>,
+}
+
+impl StandingFact {
+    /// Whether it gives anything at `now`.
+    pub fn is_in_force(&self, now: Timestamp) -> bool {
+        self.since.is_none_or(|since| since <= now)
+    }
 }
 
 /// Everything needed to decide a user's permissions on one entry.
@@ -138,21 +149,25 @@ impl AccessFacts {
         }
     }
 
-    /// Every standing permission that reaches the entry, together.
-    pub fn standing_permissions(&self) -> Permissions {
+    /// Every standing permission that reaches the entry and is in force at `now`, together.
+    pub fn standing_permissions(&self, now: Timestamp) -> Permissions {
         self.standing
             .iter()
+            .filter(|s| s.is_in_force(now))
             .fold(Permissions::NONE, |acc, s| acc.union(s.permissions))
     }
 
     /// The grants that count at `now`: running, or waiting for a first use
-    /// that would start them.
+    /// that would start them. An approved permanent request is not among
+    /// them: the standing permission it became is what gives its access, so
+    /// removing that permission ends it (R-REQ-10).
     fn grants_in_force(&self, now: Timestamp) -> impl Iterator<Item = &GrantFact> {
         self.grants.iter().filter(move |g| {
-            matches!(
-                g.request.phase(now),
-                Phase::Active | Phase::AwaitingFirstUse
-            )
+            !g.request.is_permanent()
+                && matches!(
+                    g.request.phase(now),
+                    Phase::Active | Phase::AwaitingFirstUse
+                )
         })
     }
 
@@ -169,7 +184,7 @@ impl AccessFacts {
         let granted = self
             .grants_in_force(now)
             .fold(Permissions::NONE, |acc, g| acc.union(g.permissions));
-        self.policy_filter(self.standing_permissions().union(granted))
+        self.policy_filter(self.standing_permissions(now).union(granted))
     }
 
     /// Another entry whose grant, in force at `now`, covers `entry` because
@@ -178,7 +193,7 @@ impl AccessFacts {
     /// `None` when the entry's own grant or a standing permission is in
     /// force too, since then the other grant is not all there is to say.
     pub fn granted_through(&self, entry: EntryId, now: Timestamp) -> Option<EntryId> {
-        if self.is_admin || !self.standing_permissions().is_empty() {
+        if self.is_admin || !self.standing_permissions(now).is_empty() {
             return None;
         }
         let mut through = None;
@@ -216,7 +231,7 @@ impl AccessFacts {
         let mut sources: Vec<PermissionSource> = self
             .standing
             .iter()
-            .filter(|s| s.permissions.contains(permission))
+            .filter(|s| s.is_in_force(now) && s.permissions.contains(permission))
             .map(|s| PermissionSource::Standing {
                 set_id: s.set_id,
                 folder_id: s.folder_id,
@@ -417,6 +432,7 @@ mod tests {
             set_id: PermissionSetId(set),
             folder_id: folder.map(EntryId),
             permissions,
+            since: None,
         }
     }
 

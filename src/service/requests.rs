@@ -10,6 +10,7 @@ use crate::domain::entry::EntryKind;
 use crate::domain::notification::{
     HandledOutcome, Handling, NewNotification, NotificationFacts, NotificationNames, NotifiedWindow,
 };
+use crate::domain::permission::{StandingGrant, StandingOrigin};
 use crate::domain::request::{
     self, AccessWindow, ApprovalInput, ApprovalOutcome, MaxLength, NewRequest, Request,
     RequestContext, RequestKind, Target, Terms,
@@ -49,6 +50,7 @@ pub(super) fn window_json(window: AccessWindow) -> Value {
         AccessWindow::Custom { start_at, end_at } => {
             json!({ "start_ms": start_at.millis(), "end_ms": end_at.millis() })
         }
+        AccessWindow::Permanent => json!({ "permanent": true }),
     }
 }
 
@@ -320,6 +322,7 @@ pub(super) fn approve_op(
             )?;
         }
         ApprovalOutcome::Granted => {
+            make_standing_if_permanent(ops, &request, approver.id)?;
             let modified = request.is_modified();
             let action = if modified {
                 AuditAction::ApprovedWithModifications
@@ -427,6 +430,7 @@ pub(super) fn revoke_op(
     request::revoke(&mut request, &user, &vault_approvers, reason, now)?;
     ops.tx.update_request(&request)?;
     end_extensions(ops, id, user.id)?;
+    end_standing_of(ops, &request, user.id)?;
     let details = json!({ "phase_before": phase_before.label(), "grant": grant_json(&request), "reason": request.closing_note });
     ops.audit(
         Some(user.id),
@@ -458,12 +462,78 @@ pub(super) fn release_op(
     request::release(&mut request, &user, note, now)?;
     ops.tx.update_request(&request)?;
     end_extensions(ops, id, user.id)?;
+    end_standing_of(ops, &request, user.id)?;
     let details = json!({ "grant": grant_json(&request), "closing_note": request.closing_note });
     ops.audit(
         Some(user.id),
         AuditAction::Released,
         Some(id),
         request.entry_id(),
+        &details,
+    )
+}
+
+/// Turns an approved permanent request (any other is left alone) into the
+/// standing permission that gives its access from now on (R-REQ-10): the
+/// requester's, on the entry or folder asked for (the vault's top for a
+/// vault), with the authorized set, remembering the request, who completed
+/// its approval and when. Audited as any standing permission given.
+fn make_standing_if_permanent(
+    ops: &mut Ops<'_>,
+    request: &Request,
+    approver: UserId,
+) -> Result<(), ServiceError> {
+    if !request.is_permanent() {
+        return Ok(());
+    }
+    let grant = StandingGrant {
+        user_id: request.requester_id,
+        vault_id: request.vault_id,
+        folder_id: request.entry_id(),
+        set_id: request.effective_terms().permission_set_id,
+        origin: Some(StandingOrigin {
+            request_id: request.id,
+            approved_by: approver,
+            approved_at: ops.now,
+        }),
+    };
+    ops.tx.insert_standing_grant(&grant)?;
+    let details = json!({
+        "change": "standing_added",
+        "user_id": grant.user_id.0,
+        "vault_id": grant.vault_id.0,
+        "folder_id": grant.folder_id.map(|f| f.0),
+        "permission_set": ops.permission_set_name(grant.set_id)?,
+        "origin_request_id": request.id.0,
+    });
+    ops.audit(
+        Some(approver),
+        AuditAction::PermissionChanged,
+        Some(request.id),
+        grant.folder_id,
+        &details,
+    )
+}
+
+/// Removes the standing permission a permanent request became, when the
+/// request is revoked or released: its access ends with it (R-REQ-10).
+fn end_standing_of(ops: &mut Ops<'_>, request: &Request, by: UserId) -> Result<(), ServiceError> {
+    if !request.is_permanent() {
+        return Ok(());
+    }
+    let Some(grant) = ops.tx.standing_from_request(request.id)? else {
+        return Ok(());
+    };
+    ops.tx.remove_standing(&grant)?;
+    let details = json!({
+        "before": { "user_id": grant.user_id.0, "vault_id": grant.vault_id.0, "folder_id": grant.folder_id.map(|f| f.0), "permission_set": ops.permission_set_name(grant.set_id)?, "origin_request_id": request.id.0 },
+        "after": Value::Null,
+    });
+    ops.audit(
+        Some(by),
+        AuditAction::StandingRemoved,
+        Some(request.id),
+        grant.folder_id,
         &details,
     )
 }

@@ -366,6 +366,14 @@ pub trait StoreTx {
     /// Every standing permission in `vault`, oldest first.
     fn standing_grants(&mut self, vault: VaultId) -> Result<Vec<StandingGrant>, StoreError>;
     /// Removes one standing permission exactly like `grant`; false when there is none.
+    /// Stores a standing permission as it is, its origin included (R-REQ-10).
+    fn insert_standing_grant(&mut self, grant: &StandingGrant) -> Result<(), StoreError>;
+    /// The standing permission an approved permanent request became, if it
+    /// still exists (R-REQ-10).
+    fn standing_from_request(
+        &mut self,
+        request: RequestId,
+    ) -> Result<Option<StandingGrant>, StoreError>;
     fn remove_standing(&mut self, grant: &StandingGrant) -> Result<bool, StoreError>;
     /// The user's standing permission sets in a vault, oldest first.
     fn standing(&mut self, user: UserId, vault: VaultId) -> Result<Vec<StandingFact>, StoreError>;

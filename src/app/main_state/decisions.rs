@@ -87,7 +87,8 @@ impl MainState {
         let info = self.workspace.request_info(&self.session, id, now);
         if let Some(info) = report(&mut self.view.status, info) {
             let presets = self.view.settings.preset_durations_mins.clone();
-            let form = ResponseForm::new(info, &presets, self.view.names.sets.clone(), now);
+            let mut form = ResponseForm::new(info, &presets, self.view.names.sets.clone(), now);
+            form.terms.offers_permanent |= self.view.settings.permanent_access_allowed;
             self.dialog = Dialog::Respond(Box::new(form));
         }
     }
@@ -125,6 +126,7 @@ impl MainState {
         let message = form.message.clone();
         let presets = self.view.settings.preset_durations_mins.clone();
         let mut fresh = ResponseForm::new(info, &presets, self.view.names.sets.clone(), now);
+        fresh.terms.offers_permanent |= self.view.settings.permanent_access_allowed;
         fresh.message = message;
         self.dialog = Dialog::Respond(Box::new(fresh));
         self.refresh_dashboard(now);

@@ -116,7 +116,8 @@ impl MainState {
                 (target, id, None, name)
             }
         };
-        self.open_request_dialog_on(target, vault_id, entry.as_ref(), entry_path, extends, now);
+        let kind = entry.as_ref().map(|e| e.kind);
+        self.open_request_dialog_on(target, vault_id, kind, entry_path, extends, now);
     }
 
     /// The request dialog for `target` in `vault_id`, titled `entry_path`.
@@ -124,7 +125,7 @@ impl MainState {
         &mut self,
         target: Target,
         vault_id: VaultId,
-        entry: Option<&Entry>,
+        kind: Option<EntryKind>,
         entry_path: String,
         extends: Option<&Request>,
         now: Timestamp,
@@ -136,21 +137,23 @@ impl MainState {
             return;
         };
         let covers = match target {
-            Target::Entry(entry_id) => report(
-                &mut self.view.status,
-                self.workspace.dependencies(entry_id, now),
-            )
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|d| self.view.tree.entry(d.depends_on))
-            .map(|e| e.name.clone())
-            .collect(),
+            Target::Entry(entry_id) => {
+                let ids: Vec<_> = report(
+                    &mut self.view.status,
+                    self.workspace.dependencies(entry_id, now),
+                )
+                .unwrap_or_default()
+                .iter()
+                .map(|d| d.depends_on)
+                .collect();
+                // The picker reaches entries of vaults not shown: names from the workspace.
+                let names = report(&mut self.view.status, self.workspace.entry_names(&ids, now))
+                    .unwrap_or_default();
+                ids.iter().filter_map(|id| names.get(id).cloned()).collect()
+            }
             Target::Folder(_) | Target::Vault(_) => Vec::new(),
         };
-        let (sets, default_set) = match entry {
-            Some(entry) => self.sets_for(entry),
-            None => (self.sets_least_first(), 0),
-        };
+        let (sets, default_set) = self.sets_for_kind(kind);
         let start_at = Timestamp((now.millis() / 300_000 + 1) * 300_000);
         let mut terms = TermsInput::new(
             self.view.settings.preset_durations_mins.clone(),
@@ -161,6 +164,8 @@ impl MainState {
         );
         terms.offers_custom = true;
         terms.first_use = Some(false);
+        // R-REQ-10: where the workspace allows it; an extension adds time.
+        terms.offers_permanent = self.view.settings.permanent_access_allowed && extends.is_none();
         let mut form = RequestForm {
             target,
             entry_path,
@@ -190,8 +195,13 @@ impl MainState {
     /// The permission sets to offer for `entry`, least privilege first, and
     /// the one chosen at first: the smallest that unlocks its main action.
     pub(super) fn sets_for(&self, entry: &Entry) -> (Vec<PermissionSet>, usize) {
+        self.sets_for_kind(Some(entry.kind))
+    }
+
+    /// [`MainState::sets_for`] an entry of `kind` (`None`: a vault).
+    fn sets_for_kind(&self, kind: Option<EntryKind>) -> (Vec<PermissionSet>, usize) {
         let sets = self.sets_least_first();
-        let main = entry.kind.main_permission();
+        let main = kind.and_then(EntryKind::main_permission);
         let default_set = sets
             .iter()
             .position(|s| main.is_some_and(|p| s.permissions.contains(p)))

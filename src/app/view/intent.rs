@@ -292,8 +292,11 @@ pub enum SearchIntent {
     SetQuery(String),
     /// Move the highlight (arrows).
     Move(i64),
-    /// Show the `n`th result in its vault (Enter, or a click).
+    /// Show the `n`th result in its vault (Enter, or a click); in the
+    /// target picker, open the request dialog for it.
     Choose(usize),
+    /// Open the search as the target picker of New request… (R-REQ-13).
+    OpenForRequest,
 }
 
 /// Building the vault (issue 14); the service checks Add, Edit and Delete

@@ -78,10 +78,10 @@ pub struct RequestRow {
     pub requested_start: Option<Timestamp>,
     /// Requested end of a custom frame.
     pub requested_end: Option<Timestamp>,
-    /// Requested length.
-    pub requested_duration: Span,
-    /// Authorized length, once approved.
-    pub authorized_duration: Option<Span>,
+    /// Requested length; `None` for permanent access.
+    pub requested_duration: Option<Span>,
+    /// Authorized length, once approved (`Some(None)`: permanent).
+    pub authorized_duration: Option<Option<Span>>,
     /// The chosen approver's name.
     pub approver: String,
     /// The request message.
@@ -128,7 +128,7 @@ impl RequestsTable {
             .map(|r| {
                 let (start, end) = match r.requested.window {
                     AccessWindow::Custom { start_at, end_at } => (Some(start_at), Some(end_at)),
-                    AccessWindow::Duration { .. } => (None, None),
+                    AccessWindow::Duration { .. } | AccessWindow::Permanent => (None, None),
                 };
                 let requested_by = name_of(r.requester_id);
                 let entry = entry_of(r.target);
@@ -291,10 +291,21 @@ fn compare(a: &RequestRow, b: &RequestRow, column: Column) -> Ordering {
         Column::RequestedOn => a.requested_on.cmp(&b.requested_on),
         Column::RequestedStart => a.requested_start.cmp(&b.requested_start),
         Column::RequestedEnd => a.requested_end.cmp(&b.requested_end),
-        Column::RequestedDuration => a.requested_duration.cmp(&b.requested_duration),
-        Column::AuthorizedDuration => a.authorized_duration.cmp(&b.authorized_duration),
+        // Permanent access is the longest.
+        Column::RequestedDuration => {
+            longest(a.requested_duration).cmp(&longest(b.requested_duration))
+        }
+        Column::AuthorizedDuration => a
+            .authorized_duration
+            .map(longest)
+            .cmp(&b.authorized_duration.map(longest)),
         Column::Approver => a.sort_keys[2].cmp(&b.sort_keys[2]),
     }
+}
+
+/// A length for sorting, permanent access (`None`) after every other.
+fn longest(length: Option<Span>) -> Span {
+    length.unwrap_or(Span(i64::MAX))
 }
 
 #[cfg(test)]

@@ -139,14 +139,19 @@ pub enum AccessWindow {
         /// First instant without access.
         end_at: Timestamp,
     },
+    /// No end (R-REQ-10), where the workspace allows it: from approval until
+    /// revoked. Once approved it is held as a standing permission that
+    /// remembers the request.
+    Permanent,
 }
 
 impl AccessWindow {
-    /// The length of access this window describes.
-    pub fn length(self) -> Span {
+    /// The length of access this window describes; `None` for permanent access.
+    pub fn length(self) -> Option<Span> {
         match self {
-            AccessWindow::Duration { mins } => Span::mins(i64::from(mins)),
-            AccessWindow::Custom { start_at, end_at } => end_at.since(start_at),
+            AccessWindow::Duration { mins } => Some(Span::mins(i64::from(mins))),
+            AccessWindow::Custom { start_at, end_at } => Some(end_at.since(start_at)),
+            AccessWindow::Permanent => None,
         }
     }
 }
@@ -423,6 +428,9 @@ impl Request {
             RequestStatus::Pending => Phase::Pending,
             RequestStatus::Approved => {
                 match (self.grant_start_at, self.grant_end_at, self.claim_by_at) {
+                    // Permanent access (R-REQ-10): from approval until revoked.
+                    (Some(start), None, None) if now < start => Phase::Scheduled,
+                    (Some(_), None, None) => Phase::Active,
                     (Some(start), Some(end), _) => {
                         if now < start {
                             Phase::Scheduled
@@ -447,6 +455,11 @@ impl Request {
     /// The terms in force: authorized once approved, else requested.
     pub fn effective_terms(&self) -> Terms {
         self.authorized.unwrap_or(self.requested)
+    }
+
+    /// Whether the terms in force are permanent access (R-REQ-10).
+    pub fn is_permanent(&self) -> bool {
+        self.effective_terms().window == AccessWindow::Permanent
     }
 
     /// Whether the approver changed what was asked for.

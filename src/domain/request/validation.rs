@@ -118,6 +118,18 @@ pub fn validate_new_request(
             "start on first use works with a duration, not a custom time frame",
         );
     }
+    if draft.start_on_first_use && draft.terms.window == AccessWindow::Permanent {
+        errors.push(
+            Field::Start,
+            "start on first use works with a duration, not permanent access",
+        );
+    }
+    if draft.extends_request_id.is_some() && draft.terms.window == AccessWindow::Permanent {
+        errors.push(
+            Field::Duration,
+            "an extension adds time; ask for permanent access in a new request",
+        );
+    }
     match (draft.approver_id, ctx.approver) {
         (None, _) => errors.push(Field::Approver, "choose an approver"),
         (Some(id), _) if id == ctx.requester.id => {
@@ -199,6 +211,14 @@ pub(super) fn check_window(
     is_request: bool,
 ) {
     match window {
+        AccessWindow::Permanent => {
+            if !settings.permanent_access_allowed {
+                errors.push(
+                    Field::Duration,
+                    "permanent access is not allowed in this workspace; choose a duration",
+                );
+            }
+        }
         AccessWindow::Duration { mins } => {
             if mins == 0 {
                 errors.push(Field::Duration, "choose a duration longer than zero");
@@ -355,7 +375,14 @@ pub fn validate_direct_grant(
     now: Timestamp,
 ) -> Result<(), DomainError> {
     let mut errors = FieldErrors::default();
-    check_window(&mut errors, window, settings, max_length, now, false);
+    if window == AccessWindow::Permanent {
+        errors.push(
+            Field::Duration,
+            "permanent access is given as a standing permission, not a direct grant",
+        );
+    } else {
+        check_window(&mut errors, window, settings, max_length, now, false);
+    }
     check_message(&mut errors, message);
     errors.into_result()
 }

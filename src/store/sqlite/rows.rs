@@ -5,7 +5,7 @@ use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind};
 use crate::domain::notification::{
     HandledNote, Notification, NotificationContent, NotificationKind,
 };
-use crate::domain::permission::{PermissionSet, Permissions};
+use crate::domain::permission::{PermissionSet, Permissions, StandingGrant, StandingOrigin};
 use crate::domain::request::{AccessWindow, Request, RequestKind, RequestStatus, Target, Terms};
 use crate::domain::user::User;
 use crate::domain::vault::Vault;
@@ -126,6 +126,8 @@ fn terms(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<Terms>> {
             start_at: Timestamp(start),
             end_at: Timestamp(end),
         },
+        // Neither a duration nor a time frame: permanent access (R-REQ-10).
+        (None, None, None) => AccessWindow::Permanent,
         _ => {
             return Err(bad(
                 first + 1,
@@ -147,7 +149,31 @@ pub fn window_columns(window: AccessWindow) -> (Option<u32>, Option<i64>, Option
         AccessWindow::Custom { start_at, end_at } => {
             (None, Some(start_at.millis()), Some(end_at.millis()))
         }
+        AccessWindow::Permanent => (None, None, None),
     }
+}
+
+/// A standing permission: user, vault, folder, set, and the origin columns.
+pub fn standing_grant(r: &Row<'_>) -> rusqlite::Result<StandingGrant> {
+    let origin = match (
+        r.get::<_, Option<i64>>(4)?,
+        r.get::<_, Option<i64>>(5)?,
+        r.get::<_, Option<i64>>(6)?,
+    ) {
+        (Some(request), Some(by), Some(at)) => Some(StandingOrigin {
+            request_id: RequestId(request),
+            approved_by: UserId(by),
+            approved_at: Timestamp(at),
+        }),
+        _ => None,
+    };
+    Ok(StandingGrant {
+        user_id: UserId(r.get(0)?),
+        vault_id: VaultId(r.get(1)?),
+        folder_id: r.get::<_, Option<i64>>(2)?.map(EntryId),
+        set_id: PermissionSetId(r.get(3)?),
+        origin,
+    })
 }
 
 /// A request without its approvals (the caller attaches them).

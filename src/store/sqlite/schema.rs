@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_PASSWORD_RESET,
     V_VAULT_ADMIN,
     V_REQUEST_TARGETS,
+    V_PERMANENT_ACCESS,
 ];
 
 /// The newest schema this build knows.
@@ -407,4 +408,21 @@ CREATE INDEX requests_pending_by_entry ON requests(entry_id) WHERE status = 'pen
 CREATE INDEX requests_open_by_set ON requests(requested_set_id) WHERE status IN ('pending', 'approved');
 CREATE INDEX requests_open_by_authorized_set ON requests(authorized_set_id) WHERE status IN ('pending', 'approved');
 CREATE INDEX requests_scoped ON requests(requester_id, vault_id) WHERE status = 'approved' AND target <> 'entry';
+";
+
+/// Permanent access (issue 18, R-REQ-10): a standing permission made by
+/// approving a permanent request remembers it (`origin_request_id`; its
+/// requester is the row's user), who completed the approval and when. A
+/// permanent window is stored as a request's terms with neither a duration
+/// nor a time frame. The workspace setting `permanent_access_allowed` is
+/// written into the stored settings, off, as the default it has.
+const V_PERMANENT_ACCESS: &str = r"
+ALTER TABLE standing_permissions ADD COLUMN origin_request_id INTEGER REFERENCES requests(id);
+ALTER TABLE standing_permissions ADD COLUMN approved_by INTEGER REFERENCES users(id);
+ALTER TABLE standing_permissions ADD COLUMN approved_at_ms INTEGER;
+CREATE INDEX standing_by_origin ON standing_permissions(origin_request_id)
+    WHERE origin_request_id IS NOT NULL;
+UPDATE meta SET value = json_set(value, '$.permanent_access_allowed', json('false'))
+WHERE key = 'settings' AND json_valid(value)
+    AND json_type(value, '$.permanent_access_allowed') IS NULL;
 ";

@@ -665,21 +665,15 @@ impl StoreTx for SqliteTx<'_> {
         let mut stmt = self
             .tx
             .prepare_cached(
-                "SELECT user_id, vault_id, folder_id, permission_set_id FROM standing_permissions \
+                "SELECT user_id, vault_id, folder_id, permission_set_id, origin_request_id, \
+                 approved_by, approved_at_ms FROM standing_permissions \
                  WHERE vault_id = ?1 ORDER BY id",
             )
             .db()?;
-        stmt.query_map([vault.0], |r| {
-            Ok(StandingGrant {
-                user_id: UserId(r.get(0)?),
-                vault_id: VaultId(r.get(1)?),
-                folder_id: r.get::<_, Option<i64>>(2)?.map(EntryId),
-                set_id: PermissionSetId(r.get(3)?),
-            })
-        })
-        .db()?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .db()
+        stmt.query_map([vault.0], rows::standing_grant)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn remove_standing(&mut self, grant: &StandingGrant) -> Result<bool, StoreError> {
@@ -688,17 +682,54 @@ impl StoreTx for SqliteTx<'_> {
             .prepare_cached(
                 "DELETE FROM standing_permissions WHERE id = (SELECT id FROM standing_permissions \
                  WHERE user_id = ?1 AND vault_id = ?2 AND folder_id IS ?3 AND permission_set_id = ?4 \
-                 ORDER BY id LIMIT 1)",
+                 AND origin_request_id IS ?5 ORDER BY id LIMIT 1)",
             )
             .db()?
             .execute(params![
                 grant.user_id.0,
                 grant.vault_id.0,
                 grant.folder_id.map(|f| f.0),
-                grant.set_id.0
+                grant.set_id.0,
+                grant.origin.map(|o| o.request_id.0),
             ])
             .db()
             .map(|n| n > 0)
+    }
+
+    fn insert_standing_grant(&mut self, grant: &StandingGrant) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO standing_permissions (user_id, vault_id, folder_id, permission_set_id, \
+                 origin_request_id, approved_by, approved_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .db()?
+            .execute(params![
+                grant.user_id.0,
+                grant.vault_id.0,
+                grant.folder_id.map(|f| f.0),
+                grant.set_id.0,
+                grant.origin.map(|o| o.request_id.0),
+                grant.origin.map(|o| o.approved_by.0),
+                grant.origin.map(|o| o.approved_at.millis()),
+            ])
+            .db()
+            .map(drop)
+    }
+
+    fn standing_from_request(
+        &mut self,
+        request: RequestId,
+    ) -> Result<Option<StandingGrant>, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT user_id, vault_id, folder_id, permission_set_id, origin_request_id, \
+                 approved_by, approved_at_ms FROM standing_permissions \
+                 WHERE origin_request_id = ?1 ORDER BY id LIMIT 1",
+            )
+            .db()?
+            .query_row([request.0], rows::standing_grant)
+            .optional()
+            .db()
     }
 
     fn add_standing(
@@ -722,7 +753,7 @@ impl StoreTx for SqliteTx<'_> {
         let mut stmt = self
             .tx
             .prepare_cached(
-                "SELECT sp.folder_id, ps.permission_bits, sp.permission_set_id \
+                "SELECT sp.folder_id, ps.permission_bits, sp.permission_set_id, sp.approved_at_ms \
                  FROM standing_permissions sp \
                  JOIN permission_sets ps ON ps.id = sp.permission_set_id \
                  WHERE sp.user_id = ?1 AND sp.vault_id = ?2 ORDER BY sp.id",
@@ -733,6 +764,7 @@ impl StoreTx for SqliteTx<'_> {
                 folder_id: r.get::<_, Option<i64>>(0)?.map(EntryId),
                 permissions: Permissions::from_bits(r.get(1)?),
                 set_id: PermissionSetId(r.get(2)?),
+                since: r.get::<_, Option<i64>>(3)?.map(Timestamp),
             })
         })
         .db()?
