@@ -565,3 +565,36 @@ fn an_approver_may_turn_permanent_into_an_hour() {
             .all(|g| g.origin.is_none())
     );
 }
+
+/// R-REQ-10, R-ADM-2: disabling the requester ends a permanent grant and
+/// its standing permission; enabling them again brings back no access.
+#[test]
+fn disabling_the_requester_ends_permanent_access_for_good() {
+    let mut fx = setup();
+    fx.allow_permanent(true);
+    let at = T0 + Span::mins(1);
+    let id = fx.ask_permanent(Target::Folder(fx.servers), at).unwrap();
+    fx.approve_as(&fx.bob.clone(), id, at).unwrap();
+    assert!(fx.reveals(fx.web, at));
+    let alice = fx.alice.user_id();
+    let later = at + Span::mins(1);
+    fx.ws.set_active(&fx.admin, alice, false, later).unwrap();
+    fx.ws.set_active(&fx.admin, alice, true, later).unwrap();
+    let again = fx.ws.sign_in("alice", PASSWORD, later).unwrap();
+    assert!(
+        fx.ws
+            .reveal_secret(&again, fx.web, SecretUse::Reveal, later)
+            .is_err()
+    );
+    assert_eq!(
+        fx.ws.request(&again, id, later).unwrap().phase(later),
+        Phase::Revoked
+    );
+    assert!(
+        fx.ws
+            .standing_grants(&fx.admin, fx.production, later)
+            .unwrap()
+            .iter()
+            .all(|g| g.origin.is_none())
+    );
+}

@@ -517,7 +517,11 @@ fn make_standing_if_permanent(
 
 /// Removes the standing permission a permanent request became, when the
 /// request is revoked or released: its access ends with it (R-REQ-10).
-fn end_standing_of(ops: &mut Ops<'_>, request: &Request, by: UserId) -> Result<(), ServiceError> {
+pub(super) fn end_standing_of(
+    ops: &mut Ops<'_>,
+    request: &Request,
+    by: UserId,
+) -> Result<(), ServiceError> {
     if !request.is_permanent() {
         return Ok(());
     }

@@ -155,6 +155,11 @@ pub(super) fn end_withdrawn_request(
         return Ok(None);
     };
     ops.tx.update_request(&request)?;
+    if status == RequestStatus::Revoked {
+        // A permanent grant's standing permission ends with it (R-REQ-10), so
+        // enabling the account again does not bring it back.
+        super::requests::end_standing_of(ops, &request, admin.id)?;
+    }
     if status == RequestStatus::Revoked && request.requester_id != admin.id {
         let facts = NotificationFacts::Revoked {
             names: NotificationNames {
