@@ -105,7 +105,9 @@ fn run() -> Result<()> {
             for _ in 0..items.len() {
                 offset += 1;
                 let draft = NewRequest {
-                    entry_id: items[(offset * 13) % items.len()].id,
+                    target: latchkey::domain::request::Target::Entry(
+                        items[(offset * 13) % items.len()].id,
+                    ),
                     terms: Terms {
                         permission_set_id: reader.id,
                         window: AccessWindow::Duration { mins: 60 },
@@ -150,8 +152,13 @@ fn run() -> Result<()> {
         "reveal a secret under a grant (audited)",
         granted.len(),
         |i| {
-            ws.reveal_secret(&requester, granted[i].entry_id, SecretUse::Reveal, now)
-                .map(drop)
+            ws.reveal_secret(
+                &requester,
+                granted[i].entry_id().expect("an entry grant"),
+                SecretUse::Reveal,
+                now,
+            )
+            .map(drop)
         },
     )?;
     editing_and_search(&mut ws, now)?;

@@ -15,7 +15,7 @@
 
 use latchkey::domain::audit::AuditEvent;
 use latchkey::domain::entry::{EntryKind, NewEntry};
-use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Phase, Terms};
+use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Phase, Target, Terms};
 use latchkey::domain::{EntryId, PermissionSetId, Span, Timestamp};
 use latchkey::platform::keyfile::key_file_for;
 use latchkey::platform::keyring::MemoryKeyring;
@@ -131,7 +131,7 @@ impl World {
         at: Timestamp,
     ) -> latchkey::domain::RequestId {
         let draft = NewRequest {
-            entry_id: entry,
+            target: Target::Entry(entry),
             terms: Terms {
                 permission_set_id: self.set(set),
                 window: AccessWindow::Duration { mins: 60 },

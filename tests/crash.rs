@@ -11,7 +11,8 @@
 
 use latchkey::domain::entry::EntryKind;
 use latchkey::domain::request::{
-    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Request, RequestStatus, Terms,
+    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Request, RequestStatus,
+    Target, Terms,
 };
 use latchkey::domain::{EntryId, PermissionSetId, RequestId, Span, Timestamp, VaultId};
 use latchkey::platform::keyfile::key_file_for;
@@ -131,7 +132,7 @@ fn random_operation(
             };
             let mins = *rng.pick(&[15, 30, 60]).unwrap_or(&15);
             let draft = NewRequest {
-                entry_id: *entry,
+                target: Target::Entry(*entry),
                 terms: Terms {
                     permission_set_id: *set,
                     window: AccessWindow::Duration { mins },

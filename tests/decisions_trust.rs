@@ -17,7 +17,7 @@
 
 use latchkey::app::present;
 use latchkey::domain::request::{
-    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, RequestStatus, Terms,
+    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, RequestStatus, Target, Terms,
 };
 use latchkey::domain::{DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp};
 use latchkey::platform::keyring::MemoryKeyring;
@@ -105,7 +105,7 @@ impl Demo {
         let bob = self.sign_in("bob");
         let entry_id = self.entry(&alice, vault, entry);
         let draft = NewRequest {
-            entry_id,
+            target: Target::Entry(entry_id),
             terms: Terms {
                 permission_set_id: self.set(set),
                 window: AccessWindow::Duration { mins },
@@ -420,7 +420,7 @@ fn absurd_end_dates_are_field_errors_never_a_panic() {
             window: AccessWindow::Custom { start_at, end_at },
         };
         let draft = NewRequest {
-            entry_id: web,
+            target: Target::Entry(web),
             terms,
             approver_id: Some(bob.user_id()),
             message: "Absurd".into(),
@@ -484,7 +484,7 @@ fn a_decision_listed_in_the_requests_window_opens_in_details() {
     let (alice, bob, carol) = (d.sign_in("alice"), d.sign_in("bob"), d.sign_in("carol"));
     let entry_id = d.entry(&alice, "Production", "Orders DB");
     let draft = NewRequest {
-        entry_id,
+        target: Target::Entry(entry_id),
         terms: Terms {
             permission_set_id: d.set("Reader"),
             window: AccessWindow::Duration { mins: 30 },

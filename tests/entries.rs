@@ -15,7 +15,9 @@ use fixture::{PASSWORD, empty_workspace, named, new_user};
 use latchkey::domain::audit::AuditEvent;
 use latchkey::domain::entry::{DependencyRole, EditRights, Entry, EntryKind, NewEntry};
 use latchkey::domain::permission::{Permission, Permissions};
-use latchkey::domain::request::{AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Terms};
+use latchkey::domain::request::{
+    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Target, Terms,
+};
 use latchkey::domain::settings::WorkspaceSettings;
 use latchkey::domain::{
     DomainError, EntryId, Field, PermissionSetId, RequestId, Span, Timestamp, VaultId,
@@ -204,7 +206,7 @@ impl Fx {
     /// Alice asks Bob for the Editor set on `entry`; left pending.
     fn ask(&mut self, p: &People, entry: EntryId) -> RequestId {
         let draft = NewRequest {
-            entry_id: entry,
+            target: Target::Entry(entry),
             terms: Terms {
                 permission_set_id: self.editor,
                 window: AccessWindow::Duration { mins: GRANT_MINS },
@@ -684,10 +686,15 @@ fn deleting_a_folder_lists_and_deletes_its_subtree() {
     assert_eq!(impact.entries, ["Domain admin"]);
     assert_eq!(impact.dependents, ["Servers / web-01"]);
 
-    // A grant on the folder alone does not reach what is below it.
+    // A grant on the folder reaches what is below it (R-REQ-11), so the
+    // whole subtree may be deleted under it.
     fx.grant(&p, fx.servers);
-    let message = not_permitted(fx.ws.delete_entry(&p.alice, fx.servers, now));
-    assert!(message.contains("below it"), "{message}");
+    assert!(
+        fx.ws
+            .edit_rights(&p.alice, fx.ops, Some(fx.servers), now)
+            .unwrap()
+            .delete
+    );
 
     fx.ws.delete_entry(&p.dave, fx.servers, now).unwrap();
     let left: Vec<String> = fx.entries(&p.admin).into_iter().map(|e| e.name).collect();
@@ -741,7 +748,7 @@ fn requests_on_deleted_entries_keep_their_history() {
     assert!(fx.audit().iter().any(|e| e.action == "expired"));
     // The request on it cannot be repeated.
     let draft = NewRequest {
-        entry_id: fx.web,
+        target: Target::Entry(fx.web),
         terms: Terms {
             permission_set_id: fx.editor,
             window: AccessWindow::Duration { mins: 10 },
@@ -846,21 +853,13 @@ fn edit_rights_mirror_the_rule() {
     fx.grant(&p, fx.servers);
     assert_eq!(
         rights(&mut fx, &p.alice, Some(servers)),
-        EditRights {
-            add: true,
-            edit: true,
-            delete: false
-        },
-        "the grant does not reach what is below"
+        all,
+        "a folder grant reaches what is below it (R-REQ-11)"
     );
     assert_eq!(
         rights(&mut fx, &p.alice, Some(web)),
-        EditRights {
-            add: true,
-            edit: false,
-            delete: false
-        },
-        "a new sibling of web-01 goes in Servers"
+        all,
+        "web-01 is below Servers, and a new sibling goes in Servers"
     );
     let later = now + Span::mins(i64::from(GRANT_MINS));
     assert_eq!(

@@ -16,7 +16,7 @@ use fixture::{PASSWORD, empty_workspace, named, new_user};
 use latchkey::domain::entry::{EntryKind, NewEntry};
 use latchkey::domain::permission::{Permission, Permissions};
 use latchkey::domain::request::{
-    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Terms,
+    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Target, Terms,
 };
 use latchkey::domain::settings::WorkspaceSettings;
 use latchkey::domain::{
@@ -171,7 +171,7 @@ impl Fx {
         first_use: bool,
     ) -> RequestId {
         let draft = NewRequest {
-            entry_id: entry,
+            target: Target::Entry(entry),
             terms: Terms {
                 permission_set_id: set,
                 window: AccessWindow::Duration { mins: 60 },
@@ -339,7 +339,7 @@ fn a_grant_is_named_while_in_force_and_not_after_its_end() {
     );
     let grant = only_grant(about(&explanation, Permission::ViewPassword));
     assert_eq!(grant.request_id, id);
-    assert_eq!(grant.entry_id, fx.db);
+    assert_eq!(grant.entry_id, Some(fx.db));
     assert_eq!(grant.entry_name, "db-01");
     assert_eq!(
         (grant.set_id, grant.set_name.as_str()),

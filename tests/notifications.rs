@@ -22,7 +22,7 @@ use latchkey::domain::entry::{EntryKind, NewEntry};
 use latchkey::domain::notification::{
     NotificationContent, NotificationFacts, NotificationKind, NotificationPreferences,
 };
-use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Terms};
+use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Target, Terms};
 use latchkey::domain::settings::WorkspaceSettings;
 use latchkey::domain::{EntryId, NotificationId, PermissionSetId, RequestId, Span, Timestamp};
 use latchkey::platform::keyring::MemoryKeyring;
@@ -153,7 +153,7 @@ impl Fx {
     /// Alice asks Bob for `mins` minutes of Reader on the fixture's entry, now.
     fn ask(&mut self, p: &People, mins: u32) -> RequestId {
         let draft = NewRequest {
-            entry_id: self.entry,
+            target: Target::Entry(self.entry),
             terms: Terms {
                 permission_set_id: self.reader,
                 window: AccessWindow::Duration { mins },

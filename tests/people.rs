@@ -180,7 +180,12 @@ fn disabling_ends_access_at_once_and_enabling_brings_none_back() {
     assert!(ended.contains(&active.id.0), "{ended:?}");
 
     // Her open session is refused from the next millisecond; she cannot sign in.
-    let refused = ws.reveal_secret(&alice_session, active.entry_id, SecretUse::Reveal, at + MS);
+    let refused = ws.reveal_secret(
+        &alice_session,
+        active.entry_id().unwrap(),
+        SecretUse::Reveal,
+        at + MS,
+    );
     assert!(
         matches!(refused, Err(ServiceError::NotFound(_))),
         "{refused:?}"
@@ -206,7 +211,12 @@ fn disabling_ends_access_at_once_and_enabling_brings_none_back() {
     // Enabled again: she signs in, but the grant stays ended.
     ws.set_active(&admin, alice, true, at + MS).unwrap();
     let again = ws.sign_in("alice", "demo", at + MS + MS).unwrap();
-    let after = ws.reveal_secret(&again, active.entry_id, SecretUse::Reveal, at + MS + MS);
+    let after = ws.reveal_secret(
+        &again,
+        active.entry_id().unwrap(),
+        SecretUse::Reveal,
+        at + MS + MS,
+    );
     assert!(after.is_err(), "no access came back");
 }
 

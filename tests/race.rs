@@ -10,7 +10,7 @@ use latchkey::domain::audit::AuditEvent;
 use latchkey::domain::entry::EntryKind;
 use latchkey::domain::notification::NotificationKind;
 use latchkey::domain::request::{
-    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, RequestStatus, Terms,
+    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, RequestStatus, Target, Terms,
 };
 use latchkey::domain::user::User;
 use latchkey::domain::{DomainError, EntryId, PermissionSetId, RequestId, Span, Timestamp};
@@ -145,7 +145,7 @@ fn request_targets(
         .unwrap()
         .into_iter()
         .filter(|r| r.status == RequestStatus::Pending)
-        .map(|r| (r.entry_id, r.requested.permission_set_id))
+        .map(|r| (r.entry_id().unwrap(), r.requested.permission_set_id))
         .collect();
     let targets: Vec<_> = items
         .iter()
@@ -217,7 +217,7 @@ fn concurrent_deciders_first_writer_wins() {
         let decided_at = asked_at + Span::secs(1);
         let (entry_id, permission_set_id) = targets[round % targets.len()];
         let draft = NewRequest {
-            entry_id,
+            target: Target::Entry(entry_id),
             terms: Terms {
                 permission_set_id,
                 window: AccessWindow::Duration { mins: 60 },

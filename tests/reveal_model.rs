@@ -6,6 +6,10 @@
 //! computes every grant's window itself from the approval instant and the
 //! terms, never by reading a stored request.
 //!
+//! Requests name an item, a folder (covering every item below it at any
+//! depth) or the whole vault (R-REQ-11), for a window or permanently
+//! (R-REQ-10: a standing permission from approval until revoked or released).
+//!
 //! The same histories also check the access explainer (R-ADM-6): at every
 //! step, what it says alice holds (View password, Connect) is what a reveal
 //! and a connection at that instant decide.
@@ -17,10 +21,14 @@
 
 use latchkey::domain::entry::{DependencyRole, EntryKind, NewEntry};
 use latchkey::domain::permission::Permission;
-use latchkey::domain::request::{AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Terms};
+use latchkey::domain::request::{
+    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Target, Terms,
+};
 use latchkey::domain::settings::WorkspaceSettings;
 use latchkey::domain::user::NewUser;
-use latchkey::domain::{DomainError, EntryId, PermissionSetId, RequestId, Timestamp, UserId};
+use latchkey::domain::{
+    DomainError, EntryId, PermissionSetId, RequestId, Timestamp, UserId, VaultId,
+};
 use latchkey::platform::keyring::MemoryKeyring;
 use latchkey::platform::launcher::RecordingLauncher;
 use latchkey::service::{
@@ -58,6 +66,18 @@ const CONNECTION: usize = 3;
 /// "jump-host" (entry 3) uses the credentials "root-login" (entry 2): a grant
 /// on jump-host also covers root-login (docs/requirements.md §1 "Grant").
 const DEPENDENCIES: [(usize, usize); 1] = [(3, 2)];
+
+/// What alice asks for (R-REQ-11): an item (an index into `ENTRY_NODES`), a
+/// folder (an index into `TREE`) with everything below it, or the vault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TargetChoice {
+    Entry(usize),
+    Folder(usize),
+    Vault,
+}
+
+/// The folders of `TREE` a request may name: Shared, Deep (inside Shared), Ops.
+const FOLDERS: [usize; 3] = [0, 1, 2];
 
 /// The permission sets alice asks for, by their built-in names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +126,8 @@ enum WindowChoice {
     Minutes(u32),
     /// A custom frame: start relative to now, and its length, in ms.
     Frame { start_in_ms: i64, length_ms: i64 },
+    /// Permanent access (R-REQ-10).
+    Permanent,
 }
 
 /// A window in absolute terms.
@@ -113,6 +135,7 @@ enum WindowChoice {
 enum Asked {
     Minutes(u32),
     Frame { start: i64, end: i64 },
+    Permanent,
 }
 
 impl WindowChoice {
@@ -126,6 +149,7 @@ impl WindowChoice {
                 start: now + start_in_ms,
                 end: now + start_in_ms + length_ms,
             },
+            WindowChoice::Permanent => Asked::Permanent,
         }
     }
 }
@@ -138,6 +162,7 @@ impl Asked {
                 start_at: Timestamp(start),
                 end_at: Timestamp(end),
             },
+            Asked::Permanent => AccessWindow::Permanent,
         }
     }
 }
@@ -154,9 +179,9 @@ enum Who {
 enum Op {
     /// The clock moves on.
     Advance { ms: i64 },
-    /// Alice asks bob for `set` on an entry.
+    /// Alice asks bob for `set` on an entry, a folder or the vault.
     Request {
-        entry: usize,
+        target: TargetChoice,
         set: SetChoice,
         window: WindowChoice,
         first_use: bool,
@@ -196,6 +221,12 @@ enum State {
         start: i64,
         end: i64,
     },
+    /// Approved permanent access (R-REQ-10): a standing permission from
+    /// `since`, covering the target itself (not an entry's dependencies).
+    Permanent {
+        reveals: bool,
+        since: i64,
+    },
     /// Approved to start on first use (R-BEY-2), claimable before `claim_by`.
     AwaitingFirstUse {
         reveals: bool,
@@ -209,7 +240,7 @@ enum State {
 #[derive(Debug, Clone)]
 struct ModelRequest {
     id: RequestId,
-    entry: usize,
+    target: TargetChoice,
     set: SetChoice,
     asked: Asked,
     first_use: bool,
@@ -244,9 +275,33 @@ impl Model {
         model
     }
 
-    /// Whether a grant on `granted` covers `entry`: the entry itself or one it depends on.
-    fn covers(granted: usize, entry: usize) -> bool {
-        granted == entry || DEPENDENCIES.contains(&(granted, entry))
+    /// Whether a grant on `granted` covers `entry`: the entry itself or one
+    /// it depends on; for a folder, every item below it (at any depth); for
+    /// the vault, every item.
+    fn covers(granted: TargetChoice, entry: usize) -> bool {
+        match granted {
+            TargetChoice::Entry(granted) => {
+                granted == entry || DEPENDENCIES.contains(&(granted, entry))
+            }
+            TargetChoice::Folder(folder) => {
+                let mut node = TREE[ENTRY_NODES[entry]].1;
+                while let Some(n) = node {
+                    if n == folder {
+                        return true;
+                    }
+                    node = TREE[n].1;
+                }
+                false
+            }
+            TargetChoice::Vault => true,
+        }
+    }
+
+    /// An item a grant on `target` covers, for probes at its boundaries.
+    fn covered_item(target: TargetChoice) -> usize {
+        (0..ENTRY_NODES.len())
+            .find(|e| Model::covers(target, *e))
+            .unwrap_or(0)
     }
 
     fn standing_reveals(&self, entry: usize) -> bool {
@@ -269,14 +324,14 @@ impl Model {
     fn requested(
         &mut self,
         id: RequestId,
-        entry: usize,
+        target: TargetChoice,
         set: SetChoice,
         asked: Asked,
         first_use: bool,
     ) {
         self.requests.push(ModelRequest {
             id,
-            entry,
+            target,
             set,
             asked,
             first_use,
@@ -319,8 +374,9 @@ impl Model {
                 start: start.max(at),
                 end,
             },
+            Asked::Permanent => State::Permanent { reveals, since: at },
         };
-        let entry = request.entry;
+        let entry = Model::covered_item(request.target);
         match request.state {
             State::Granted { start, end, .. } => {
                 self.boundaries.push(Boundary { entry, at: start });
@@ -332,7 +388,20 @@ impl Model {
                     at: claim_by,
                 });
             }
+            State::Permanent { since, .. } => {
+                self.boundaries.push(Boundary { entry, at: since });
+            }
             State::Pending | State::Ended => {}
+        }
+    }
+
+    /// Whether a permanent grant on `granted` covers `entry`: as a standing
+    /// permission on the entry, folder or vault asked for, so an entry's
+    /// dependencies are not covered.
+    fn covers_as_standing(granted: TargetChoice, entry: usize) -> bool {
+        match granted {
+            TargetChoice::Entry(granted) => granted == entry,
+            TargetChoice::Folder(_) | TargetChoice::Vault => Model::covers(granted, entry),
         }
     }
 
@@ -347,7 +416,14 @@ impl Model {
         if self.standing_reveals(entry) {
             return true;
         }
-        let on_entry = |r: &&mut ModelRequest| Model::covers(r.entry, entry);
+        let permanent = self.requests.iter().any(|r| {
+            matches!(r.state, State::Permanent { reveals: true, since } if since <= t)
+                && Model::covers_as_standing(r.target, entry)
+        });
+        if permanent {
+            return true;
+        }
+        let on_entry = |r: &&mut ModelRequest| Model::covers(r.target, entry);
         let active = self.requests.iter_mut().filter(on_entry).any(|r| {
             matches!(r.state, State::Granted { reveals: true, start, end } if start <= t && t < end)
         });
@@ -395,6 +471,9 @@ struct Harness {
     bob: Session,
     bob_id: UserId,
     entries: [EntryId; ENTRY_NODES.len()],
+    /// Every node of `TREE`, folders included.
+    nodes: Vec<EntryId>,
+    vault: VaultId,
     sets: [PermissionSetId; 4],
     now: i64,
 }
@@ -437,6 +516,7 @@ impl Harness {
             claim_window_mins: CLAIM_WINDOW_MINS,
             // Short, so that some requests lapse before a decision.
             pending_ttl_mins: 180,
+            permanent_access_allowed: true,
             ..WorkspaceSettings::default()
         };
         ws.update_settings(&admin, &settings, t0).unwrap();
@@ -486,6 +566,8 @@ impl Harness {
             bob,
             bob_id,
             entries: ENTRY_NODES.map(|n| ids[n]),
+            nodes: ids,
+            vault,
             sets,
             now: T0,
         }
@@ -506,8 +588,23 @@ impl Harness {
         asked: Asked,
         first_use: bool,
     ) -> Result<RequestId, ServiceError> {
+        self.request_on(TargetChoice::Entry(entry), set, asked, first_use)
+    }
+
+    fn request_on(
+        &mut self,
+        target: TargetChoice,
+        set: SetChoice,
+        asked: Asked,
+        first_use: bool,
+    ) -> Result<RequestId, ServiceError> {
+        let target = match target {
+            TargetChoice::Entry(entry) => Target::Entry(self.entries[entry]),
+            TargetChoice::Folder(node) => Target::Folder(self.nodes[node]),
+            TargetChoice::Vault => Target::Vault(self.vault),
+        };
         let draft = NewRequest {
-            entry_id: self.entries[entry],
+            target,
             terms: Terms {
                 permission_set_id: self.set_id(set),
                 window: asked.access_window(),
@@ -665,14 +762,14 @@ fn run_checked(standing: Standing, ops: &[Op], check: Check) -> Result<(), TestC
         match *op {
             Op::Advance { ms } => h.now += ms,
             Op::Request {
-                entry,
+                target,
                 set,
                 window,
                 first_use,
             } => {
                 let asked = window.at(h.now);
-                if let Ok(id) = h.request(entry, set, asked, first_use) {
-                    model.requested(id, entry, set, asked, first_use);
+                if let Ok(id) = h.request_on(target, set, asked, first_use) {
+                    model.requested(id, target, set, asked, first_use);
                 }
             }
             Op::Approve {
@@ -780,12 +877,22 @@ fn window_choice() -> impl Strategy<Value = WindowChoice> {
             start_in_ms,
             length_ms
         }),
+        1 => Just(WindowChoice::Permanent),
     ]
 }
 
 /// An entry index; "root-login" (no standing permission on it) twice as often.
 fn entry() -> impl Strategy<Value = usize> {
     prop::sample::select(vec![0_usize, 1, 2, 2, 3])
+}
+
+/// Mostly an item; sometimes a folder or the whole vault (R-REQ-11).
+fn target() -> impl Strategy<Value = TargetChoice> {
+    prop_oneof![
+        6 => entry().prop_map(TargetChoice::Entry),
+        2 => prop::sample::select(FOLDERS.to_vec()).prop_map(TargetChoice::Folder),
+        1 => Just(TargetChoice::Vault),
+    ]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -802,8 +909,8 @@ fn op() -> impl Strategy<Value = Op> {
     let nth = prop_oneof![2 => Just(0_usize), 1 => 0..8_usize];
     prop_oneof![
         4 => advance.prop_map(|ms| Op::Advance { ms }),
-        3 => (entry(), set_choice(), window_choice(), prop::bool::weighted(0.25)).prop_map(
-            |(entry, set, window, first_use)| Op::Request { entry, set, window, first_use }
+        3 => (target(), set_choice(), window_choice(), prop::bool::weighted(0.25)).prop_map(
+            |(target, set, window, first_use)| Op::Request { target, set, window, first_use }
         ),
         4 => (
             nth.clone(),
@@ -1002,4 +1109,46 @@ fn grant_windows_hold_to_the_millisecond() {
     h.approve(later, None).unwrap();
     h.now += claim_window;
     assert!(!allowed(&mut h), "unused until claim-by: lapsed");
+}
+
+/// R-REQ-11: a folder grant covers an item two levels below it and nothing
+/// beside it; a vault grant covers every item; both to the millisecond.
+#[test]
+fn folder_and_vault_grants_hold_to_the_millisecond() {
+    let mut h = Harness::new(Standing::default());
+    let shared = h
+        .request_on(
+            TargetChoice::Folder(SHARED),
+            SetChoice::Reader,
+            Asked::Minutes(5),
+            false,
+        )
+        .unwrap();
+    assert!(h.reveal(0).is_err(), "pending gives nothing");
+    h.approve(shared, None).unwrap();
+    let end = h.now + 5 * MIN_MS;
+    assert!(h.reveal(0).is_ok(), "db-admin, in Deep, in Shared");
+    assert!(h.reveal(1).is_err(), "ops-login, in Ops");
+    assert!(h.reveal(2).is_err(), "root-login, at the top");
+    h.now = end - 1;
+    assert!(h.reveal(0).is_ok(), "end − 1 ms");
+    h.now = end;
+    assert!(h.reveal(0).is_err(), "end is exclusive");
+
+    let vault = h
+        .request_on(
+            TargetChoice::Vault,
+            SetChoice::ViewPassword,
+            Asked::Minutes(1),
+            false,
+        )
+        .unwrap();
+    h.approve(vault, None).unwrap();
+    for entry in 0..ENTRY_NODES.len() {
+        assert!(h.reveal(entry).is_ok(), "entry {entry}");
+    }
+    h.now += MIN_MS;
+    for entry in 0..ENTRY_NODES.len() {
+        assert!(h.reveal(entry).is_err(), "entry {entry} at the end");
+    }
 }

@@ -20,7 +20,7 @@ use latchkey::domain::notification::{Notification, NotificationKind};
 use latchkey::domain::permission::Permission;
 use latchkey::domain::request::{
     AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, Request, RequestKind,
-    RequestStatus, Terms,
+    RequestStatus, Target, Terms,
 };
 use latchkey::domain::settings::WorkspaceSettings;
 use latchkey::domain::user::NewUser;
@@ -267,7 +267,7 @@ fn new_request(
     approver: &Session,
 ) -> NewRequest {
     NewRequest {
-        entry_id: entry,
+        target: Target::Entry(entry),
         terms: Terms {
             permission_set_id: set,
             window,
@@ -1687,15 +1687,6 @@ fn a_refused_request_stores_nothing() {
             Field::Message,
         ),
         (
-            "a folder",
-            &p.alice,
-            NewRequest {
-                entry_id: fx.servers,
-                ..valid.clone()
-            },
-            Field::Entry,
-        ),
-        (
             "first use with a time frame",
             &p.alice,
             NewRequest {
@@ -1712,7 +1703,7 @@ fn a_refused_request_stores_nothing() {
             "a second pending request for the same entry and set",
             &p.alice,
             NewRequest {
-                entry_id: fx.db01,
+                target: Target::Entry(fx.db01),
                 terms: Terms {
                     permission_set_id: fx.reader,
                     window: minutes(30),
@@ -1785,7 +1776,7 @@ fn a_refused_request_stores_nothing() {
             ..valid.clone()
         },
         NewRequest {
-            entry_id: fx.domain_admin,
+            target: Target::Entry(fx.domain_admin),
             terms: Terms {
                 window: minutes(10_080),
                 ..valid.terms

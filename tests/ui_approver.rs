@@ -109,7 +109,7 @@ fn inbox_request(window: &mut Window, entry: &str) -> RequestId {
         .dashboard
         .inbox
         .iter()
-        .find(|r| main.view.names.entry(r.entry_id) == entry)
+        .find(|r| main.view.names.target(r.target) == entry)
         .unwrap()
         .id
 }

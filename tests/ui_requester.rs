@@ -303,7 +303,7 @@ fn double_click_locked_entry_then_request_stores_the_chosen_terms() {
     let operator = set_id(window, "Operator");
     let bob = Some(user_id(window, "Bob Approver"));
     let main = main_state(window);
-    assert_eq!(request.entry_id, main.view.selected().unwrap());
+    assert_eq!(request.entry_id().unwrap(), main.view.selected().unwrap());
     assert_eq!(
         request.requested.window,
         AccessWindow::Duration { mins: 30 }

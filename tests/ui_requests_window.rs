@@ -96,7 +96,7 @@ fn entry_names(
     window: &mut Window,
     requests: &[Request],
 ) -> std::collections::HashMap<EntryId, String> {
-    let ids: Vec<EntryId> = requests.iter().map(|r| r.entry_id).collect();
+    let ids: Vec<EntryId> = requests.iter().filter_map(Request::entry_id).collect();
     let now = window.state().now();
     let main = main_state(window);
     main.workspace().entry_names(&ids, now).unwrap()
@@ -109,7 +109,7 @@ fn visible_request(window: &mut Window, entry: &str, phase: Phase) -> RequestId 
     let entries = entry_names(window, &requests);
     requests
         .iter()
-        .find(|r| entries[&r.entry_id] == entry && r.phase(T0) == phase)
+        .find(|r| entries[&r.entry_id().unwrap()] == entry && r.phase(T0) == phase)
         .unwrap()
         .id
 }
@@ -149,17 +149,19 @@ fn sort_key(
     let name = |id: UserId| names[&id].to_lowercase();
     let (start, end) = match request.requested.window {
         AccessWindow::Custom { start_at, end_at } => (Some(start_at), Some(end_at)),
-        AccessWindow::Duration { .. } => (None, None),
+        AccessWindow::Duration { .. } | AccessWindow::Permanent => (None, None),
     };
     match column {
         Column::Status => Key::Text(request.phase(T0).label().to_owned()),
         Column::RequestedBy => Key::Text(name(request.requester_id)),
-        Column::Entry => Key::Text(entries[&request.entry_id].to_lowercase()),
+        Column::Entry => Key::Text(entries[&request.entry_id().unwrap()].to_lowercase()),
         Column::RequestedOn => Key::Time(Some(request.created_at)),
         Column::RequestedStart => Key::Time(start),
         Column::RequestedEnd => Key::Time(end),
-        Column::RequestedDuration => Key::Length(Some(request.requested.window.length())),
-        Column::AuthorizedDuration => Key::Length(request.authorized.map(|t| t.window.length())),
+        Column::RequestedDuration => Key::Length(request.requested.window.length()),
+        Column::AuthorizedDuration => {
+            Key::Length(request.authorized.and_then(|t| t.window.length()))
+        }
         Column::Approver => Key::Text(request.approver_id.map(name).unwrap_or_default()),
     }
 }
@@ -236,11 +238,14 @@ fn every_column_header_sorts_both_ways() {
     click(&mut window, "Sort by Requested duration");
     let table = table(&mut window);
     assert_eq!(table.sort(), Some((Column::RequestedDuration, true)));
-    assert_eq!(table.visible(0).unwrap().requested_duration, Span::mins(30));
+    assert_eq!(
+        table.visible(0).unwrap().requested_duration,
+        Some(Span::mins(30))
+    );
     let last = table.visible(table.len() - 1).unwrap();
     assert_eq!(
         (last.entry.as_str(), last.requested_duration),
-        ("Orders DB", Span::hours(8))
+        ("Orders DB", Some(Span::hours(8)))
     );
 }
 
@@ -331,7 +336,7 @@ fn status_drop_down_and_filter_bar_narrow_the_rows() {
             .filter(|r| {
                 [
                     names[&r.requester_id].as_str(),
-                    entries[&r.entry_id].as_str(),
+                    entries[&r.entry_id().unwrap()].as_str(),
                     r.message.as_str(),
                     r.decision_message.as_str(),
                 ]
@@ -767,7 +772,7 @@ fn administrator_grants_access_directly() {
     assert_eq!(grant.grant_end_at, Some(T0 + Span::hours(2)));
     assert_eq!(grant.decision_message, "Restart it after the patch");
     assert_eq!(
-        main_state(&mut window).view.names.entry(grant.entry_id),
+        main_state(&mut window).view.names.target(grant.target),
         "prod-app-01"
     );
     assert!(shown(&window, "Access granted to Alice Requester for 2 h"));

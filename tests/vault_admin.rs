@@ -19,7 +19,7 @@ use latchkey::domain::entry::{EntryKind, NewEntry};
 use latchkey::domain::notification::NotificationKind;
 use latchkey::domain::permission::{Permission, Permissions};
 use latchkey::domain::request::{
-    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, RequestStatus, Terms,
+    AccessWindow, ApprovalInput, ApprovalOutcome, NewRequest, Phase, RequestStatus, Target, Terms,
 };
 use latchkey::domain::settings::WorkspaceSettings;
 use latchkey::domain::{
@@ -178,7 +178,7 @@ impl Fx {
         window: AccessWindow,
     ) -> Result<RequestId, ServiceError> {
         let draft = NewRequest {
-            entry_id: entry,
+            target: Target::Entry(entry),
             terms: Terms {
                 permission_set_id: set,
                 window,
@@ -271,6 +271,7 @@ fn standing(
         vault_id: vault,
         folder_id: folder,
         set_id: set,
+        origin: None,
     }
 }
 

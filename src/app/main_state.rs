@@ -160,6 +160,7 @@ impl MainState {
                 users,
                 entries: std::collections::HashMap::new(),
                 sets,
+                targets: std::collections::HashMap::new(),
             },
             dashboard: Dashboard::default(),
             requests_table: None,

@@ -9,7 +9,7 @@ use crate::domain::notification::{
     HandledNote, HandledOutcome, Handling, Notification, NotificationContent, NotificationFacts,
     NotificationKind, NotifiedWindow,
 };
-use crate::domain::request::{AccessWindow, Phase, Request};
+use crate::domain::request::{AccessWindow, Phase, Request, Target, TargetContents};
 use crate::domain::{Span, Timestamp};
 use chrono::{Local, TimeZone};
 use std::fmt::Display;
@@ -88,7 +88,13 @@ where
     match window {
         AccessWindow::Duration { mins } => format!("{} from approval", duration_mins(mins)),
         AccessWindow::Custom { start_at, end_at } => placed_in(start_at, end_at, tz),
+        AccessWindow::Permanent => "Permanent, from approval until revoked".to_owned(),
     }
+}
+
+/// A length, or "Permanent" for access without an end (R-REQ-10).
+pub fn length(length: Option<Span>) -> String {
+    length.map_or_else(|| "Permanent".to_owned(), duration)
 }
 
 /// "start – end (length)" in `tz`.
@@ -119,6 +125,7 @@ where
         AccessWindow::Custom { start_at, end_at } => {
             format!("{} – {}", minute_in(start_at, tz), minute_in(end_at, tz))
         }
+        AccessWindow::Permanent => "Permanent".to_owned(),
     }
 }
 
@@ -451,6 +458,39 @@ pub fn my_access_status(request: &Request, now: Timestamp) -> String {
         Phase::Scheduled => format!("scheduled, starts in {}", until(request.grant_start_at)),
         Phase::AwaitingFirstUse => "approved, starts on first use".to_owned(),
         phase => phase_word(phase).to_lowercase(),
+    }
+}
+
+/// What the response window calls a folder or vault target's contents row.
+pub fn target_kind_word(target: Target) -> &'static str {
+    match target {
+        Target::Entry(_) => "Entry holds",
+        Target::Folder(_) => "Folder holds",
+        Target::Vault(_) => "Vault holds",
+    }
+}
+
+/// "3 RDP, 1 Credentials" for what a folder or vault holds; "nothing yet" when empty.
+pub fn contents_counts(contents: &TargetContents) -> String {
+    if contents.counts.is_empty() {
+        return "nothing yet".to_owned();
+    }
+    contents
+        .counts
+        .iter()
+        .map(|(kind, n)| format!("{n} {}", kind.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a folder or vault request covers, said under its name in the request dialog.
+pub fn target_scope_note(target: Target) -> Option<&'static str> {
+    match target {
+        Target::Entry(_) => None,
+        Target::Folder(_) => {
+            Some("Covers everything in this folder, including entries added later")
+        }
+        Target::Vault(_) => Some("Covers the whole vault, including entries added later"),
     }
 }
 

@@ -286,7 +286,7 @@ impl LatchkeyApp {
                         Dialog::Respond(form) => format!("respond {}", form.info.request.id.0),
                         Dialog::Request(form) => format!(
                             "request {} extends {}",
-                            form.entry_id.0,
+                            form.target.entry_id().map_or(0, |e| e.0),
                             form.extends.map_or(0, |id| id.0)
                         ),
                         Dialog::Sent { .. } => "sent".to_owned(),

@@ -14,7 +14,7 @@
 use super::error::DomainError;
 use super::ids::{EntryId, PermissionSetId, RequestId};
 use super::permission::{Permission, Permissions};
-use super::request::{Phase, Request};
+use super::request::{Phase, Request, Target};
 use super::time::Timestamp;
 use std::collections::HashMap;
 
@@ -39,6 +39,17 @@ pub struct StandingFact {
     pub folder_id: Option<EntryId>,
     /// What the set allows now.
     pub permissions: Permissions,
+    /// For one an approved permanent request became (R-REQ-10): the
+    /// approval, before which it gives nothing. `None`: given by an
+    /// administrator, in force from when it was given.
+    pub since: Option<Timestamp>,
+}
+
+impl StandingFact {
+    /// Whether it gives anything at `now`.
+    pub fn is_in_force(&self, now: Timestamp) -> bool {
+        self.since.is_none_or(|since| since <= now)
+    }
 }
 
 /// Everything needed to decide a user's permissions on one entry.
@@ -49,7 +60,8 @@ pub struct AccessFacts {
     /// The standing permission sets that reach the entry (on the vault's
     /// top, on the entry itself or on a folder above it).
     pub standing: Vec<StandingFact>,
-    /// Approved grants covering the entry (its own and those of items that depend on it).
+    /// Approved grants covering the entry (its own, those of items that
+    /// depend on it, and those of the folders above it and of its vault).
     pub grants: Vec<GrantFact>,
     /// The workspace lets non-administrators reveal passwords (R-REQ-8).
     pub allow_reveal_password: bool,
@@ -137,21 +149,25 @@ impl AccessFacts {
         }
     }
 
-    /// Every standing permission that reaches the entry, together.
-    pub fn standing_permissions(&self) -> Permissions {
+    /// Every standing permission that reaches the entry and is in force at `now`, together.
+    pub fn standing_permissions(&self, now: Timestamp) -> Permissions {
         self.standing
             .iter()
+            .filter(|s| s.is_in_force(now))
             .fold(Permissions::NONE, |acc, s| acc.union(s.permissions))
     }
 
     /// The grants that count at `now`: running, or waiting for a first use
-    /// that would start them.
+    /// that would start them. An approved permanent request is not among
+    /// them: the standing permission it became is what gives its access, so
+    /// removing that permission ends it (R-REQ-10).
     fn grants_in_force(&self, now: Timestamp) -> impl Iterator<Item = &GrantFact> {
         self.grants.iter().filter(move |g| {
-            matches!(
-                g.request.phase(now),
-                Phase::Active | Phase::AwaitingFirstUse
-            )
+            !g.request.is_permanent()
+                && matches!(
+                    g.request.phase(now),
+                    Phase::Active | Phase::AwaitingFirstUse
+                )
         })
     }
 
@@ -168,7 +184,7 @@ impl AccessFacts {
         let granted = self
             .grants_in_force(now)
             .fold(Permissions::NONE, |acc, g| acc.union(g.permissions));
-        self.policy_filter(self.standing_permissions().union(granted))
+        self.policy_filter(self.standing_permissions(now).union(granted))
     }
 
     /// Another entry whose grant, in force at `now`, covers `entry` because
@@ -177,16 +193,18 @@ impl AccessFacts {
     /// `None` when the entry's own grant or a standing permission is in
     /// force too, since then the other grant is not all there is to say.
     pub fn granted_through(&self, entry: EntryId, now: Timestamp) -> Option<EntryId> {
-        if self.is_admin || !self.standing_permissions().is_empty() {
+        if self.is_admin || !self.standing_permissions(now).is_empty() {
             return None;
         }
-        let mut in_force = self.grants_in_force(now).map(|g| g.request.entry_id);
         let mut through = None;
-        for granted_on in in_force.by_ref() {
-            if granted_on == entry {
-                return None;
+        for granted in self.grants_in_force(now) {
+            // A folder or vault grant covers the entry itself, not as a dependency.
+            match granted.request.target {
+                Target::Entry(granted_on) if granted_on != entry => {
+                    through = through.or(Some(granted_on));
+                }
+                _ => return None,
             }
-            through = through.or(Some(granted_on));
         }
         through
     }
@@ -213,7 +231,7 @@ impl AccessFacts {
         let mut sources: Vec<PermissionSource> = self
             .standing
             .iter()
-            .filter(|s| s.permissions.contains(permission))
+            .filter(|s| s.is_in_force(now) && s.permissions.contains(permission))
             .map(|s| PermissionSource::Standing {
                 set_id: s.set_id,
                 folder_id: s.folder_id,
@@ -306,8 +324,11 @@ pub struct VaultAccess {
     pub allow_reveal_password: bool,
     /// The user's standing permission sets in the vault.
     pub standing: Vec<StandingFact>,
-    /// Approved grants by each entry they cover.
+    /// Approved entry grants by each entry they cover.
     pub grants: HashMap<EntryId, Vec<GrantFact>>,
+    /// Approved folder and vault grants, which cover what is below their
+    /// target (R-REQ-11).
+    pub scoped: Vec<GrantFact>,
 }
 
 impl VaultAccess {
@@ -316,7 +337,18 @@ impl VaultAccess {
         AccessFacts {
             is_admin: self.is_admin,
             standing: inherited_standing(&self.standing, entry, ancestors),
-            grants: self.grants.get(&entry).cloned().unwrap_or_default(),
+            grants: self
+                .grants
+                .get(&entry)
+                .into_iter()
+                .flatten()
+                .chain(
+                    self.scoped
+                        .iter()
+                        .filter(|g| g.request.target.covers_by_tree(entry, ancestors)),
+                )
+                .cloned()
+                .collect(),
             allow_reveal_password: self.allow_reveal_password,
         }
     }
@@ -327,6 +359,7 @@ impl VaultAccess {
         self.grants
             .values()
             .flatten()
+            .chain(&self.scoped)
             .flat_map(|g| {
                 [
                     g.request.grant_start_at,
@@ -377,7 +410,14 @@ mod tests {
                 decided_at: Some(T0),
                 grant_start_at: Some(Timestamp(T0.0 + start)),
                 grant_end_at: Some(Timestamp(T0.0 + end)),
-                ..Request::pending(UserId(1), EntryId(1), VaultId(1), terms, T0, T0)
+                ..Request::pending(
+                    UserId(1),
+                    Target::Entry(EntryId(1)),
+                    VaultId(1),
+                    terms,
+                    T0,
+                    T0,
+                )
             },
         }
     }
@@ -392,6 +432,7 @@ mod tests {
             set_id: PermissionSetId(set),
             folder_id: folder.map(EntryId),
             permissions,
+            since: None,
         }
     }
 
@@ -537,7 +578,7 @@ mod tests {
         let reader = Permissions::of(&[Permission::View, Permission::ViewPassword]);
         let on = |entry: i64, g: GrantFact| GrantFact {
             request: Request {
-                entry_id: EntryId(entry),
+                target: Target::Entry(EntryId(entry)),
                 ..g.request
             },
             ..g

@@ -113,7 +113,12 @@ impl NotifiedWindow {
         ) {
             (Some(start_at), Some(end_at), _) => NotifiedWindow::Placed { start_at, end_at },
             (_, _, Some(claim_by_at)) => NotifiedWindow::OnFirstUse {
-                length: request.effective_terms().window.length(),
+                // Invariant: only a window with a length starts on first use.
+                length: request
+                    .effective_terms()
+                    .window
+                    .length()
+                    .unwrap_or_default(),
                 claim_by_at,
             },
             _ => NotifiedWindow::Terms(request.effective_terms().window),

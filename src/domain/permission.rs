@@ -1,6 +1,7 @@
 //! Atomic permissions, sets of them, and the built-in permission sets.
 
-use super::ids::{EntryId, PermissionSetId, UserId, VaultId};
+use super::ids::{EntryId, PermissionSetId, RequestId, UserId, VaultId};
+use super::time::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -151,6 +152,22 @@ pub struct StandingGrant {
     pub folder_id: Option<EntryId>,
     /// The permission set given.
     pub set_id: PermissionSetId,
+    /// The approved permanent request it came from, if it came from one
+    /// (R-REQ-10); `None` when an administrator gave it.
+    pub origin: Option<StandingOrigin>,
+}
+
+/// Where a standing permission came from when a permanent request was
+/// approved (R-REQ-10): the request (whose requester holds it), who approved
+/// it last and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct StandingOrigin {
+    /// The request.
+    pub request_id: RequestId,
+    /// Who completed its approval.
+    pub approved_by: UserId,
+    /// When.
+    pub approved_at: Timestamp,
 }
 
 /// The built-in permission sets of docs/requirements.md §1, in the order a new workspace stores them.

@@ -37,6 +37,9 @@ pub struct WorkspaceSettings {
     pub idle_lock_mins: u32,
     /// The programs that open connections (R-DSK-5).
     pub connect_templates: ConnectTemplates,
+    /// Whether a request may ask for permanent access (R-REQ-10); an
+    /// approved one becomes a standing permission.
+    pub permanent_access_allowed: bool,
 }
 
 impl Default for WorkspaceSettings {
@@ -54,6 +57,7 @@ impl Default for WorkspaceSettings {
             claim_window_mins: 1_440,
             idle_lock_mins: 10,
             connect_templates: ConnectTemplates::default(),
+            permanent_access_allowed: false,
         }
     }
 }

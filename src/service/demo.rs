@@ -13,7 +13,7 @@ use super::ops::Ops;
 use super::requests;
 use super::{KeyOptions, ServiceError, Workspace};
 use crate::domain::entry::{DependencyRole, EntryKind, NewEntry};
-use crate::domain::request::{AccessWindow, ApprovalInput, NewRequest, Terms};
+use crate::domain::request::{AccessWindow, ApprovalInput, NewRequest, Target, Terms};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::NewUser;
 use crate::domain::{EntryId, PermissionSetId, RequestId, Span, Timestamp, UserId, VaultId};
@@ -395,7 +395,7 @@ fn ask(
     message: &str,
 ) -> Result<RequestId, ServiceError> {
     let draft = NewRequest {
-        entry_id: demo.entries[entry],
+        target: Target::Entry(demo.entries[entry]),
         terms: Terms {
             permission_set_id: demo.sets[set],
             window,

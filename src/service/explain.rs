@@ -92,9 +92,10 @@ pub struct ExplainedGrant {
     /// How the request came to be (a request, an extension, emergency
     /// access or a direct grant).
     pub kind: RequestKind,
-    /// The entry it was asked on: this one, or an item that depends on it.
-    pub entry_id: EntryId,
-    /// That entry's name.
+    /// The entry it was asked on: this one, an item that depends on it, or
+    /// a folder above it; `None` when it was asked on the whole vault.
+    pub entry_id: Option<EntryId>,
+    /// That entry's (or vault's) name.
     pub entry_name: String,
     /// The authorized permission set.
     pub set_id: PermissionSetId,
@@ -271,8 +272,8 @@ fn describe(
             ExplainedSource::Grant(ExplainedGrant {
                 request_id,
                 kind: request.kind,
-                entry_id: request.entry_id,
-                entry_name: ops.entry_record(request.entry_id)?.name,
+                entry_id: request.entry_id(),
+                entry_name: ops.target_name(request.target)?,
                 set_id,
                 set_name: ops.permission_set_name(set_id)?,
                 start_at: request.grant_start_at,

@@ -9,7 +9,7 @@ use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::entry::Entry;
 use crate::domain::notification::NewNotification;
 use crate::domain::permission::PermissionSet;
-use crate::domain::request::Request;
+use crate::domain::request::{Request, Target};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
 use crate::domain::vault::Vault;
@@ -172,6 +172,37 @@ impl<'t> Ops<'t> {
             .ok_or_else(|| ServiceError::NotFound(format!("entry {id} does not exist")))
     }
 
+    /// The name a target goes by in messages: its entry's (deleted or not)
+    /// or its vault's.
+    pub fn target_name(&mut self, target: Target) -> Result<String, ServiceError> {
+        match target {
+            Target::Entry(id) | Target::Folder(id) => Ok(self.entry_record(id)?.name),
+            Target::Vault(id) => Ok(self
+                .tx
+                .vault(id)?
+                .map_or_else(|| format!("vault {id}"), |v| v.name)),
+        }
+    }
+
+    /// "Vault / folder / entry" for an entry or folder; the vault's name for a vault.
+    pub fn target_path(&mut self, target: Target) -> Result<String, ServiceError> {
+        let mut names = Vec::new();
+        let vault = match target {
+            Target::Vault(vault) => vault,
+            Target::Entry(entry) | Target::Folder(entry) => {
+                let record = self.entry_record(entry)?;
+                for folder in self.tx.ancestors(entry)? {
+                    names.push(self.entry_record(folder)?.name);
+                }
+                names.insert(0, record.name);
+                record.vault_id
+            }
+        };
+        names.extend(self.tx.vault(vault)?.map(|v| v.name));
+        names.reverse();
+        Ok(names.join(" / "))
+    }
+
     pub fn request(&mut self, id: RequestId) -> Result<Request, ServiceError> {
         self.tx
             .request(id)?
@@ -265,11 +296,19 @@ impl<'t> Ops<'t> {
             return Ok(facts);
         }
         let standing = self.tx.standing(user.id, entry.vault_id)?;
-        if !standing.is_empty() {
-            let ancestors = self.tx.ancestors(entry.id)?;
-            facts.standing = inherited_standing(&standing, entry.id, &ancestors);
-        }
-        for request in self.tx.approved_grants_covering(user.id, entry.id)? {
+        let scoped = self.tx.approved_scoped_grants(user.id, entry.vault_id)?;
+        let ancestors = if standing.is_empty() && scoped.is_empty() {
+            Vec::new()
+        } else {
+            self.tx.ancestors(entry.id)?
+        };
+        facts.standing = inherited_standing(&standing, entry.id, &ancestors);
+        // Folder and vault grants cover what is below them now (R-REQ-11).
+        let scoped = scoped
+            .into_iter()
+            .filter(|r| r.target.covers_by_tree(entry.id, &ancestors));
+        let covering = self.tx.approved_grants_covering(user.id, entry.id)?;
+        for request in covering.into_iter().chain(scoped) {
             let set_id = request.effective_terms().permission_set_id;
             let permissions = self
                 .permission_set(set_id)?

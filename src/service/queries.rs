@@ -11,7 +11,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::connect::command_for;
 use crate::domain::entry::{Dependency, Entry};
 use crate::domain::permission::{Permission, PermissionSet, Permissions};
-use crate::domain::request::{self, Request, RequestInfo};
+use crate::domain::request::{self, Request, RequestInfo, Target, TargetContents};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
 use crate::domain::vault::{Vault, is_approver};
@@ -376,6 +376,7 @@ impl Workspace {
             }
             access.standing = ops.tx.standing(user.id, vault)?;
             for (request, covered) in ops.tx.approved_grants_in_vault(user.id, vault)? {
+                let scoped = request.target.is_scope();
                 let set_id = request.effective_terms().permission_set_id;
                 let permissions = ops
                     .permission_set(set_id)?
@@ -386,6 +387,10 @@ impl Workspace {
                     permissions,
                     request,
                 };
+                if scoped {
+                    access.scoped.push(fact);
+                    continue;
+                }
                 for entry in covered {
                     access.grants.entry(entry).or_default().push(fact.clone());
                 }
@@ -474,26 +479,31 @@ impl Workspace {
             if !may_see(ops, &user, &request)? {
                 return Err(DomainError::NotPermitted("you cannot see this request".into()).into());
             }
-            let entry = ops.entry_record(request.entry_id)?;
-            let vault = ops.tx.vault(entry.vault_id)?;
-            let mut names = Vec::new();
-            for folder in ops.tx.ancestors(entry.id)? {
-                names.push(ops.entry_record(folder)?.name);
-            }
-            names.extend(vault.as_ref().map(|v| v.name.clone()));
-            names.reverse();
-            names.push(entry.name.clone());
+            let entry = match request.entry_id() {
+                Some(id) => Some(ops.entry_record(id)?),
+                None => None,
+            };
+            let vault = ops.tx.vault(request.vault_id)?;
+            let entry_path = ops.target_path(request.target)?;
             let mut covers = Vec::new();
             for covered in ops.tx.covered_entries(id)? {
-                if covered != entry.id {
+                if Some(covered) != request.entry_id() {
                     covers.push(ops.entry_record(covered)?.name);
                 }
             }
+            let contents = match request.target {
+                Target::Entry(_) => None,
+                Target::Folder(folder) => {
+                    Some(TargetContents::of(Some(folder), &ops.tx.subtree(folder)?))
+                }
+                Target::Vault(vault) => Some(TargetContents::of(None, &ops.tx.entries(vault)?)),
+            };
             Ok(RequestInfo {
                 request,
                 entry,
-                entry_path: names.join(" / "),
+                entry_path,
                 covers,
+                contents,
                 required_approvals: vault.map_or(1, |v| v.required_approvals),
             })
         })
@@ -646,6 +656,23 @@ impl Workspace {
                 }
             }
             Ok(names)
+        })
+    }
+
+    /// What the requests window and the dashboard call folder and vault
+    /// targets: "Vault / folder" and the vault's name (R-REQ-11). Entries
+    /// go by their names ([`Workspace::entry_names`]).
+    pub fn target_labels(
+        &mut self,
+        targets: &[Target],
+        now: Timestamp,
+    ) -> Result<std::collections::HashMap<Target, String>, ServiceError> {
+        self.read(now, |ops| {
+            let mut labels = std::collections::HashMap::new();
+            for target in targets {
+                labels.insert(*target, ops.target_path(*target)?);
+            }
+            Ok(labels)
         })
     }
 

@@ -6,12 +6,14 @@ use super::auth::Session;
 use super::ops::Ops;
 use super::{ServiceError, Workspace};
 use crate::domain::audit::AuditAction;
+use crate::domain::entry::EntryKind;
 use crate::domain::notification::{
     HandledOutcome, Handling, NewNotification, NotificationFacts, NotificationNames, NotifiedWindow,
 };
+use crate::domain::permission::{StandingGrant, StandingOrigin};
 use crate::domain::request::{
     self, AccessWindow, ApprovalInput, ApprovalOutcome, MaxLength, NewRequest, Request,
-    RequestContext, RequestKind, Terms,
+    RequestContext, RequestKind, Target, Terms,
 };
 use crate::domain::user::User;
 use crate::domain::{
@@ -36,7 +38,7 @@ pub struct BreakGlassInput {
 /// The names a notification about `request` mentions, as they are now.
 fn names_of(ops: &mut Ops<'_>, request: &Request) -> Result<NotificationNames, ServiceError> {
     Ok(NotificationNames {
-        entry: ops.entry_record(request.entry_id)?.name,
+        entry: ops.target_name(request.target)?,
         requester: ops.display_name(request.requester_id)?,
         permission_set: ops.permission_set_name(request.effective_terms().permission_set_id)?,
     })
@@ -48,6 +50,7 @@ pub(super) fn window_json(window: AccessWindow) -> Value {
         AccessWindow::Custom { start_at, end_at } => {
             json!({ "start_ms": start_at.millis(), "end_ms": end_at.millis() })
         }
+        AccessWindow::Permanent => json!({ "permanent": true }),
     }
 }
 
@@ -117,13 +120,25 @@ pub(super) fn request_access_op(
     let now = ops.now;
     let requester = ops.current_user(session)?;
     let settings = ops.settings()?;
-    let entry = ops.entry(draft.entry_id)?;
+    // An entry that is a folder is asked for with everything below it (R-REQ-11).
+    let (target, vault_id) = match draft.target {
+        Target::Entry(id) | Target::Folder(id) => {
+            let entry = ops.entry(id)?;
+            let target = if entry.kind == EntryKind::Folder {
+                Target::Folder(id)
+            } else {
+                Target::Entry(id)
+            };
+            (target, entry.vault_id)
+        }
+        Target::Vault(id) => (draft.target, ops.vault(id)?.id),
+    };
     if let Some(original_id) = draft.extends_request_id {
         let original = ops.request(original_id)?;
-        request::check_extension_target(&original, requester.id, entry.id, now)?;
+        request::check_extension_target(&original, requester.id, target, now)?;
     }
-    let is_member = ops.tx.is_member(entry.vault_id, requester.id)?;
-    let vault_approvers = ops.tx.approvers(entry.vault_id)?;
+    let is_member = ops.tx.is_member(vault_id, requester.id)?;
+    let vault_approvers = ops.tx.approvers(vault_id)?;
     let approver = match draft.approver_id {
         Some(id) => ops.tx.user(id)?,
         None => None,
@@ -131,13 +146,12 @@ pub(super) fn request_access_op(
     let permission_set = ops.permission_set(draft.terms.permission_set_id)?;
     let has_same_pending =
         ops.tx
-            .has_pending(requester.id, entry.id, draft.terms.permission_set_id, now)?;
-    let vault = ops.vault(entry.vault_id)?;
+            .has_pending(requester.id, target, draft.terms.permission_set_id, now)?;
+    let vault = ops.vault(vault_id)?;
     let context = RequestContext {
         settings: &settings,
         requester: &requester,
         is_member,
-        entry: &entry,
         max_length: MaxLength::of(&settings, &vault),
         permission_set: permission_set.as_ref(),
         approver: approver.as_ref(),
@@ -147,14 +161,19 @@ pub(super) fn request_access_op(
     };
     request::validate_new_request(&context, draft)?;
 
-    let mut request = Request::new_pending(requester.id, &entry, draft, &settings, now);
-    let mut covered = vec![entry.id];
-    covered.extend(
-        ops.tx
-            .dependencies(entry.id)?
-            .into_iter()
-            .map(|d| d.depends_on),
-    );
+    let mut request = Request::new_pending(requester.id, target, vault_id, draft, &settings, now);
+    // An entry's grant covers it and its dependencies, listed now; a folder
+    // or vault grant covers what is below it at each check.
+    let mut covered = Vec::new();
+    if let Target::Entry(entry) = target {
+        covered.push(entry);
+        covered.extend(
+            ops.tx
+                .dependencies(entry)?
+                .into_iter()
+                .map(|d| d.depends_on),
+        );
+    }
     request.id = ops.tx.insert_request(&request, &covered)?;
 
     let action = if draft.extends_request_id.is_some() {
@@ -168,13 +187,15 @@ pub(super) fn request_access_op(
         "message": request.message,
         "start_on_first_use": request.start_on_first_use,
         "extends_request_id": request.extends_request_id.map(|r| r.0),
+        "target": target.kind_str(),
+        "vault_id": vault_id.0,
         "covers": covered.iter().map(|e| e.0).collect::<Vec<_>>(),
     });
     ops.audit(
         Some(requester.id),
         action,
         Some(request.id),
-        Some(entry.id),
+        target.entry_id(),
         &details,
     )?;
 
@@ -219,7 +240,7 @@ fn end_extensions(ops: &mut Ops<'_>, ended: RequestId, by: UserId) -> Result<(),
                 Some(by),
                 AuditAction::Revoked,
                 Some(extension.id),
-                Some(extension.entry_id),
+                extension.entry_id(),
                 &details,
             )?;
             pending.push(extension.id);
@@ -296,11 +317,12 @@ pub(super) fn approve_op(
                 Some(approver.id),
                 AuditAction::ApprovalRecorded,
                 Some(id),
-                Some(request.entry_id),
+                request.entry_id(),
                 &details,
             )?;
         }
         ApprovalOutcome::Granted => {
+            make_standing_if_permanent(ops, &request, approver.id)?;
             let modified = request.is_modified();
             let action = if modified {
                 AuditAction::ApprovedWithModifications
@@ -320,7 +342,7 @@ pub(super) fn approve_op(
                 Some(approver.id),
                 action,
                 Some(id),
-                Some(request.entry_id),
+                request.entry_id(),
                 &details,
             )?;
             let facts = NotificationFacts::Approved {
@@ -357,7 +379,7 @@ pub(super) fn deny_op(
         Some(approver.id),
         AuditAction::Denied,
         Some(id),
-        Some(request.entry_id),
+        request.entry_id(),
         &json!({ "message": request.decision_message }),
     )?;
     let facts = NotificationFacts::Denied {
@@ -387,7 +409,7 @@ pub(super) fn cancel_op(
         Some(user.id),
         AuditAction::Cancelled,
         Some(id),
-        Some(request.entry_id),
+        request.entry_id(),
         &json!({}),
     )?;
     note_handled(ops, id, &user, HandledOutcome::Cancelled)?;
@@ -408,12 +430,13 @@ pub(super) fn revoke_op(
     request::revoke(&mut request, &user, &vault_approvers, reason, now)?;
     ops.tx.update_request(&request)?;
     end_extensions(ops, id, user.id)?;
+    end_standing_of(ops, &request, user.id)?;
     let details = json!({ "phase_before": phase_before.label(), "grant": grant_json(&request), "reason": request.closing_note });
     ops.audit(
         Some(user.id),
         AuditAction::Revoked,
         Some(id),
-        Some(request.entry_id),
+        request.entry_id(),
         &details,
     )?;
     if user.id != request.requester_id {
@@ -439,12 +462,82 @@ pub(super) fn release_op(
     request::release(&mut request, &user, note, now)?;
     ops.tx.update_request(&request)?;
     end_extensions(ops, id, user.id)?;
+    end_standing_of(ops, &request, user.id)?;
     let details = json!({ "grant": grant_json(&request), "closing_note": request.closing_note });
     ops.audit(
         Some(user.id),
         AuditAction::Released,
         Some(id),
-        Some(request.entry_id),
+        request.entry_id(),
+        &details,
+    )
+}
+
+/// Turns an approved permanent request (any other is left alone) into the
+/// standing permission that gives its access from now on (R-REQ-10): the
+/// requester's, on the entry or folder asked for (the vault's top for a
+/// vault), with the authorized set, remembering the request, who completed
+/// its approval and when. Audited as any standing permission given.
+fn make_standing_if_permanent(
+    ops: &mut Ops<'_>,
+    request: &Request,
+    approver: UserId,
+) -> Result<(), ServiceError> {
+    if !request.is_permanent() {
+        return Ok(());
+    }
+    let grant = StandingGrant {
+        user_id: request.requester_id,
+        vault_id: request.vault_id,
+        folder_id: request.entry_id(),
+        set_id: request.effective_terms().permission_set_id,
+        origin: Some(StandingOrigin {
+            request_id: request.id,
+            approved_by: approver,
+            approved_at: ops.now,
+        }),
+    };
+    ops.tx.insert_standing_grant(&grant)?;
+    let details = json!({
+        "change": "standing_added",
+        "user_id": grant.user_id.0,
+        "vault_id": grant.vault_id.0,
+        "folder_id": grant.folder_id.map(|f| f.0),
+        "permission_set": ops.permission_set_name(grant.set_id)?,
+        "origin_request_id": request.id.0,
+    });
+    ops.audit(
+        Some(approver),
+        AuditAction::PermissionChanged,
+        Some(request.id),
+        grant.folder_id,
+        &details,
+    )
+}
+
+/// Removes the standing permission a permanent request became, when the
+/// request is revoked or released: its access ends with it (R-REQ-10).
+pub(super) fn end_standing_of(
+    ops: &mut Ops<'_>,
+    request: &Request,
+    by: UserId,
+) -> Result<(), ServiceError> {
+    if !request.is_permanent() {
+        return Ok(());
+    }
+    let Some(grant) = ops.tx.standing_from_request(request.id)? else {
+        return Ok(());
+    };
+    ops.tx.remove_standing(&grant)?;
+    let details = json!({
+        "before": { "user_id": grant.user_id.0, "vault_id": grant.vault_id.0, "folder_id": grant.folder_id.map(|f| f.0), "permission_set": ops.permission_set_name(grant.set_id)?, "origin_request_id": request.id.0 },
+        "after": Value::Null,
+    });
+    ops.audit(
+        Some(by),
+        AuditAction::StandingRemoved,
+        Some(request.id),
+        grant.folder_id,
         &details,
     )
 }
@@ -463,14 +556,21 @@ fn immediate_grant(
     let settings = ops.settings()?;
     let entry = ops.entry(entry_id)?;
     let draft = NewRequest {
-        entry_id,
+        target: Target::Entry(entry_id),
         terms,
         approver_id: Some(granted_by),
         message: message.to_owned(),
         start_on_first_use: false,
         extends_request_id: None,
     };
-    let mut request = Request::new_pending(requester, &entry, &draft, &settings, now);
+    let mut request = Request::new_pending(
+        requester,
+        Target::Entry(entry.id),
+        entry.vault_id,
+        &draft,
+        &settings,
+        now,
+    );
     request.kind = kind;
     let input = ApprovalInput {
         terms: None,
@@ -582,7 +682,7 @@ fn earlier_unreviewed_emergency(
         if earlier.requester_id != user || earlier.kind != RequestKind::BreakGlass {
             continue;
         }
-        let chains = covered.contains(&earlier.entry_id)
+        let chains = earlier.entry_id().is_some_and(|e| covered.contains(&e))
             || ops.tx.covered_entries(earlier.id)?.contains(&entry);
         if chains {
             let at = earlier.created_at;
@@ -673,7 +773,7 @@ pub(super) fn mark_reviewed_op(
         Some(reviewer.id),
         AuditAction::Reviewed,
         Some(id),
-        Some(request.entry_id),
+        request.entry_id(),
         &json!({}),
     )
 }

@@ -12,7 +12,7 @@ use super::ops::Ops;
 use super::requests;
 use super::{KeyOptions, ServiceError, Workspace};
 use crate::domain::entry::{DependencyRole, EntryKind, NewEntry};
-use crate::domain::request::{AccessWindow, ApprovalInput, NewRequest, Terms};
+use crate::domain::request::{AccessWindow, ApprovalInput, NewRequest, Target, Terms};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::NewUser;
 use crate::domain::{EntryId, PermissionSetId, Span, Timestamp, VaultId};
@@ -295,7 +295,7 @@ fn one_request(
     let set = people.sets[rng.below(people.sets.len())];
     let mins = [15, 30, 60, 120, 240, 480][rng.below(6)];
     let draft = NewRequest {
-        entry_id,
+        target: Target::Entry(entry_id),
         terms: Terms {
             permission_set_id: set,
             window: AccessWindow::Duration { mins },

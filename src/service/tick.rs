@@ -52,7 +52,7 @@ impl Workspace {
                 }
                 ops.tx.update_request(&due)?;
                 let names = NotificationNames {
-                    entry: ops.entry_record(due.entry_id)?.name,
+                    entry: ops.target_name(due.target)?,
                     requester: ops.display_name(due.requester_id)?,
                     permission_set: ops.permission_set_name(due.effective_terms().permission_set_id)?,
                 };
@@ -77,7 +77,7 @@ impl Workspace {
                     if let Some(action) = action {
                         let at = if event == TimeEvent::Expired { due.grant_end_at } else { due.ended_at };
                         let details = json!({ "at_ms": at.map(Timestamp::millis), "was_pending": was_pending });
-                        ops.audit(None, action, Some(due.id), Some(due.entry_id), &details)?;
+                        ops.audit(None, action, Some(due.id), due.entry_id(), &details)?;
                     }
                     ops.notify(&NewNotification { user_id: due.requester_id, request_id: due.id, facts })?;
                 }

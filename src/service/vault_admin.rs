@@ -133,6 +133,7 @@ fn standing_json(ops: &mut Ops<'_>, grant: &StandingGrant) -> Result<Value, Serv
         "vault_id": grant.vault_id.0,
         "folder_id": grant.folder_id.map(|f| f.0),
         "permission_set": ops.permission_set_name(grant.set_id)?,
+        "origin_request_id": grant.origin.map(|o| o.request_id.0),
     }))
 }
 
@@ -154,10 +155,15 @@ pub(super) fn end_withdrawn_request(
         return Ok(None);
     };
     ops.tx.update_request(&request)?;
+    if status == RequestStatus::Revoked {
+        // A permanent grant's standing permission ends with it (R-REQ-10), so
+        // enabling the account again does not bring it back.
+        super::requests::end_standing_of(ops, &request, admin.id)?;
+    }
     if status == RequestStatus::Revoked && request.requester_id != admin.id {
         let facts = NotificationFacts::Revoked {
             names: NotificationNames {
-                entry: ops.entry_record(request.entry_id)?.name,
+                entry: ops.target_name(request.target)?,
                 requester: ops.display_name(request.requester_id)?,
                 permission_set: ops
                     .permission_set_name(request.effective_terms().permission_set_id)?,
@@ -308,10 +314,30 @@ pub(super) fn remove_standing_op(
     ops.audit(
         Some(admin.id),
         AuditAction::StandingRemoved,
-        None,
+        grant.origin.map(|o| o.request_id),
         grant.folder_id,
         &details,
-    )
+    )?;
+    // A permanent request's access was this permission: the request ends
+    // with it, revoked by the administrator, so its requester's banner and
+    // the requests window say so (R-REQ-10).
+    if let Some(origin) = grant.origin {
+        let request = ops.request(origin.request_id)?;
+        if request.status == RequestStatus::Approved {
+            end_for_removed_grant(ops, admin, request)?;
+        }
+    }
+    Ok(())
+}
+
+/// Revokes the permanent request whose standing permission `admin` removed,
+/// audited and told to its requester as a revocation.
+fn end_for_removed_grant(
+    ops: &mut Ops<'_>,
+    admin: &User,
+    request: Request,
+) -> Result<(), ServiceError> {
+    end_withdrawn_request(ops, admin, request, request::Withdrawal::StandingRemoved).map(drop)
 }
 
 /// Refuses `name` when another set (deleted ones included: their names stay

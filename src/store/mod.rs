@@ -16,7 +16,7 @@ use crate::domain::notification::{
     Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
 };
 use crate::domain::permission::{PermissionSet, Permissions, StandingGrant};
-use crate::domain::request::Request;
+use crate::domain::request::{Request, Target};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::{NewUser, User};
 use crate::domain::vault::Vault;
@@ -366,6 +366,14 @@ pub trait StoreTx {
     /// Every standing permission in `vault`, oldest first.
     fn standing_grants(&mut self, vault: VaultId) -> Result<Vec<StandingGrant>, StoreError>;
     /// Removes one standing permission exactly like `grant`; false when there is none.
+    /// Stores a standing permission as it is, its origin included (R-REQ-10).
+    fn insert_standing_grant(&mut self, grant: &StandingGrant) -> Result<(), StoreError>;
+    /// The standing permission an approved permanent request became, if it
+    /// still exists (R-REQ-10).
+    fn standing_from_request(
+        &mut self,
+        request: RequestId,
+    ) -> Result<Option<StandingGrant>, StoreError>;
     fn remove_standing(&mut self, grant: &StandingGrant) -> Result<bool, StoreError>;
     /// The user's standing permission sets in a vault, oldest first.
     fn standing(&mut self, user: UserId, vault: VaultId) -> Result<Vec<StandingFact>, StoreError>;
@@ -418,6 +426,14 @@ pub trait StoreTx {
 
     // Requests.
 
+    /// The user's approved folder and vault grants in `vault` (R-REQ-11),
+    /// whatever their phase: which entries they cover follows the tree.
+    fn approved_scoped_grants(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+    ) -> Result<Vec<Request>, StoreError>;
+
     /// Stores a new request with the entries it covers (the entry and its dependencies).
     fn insert_request(
         &mut self,
@@ -438,11 +454,11 @@ pub trait StoreTx {
         user: UserId,
         entry: EntryId,
     ) -> Result<Vec<Request>, StoreError>;
-    /// Whether `user` has a request pending at `now` for `entry` with `set`.
+    /// Whether `user` has a request pending at `now` for `target` with `set`.
     fn has_pending(
         &mut self,
         user: UserId,
-        entry: EntryId,
+        target: Target,
         set: PermissionSetId,
         now: Timestamp,
     ) -> Result<bool, StoreError>;

@@ -57,6 +57,10 @@ pub fn settings_tab_ui(
                 80.0,
             );
             ui.checkbox(&mut form.message_required, "A request needs a message");
+            ui.checkbox(
+                &mut form.permanent_access_allowed,
+                "Requests may ask for permanent access",
+            );
             text_setting_ui(
                 ui,
                 "A request may wait (min)",

@@ -18,7 +18,7 @@ fn labelled_button(ui: &mut Ui, text: &str, accessible: &str) -> bool {
 fn summary(state: &MainView, request: &Request) -> String {
     present::request_summary(
         request,
-        &state.names.entry(request.entry_id),
+        &state.names.target(request.target),
         &state.names.set(request.effective_terms().permission_set_id),
     )
 }
@@ -50,7 +50,7 @@ pub fn dashboard_ui(ui: &mut Ui, state: &MainView, now: Timestamp, intents: &mut
             let set = state.names.set(request.effective_terms().permission_set_id);
             ui.label(format!(
                 "{} ({set}): {status}",
-                state.names.entry(request.entry_id)
+                state.names.target(request.target)
             ));
         });
     }
@@ -68,7 +68,7 @@ fn inbox_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
     }
     for request in &dashboard.inbox {
         let requester = state.names.user(request.requester_id);
-        let entry = state.names.entry(request.entry_id);
+        let entry = state.names.target(request.target);
         ui.horizontal_wrapped(|ui| {
             if labelled_button(
                 ui,
@@ -122,7 +122,7 @@ fn reviews_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
             ui.label(
                 RichText::new(format!("at {}", present::local_minute(request.created_at))).weak(),
             );
-            let entry = state.names.entry(request.entry_id);
+            let entry = state.names.target(request.target);
             if labelled_button(
                 ui,
                 "Mark reviewed",

@@ -254,6 +254,9 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     ui.heading(title);
     name_dialog(ui, title);
     ui.label(RichText::new(&form.entry_path).strong());
+    if let Some(scope) = present::target_scope_note(form.target) {
+        ui.label(RichText::new(scope).weak());
+    }
     ui.add_space(6.0);
 
     terms_input_ui(ui, &mut form.terms, &form.errors, "request");
@@ -553,6 +556,16 @@ fn request_info_ui(ui: &mut Ui, names: &Names, info: &RequestInfo) {
             };
             row(ui, "Requester", names.user(request.requester_id));
             row(ui, "Entry", info.entry_path.clone());
+            if let Some(contents) = &info.contents {
+                row(
+                    ui,
+                    present::target_kind_word(request.target),
+                    present::contents_counts(contents),
+                );
+                if !contents.first.is_empty() {
+                    row(ui, "First entries", contents.first.join("\n"));
+                }
+            }
             row(
                 ui,
                 "Permission set",

@@ -111,6 +111,13 @@ fn main_ui(
                 if view.user.is_admin && ui.button("Administration…").clicked() {
                     intents.push(AdminIntent::Open.into());
                 }
+                // R-REQ-13: ask ahead, without meeting the locked item first.
+                if !view.user.is_admin
+                    && view.settings.temporary_access_enabled
+                    && ui.button("New request…").clicked()
+                {
+                    intents.push(SearchIntent::OpenForRequest.into());
+                }
                 let search = ui
                     .button("🔍 Search…")
                     .on_hover_text("Search all vaults (Ctrl+F)");

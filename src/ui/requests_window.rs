@@ -273,9 +273,9 @@ fn row_cells(
         when(r.requested_start),
         r.requested_end
             .map_or_else(|| "—".to_owned(), present::local_minute),
-        present::duration(r.requested_duration),
+        present::length(r.requested_duration),
         r.authorized_duration
-            .map_or_else(|| "—".to_owned(), present::duration),
+            .map_or_else(|| "—".to_owned(), present::length),
         r.approver.clone(),
     ];
     // One named element per row for screen readers: "Pending, Alice

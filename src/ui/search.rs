@@ -22,7 +22,12 @@ pub fn open_shortcut(ctx: &egui::Context, intents: &mut Vec<Intent>) {
 pub fn search_window_ui(ctx: &egui::Context, search: &SearchView, intents: &mut Vec<Intent>) {
     let mut open = true;
     let screen = ctx.content_rect().size();
-    egui::Window::new("Search all vaults")
+    let title = if search.for_request {
+        "New request: choose what to ask for"
+    } else {
+        "Search all vaults"
+    };
+    egui::Window::new(title)
         .collapsible(false)
         .movable(false)
         .open(&mut open)
@@ -32,10 +37,15 @@ pub fn search_window_ui(ctx: &egui::Context, search: &SearchView, intents: &mut 
         .show(ctx, |ui| {
             let mut query = search.query.clone();
             let label = ui.label("Search");
+            let hint = if search.for_request {
+                "a vault, folder or entry: name, path, host, URL or user name"
+            } else {
+                "name, path, host, URL or user name"
+            };
             let edit = ui
                 .add(
                     TextEdit::singleline(&mut query)
-                        .hint_text("name, path, host, URL or user name")
+                        .hint_text(hint)
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(label.id);

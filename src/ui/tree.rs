@@ -172,6 +172,15 @@ fn vault_menu_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
                 state.rights.add_at_top,
                 ImportIntent::Open { into: None }.into(),
             );
+            if !is_admin {
+                ui.separator();
+                command(
+                    ui,
+                    "Request access to this vault…",
+                    state.settings.temporary_access_enabled,
+                    AccessIntent::OpenVaultRequestDialog(vault).into(),
+                );
+            }
         }
     });
     menu.response
@@ -262,6 +271,19 @@ fn row_ui(ui: &mut Ui, state: &MainView, row: TreeRow, intents: &mut Vec<Intent>
                     Some(entry.id),
                     intents,
                 );
+                // A folder request covers everything below it (R-REQ-11);
+                // administrators already hold every permission.
+                if !state.user.is_admin
+                    && menu_command(
+                        ui,
+                        "Request access…",
+                        None,
+                        state.settings.temporary_access_enabled,
+                    )
+                {
+                    intents.push(AccessIntent::OpenRequestDialog(entry.id).into());
+                    ui.close();
+                }
             } else {
                 item_menu_ui(ui, state, entry.id, entry.kind, is_locked, intents);
             }

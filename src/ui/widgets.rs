@@ -73,6 +73,7 @@ pub fn terms_input_ui(ui: &mut Ui, input: &mut TermsInput, errors: &FieldErrors,
                 ui,
                 &format!("{id}-duration"),
                 &input.presets,
+                input.offers_permanent,
                 &mut input.preset_index,
                 !uses_custom,
             )
@@ -135,14 +136,17 @@ fn duration_choice_ui(
     ui: &mut Ui,
     id_salt: &str,
     presets: &[u32],
+    offers_permanent: bool,
     index: &mut usize,
     is_enabled: bool,
 ) -> Response {
     let label = ui.add_sized([110.0, 20.0], egui::Label::new("Access duration"));
     ui.add_enabled_ui(is_enabled, |ui| {
-        let current = presets
-            .get(*index)
-            .map_or_else(String::new, |m| present::duration_mins(*m));
+        let current = match presets.get(*index) {
+            Some(mins) => present::duration_mins(*mins),
+            None if offers_permanent => "Permanent".to_owned(),
+            None => String::new(),
+        };
         let combo = egui::ComboBox::from_id_salt(id_salt)
             .selected_text(current)
             .show_ui(ui, |ui| {
@@ -154,6 +158,13 @@ fn duration_choice_ui(
                         // A pick closes the list, from the keyboard too (issue 12).
                         ui.close();
                     }
+                }
+                if offers_permanent
+                    && ui
+                        .selectable_value(index, presets.len(), "Permanent")
+                        .clicked()
+                {
+                    ui.close();
                 }
             })
             .response

@@ -14,7 +14,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use latchkey::app::{AppEnv, AppOptions, LatchkeyApp, MainState, Screen, WorkspaceSource};
 use latchkey::domain::clock::FixedClock;
-use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Request, Terms};
+use latchkey::domain::request::{AccessWindow, ApprovalInput, NewRequest, Request, Target, Terms};
 use latchkey::domain::{EntryId, PermissionSetId, RequestId, Span, Timestamp, UserId};
 use latchkey::platform::clipboard::MemoryClipboard;
 use latchkey::platform::keyfile::key_file_for;
@@ -189,7 +189,7 @@ pub fn alice_asks(
     let approver_id = user_id(window, approver);
     let permission_set_id = set_id(window, set);
     let draft = NewRequest {
-        entry_id,
+        target: Target::Entry(entry_id),
         terms: Terms {
             permission_set_id,
             window: AccessWindow::Duration { mins },

@@ -5,6 +5,7 @@
 //! by the service, and a refusal is shown where it applies.
 
 use super::MainState;
+use crate::app::present;
 use crate::app::view::admin::{MemberRow, PolicyField, PolicyForm, SetForm, StandingRow};
 use crate::app::view::intent::AdminIntent;
 use crate::domain::entry::EntryKind;
@@ -75,6 +76,7 @@ impl MainState {
                     return;
                 };
                 let grant = StandingGrant {
+                    origin: row.origin,
                     user_id: row.user_id,
                     vault_id: vault,
                     folder_id: row.folder_id,
@@ -183,7 +185,7 @@ impl MainState {
             entries.iter().map(|e| (e.id, e.clone())).collect();
         let path = |id| {
             by_id.get(&id).map_or_else(
-                || format!("folder {id}"),
+                || format!("entry {id}"),
                 |e| crate::domain::entry::entry_path(e, &by_id),
             )
         };
@@ -206,17 +208,25 @@ impl MainState {
             .into_iter()
             .map(|g| StandingRow {
                 text: format!(
-                    "{} — {} {}",
+                    "{} — {} {}{}",
                     names.user(g.user_id),
                     set_name(g.set_id),
                     g.folder_id.map_or_else(
                         || "on the whole vault".to_owned(),
                         |f| format!("on {}", path(f))
-                    )
+                    ),
+                    // R-REQ-10: a permanent request's standing permission says where it came from.
+                    g.origin.map_or_else(String::new, |o| format!(
+                        " (permanent access from request {}, approved by {} on {})",
+                        o.request_id.0,
+                        names.user(o.approved_by),
+                        present::local_minute(o.approved_at)
+                    ))
                 ),
                 user_id: g.user_id,
                 folder_id: g.folder_id,
                 set_id: g.set_id,
+                origin: g.origin,
             })
             .collect();
         let policy = self.workspace.vault_policy(&self.session, vault, now)?;

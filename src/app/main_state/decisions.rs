@@ -6,7 +6,7 @@ use crate::app::present;
 use crate::app::view::forms::{Dialog, DirectGrantForm, ResponseForm, TermsInput};
 use crate::app::view::intent::{ApprovalIntent, Verdict};
 use crate::app::view::screen::Dashboard;
-use crate::domain::request::{ApprovalInput, ApprovalOutcome, Phase, Request};
+use crate::domain::request::{ApprovalInput, ApprovalOutcome, Phase, Request, Target};
 use crate::domain::{DomainError, EntryId, Field, RequestId, Span, Timestamp};
 use crate::service::ServiceError;
 
@@ -44,18 +44,17 @@ impl MainState {
                     )
                 })
                 .collect();
-            let ids: Vec<EntryId> = inbox
-                .iter()
-                .chain(&reviews)
-                .chain(&mine)
-                .map(|r| r.entry_id)
-                .collect();
+            let all = || inbox.iter().chain(&reviews).chain(&mine);
+            let ids: Vec<EntryId> = all().filter_map(Request::entry_id).collect();
+            let scoped: Vec<Target> = all().map(|r| r.target).filter(|t| t.is_scope()).collect();
             let names = self.workspace.entry_names(&ids, now)?;
-            Ok::<_, ServiceError>((inbox, inbox_count, reviews, mine, names))
+            let labels = self.workspace.target_labels(&scoped, now)?;
+            Ok::<_, ServiceError>((inbox, inbox_count, reviews, mine, (names, labels)))
         })();
-        if let Some((inbox, inbox_count, reviews, my_access, names)) =
+        if let Some((inbox, inbox_count, reviews, my_access, (names, labels))) =
             report(&mut self.view.status, loaded)
         {
+            self.view.names.targets.extend(labels);
             self.view.dashboard = Dashboard {
                 inbox,
                 inbox_count,
@@ -88,7 +87,8 @@ impl MainState {
         let info = self.workspace.request_info(&self.session, id, now);
         if let Some(info) = report(&mut self.view.status, info) {
             let presets = self.view.settings.preset_durations_mins.clone();
-            let form = ResponseForm::new(info, &presets, self.view.names.sets.clone(), now);
+            let mut form = ResponseForm::new(info, &presets, self.view.names.sets.clone(), now);
+            form.terms.offers_permanent |= self.view.settings.permanent_access_allowed;
             self.dialog = Dialog::Respond(Box::new(form));
         }
     }
@@ -126,6 +126,7 @@ impl MainState {
         let message = form.message.clone();
         let presets = self.view.settings.preset_durations_mins.clone();
         let mut fresh = ResponseForm::new(info, &presets, self.view.names.sets.clone(), now);
+        fresh.terms.offers_permanent |= self.view.settings.permanent_access_allowed;
         fresh.message = message;
         self.dialog = Dialog::Respond(Box::new(fresh));
         self.refresh_dashboard(now);

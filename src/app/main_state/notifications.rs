@@ -128,13 +128,17 @@ impl MainState {
         let Some(info) = report_failure(&mut self.view.status, info) else {
             return false;
         };
-        if self.view.vault != Some(info.entry.vault_id) {
-            self.select_vault(info.entry.vault_id, now);
+        let vault_id = info.request.vault_id;
+        if self.view.vault != Some(vault_id) {
+            self.select_vault(vault_id, now);
         }
-        if self.view.vault != Some(info.entry.vault_id) {
+        if self.view.vault != Some(vault_id) {
             return false;
         }
-        self.select_entry(info.entry.id, now);
+        // A vault request has no entry to select: the vault is what it is about.
+        if let Some(entry) = &info.entry {
+            self.select_entry(entry.id, now);
+        }
         true
     }
 }

@@ -5,10 +5,10 @@
 use super::{MainState, report};
 use crate::app::view::forms::{Dialog, RequestForm, TermsInput};
 use crate::app::view::intent::AccessIntent;
-use crate::domain::entry::Entry;
+use crate::domain::entry::{Entry, EntryKind};
 use crate::domain::permission::PermissionSet;
-use crate::domain::request::{NewRequest, Request};
-use crate::domain::{EntryId, Field, FieldErrors, RequestId, Span, Timestamp};
+use crate::domain::request::{NewRequest, Request, Target};
+use crate::domain::{Field, FieldErrors, RequestId, Span, Timestamp, VaultId};
 
 impl MainState {
     pub(super) fn apply_access(&mut self, intent: AccessIntent, now: Timestamp) {
@@ -26,7 +26,12 @@ impl MainState {
                     };
                 }
             }
-            AccessIntent::OpenRequestDialog(id) => self.open_request_dialog(id, None, now),
+            AccessIntent::OpenRequestDialog(id) => {
+                self.open_request_dialog(Target::Entry(id), None, now);
+            }
+            AccessIntent::OpenVaultRequestDialog(id) => {
+                self.open_request_dialog(Target::Vault(id), None, now);
+            }
             AccessIntent::RequestExtension(request_id) => {
                 let original = self
                     .view
@@ -35,7 +40,7 @@ impl MainState {
                     .and_then(|d| d.requests.iter().find(|r| r.id == request_id))
                     .cloned();
                 if let Some(original) = original {
-                    self.open_request_dialog(original.entry_id, Some(&original), now);
+                    self.open_request_dialog(original.target, Some(&original), now);
                 }
             }
             AccessIntent::SendRequest => self.send_request(now),
@@ -81,32 +86,74 @@ impl MainState {
         }
     }
 
-    fn open_request_dialog(
+    /// Opens the request dialog for `target`: an entry or folder of the
+    /// shown tree, or the shown vault (R-REQ-11).
+    pub(super) fn open_request_dialog(
         &mut self,
-        entry_id: EntryId,
+        target: Target,
         extends: Option<&Request>,
         now: Timestamp,
     ) {
-        let Some(entry) = self.view.tree.entry(entry_id).cloned() else {
-            return;
+        let (target, vault_id, entry, entry_path) = match target {
+            Target::Entry(id) | Target::Folder(id) => {
+                let Some(entry) = self.view.tree.entry(id).cloned() else {
+                    return;
+                };
+                let target = if entry.kind == EntryKind::Folder {
+                    Target::Folder(id)
+                } else {
+                    Target::Entry(id)
+                };
+                (target, entry.vault_id, Some(entry), self.view.tree.path(id))
+            }
+            Target::Vault(id) => {
+                let name = self
+                    .view
+                    .vaults
+                    .iter()
+                    .find(|v| v.id == id)
+                    .map_or_else(|| format!("vault {id}"), |v| v.name.clone());
+                (target, id, None, name)
+            }
         };
+        let kind = entry.as_ref().map(|e| e.kind);
+        self.open_request_dialog_on(target, vault_id, kind, entry_path, extends, now);
+    }
+
+    /// The request dialog for `target` in `vault_id`, titled `entry_path`.
+    pub(super) fn open_request_dialog_on(
+        &mut self,
+        target: Target,
+        vault_id: VaultId,
+        kind: Option<EntryKind>,
+        entry_path: String,
+        extends: Option<&Request>,
+        now: Timestamp,
+    ) {
         let eligible = self
             .workspace
-            .eligible_approvers(entry.vault_id, &self.session, now);
+            .eligible_approvers(vault_id, &self.session, now);
         let Some(approvers) = report(&mut self.view.status, eligible) else {
             return;
         };
-        let dependencies = report(
-            &mut self.view.status,
-            self.workspace.dependencies(entry_id, now),
-        )
-        .unwrap_or_default();
-        let covers = dependencies
-            .iter()
-            .filter_map(|d| self.view.tree.entry(d.depends_on))
-            .map(|e| e.name.clone())
-            .collect();
-        let (sets, default_set) = self.sets_for(&entry);
+        let covers = match target {
+            Target::Entry(entry_id) => {
+                let ids: Vec<_> = report(
+                    &mut self.view.status,
+                    self.workspace.dependencies(entry_id, now),
+                )
+                .unwrap_or_default()
+                .iter()
+                .map(|d| d.depends_on)
+                .collect();
+                // The picker reaches entries of vaults not shown: names from the workspace.
+                let names = report(&mut self.view.status, self.workspace.entry_names(&ids, now))
+                    .unwrap_or_default();
+                ids.iter().filter_map(|id| names.get(id).cloned()).collect()
+            }
+            Target::Folder(_) | Target::Vault(_) => Vec::new(),
+        };
+        let (sets, default_set) = self.sets_for_kind(kind);
         let start_at = Timestamp((now.millis() / 300_000 + 1) * 300_000);
         let mut terms = TermsInput::new(
             self.view.settings.preset_durations_mins.clone(),
@@ -117,9 +164,11 @@ impl MainState {
         );
         terms.offers_custom = true;
         terms.first_use = Some(false);
+        // R-REQ-10: where the workspace allows it; an extension adds time.
+        terms.offers_permanent = self.view.settings.permanent_access_allowed && extends.is_none();
         let mut form = RequestForm {
-            entry_id,
-            entry_path: self.view.tree.path(entry_id),
+            target,
+            entry_path,
             covers,
             terms,
             approver_index: None,
@@ -146,14 +195,25 @@ impl MainState {
     /// The permission sets to offer for `entry`, least privilege first, and
     /// the one chosen at first: the smallest that unlocks its main action.
     pub(super) fn sets_for(&self, entry: &Entry) -> (Vec<PermissionSet>, usize) {
-        let mut sets = self.view.names.sets.clone();
-        sets.sort_by_key(|s| s.permissions.iter().count());
-        let main = entry.kind.main_permission();
+        self.sets_for_kind(Some(entry.kind))
+    }
+
+    /// [`MainState::sets_for`] an entry of `kind` (`None`: a vault).
+    fn sets_for_kind(&self, kind: Option<EntryKind>) -> (Vec<PermissionSet>, usize) {
+        let sets = self.sets_least_first();
+        let main = kind.and_then(EntryKind::main_permission);
         let default_set = sets
             .iter()
             .position(|s| main.is_some_and(|p| s.permissions.contains(p)))
             .unwrap_or(0);
         (sets, default_set)
+    }
+
+    /// Every permission set, least privilege first.
+    fn sets_least_first(&self) -> Vec<PermissionSet> {
+        let mut sets = self.view.names.sets.clone();
+        sets.sort_by_key(|s| s.permissions.iter().count());
+        sets
     }
 
     fn send_request(&mut self, now: Timestamp) {
@@ -170,7 +230,7 @@ impl MainState {
         };
         let approver = form.approver_index.and_then(|i| form.approvers.get(i));
         let draft = NewRequest {
-            entry_id: form.entry_id,
+            target: form.target,
             terms,
             approver_id: approver.map(|u| u.id),
             message: form.message.clone(),

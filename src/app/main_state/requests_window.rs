@@ -4,7 +4,7 @@
 use super::{MainState, report};
 use crate::app::view::intent::{RequestsIntent, Verdict};
 use crate::app::view::requests_table::RequestsTable;
-use crate::domain::request::{ApprovalInput, Phase};
+use crate::domain::request::{ApprovalInput, Phase, Request, Target};
 use crate::domain::{EntryId, RequestId, Timestamp};
 
 impl MainState {
@@ -65,9 +65,22 @@ impl MainState {
         ) else {
             return;
         };
+        let scoped: Vec<Target> = requests
+            .iter()
+            .map(|r| r.target)
+            .filter(|t| t.is_scope() && !self.view.names.targets.contains_key(t))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if let Some(labels) = report(
+            &mut self.view.status,
+            self.workspace.target_labels(&scoped, now),
+        ) {
+            self.view.names.targets.extend(labels);
+        }
         let missing: Vec<EntryId> = requests
             .iter()
-            .map(|r| r.entry_id)
+            .filter_map(Request::entry_id)
             .filter(|id| !self.view.names.entries.contains_key(id))
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
@@ -80,7 +93,7 @@ impl MainState {
         }
         let names = &self.view.names;
         let mut table =
-            RequestsTable::new(&requests, now, &|id| names.user(id), &|id| names.entry(id));
+            RequestsTable::new(&requests, now, &|id| names.user(id), &|t| names.target(t));
         if let Some(old) = &self.view.requests_table {
             table.carry_over_from(old);
         }

@@ -28,6 +28,12 @@ impl MainState {
                 }
             }
             SearchIntent::Choose(n) => self.choose_result(*n, now),
+            SearchIntent::OpenForRequest => {
+                self.open_search(now);
+                if let Some(search) = &mut self.view.search {
+                    search.pick_targets();
+                }
+            }
         }
     }
 
@@ -93,13 +99,24 @@ impl MainState {
         let Some(row) = self.view.search.as_ref().and_then(|s| s.result(n)).cloned() else {
             return;
         };
+        let for_request = self.view.search.as_ref().is_some_and(|s| s.for_request);
         self.view.search = None;
+        self.search_index = None;
+        if for_request {
+            // R-REQ-13: the picked target's request dialog, wherever it is.
+            let kind = row.entry_id().map(|_| row.kind);
+            self.open_request_dialog_on(row.target, row.vault_id, kind, row.location, None, now);
+            return;
+        }
+        let Some(entry_id) = row.entry_id() else {
+            return;
+        };
         if self.view.vault != Some(row.vault_id) {
             self.select_vault(row.vault_id, now);
         }
         if self.view.vault == Some(row.vault_id) {
             self.view.tree.set_filter("");
-            self.select_entry(row.entry_id, now);
+            self.select_entry(entry_id, now);
         }
     }
 }

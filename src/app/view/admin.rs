@@ -64,7 +64,9 @@ pub struct StandingRow {
     pub folder_id: Option<EntryId>,
     /// Which set.
     pub set_id: PermissionSetId,
-    /// "Alice Requester — Reader on the whole vault".
+    /// The approved permanent request it came from, if any (R-REQ-10).
+    pub origin: Option<crate::domain::permission::StandingOrigin>,
+    /// "Alice Requester — Reader on the whole vault", and its origin.
     pub text: String,
 }
 
@@ -300,6 +302,8 @@ pub struct SettingsForm {
     pub expiring_soon_lead_mins: String,
     /// Non-administrators may reveal and copy passwords.
     pub allow_reveal_password: bool,
+    /// Requests may ask for permanent access (R-REQ-10).
+    pub permanent_access_allowed: bool,
     /// When copied passwords are cleared, in seconds.
     pub clipboard_clear_secs: String,
     /// Sign out after this many idle minutes; 0 never.
@@ -323,6 +327,7 @@ impl SettingsForm {
             pending_ttl_mins: settings.pending_ttl_mins.to_string(),
             expiring_soon_lead_mins: settings.expiring_soon_lead_mins.to_string(),
             allow_reveal_password: settings.allow_reveal_password,
+            permanent_access_allowed: settings.permanent_access_allowed,
             clipboard_clear_secs: settings.clipboard_clear_secs.to_string(),
             idle_lock_mins: settings.idle_lock_mins.to_string(),
             templates: settings.connect_templates.clone(),
@@ -367,6 +372,7 @@ impl SettingsForm {
             pending_ttl_mins: number(&self.pending_ttl_mins, Field::PendingTtl),
             expiring_soon_lead_mins: number(&self.expiring_soon_lead_mins, Field::ExpiringLead),
             allow_reveal_password: self.allow_reveal_password,
+            permanent_access_allowed: self.permanent_access_allowed,
             clipboard_clear_secs: number(&self.clipboard_clear_secs, Field::ClipboardClear),
             idle_lock_mins: number(&self.idle_lock_mins, Field::IdleLock),
             connect_templates: self.templates.clone(),

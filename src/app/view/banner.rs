@@ -140,7 +140,13 @@ pub fn banner(
             view.headline = "Approved — starts when you first use it".into();
             view.detail = format!(
                 "{} of access from first use; use it by {}",
-                present::duration(request.effective_terms().window.length()),
+                present::duration(
+                    request
+                        .effective_terms()
+                        .window
+                        .length()
+                        .unwrap_or_default()
+                ),
                 present::local_minute(claim_by)
             );
             view.can_revoke = true;
@@ -161,6 +167,17 @@ pub fn banner(
             );
             view.can_revoke = true;
             view.next_change_at = Some(next_second(start, now).min(start));
+        }
+        Phase::Active if request.is_permanent() => {
+            // R-REQ-10: held as a standing permission until someone removes it.
+            view.tone = Tone::Active;
+            view.headline = format!(
+                "✔ Permanent access, approved by {decided_by} on {}",
+                present::local_minute(request.grant_start_at.unwrap_or(now))
+            );
+            view.detail = "No end: it lasts until it is revoked or given back.".into();
+            view.can_release = true;
+            view.can_revoke = true;
         }
         Phase::Active => {
             let (start, end) = (
@@ -278,7 +295,7 @@ mod tests {
             grant_end_at: Some(T0 + Span(end)),
             ..Request::pending(
                 UserId(1),
-                EntryId(1),
+                crate::domain::request::Target::Entry(EntryId(1)),
                 VaultId(1),
                 terms,
                 T0,

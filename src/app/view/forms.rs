@@ -3,8 +3,8 @@
 
 use super::editing::{DeleteForm, EntryForm, MoveForm, VaultForm};
 use crate::domain::permission::PermissionSet;
-use crate::domain::request::RequestInfo;
 use crate::domain::request::{AccessWindow, OUT_OF_RANGE, Request, Terms};
+use crate::domain::request::{RequestInfo, Target};
 use crate::domain::user::User;
 use crate::domain::{
     DomainError, EntryId, Field, FieldErrors, PermissionSetId, RequestId, Span, Timestamp,
@@ -212,8 +212,10 @@ impl LocalMoment {
 pub struct TermsInput {
     /// Preset durations in minutes.
     pub presets: Vec<u32>,
-    /// The chosen preset.
+    /// The chosen preset; one past the last is *Permanent*, when offered.
     pub preset_index: usize,
+    /// Whether *Permanent* is offered after the presets (R-REQ-10).
+    pub offers_permanent: bool,
     /// Whether a custom time frame may be chosen instead of a preset.
     pub offers_custom: bool,
     /// Use the custom time frame instead of a preset.
@@ -244,6 +246,7 @@ impl TermsInput {
         TermsInput {
             presets,
             preset_index: 0,
+            offers_permanent: false,
             offers_custom: false,
             is_custom: false,
             start: LocalMoment::of(start_at),
@@ -273,10 +276,12 @@ impl TermsInput {
                 (false, now, now + Span::mins(i64::from(mins)))
             }
             AccessWindow::Custom { start_at, end_at } => (true, start_at, end_at),
+            AccessWindow::Permanent => (false, now, now + Span::hours(1)),
         };
         let preset_index = match terms.window {
             AccessWindow::Duration { mins } => presets.iter().position(|m| *m == mins).unwrap_or(0),
             AccessWindow::Custom { .. } => 0,
+            AccessWindow::Permanent => presets.len(),
         };
         let set_index = sets
             .iter()
@@ -284,6 +289,7 @@ impl TermsInput {
             .unwrap_or(0);
         TermsInput {
             preset_index,
+            offers_permanent: terms.window == AccessWindow::Permanent,
             offers_custom: true,
             is_custom,
             ..TermsInput::new(presets, sets, set_index, start_at, end_at)
@@ -312,9 +318,14 @@ impl TermsInput {
         self.offers_custom && self.is_custom
     }
 
+    /// Whether *Permanent* is chosen (and offered), without a custom time frame.
+    pub fn uses_permanent(&self) -> bool {
+        self.offers_permanent && !self.uses_custom() && self.preset_index == self.presets.len()
+    }
+
     /// Whether the grant starts on first use: chosen, and only for a duration.
     pub fn starts_on_first_use(&self) -> bool {
-        self.first_use == Some(true) && !self.uses_custom()
+        self.first_use == Some(true) && !self.uses_custom() && !self.uses_permanent()
     }
 
     /// The window the input describes, or the message for the field that is wrong.
@@ -324,6 +335,8 @@ impl TermsInput {
                 start_at: self.start.to_timestamp(Field::Start)?,
                 end_at: self.end.to_timestamp(Field::End)?,
             })
+        } else if self.uses_permanent() {
+            Ok(AccessWindow::Permanent)
         } else {
             Ok(AccessWindow::Duration {
                 mins: self.preset_mins(),
@@ -348,8 +361,8 @@ impl TermsInput {
 /// The request dialog (R-REQ-3).
 #[derive(Debug, Clone)]
 pub struct RequestForm {
-    /// The entry asked for.
-    pub entry_id: EntryId,
+    /// What is asked for: an entry, a folder or a vault (R-REQ-11).
+    pub target: Target,
     /// Its name and path, for the title.
     pub entry_path: String,
     /// Names of the dependencies the request covers.

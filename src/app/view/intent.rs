@@ -201,7 +201,8 @@ pub enum VaultIntent {
 pub enum AccessIntent {
     /// Ask "Request temporary access?" for a locked entry (R-REQ-2).
     AskForAccess(EntryId),
-    /// Open the request dialog for an entry.
+    /// Open the request dialog for an entry; on a folder it asks for the
+    /// folder and everything below it (R-REQ-11).
     OpenRequestDialog(EntryId),
     /// Open the request dialog pre-filled to extend a grant (R-REQ-9, R-BEY-1).
     RequestExtension(RequestId),
@@ -223,6 +224,8 @@ pub enum AccessIntent {
     OpenEmergency(EntryId),
     /// Take emergency access as the open dialog says.
     TakeEmergency,
+    /// Open the request dialog for a whole vault (R-REQ-11).
+    OpenVaultRequestDialog(VaultId),
 }
 
 /// The approver's side (applied in `app/main_state/decisions.rs`).
@@ -289,8 +292,11 @@ pub enum SearchIntent {
     SetQuery(String),
     /// Move the highlight (arrows).
     Move(i64),
-    /// Show the `n`th result in its vault (Enter, or a click).
+    /// Show the `n`th result in its vault (Enter, or a click); in the
+    /// target picker, open the request dialog for it.
     Choose(usize),
+    /// Open the search as the target picker of New request… (R-REQ-13).
+    OpenForRequest,
 }
 
 /// Building the vault (issue 14); the service checks Add, Edit and Delete

@@ -78,10 +78,10 @@ pub struct RequestRow {
     pub requested_start: Option<Timestamp>,
     /// Requested end of a custom frame.
     pub requested_end: Option<Timestamp>,
-    /// Requested length.
-    pub requested_duration: Span,
-    /// Authorized length, once approved.
-    pub authorized_duration: Option<Span>,
+    /// Requested length; `None` for permanent access.
+    pub requested_duration: Option<Span>,
+    /// Authorized length, once approved (`Some(None)`: permanent).
+    pub authorized_duration: Option<Option<Span>>,
     /// The chosen approver's name.
     pub approver: String,
     /// The request message.
@@ -121,17 +121,17 @@ impl RequestsTable {
         requests: &[Request],
         now: Timestamp,
         name_of: &dyn Fn(crate::domain::UserId) -> String,
-        entry_of: &dyn Fn(crate::domain::EntryId) -> String,
+        entry_of: &dyn Fn(crate::domain::request::Target) -> String,
     ) -> RequestsTable {
         let rows = requests
             .iter()
             .map(|r| {
                 let (start, end) = match r.requested.window {
                     AccessWindow::Custom { start_at, end_at } => (Some(start_at), Some(end_at)),
-                    AccessWindow::Duration { .. } => (None, None),
+                    AccessWindow::Duration { .. } | AccessWindow::Permanent => (None, None),
                 };
                 let requested_by = name_of(r.requester_id);
-                let entry = entry_of(r.entry_id);
+                let entry = entry_of(r.target);
                 let search = format!(
                     "{requested_by}\n{entry}\n{}\n{}",
                     r.message, r.decision_message
@@ -291,16 +291,27 @@ fn compare(a: &RequestRow, b: &RequestRow, column: Column) -> Ordering {
         Column::RequestedOn => a.requested_on.cmp(&b.requested_on),
         Column::RequestedStart => a.requested_start.cmp(&b.requested_start),
         Column::RequestedEnd => a.requested_end.cmp(&b.requested_end),
-        Column::RequestedDuration => a.requested_duration.cmp(&b.requested_duration),
-        Column::AuthorizedDuration => a.authorized_duration.cmp(&b.authorized_duration),
+        // Permanent access is the longest.
+        Column::RequestedDuration => {
+            longest(a.requested_duration).cmp(&longest(b.requested_duration))
+        }
+        Column::AuthorizedDuration => a
+            .authorized_duration
+            .map(longest)
+            .cmp(&b.authorized_duration.map(longest)),
         Column::Approver => a.sort_keys[2].cmp(&b.sort_keys[2]),
     }
+}
+
+/// A length for sorting, permanent access (`None`) after every other.
+fn longest(length: Option<Span>) -> Span {
+    length.unwrap_or(Span(i64::MAX))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::{RequestStatus, Terms};
+    use crate::domain::request::{RequestStatus, Target, Terms};
     use crate::domain::{EntryId, PermissionSetId, UserId, VaultId};
 
     const T0: Timestamp = Timestamp(1_800_000_000_000);
@@ -330,7 +341,7 @@ mod tests {
             grant_end_at: Some(T0 + Span::hours(10)),
             ..Request::pending(
                 UserId(requester),
-                EntryId(entry),
+                Target::Entry(EntryId(entry)),
                 VaultId(1),
                 requested,
                 T0 + Span::mins(id),
@@ -351,7 +362,10 @@ mod tests {
             ][id.0 as usize]
                 .to_owned()
         };
-        let entries = |id: EntryId| ["", "alpha", "beta", "gamma"][id.0 as usize].to_owned();
+        let entries = |target: Target| match target {
+            Target::Entry(id) => ["", "alpha", "beta", "gamma"][id.0 as usize].to_owned(),
+            Target::Folder(_) | Target::Vault(_) => String::new(),
+        };
         RequestsTable::new(&requests, T0 + Span::mins(30), &names, &entries)
     }
 

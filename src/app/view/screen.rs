@@ -12,7 +12,7 @@ use crate::domain::access::EntryAccess;
 use crate::domain::entry::Entry;
 use crate::domain::permission::PermissionSet;
 use crate::domain::preferences::ThemeChoice;
-use crate::domain::request::Request;
+use crate::domain::request::{Request, Target};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
 use crate::domain::vault::Vault;
@@ -214,6 +214,8 @@ pub struct Names {
     pub entries: HashMap<EntryId, String>,
     /// Every permission set.
     pub sets: Vec<PermissionSet>,
+    /// Folder and vault targets of requests, as "Vault / folder" (R-REQ-11).
+    pub targets: HashMap<Target, String>,
 }
 
 impl Names {
@@ -231,6 +233,23 @@ impl Names {
             .get(&id)
             .cloned()
             .unwrap_or_else(|| format!("entry {id}"))
+    }
+
+    /// What a request is for: an entry's name, a folder's path or a vault's name.
+    pub fn target(&self, target: Target) -> String {
+        match target {
+            Target::Entry(id) => self.entry(id),
+            Target::Folder(id) => self
+                .targets
+                .get(&target)
+                .cloned()
+                .unwrap_or_else(|| self.entry(id)),
+            Target::Vault(id) => self
+                .targets
+                .get(&target)
+                .cloned()
+                .unwrap_or_else(|| format!("vault {id}")),
+        }
     }
 
     /// The name of a permission set.

@@ -2,8 +2,13 @@
 //! is a member of, found by name, path, host, URL or user name. The index is
 //! built once when the search opens (one read per vault); each keystroke
 //! filters it in memory, with no SQL.
+//!
+//! The same index is the target picker of **New request…** (R-REQ-13): in
+//! that mode the vaults themselves are listed too, and choosing a row opens
+//! the request dialog for it instead of showing it.
 
 use crate::domain::entry::{Entry, EntryKind, entry_path};
+use crate::domain::request::Target;
 use crate::domain::{EntryId, VaultId};
 use std::collections::HashMap;
 
@@ -13,9 +18,9 @@ pub const RESULT_LIMIT: usize = 500;
 /// One searchable entry.
 #[derive(Debug, Clone)]
 pub struct SearchRow {
-    /// The entry.
-    pub entry_id: EntryId,
-    /// Its kind (for the icon).
+    /// What it is: an entry, a folder, or (in the target picker) a vault.
+    pub target: Target,
+    /// Its kind (for the icon; a vault shows as a folder).
     pub kind: EntryKind,
     /// Its name.
     pub name: String,
@@ -43,13 +48,27 @@ pub struct SearchView {
     /// While the index is being read (on its own thread): how many vaults.
     /// What is typed meanwhile is kept and applied when it arrives.
     pub reading_vaults: Option<usize>,
+    /// The target picker of New request… (R-REQ-13): vaults are listed
+    /// too, and a choice opens the request dialog.
+    pub for_request: bool,
+    /// The vaults indexed, for the picker's vault rows.
+    vaults: Vec<(VaultId, String)>,
+}
+
+impl SearchRow {
+    /// The entry or folder it shows; `None` for a vault.
+    pub fn entry_id(&self) -> Option<EntryId> {
+        self.target.entry_id()
+    }
 }
 
 impl SearchView {
     /// An index of `vaults`' entries: (vault id, vault name, its entries).
     pub fn new(vaults: Vec<(VaultId, String, Vec<Entry>)>) -> SearchView {
         let mut rows = Vec::new();
+        let mut names = Vec::new();
         for (vault_id, vault_name, entries) in vaults {
+            names.push((vault_id, vault_name.clone()));
             let by_id: HashMap<EntryId, Entry> =
                 entries.iter().map(|e| (e.id, e.clone())).collect();
             for entry in &entries {
@@ -63,7 +82,11 @@ impl SearchView {
                 .join("\u{1}")
                 .to_lowercase();
                 rows.push(SearchRow {
-                    entry_id: entry.id,
+                    target: if entry.kind == EntryKind::Folder {
+                        Target::Folder(entry.id)
+                    } else {
+                        Target::Entry(entry.id)
+                    },
                     kind: entry.kind,
                     name: entry.name.clone(),
                     vault_id,
@@ -75,10 +98,33 @@ impl SearchView {
         rows.sort_by(|a, b| a.location.cmp(&b.location));
         let mut view = SearchView {
             rows,
+            vaults: names,
             ..SearchView::default()
         };
         view.set_query("");
         view
+    }
+
+    /// Makes it the target picker of New request…: each vault is listed
+    /// too, before its entries (R-REQ-13).
+    pub fn pick_targets(&mut self) {
+        if self.for_request {
+            return;
+        }
+        self.for_request = true;
+        for (vault_id, name) in &self.vaults {
+            self.rows.push(SearchRow {
+                target: Target::Vault(*vault_id),
+                kind: EntryKind::Folder,
+                name: name.clone(),
+                vault_id: *vault_id,
+                location: name.clone(),
+                haystack: name.to_lowercase(),
+            });
+        }
+        self.rows.sort_by(|a, b| a.location.cmp(&b.location));
+        let query = std::mem::take(&mut self.query);
+        self.set_query(&query);
     }
 
     /// An open search whose index of `vaults` vaults is still being read.
@@ -92,6 +138,9 @@ impl SearchView {
     /// Takes over what was typed (and the highlight) in `earlier`, the
     /// search shown while this index was read.
     pub fn continue_from(&mut self, earlier: &SearchView) {
+        if earlier.for_request {
+            self.pick_targets();
+        }
         self.set_query(&earlier.query);
     }
 
@@ -205,7 +254,10 @@ mod tests {
         view.set_query("linux web");
         assert_eq!(view.total, 1, "every word, in any field (the path)");
         view.set_query("10.1.");
-        assert_eq!(view.result(0).map(|r| r.entry_id), Some(EntryId(3)));
+        assert_eq!(
+            view.result(0).and_then(SearchRow::entry_id),
+            Some(EntryId(3))
+        );
         view.set_query("nothing like it");
         assert_eq!((view.total, view.listed()), (0, 0));
         // Typing on narrows; going back widens again.

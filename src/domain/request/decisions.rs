@@ -297,6 +297,11 @@ fn set_grant_window(
             request.grant_end_at = Some(end_at);
             request.claim_by_at = None;
         }
+        AccessWindow::Permanent => {
+            request.grant_start_at = Some(now);
+            request.grant_end_at = None;
+            request.claim_by_at = None;
+        }
     }
 }
 
@@ -364,6 +369,9 @@ pub fn revoke(
 /// The closing note of what ended because its requester left the vault.
 pub const MEMBERSHIP_REMOVED: &str = "membership removed";
 
+/// The closing note of a permanent request whose standing permission was removed.
+pub const STANDING_REMOVED: &str = "standing permission removed";
+
 /// The closing note of what ended because its requester's account was disabled.
 pub const ACCOUNT_DISABLED: &str = "account disabled";
 
@@ -378,6 +386,9 @@ pub enum Withdrawal {
     /// The requester's account was disabled: a pending request lapses, as
     /// it will never be decided for them.
     AccountDisabled,
+    /// The standing permission an approved permanent request became was
+    /// removed (R-REQ-10): the request is revoked with it.
+    StandingRemoved,
 }
 
 impl Withdrawal {
@@ -386,12 +397,13 @@ impl Withdrawal {
         match self {
             Withdrawal::MembershipRemoved => MEMBERSHIP_REMOVED,
             Withdrawal::AccountDisabled => ACCOUNT_DISABLED,
+            Withdrawal::StandingRemoved => STANDING_REMOVED,
         }
     }
 
     const fn pending_becomes(self) -> RequestStatus {
         match self {
-            Withdrawal::MembershipRemoved => RequestStatus::Cancelled,
+            Withdrawal::MembershipRemoved | Withdrawal::StandingRemoved => RequestStatus::Cancelled,
             Withdrawal::AccountDisabled => RequestStatus::Lapsed,
         }
     }
@@ -508,6 +520,11 @@ pub fn extension_start_at(
     ) {
         return Err(DomainError::WrongState(
             "the access this request extends was ended early; ask for new access instead".into(),
+        ));
+    }
+    if original.is_permanent() {
+        return Err(DomainError::WrongState(
+            "permanent access has no end to extend".into(),
         ));
     }
     let mut end = original

@@ -61,6 +61,69 @@ impl RequestKind {
     }
 }
 
+/// What a request asks access to (R-REQ-11): one entry (with the entries it
+/// depends on), a folder and everything below it, or a whole vault.
+///
+/// Invariant: a folder or vault grant covers what is below it *at the
+/// instant of each check* (decided from the entry's folders, never from a
+/// list written at approval), so entries added later are covered too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Target {
+    /// One entry and its dependencies.
+    Entry(EntryId),
+    /// A folder and everything below it, now and later.
+    Folder(EntryId),
+    /// A whole vault.
+    Vault(VaultId),
+}
+
+impl Target {
+    /// The stored name of the target's kind.
+    pub const fn kind_str(self) -> &'static str {
+        match self {
+            Target::Entry(_) => "entry",
+            Target::Folder(_) => "folder",
+            Target::Vault(_) => "vault",
+        }
+    }
+
+    /// The target from its stored kind, entry and vault.
+    pub fn parse(kind: &str, entry: Option<EntryId>, vault: VaultId) -> Option<Target> {
+        match (kind, entry) {
+            ("entry", Some(entry)) => Some(Target::Entry(entry)),
+            ("folder", Some(folder)) => Some(Target::Folder(folder)),
+            ("vault", None) => Some(Target::Vault(vault)),
+            _ => None,
+        }
+    }
+
+    /// The entry (item or folder) it names; `None` for a vault.
+    pub const fn entry_id(self) -> Option<EntryId> {
+        match self {
+            Target::Entry(id) | Target::Folder(id) => Some(id),
+            Target::Vault(_) => None,
+        }
+    }
+
+    /// Whether a grant on this target reaches `entry`, whose folders
+    /// (nearest first) are `ancestors`, through the folder tree: a folder
+    /// covers itself and what is below it, a vault everything in it. An
+    /// entry target is not judged here: its coverage (the entry and its
+    /// dependencies) is stored with the request.
+    pub fn covers_by_tree(self, entry: EntryId, ancestors: &[EntryId]) -> bool {
+        match self {
+            Target::Entry(_) => false,
+            Target::Folder(folder) => folder == entry || ancestors.contains(&folder),
+            Target::Vault(_) => true,
+        }
+    }
+
+    /// Whether it is a folder or a vault, whose coverage follows the tree.
+    pub const fn is_scope(self) -> bool {
+        !matches!(self, Target::Entry(_))
+    }
+}
+
 /// When access should run: a length that starts at approval, or a fixed time frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AccessWindow {
@@ -76,14 +139,19 @@ pub enum AccessWindow {
         /// First instant without access.
         end_at: Timestamp,
     },
+    /// No end (R-REQ-10), where the workspace allows it: from approval until
+    /// revoked. Once approved it is held as a standing permission that
+    /// remembers the request.
+    Permanent,
 }
 
 impl AccessWindow {
-    /// The length of access this window describes.
-    pub fn length(self) -> Span {
+    /// The length of access this window describes; `None` for permanent access.
+    pub fn length(self) -> Option<Span> {
         match self {
-            AccessWindow::Duration { mins } => Span::mins(i64::from(mins)),
-            AccessWindow::Custom { start_at, end_at } => end_at.since(start_at),
+            AccessWindow::Duration { mins } => Some(Span::mins(i64::from(mins))),
+            AccessWindow::Custom { start_at, end_at } => Some(end_at.since(start_at)),
+            AccessWindow::Permanent => None,
         }
     }
 }
@@ -219,9 +287,9 @@ pub struct Request {
     pub kind: RequestKind,
     /// Who asked (and who receives access).
     pub requester_id: UserId,
-    /// The entry asked for.
-    pub entry_id: EntryId,
-    /// The entry's vault.
+    /// What is asked for: an entry, a folder or a vault (R-REQ-11).
+    pub target: Target,
+    /// The target's vault.
     pub vault_id: VaultId,
     /// The approver the requester chose (notified first); any eligible approver may decide.
     pub approver_id: Option<UserId>,
@@ -283,7 +351,7 @@ impl Request {
     /// every field.
     pub fn pending(
         requester_id: UserId,
-        entry_id: EntryId,
+        target: Target,
         vault_id: VaultId,
         requested: Terms,
         created_at: Timestamp,
@@ -293,7 +361,7 @@ impl Request {
             id: RequestId(0),
             kind: RequestKind::Standard,
             requester_id,
-            entry_id,
+            target,
             vault_id,
             approver_id: None,
             extends_request_id: None,
@@ -322,10 +390,12 @@ impl Request {
         }
     }
 
-    /// A new pending request, as validated by [`validate_new_request`].
+    /// A new pending request on `target` in `vault_id`, as validated by
+    /// [`validate_new_request`].
     pub fn new_pending(
         requester_id: UserId,
-        entry: &Entry,
+        target: Target,
+        vault_id: VaultId,
         draft: &NewRequest,
         settings: &WorkspaceSettings,
         now: Timestamp,
@@ -342,8 +412,8 @@ impl Request {
             start_on_first_use: draft.start_on_first_use,
             ..Request::pending(
                 requester_id,
-                entry.id,
-                entry.vault_id,
+                target,
+                vault_id,
                 draft.terms,
                 now,
                 now + settings.pending_ttl(),
@@ -358,6 +428,9 @@ impl Request {
             RequestStatus::Pending => Phase::Pending,
             RequestStatus::Approved => {
                 match (self.grant_start_at, self.grant_end_at, self.claim_by_at) {
+                    // Permanent access (R-REQ-10): from approval until revoked.
+                    (Some(start), None, None) if now < start => Phase::Scheduled,
+                    (Some(_), None, None) => Phase::Active,
                     (Some(start), Some(end), _) => {
                         if now < start {
                             Phase::Scheduled
@@ -384,6 +457,11 @@ impl Request {
         self.authorized.unwrap_or(self.requested)
     }
 
+    /// Whether the terms in force are permanent access (R-REQ-10).
+    pub fn is_permanent(&self) -> bool {
+        self.effective_terms().window == AccessWindow::Permanent
+    }
+
     /// Whether the approver changed what was asked for.
     pub fn is_modified(&self) -> bool {
         self.authorized.is_some_and(|a| a != self.requested)
@@ -397,6 +475,11 @@ impl Request {
         }
     }
 
+    /// The entry (item or folder) the request names; `None` for a vault.
+    pub fn entry_id(&self) -> Option<EntryId> {
+        self.target.entry_id()
+    }
+
     /// Who has approved so far.
     pub fn has_approval_from(&self, user: UserId) -> bool {
         self.approvals.iter().any(|a| a.approver_id == user)
@@ -406,8 +489,9 @@ impl Request {
 /// What a requester fills in (R-REQ-3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewRequest {
-    /// The entry asked for.
-    pub entry_id: EntryId,
+    /// What is asked for. An entry that is a folder is taken as the folder
+    /// with everything below it (R-REQ-11).
+    pub target: Target,
     /// What is asked for.
     pub terms: Terms,
     /// The chosen approver.
@@ -425,14 +509,73 @@ pub struct NewRequest {
 pub struct RequestInfo {
     /// The request, with its approvals.
     pub request: Request,
-    /// The entry asked for.
-    pub entry: crate::domain::entry::Entry,
-    /// "Vault / folder / entry".
+    /// The entry asked for; `None` for a vault.
+    pub entry: Option<crate::domain::entry::Entry>,
+    /// "Vault / folder / entry", or the vault's name.
     pub entry_path: String,
-    /// Names of the entries the request also covers.
+    /// Names of the entries the request also covers (an entry's dependencies).
     pub covers: Vec<String>,
+    /// For a folder or a vault: what it holds now (R-REQ-11).
+    pub contents: Option<TargetContents>,
     /// How many approvals the vault needs (R-BEY-4).
     pub required_approvals: u32,
+}
+
+/// What a folder or vault holds, so an approver knows what they grant (R-REQ-11).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TargetContents {
+    /// How many entries of each kind it holds (kinds in their usual order,
+    /// only those present).
+    pub counts: Vec<(crate::domain::entry::EntryKind, usize)>,
+    /// The paths of the first entries below it, relative to it, in tree order.
+    pub first: Vec<String>,
+}
+
+impl TargetContents {
+    /// How many first entries the response window lists.
+    pub const FIRST: usize = 8;
+
+    /// What lies below `root` (`None`: the whole vault) among `entries` (a
+    /// vault's entries, or a folder's subtree, in any order): counts by kind
+    /// and the first [`TargetContents::FIRST`] paths, sorted.
+    pub fn of(root: Option<EntryId>, entries: &[Entry]) -> TargetContents {
+        let by_id: std::collections::HashMap<EntryId, &Entry> =
+            entries.iter().map(|e| (e.id, e)).collect();
+        let below: Vec<&Entry> = entries.iter().filter(|e| Some(e.id) != root).collect();
+        let counts = crate::domain::entry::EntryKind::ALL
+            .into_iter()
+            .map(|kind| (kind, below.iter().filter(|e| e.kind == kind).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        let mut paths: Vec<String> = below
+            .iter()
+            .map(|e| {
+                let mut names = vec![e.name.as_str()];
+                let mut parent = e.parent_id;
+                // Invariant: the tree has no cycles; the bound only guards bad data.
+                for _ in 0..entries.len() {
+                    match parent {
+                        Some(p) if Some(p) != root => match by_id.get(&p) {
+                            Some(folder) => {
+                                names.push(folder.name.as_str());
+                                parent = folder.parent_id;
+                            }
+                            None => break,
+                        },
+                        _ => break,
+                    }
+                }
+                names.reverse();
+                names.join(" / ")
+            })
+            .collect();
+        paths.sort_by_key(|p| p.to_lowercase());
+        paths.truncate(Self::FIRST);
+        TargetContents {
+            counts,
+            first: paths,
+        }
+    }
 }
 
 #[cfg(test)]

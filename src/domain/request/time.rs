@@ -11,7 +11,11 @@ pub fn claim_first_use(request: &mut Request, now: Timestamp) -> bool {
     if request.phase(now) != Phase::AwaitingFirstUse {
         return false;
     }
-    let length = request.effective_terms().window.length();
+    // Invariant: start on first use is refused with permanent access, so
+    // a first-use grant always has a length.
+    let Some(length) = request.effective_terms().window.length() else {
+        return false;
+    };
     request.grant_start_at = Some(now);
     request.grant_end_at = Some(now + length);
     true

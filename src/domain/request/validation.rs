@@ -1,11 +1,11 @@
 //! Whether a new request, a direct grant or an emergency grant is acceptable
 //! (R-REQ-4, R-REQ-9, R-ADM-3, R-BEY-5): every check that runs before a request exists.
 
-use super::{AccessWindow, NewRequest, Phase, Request};
+use super::{AccessWindow, NewRequest, Phase, Request, Target};
 use crate::domain::entry::{Entry, EntryKind};
 use crate::domain::error::{DomainError, Field, FieldErrors};
-use crate::domain::ids::{EntryId, UserId};
-use crate::domain::permission::{Permission, PermissionSet, Permissions};
+use crate::domain::ids::UserId;
+use crate::domain::permission::PermissionSet;
 use crate::domain::settings::{MAX_MESSAGE_CHARS, WorkspaceSettings};
 use crate::domain::time::{Span, Timestamp};
 use crate::domain::user::User;
@@ -65,10 +65,8 @@ pub struct RequestContext<'a> {
     pub settings: &'a WorkspaceSettings,
     /// Who asks.
     pub requester: &'a User,
-    /// Whether the requester is a member of the entry's vault.
+    /// Whether the requester is a member of the target's vault.
     pub is_member: bool,
-    /// The entry asked for.
-    pub entry: &'a Entry,
     /// The longest access allowed in the entry's vault.
     pub max_length: MaxLength<'a>,
     /// The chosen permission set, if it exists.
@@ -100,19 +98,6 @@ pub fn validate_new_request(
         errors.push(Field::Workspace, "your account is inactive");
         return errors.into_result();
     }
-    // A folder has no main action to use; what can be asked for on one is
-    // adding, changing or deleting there (issue 14).
-    let edits = Permissions::of(&[Permission::Add, Permission::Edit, Permission::Delete]);
-    if ctx.entry.kind == EntryKind::Folder
-        && ctx
-            .permission_set
-            .is_some_and(|s| s.permissions.iter().all(|p| !edits.contains(p)))
-    {
-        errors.push(
-            Field::Entry,
-            "temporary access is requested on an item, not a folder, unless the set holds Add, Edit or Delete",
-        );
-    }
     if !ctx.is_member && !ctx.requester.is_admin {
         errors.push(Field::Entry, "you are not a member of this vault");
     }
@@ -131,6 +116,18 @@ pub fn validate_new_request(
         errors.push(
             Field::Start,
             "start on first use works with a duration, not a custom time frame",
+        );
+    }
+    if draft.start_on_first_use && draft.terms.window == AccessWindow::Permanent {
+        errors.push(
+            Field::Start,
+            "start on first use works with a duration, not permanent access",
+        );
+    }
+    if draft.extends_request_id.is_some() && draft.terms.window == AccessWindow::Permanent {
+        errors.push(
+            Field::Duration,
+            "an extension adds time; ask for permanent access in a new request",
         );
     }
     match (draft.approver_id, ctx.approver) {
@@ -183,10 +180,10 @@ pub fn validate_new_request(
 pub fn check_extension_target(
     original: &Request,
     requester: UserId,
-    entry: EntryId,
+    target: Target,
     now: Timestamp,
 ) -> Result<(), DomainError> {
-    if original.requester_id != requester || original.entry_id != entry {
+    if original.requester_id != requester || original.target != target {
         return Err(DomainError::NotPermitted(
             "you can only extend your own access to this entry".into(),
         ));
@@ -214,6 +211,14 @@ pub(super) fn check_window(
     is_request: bool,
 ) {
     match window {
+        AccessWindow::Permanent => {
+            if !settings.permanent_access_allowed {
+                errors.push(
+                    Field::Duration,
+                    "permanent access is not allowed in this workspace; choose a duration",
+                );
+            }
+        }
         AccessWindow::Duration { mins } => {
             if mins == 0 {
                 errors.push(Field::Duration, "choose a duration longer than zero");
@@ -370,7 +375,14 @@ pub fn validate_direct_grant(
     now: Timestamp,
 ) -> Result<(), DomainError> {
     let mut errors = FieldErrors::default();
-    check_window(&mut errors, window, settings, max_length, now, false);
+    if window == AccessWindow::Permanent {
+        errors.push(
+            Field::Duration,
+            "permanent access is given as a standing permission, not a direct grant",
+        );
+    } else {
+        check_window(&mut errors, window, settings, max_length, now, false);
+    }
     check_message(&mut errors, message);
     errors.into_result()
 }

@@ -304,6 +304,21 @@ fn file_uri(path: &Path, parameter: &str) -> String {
 }
 
 fn migrate(conn: &mut Connection, from: i64) -> Result<(), StoreError> {
+    if from >= schema::latest_version() {
+        return Ok(());
+    }
+    // A migration may rebuild a table others refer to (SQLite's documented
+    // way to change a column): foreign keys are off while migrations run and
+    // each migration's result is checked before it commits.
+    conn.execute_batch("PRAGMA foreign_keys = OFF;")
+        .map_err(|e| map_error(&e))?;
+    let migrated = run_migrations(conn, from);
+    conn.execute_batch("PRAGMA foreign_keys = ON;")
+        .map_err(|e| map_error(&e))?;
+    migrated
+}
+
+fn run_migrations(conn: &mut Connection, from: i64) -> Result<(), StoreError> {
     for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(from as usize) {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -316,6 +331,19 @@ fn migrate(conn: &mut Connection, from: i64) -> Result<(), StoreError> {
             continue;
         }
         tx.execute_batch(sql).map_err(|e| map_error(&e))?;
+        let broken: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM pragma_foreign_key_check)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| map_error(&e))?;
+        if broken {
+            return Err(StoreError::Database(format!(
+                "migration {} would break the workspace's references",
+                index + 1
+            )));
+        }
         tx.execute_batch(&format!(
             "PRAGMA user_version = {}; PRAGMA application_id = {};",
             index + 1,

@@ -5,8 +5,8 @@ use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind};
 use crate::domain::notification::{
     HandledNote, Notification, NotificationContent, NotificationKind,
 };
-use crate::domain::permission::{PermissionSet, Permissions};
-use crate::domain::request::{AccessWindow, Request, RequestKind, RequestStatus, Terms};
+use crate::domain::permission::{PermissionSet, Permissions, StandingGrant, StandingOrigin};
+use crate::domain::request::{AccessWindow, Request, RequestKind, RequestStatus, Target, Terms};
 use crate::domain::user::User;
 use crate::domain::vault::Vault;
 use crate::domain::{
@@ -103,7 +103,7 @@ pub const REQUEST_COLUMNS: &str = "id, kind, requester_id, entry_id, vault_id, a
     authorized_set_id, authorized_duration_mins, authorized_start_ms, authorized_end_ms, \
     message, start_on_first_use, created_at_ms, pending_until_ms, status, decided_by, decided_at_ms, \
     decision_message, grant_start_ms, grant_end_ms, claim_by_ms, ended_by, ended_at_ms, closing_note, \
-    needs_review, reviewed_by, reviewed_at_ms, expiring_soon_notified, expiry_recorded";
+    needs_review, reviewed_by, reviewed_at_ms, expiring_soon_notified, expiry_recorded, target";
 
 /// The columns of [`REQUEST_COLUMNS`] that change after insertion, in bind order.
 pub const REQUEST_UPDATE: &str = "UPDATE requests SET \
@@ -126,6 +126,8 @@ fn terms(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<Terms>> {
             start_at: Timestamp(start),
             end_at: Timestamp(end),
         },
+        // Neither a duration nor a time frame: permanent access (R-REQ-10).
+        (None, None, None) => AccessWindow::Permanent,
         _ => {
             return Err(bad(
                 first + 1,
@@ -147,19 +149,51 @@ pub fn window_columns(window: AccessWindow) -> (Option<u32>, Option<i64>, Option
         AccessWindow::Custom { start_at, end_at } => {
             (None, Some(start_at.millis()), Some(end_at.millis()))
         }
+        AccessWindow::Permanent => (None, None, None),
     }
+}
+
+/// A standing permission: user, vault, folder, set, and the origin columns.
+pub fn standing_grant(r: &Row<'_>) -> rusqlite::Result<StandingGrant> {
+    let origin = match (
+        r.get::<_, Option<i64>>(4)?,
+        r.get::<_, Option<i64>>(5)?,
+        r.get::<_, Option<i64>>(6)?,
+    ) {
+        (Some(request), Some(by), Some(at)) => Some(StandingOrigin {
+            request_id: RequestId(request),
+            approved_by: UserId(by),
+            approved_at: Timestamp(at),
+        }),
+        _ => None,
+    };
+    Ok(StandingGrant {
+        user_id: UserId(r.get(0)?),
+        vault_id: VaultId(r.get(1)?),
+        folder_id: r.get::<_, Option<i64>>(2)?.map(EntryId),
+        set_id: PermissionSetId(r.get(3)?),
+        origin,
+    })
 }
 
 /// A request without its approvals (the caller attaches them).
 pub fn request(row: &Row<'_>) -> rusqlite::Result<Request> {
     let kind: String = row.get(1)?;
     let status: String = row.get(19)?;
+    let target_kind: String = row.get(34)?;
+    let vault_id = VaultId(row.get(4)?);
+    let target = Target::parse(
+        &target_kind,
+        row.get::<_, Option<i64>>(3)?.map(EntryId),
+        vault_id,
+    )
+    .ok_or_else(|| bad(34, "request target", &target_kind))?;
     Ok(Request {
         id: RequestId(row.get(0)?),
         kind: RequestKind::parse(&kind).ok_or_else(|| bad(1, "request kind", &kind))?,
         requester_id: UserId(row.get(2)?),
-        entry_id: EntryId(row.get(3)?),
-        vault_id: VaultId(row.get(4)?),
+        target,
+        vault_id,
         approver_id: row.get::<_, Option<i64>>(5)?.map(UserId),
         extends_request_id: row.get::<_, Option<i64>>(6)?.map(RequestId),
         requested: terms(row, 7)?.ok_or_else(|| bad(7, "requested terms", "missing"))?,

@@ -17,6 +17,8 @@ pub const MIGRATIONS: &[&str] = &[
     V_ENTRY_REVISION,
     V_PASSWORD_RESET,
     V_VAULT_ADMIN,
+    V_REQUEST_TARGETS,
+    V_PERMANENT_ACCESS,
 ];
 
 /// The newest schema this build knows.
@@ -326,4 +328,101 @@ CREATE INDEX standing_by_set ON standing_permissions(permission_set_id);
 CREATE INDEX standing_by_vault ON standing_permissions(vault_id);
 CREATE INDEX requests_open_by_set ON requests(requested_set_id) WHERE status IN ('pending', 'approved');
 CREATE INDEX requests_open_by_authorized_set ON requests(authorized_set_id) WHERE status IN ('pending', 'approved');
+";
+
+/// Requests for folders and vaults (issue 18, R-REQ-11): `target` says what
+/// a request names — `entry` (the entry `entry_id` and its dependencies, as
+/// `request_entries` lists them), `folder` (the folder `entry_id` and
+/// everything below it, decided from the tree at each check) or `vault`
+/// (the whole vault `vault_id`; `entry_id` is NULL). SQLite cannot drop a
+/// NOT NULL, so the table is rebuilt the documented way: the runner turns
+/// foreign keys off around migrations and checks them before committing.
+/// Its columns and indexes are those of V1, V_ENTRY_EDITING and V_VAULT_ADMIN.
+const V_REQUEST_TARGETS: &str = r"
+CREATE TABLE requests_new (
+    id                        INTEGER PRIMARY KEY,
+    kind                      TEXT NOT NULL,
+    requester_id              INTEGER NOT NULL REFERENCES users(id),
+    target                    TEXT NOT NULL DEFAULT 'entry'
+                              CHECK ((target = 'vault') = (entry_id IS NULL)),
+    entry_id                  INTEGER REFERENCES entries(id),
+    vault_id                  INTEGER NOT NULL REFERENCES vaults(id),
+    approver_id               INTEGER REFERENCES users(id),
+    extends_request_id        INTEGER REFERENCES requests(id),
+    requested_set_id          INTEGER NOT NULL REFERENCES permission_sets(id),
+    requested_duration_mins   INTEGER,
+    requested_start_ms        INTEGER,
+    requested_end_ms          INTEGER,
+    authorized_set_id         INTEGER REFERENCES permission_sets(id),
+    authorized_duration_mins  INTEGER,
+    authorized_start_ms       INTEGER,
+    authorized_end_ms         INTEGER,
+    message                   TEXT NOT NULL DEFAULT '',
+    start_on_first_use        INTEGER NOT NULL DEFAULT 0,
+    created_at_ms             INTEGER NOT NULL,
+    pending_until_ms          INTEGER NOT NULL,
+    status                    TEXT NOT NULL,
+    decided_by                INTEGER REFERENCES users(id),
+    decided_at_ms             INTEGER,
+    decision_message          TEXT NOT NULL DEFAULT '',
+    grant_start_ms            INTEGER,
+    grant_end_ms              INTEGER,
+    claim_by_ms               INTEGER,
+    ended_by                  INTEGER REFERENCES users(id),
+    ended_at_ms               INTEGER,
+    closing_note              TEXT NOT NULL DEFAULT '',
+    needs_review              INTEGER NOT NULL DEFAULT 0,
+    reviewed_by               INTEGER REFERENCES users(id),
+    reviewed_at_ms            INTEGER,
+    expiring_soon_notified    INTEGER NOT NULL DEFAULT 0,
+    expiry_recorded           INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO requests_new (id, kind, requester_id, target, entry_id, vault_id, approver_id,
+    extends_request_id, requested_set_id, requested_duration_mins, requested_start_ms,
+    requested_end_ms, authorized_set_id, authorized_duration_mins, authorized_start_ms,
+    authorized_end_ms, message, start_on_first_use, created_at_ms, pending_until_ms, status,
+    decided_by, decided_at_ms, decision_message, grant_start_ms, grant_end_ms, claim_by_ms,
+    ended_by, ended_at_ms, closing_note, needs_review, reviewed_by, reviewed_at_ms,
+    expiring_soon_notified, expiry_recorded)
+SELECT id, kind, requester_id, 'entry', entry_id, vault_id, approver_id,
+    extends_request_id, requested_set_id, requested_duration_mins, requested_start_ms,
+    requested_end_ms, authorized_set_id, authorized_duration_mins, authorized_start_ms,
+    authorized_end_ms, message, start_on_first_use, created_at_ms, pending_until_ms, status,
+    decided_by, decided_at_ms, decision_message, grant_start_ms, grant_end_ms, claim_by_ms,
+    ended_by, ended_at_ms, closing_note, needs_review, reviewed_by, reviewed_at_ms,
+    expiring_soon_notified, expiry_recorded
+FROM requests;
+DROP TABLE requests;
+ALTER TABLE requests_new RENAME TO requests;
+CREATE INDEX requests_by_requester ON requests(requester_id, created_at_ms);
+CREATE INDEX requests_by_requester_entry ON requests(requester_id, entry_id, created_at_ms);
+CREATE INDEX requests_by_requester_vault ON requests(requester_id, vault_id) WHERE status = 'approved';
+CREATE INDEX requests_pending ON requests(created_at_ms) WHERE status = 'pending';
+CREATE INDEX requests_pending_until ON requests(pending_until_ms) WHERE status = 'pending';
+CREATE INDEX requests_pending_same ON requests(requester_id, entry_id, requested_set_id) WHERE status = 'pending';
+CREATE INDEX requests_live_end ON requests(grant_end_ms) WHERE status = 'approved' AND expiry_recorded = 0;
+CREATE INDEX requests_unclaimed ON requests(claim_by_ms) WHERE status = 'approved' AND grant_end_ms IS NULL;
+CREATE INDEX requests_review ON requests(id) WHERE needs_review = 1;
+CREATE INDEX requests_extending ON requests(extends_request_id) WHERE extends_request_id IS NOT NULL;
+CREATE INDEX requests_pending_by_entry ON requests(entry_id) WHERE status = 'pending';
+CREATE INDEX requests_open_by_set ON requests(requested_set_id) WHERE status IN ('pending', 'approved');
+CREATE INDEX requests_open_by_authorized_set ON requests(authorized_set_id) WHERE status IN ('pending', 'approved');
+CREATE INDEX requests_scoped ON requests(requester_id, vault_id) WHERE status = 'approved' AND target <> 'entry';
+";
+
+/// Permanent access (issue 18, R-REQ-10): a standing permission made by
+/// approving a permanent request remembers it (`origin_request_id`; its
+/// requester is the row's user), who completed the approval and when. A
+/// permanent window is stored as a request's terms with neither a duration
+/// nor a time frame. The workspace setting `permanent_access_allowed` is
+/// written into the stored settings, off, as the default it has.
+const V_PERMANENT_ACCESS: &str = r"
+ALTER TABLE standing_permissions ADD COLUMN origin_request_id INTEGER REFERENCES requests(id);
+ALTER TABLE standing_permissions ADD COLUMN approved_by INTEGER REFERENCES users(id);
+ALTER TABLE standing_permissions ADD COLUMN approved_at_ms INTEGER;
+CREATE INDEX standing_by_origin ON standing_permissions(origin_request_id)
+    WHERE origin_request_id IS NOT NULL;
+UPDATE meta SET value = json_set(value, '$.permanent_access_allowed', json('false'))
+WHERE key = 'settings' AND json_valid(value)
+    AND json_type(value, '$.permanent_access_allowed') IS NULL;
 ";

@@ -12,7 +12,7 @@ use crate::domain::notification::{
 };
 use crate::domain::permission::{Permission, Permissions, StandingGrant};
 use crate::domain::request::{
-    AccessWindow, Approval, Request, RequestKind, RequestStatus, Terms, expiring_soon_at,
+    AccessWindow, Approval, Request, RequestKind, RequestStatus, Target, Terms, expiring_soon_at,
 };
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::NewUser;
@@ -188,7 +188,7 @@ fn pending(
     };
     Request::pending(
         requester,
-        entry,
+        Target::Entry(entry),
         vault,
         terms,
         created_at,
@@ -484,11 +484,13 @@ fn permission_sets_and_standing_permissions_round_trip() {
                 set_id: s.reader,
                 folder_id: None,
                 permissions: Permissions::of(&[Permission::View, Permission::ViewPassword]),
+                since: None,
             },
             StandingFact {
                 set_id: custom,
                 folder_id: Some(s.sub),
                 permissions: Permissions::of(&[Permission::Edit]),
+                since: None,
             },
         ]
     );
@@ -642,7 +644,7 @@ fn a_request_round_trips_every_column() {
         id: RequestId(0),
         kind: RequestKind::Extension,
         requester_id: s.alice,
-        entry_id: s.rdp,
+        target: Target::Entry(s.rdp),
         vault_id: s.vault_a,
         approver_id: Some(s.bob),
         extends_request_id: Some(original),
@@ -878,7 +880,8 @@ fn has_pending_counts_until_the_instant_a_request_lapses() {
     ];
     for (name, user, entry, set, now, want) in table {
         assert_eq!(
-            tx.has_pending(user, entry, set, now).unwrap(),
+            tx.has_pending(user, Target::Entry(entry), set, now)
+                .unwrap(),
             want,
             "{name}"
         );
@@ -2205,6 +2208,7 @@ fn members_approvers_standing_and_sets_are_removed_and_changed() {
         vault_id: s.vault_a,
         folder_id: None,
         set_id: s.reader,
+        origin: None,
     };
     let on_folder = StandingGrant {
         folder_id: Some(s.folder),
@@ -2290,4 +2294,94 @@ fn open_requests_of_a_set_and_of_a_member_in_a_vault() {
             .unwrap()
             .is_empty()
     );
+}
+
+/// Issue 18: a workspace before request targets and permanent access opens
+/// and migrates: the requests table is rebuilt with its rows, approvals,
+/// covered entries and notifications still pointing at them (foreign keys
+/// checked), every old request an entry request; the settings gain
+/// `permanent_access_allowed`, off; a vault request naming no entry is then
+/// stored, and a standing permission remembers its origin.
+#[test]
+fn a_workspace_before_request_targets_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("targets.latchkey");
+    // The schema of issue 15, before `V_REQUEST_TARGETS`.
+    let before = 9;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for migration in &schema::MIGRATIONS[..before] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before}; PRAGMA application_id = {};
+             INSERT INTO meta (key, value) VALUES ('settings', '{{\"temporary_access_enabled\":true}}');
+             INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'alice', 'Alice', 'x'), (2, 'bob', 'Bob', 'x');
+             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+             INSERT INTO permission_sets (id, name, permission_bits, is_builtin) VALUES (1, 'Reader', 3, 1);
+             INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'rdp', 'web-01');
+             INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
+                 requested_duration_mins, created_at_ms, pending_until_ms, status)
+                 VALUES (1, 'standard', 1, 1, 1, 1, 60, 0, 1000, 'pending');
+             INSERT INTO request_entries (entry_id, request_id) VALUES (1, 1);
+             INSERT INTO approvals (request_id, approver_id, approved_at_ms) VALUES (1, 2, 5);
+             INSERT INTO notifications (user_id, kind, request_id, title, body, created_at_ms)
+                 VALUES (2, 'request_submitted', 1, 't', 'b', 0);",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    assert_eq!(
+        pragma(&store, "foreign_keys"),
+        1,
+        "on again after migrating"
+    );
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let old = tx.request(RequestId(1)).unwrap().unwrap();
+    assert_eq!(old.target, Target::Entry(EntryId(1)));
+    assert_eq!(old.approvals.len(), 1);
+    assert_eq!(tx.covered_entries(RequestId(1)).unwrap(), [EntryId(1)]);
+    assert_eq!(tx.notifications(UserId(2), 10).unwrap().len(), 1);
+    let settings = tx.settings().unwrap();
+    assert!(settings.temporary_access_enabled && !settings.permanent_access_allowed);
+
+    let terms = Terms {
+        permission_set_id: PermissionSetId(1),
+        window: AccessWindow::Permanent,
+    };
+    let vault = Request::pending(
+        UserId(1),
+        Target::Vault(VaultId(1)),
+        VaultId(1),
+        terms,
+        T0,
+        T0 + Span::hours(1),
+    );
+    let id = tx.insert_request(&vault, &[]).unwrap();
+    let stored = tx.request(id).unwrap().unwrap();
+    assert_eq!(stored.target, Target::Vault(VaultId(1)));
+    assert_eq!(stored.entry_id(), None);
+    assert_eq!(stored.requested.window, AccessWindow::Permanent);
+    let grant = StandingGrant {
+        user_id: UserId(1),
+        vault_id: VaultId(1),
+        folder_id: None,
+        set_id: PermissionSetId(1),
+        origin: Some(crate::domain::permission::StandingOrigin {
+            request_id: id,
+            approved_by: UserId(2),
+            approved_at: T0,
+        }),
+    };
+    tx.insert_standing_grant(&grant).unwrap();
+    assert_eq!(tx.standing_from_request(id).unwrap(), Some(grant));
+    assert_eq!(
+        tx.standing(UserId(1), VaultId(1)).unwrap()[0].since,
+        Some(T0)
+    );
+    assert!(tx.remove_standing(&grant).unwrap());
+    assert_eq!(tx.standing_from_request(id).unwrap(), None);
+    tx.commit().unwrap();
 }

@@ -10,7 +10,7 @@ use crate::domain::notification::{
     Handling, NewNotification, Notification, NotificationKind, NotificationPreferences,
 };
 use crate::domain::permission::{PermissionSet, Permissions, StandingGrant};
-use crate::domain::request::{Approval, Request};
+use crate::domain::request::{Approval, Request, Target};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::{NewUser, User};
 use crate::domain::vault::Vault;
@@ -665,21 +665,15 @@ impl StoreTx for SqliteTx<'_> {
         let mut stmt = self
             .tx
             .prepare_cached(
-                "SELECT user_id, vault_id, folder_id, permission_set_id FROM standing_permissions \
+                "SELECT user_id, vault_id, folder_id, permission_set_id, origin_request_id, \
+                 approved_by, approved_at_ms FROM standing_permissions \
                  WHERE vault_id = ?1 ORDER BY id",
             )
             .db()?;
-        stmt.query_map([vault.0], |r| {
-            Ok(StandingGrant {
-                user_id: UserId(r.get(0)?),
-                vault_id: VaultId(r.get(1)?),
-                folder_id: r.get::<_, Option<i64>>(2)?.map(EntryId),
-                set_id: PermissionSetId(r.get(3)?),
-            })
-        })
-        .db()?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .db()
+        stmt.query_map([vault.0], rows::standing_grant)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
     }
 
     fn remove_standing(&mut self, grant: &StandingGrant) -> Result<bool, StoreError> {
@@ -688,17 +682,54 @@ impl StoreTx for SqliteTx<'_> {
             .prepare_cached(
                 "DELETE FROM standing_permissions WHERE id = (SELECT id FROM standing_permissions \
                  WHERE user_id = ?1 AND vault_id = ?2 AND folder_id IS ?3 AND permission_set_id = ?4 \
-                 ORDER BY id LIMIT 1)",
+                 AND origin_request_id IS ?5 ORDER BY id LIMIT 1)",
             )
             .db()?
             .execute(params![
                 grant.user_id.0,
                 grant.vault_id.0,
                 grant.folder_id.map(|f| f.0),
-                grant.set_id.0
+                grant.set_id.0,
+                grant.origin.map(|o| o.request_id.0),
             ])
             .db()
             .map(|n| n > 0)
+    }
+
+    fn insert_standing_grant(&mut self, grant: &StandingGrant) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO standing_permissions (user_id, vault_id, folder_id, permission_set_id, \
+                 origin_request_id, approved_by, approved_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .db()?
+            .execute(params![
+                grant.user_id.0,
+                grant.vault_id.0,
+                grant.folder_id.map(|f| f.0),
+                grant.set_id.0,
+                grant.origin.map(|o| o.request_id.0),
+                grant.origin.map(|o| o.approved_by.0),
+                grant.origin.map(|o| o.approved_at.millis()),
+            ])
+            .db()
+            .map(drop)
+    }
+
+    fn standing_from_request(
+        &mut self,
+        request: RequestId,
+    ) -> Result<Option<StandingGrant>, StoreError> {
+        self.tx
+            .prepare_cached(
+                "SELECT user_id, vault_id, folder_id, permission_set_id, origin_request_id, \
+                 approved_by, approved_at_ms FROM standing_permissions \
+                 WHERE origin_request_id = ?1 ORDER BY id LIMIT 1",
+            )
+            .db()?
+            .query_row([request.0], rows::standing_grant)
+            .optional()
+            .db()
     }
 
     fn add_standing(
@@ -722,7 +753,7 @@ impl StoreTx for SqliteTx<'_> {
         let mut stmt = self
             .tx
             .prepare_cached(
-                "SELECT sp.folder_id, ps.permission_bits, sp.permission_set_id \
+                "SELECT sp.folder_id, ps.permission_bits, sp.permission_set_id, sp.approved_at_ms \
                  FROM standing_permissions sp \
                  JOIN permission_sets ps ON ps.id = sp.permission_set_id \
                  WHERE sp.user_id = ?1 AND sp.vault_id = ?2 ORDER BY sp.id",
@@ -733,6 +764,7 @@ impl StoreTx for SqliteTx<'_> {
                 folder_id: r.get::<_, Option<i64>>(0)?.map(EntryId),
                 permissions: Permissions::from_bits(r.get(1)?),
                 set_id: PermissionSetId(r.get(2)?),
+                since: r.get::<_, Option<i64>>(3)?.map(Timestamp),
             })
         })
         .db()?
@@ -995,14 +1027,14 @@ impl StoreTx for SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO requests (kind, requester_id, entry_id, vault_id, approver_id, extends_request_id, \
                  requested_set_id, requested_duration_mins, requested_start_ms, requested_end_ms, message, \
-                 start_on_first_use, created_at_ms, pending_until_ms, status) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'pending')",
+                 start_on_first_use, created_at_ms, pending_until_ms, status, target) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'pending', ?15)",
             )
             .db()?
             .execute(params![
                 r.kind.as_str(),
                 r.requester_id.0,
-                r.entry_id.0,
+                r.entry_id().map(|e| e.0),
                 r.vault_id.0,
                 r.approver_id.map(|u| u.0),
                 r.extends_request_id.map(|x| x.0),
@@ -1014,6 +1046,7 @@ impl StoreTx for SqliteTx<'_> {
                 r.start_on_first_use,
                 r.created_at.millis(),
                 r.pending_until_at.millis(),
+                r.target.kind_str(),
             ])
             .db()?;
         let id = RequestId(self.tx.last_insert_rowid());
@@ -1133,20 +1166,48 @@ impl StoreTx for SqliteTx<'_> {
         self.query_requests(&sql, &[&entry.0, &user.0])
     }
 
+    fn approved_scoped_grants(
+        &mut self,
+        user: UserId,
+        vault: VaultId,
+    ) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE requester_id = ?1 AND vault_id = ?2 \
+             AND status = 'approved' AND target <> 'entry'",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&user.0, &vault.0])
+    }
+
     fn has_pending(
         &mut self,
         user: UserId,
-        entry: EntryId,
+        target: Target,
         set: PermissionSetId,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
+        let vault = match target {
+            Target::Vault(vault) => Some(vault.0),
+            Target::Entry(_) | Target::Folder(_) => None,
+        };
         self.tx
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM requests WHERE status = 'pending' AND requester_id = ?1 \
-                 AND entry_id = ?2 AND requested_set_id = ?3 AND pending_until_ms > ?4)",
+                 AND entry_id IS ?2 AND target = ?3 AND (?4 IS NULL OR vault_id = ?4) \
+                 AND requested_set_id = ?5 AND pending_until_ms > ?6)",
             )
             .db()?
-            .query_row(params![user.0, entry.0, set.0, now.millis()], |r| r.get(0))
+            .query_row(
+                params![
+                    user.0,
+                    target.entry_id().map(|e| e.0),
+                    target.kind_str(),
+                    vault,
+                    set.0,
+                    now.millis()
+                ],
+                |r| r.get(0),
+            )
             .db()
     }
 

@@ -143,7 +143,7 @@ fn reader_terms(window: AccessWindow) -> Terms {
 
 fn draft(window: AccessWindow) -> NewRequest {
     NewRequest {
-        entry_id: RDP,
+        target: Target::Entry(RDP),
         terms: reader_terms(window),
         approver_id: Some(BOB),
         message: "patching the web servers tonight".to_owned(),
@@ -155,7 +155,7 @@ fn draft(window: AccessWindow) -> NewRequest {
 /// A pending request by `requester`, made at T0, as stored (id 100).
 fn pending_from(requester: UserId, draft: &NewRequest) -> Request {
     let mut request =
-        Request::new_pending(requester, &entry(EntryKind::Rdp), draft, &settings(), T0);
+        Request::new_pending(requester, Target::Entry(RDP), VAULT, draft, &settings(), T0);
     request.id = RequestId(100);
     request
 }

@@ -39,7 +39,7 @@ fn approved_grant_is_scheduled_then_active_then_expired() {
 fn a_pending_request_starts_with_nothing_decided() {
     let terms = reader_terms(duration(60));
     let until = at(hours(24));
-    let request = Request::pending(ALICE, RDP, VAULT, terms, T0, until);
+    let request = Request::pending(ALICE, Target::Entry(RDP), VAULT, terms, T0, until);
     assert_eq!(
         (request.id, request.kind, request.status),
         (RequestId(0), RequestKind::Standard, RequestStatus::Pending)
@@ -47,13 +47,13 @@ fn a_pending_request_starts_with_nothing_decided() {
     assert_eq!(
         (
             request.requester_id,
-            request.entry_id,
+            request.entry_id(),
             request.vault_id,
             request.requested,
             request.created_at,
             request.pending_until_at
         ),
-        (ALICE, RDP, VAULT, terms, T0, until)
+        (ALICE, Some(RDP), VAULT, terms, T0, until)
     );
     assert_eq!(
         [
@@ -111,7 +111,7 @@ fn a_pending_request_starts_with_nothing_decided() {
     let mut asked = draft(duration(60));
     asked.message = "  patching tonight  ".to_owned();
     assert_eq!(
-        Request::new_pending(ALICE, &entry(EntryKind::Rdp), &asked, &settings(), T0),
+        Request::new_pending(ALICE, Target::Entry(RDP), VAULT, &asked, &settings(), T0),
         Request {
             approver_id: Some(BOB),
             message: "patching tonight".to_owned(),
@@ -122,7 +122,7 @@ fn a_pending_request_starts_with_nothing_decided() {
     asked.extends_request_id = Some(RequestId(1));
     asked.start_on_first_use = true;
     assert_eq!(
-        Request::new_pending(ALICE, &entry(EntryKind::Rdp), &asked, &settings(), T0),
+        Request::new_pending(ALICE, Target::Entry(RDP), VAULT, &asked, &settings(), T0),
         Request {
             kind: RequestKind::Extension,
             approver_id: Some(BOB),

@@ -14,7 +14,6 @@ struct Case {
     settings: WorkspaceSettings,
     requester: User,
     is_member: bool,
-    entry: Entry,
     permission_set: Option<PermissionSet>,
     approver: Option<User>,
     has_same_pending: bool,
@@ -28,7 +27,6 @@ impl Case {
             settings: settings(),
             requester: user(ALICE),
             is_member: true,
-            entry: entry(EntryKind::Rdp),
             permission_set: Some(reader()),
             approver: Some(user(BOB)),
             has_same_pending: false,
@@ -46,7 +44,6 @@ impl Case {
             settings: &self.settings,
             requester: &self.requester,
             is_member: self.is_member,
-            entry: &self.entry,
             max_length: MaxLength::workspace(&self.settings),
             permission_set: self.permission_set.as_ref(),
             approver: self.approver.as_ref(),
@@ -237,12 +234,6 @@ fn validate_new_request_refuses_each_rule_on_its_field() {
             says: "choose a permission set",
         },
         Refusal {
-            name: "folder entry",
-            change: |c| c.entry = entry(EntryKind::Folder),
-            field: Field::Entry,
-            says: "not a folder",
-        },
-        Refusal {
             name: "not a member of the vault",
             change: |c| c.is_member = false,
             field: Field::Entry,
@@ -291,14 +282,12 @@ fn validate_new_request_accepts_the_edges_of_each_rule() {
             change: |_| {},
         },
         Acceptance {
-            name: "a folder, with a set to add, edit or delete there (issue 14)",
-            change: |c| {
-                c.entry = entry(EntryKind::Folder);
-                c.permission_set = Some(PermissionSet {
-                    permissions: Permissions::of(&[Permission::View, Permission::Add]),
-                    ..reader()
-                });
-            },
+            name: "a folder with Reader: it covers what is below it (R-REQ-11)",
+            change: |c| c.draft.target = Target::Folder(RDP),
+        },
+        Acceptance {
+            name: "a whole vault (R-REQ-11)",
+            change: |c| c.draft.target = Target::Vault(VAULT),
         },
         Acceptance {
             name: "custom frame in the future",
@@ -379,7 +368,7 @@ fn validate_new_request_accepts_the_edges_of_each_rule() {
 #[test]
 fn validate_new_request_reports_every_problem_at_once() {
     let mut case = Case::baseline();
-    case.entry = entry(EntryKind::Folder);
+    case.is_member = false;
     case.draft.terms.window = frame(at(hours(2)), at(hours(1)));
     case.draft.approver_id = None;
     case.approver = None;
@@ -659,7 +648,7 @@ fn only_ones_own_active_access_to_the_entry_is_extended() {
         ("1 ms before its end", at(hours(1)) - MS),
     ] {
         assert_eq!(
-            check_extension_target(&grant, ALICE, RDP, now),
+            check_extension_target(&grant, ALICE, Target::Entry(RDP), now),
             Ok(()),
             "{name}"
         );
@@ -731,7 +720,7 @@ fn only_ones_own_active_access_to_the_entry_is_extended() {
     for (name, original, requester, entry, now, want) in rows {
         assert_refused(
             name,
-            check_extension_target(original, requester, entry, now),
+            check_extension_target(original, requester, Target::Entry(entry), now),
             &want,
         );
     }
@@ -846,7 +835,6 @@ fn a_vaults_maximum_applies_when_it_is_shorter() {
             settings: &case.settings,
             requester: &case.requester,
             is_member: case.is_member,
-            entry: &case.entry,
             max_length: limit,
             permission_set: case.permission_set.as_ref(),
             approver: case.approver.as_ref(),
