@@ -97,3 +97,19 @@ fn every_packaged_source_file_exists() {
         );
     }
 }
+
+#[test]
+fn every_appstream_screenshot_is_in_the_repository() {
+    let metainfo = read(&format!("packaging/{APP_ID}.metainfo.xml"));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let images: Vec<&str> = metainfo
+        .split("/main/")
+        .skip(1)
+        .filter_map(|rest| rest.split('<').next())
+        .collect();
+    assert!(!images.is_empty(), "the metainfo shows no screenshot");
+    for image in images {
+        assert!(image.starts_with("packaging/screenshots/"), "{image}");
+        assert!(root.join(image).is_file(), "{image} is not in the repository");
+    }
+}
