@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_ENTRY_REVISION,
     V_PASSWORD_RESET,
     V_VAULT_ADMIN,
+    V_AUDIT_BROWSING,
 ];
 
 /// The newest schema this build knows.
@@ -326,4 +327,15 @@ CREATE INDEX standing_by_set ON standing_permissions(permission_set_id);
 CREATE INDEX standing_by_vault ON standing_permissions(vault_id);
 CREATE INDEX requests_open_by_set ON requests(requested_set_id) WHERE status IN ('pending', 'approved');
 CREATE INDEX requests_open_by_authorized_set ON requests(authorized_set_id) WHERE status IN ('pending', 'approved');
+";
+
+/// Browsing the audit log (issue 16, R-AUD-3): each filter's index ends in
+/// `seq`, so a page of the newest matching events is a walk down one index,
+/// never a sort of the whole log; `at_ms` for date ranges. Only indexes: the
+/// hashed columns and the append-only triggers are untouched.
+const V_AUDIT_BROWSING: &str = r"
+CREATE INDEX audit_by_actor ON audit_events(actor_id, seq);
+CREATE INDEX audit_by_action ON audit_events(action, seq);
+CREATE INDEX audit_by_entry ON audit_events(entry_id, seq);
+CREATE INDEX audit_by_time ON audit_events(at_ms);
 ";
