@@ -672,13 +672,15 @@ impl Workspace {
                     let Some(id) = listed.event.request_id else {
                         continue;
                     };
-                    if let HistorySubject::User(user) = subject {
-                        let Some(request) = ops.tx.request(id)? else {
-                            continue;
-                        };
-                        if request.requester_id != user {
-                            continue;
-                        }
+                    let Some(request) = ops.tx.request(id)? else {
+                        continue;
+                    };
+                    // An extension is told inside the story of what it extends.
+                    let id = request.extends_request_id.unwrap_or(id);
+                    if let HistorySubject::User(user) = subject
+                        && request.requester_id != user
+                    {
+                        continue;
                     }
                     if requests.len() >= MAX_STORIES && !requests.contains(&id) {
                         truncated = true;
@@ -720,10 +722,13 @@ fn step(
 fn story(ops: &mut Ops<'_>, paths: &mut Paths, id: RequestId) -> Result<AccessStory, ServiceError> {
     let mut steps = Vec::new();
     let mut after = 0;
+    // An extension is its own request; its steps belong to this story too.
+    let mut ids = vec![id];
+    ids.extend(ops.tx.extensions_of(id)?.into_iter().map(|r| r.id));
     loop {
         let page = ops.tx.audit_page(
             &AuditFilter {
-                requests: Some(vec![id]),
+                requests: Some(ids.clone()),
                 ..AuditFilter::default()
             },
             AuditCursor::OldestAfter(after),
