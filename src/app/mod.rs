@@ -43,7 +43,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use view::forms::{Dialog, FirstStartForm, SignInForm};
 use view::intent::{
-    AccessIntent, AdminIntent, ApprovalIntent, EditIntent, ImportIntent, Intent,
+    AccessIntent, AdminIntent, ApprovalIntent, AuditIntent, EditIntent, ImportIntent, Intent,
     NotificationsIntent, PreferencesIntent, RequestsIntent, SearchIntent, StartIntent, VaultIntent,
 };
 use view::screen::{AuditView, ScreenView, SignInView};
@@ -320,6 +320,11 @@ impl LatchkeyApp {
                 if let Screen::Main(main) = &mut self.screen {
                     let key_file = self.path.as_deref().map(key_file_for);
                     main.move_key(*into_keyring, self.env.keyring.as_ref(), key_file, now);
+                }
+            }
+            Intent::AuditLog(AuditIntent::Verify) => {
+                if let Screen::Main(main) = &mut self.screen {
+                    main.verify_audit_log(&self.env.witness);
                 }
             }
             Intent::Start(StartIntent::SignOut) => {
@@ -679,6 +684,7 @@ impl eframe::App for LatchkeyApp {
                 view: &main.view,
                 dialog: &mut main.dialog,
                 admin: main.admin.as_mut(),
+                audit_log: main.audit_log.as_mut(),
                 audit,
                 theme: self.appearance.choice(),
             },
