@@ -93,15 +93,17 @@ fn combo<T: Copy + PartialEq>(
 
 fn filters_ui(ui: &mut Ui, log: &mut AuditLogView, intents: &mut Vec<Intent>) {
     let mut changed = false;
-    let actions: Vec<(AuditAction, String)> = AuditAction::ALL
+    // Alphabetical, as people look for them.
+    let mut actions: Vec<(AuditAction, String)> = AuditAction::ALL
         .iter()
         .map(|a| (*a, present::audit_action_words(a.as_str())))
         .collect();
+    actions.sort_by(|a, b| a.1.cmp(&b.1));
     ui.horizontal_wrapped(|ui| {
         let users = log.users.clone();
         combo(
             ui,
-            "User",
+            "Filter user",
             "audit-user",
             &mut log.filters.user,
             &users,
@@ -110,7 +112,7 @@ fn filters_ui(ui: &mut Ui, log: &mut AuditLogView, intents: &mut Vec<Intent>) {
         let vaults = log.vaults.clone();
         combo(
             ui,
-            "Vault",
+            "Filter vault",
             "audit-vault",
             &mut log.filters.vault,
             &vaults,
@@ -118,7 +120,7 @@ fn filters_ui(ui: &mut Ui, log: &mut AuditLogView, intents: &mut Vec<Intent>) {
         );
         combo(
             ui,
-            "Action",
+            "Filter action",
             "audit-action",
             &mut log.filters.action,
             &actions,
@@ -162,13 +164,15 @@ fn filters_ui(ui: &mut Ui, log: &mut AuditLogView, intents: &mut Vec<Intent>) {
         if ui.button("Clear filters").clicked() {
             intents.push(AuditIntent::ClearFilters.into());
         }
-        if let Some((_, path)) = &log.filters.entry {
+    });
+    if let Some((_, path)) = &log.filters.entry {
+        ui.horizontal(|ui| {
             ui.label(format!("Entry: {path}"));
             if ui.button("❌ Any entry").clicked() {
                 intents.push(AuditIntent::ClearEntry.into());
             }
-        }
-    });
+        });
+    }
     if changed {
         intents.push(AuditIntent::ApplyFilters.into());
     }
@@ -321,6 +325,7 @@ fn table_ui(ui: &mut Ui, log: &mut AuditLogView, intents: &mut Vec<Intent>) {
     let mut builder = TableBuilder::new(ui)
         .striped(true)
         .resizable(false)
+        .sense(egui::Sense::click())
         .column(Width::exact(150.0))
         .column(Width::exact(130.0).clip(true))
         .column(Width::exact(170.0).clip(true))
@@ -427,7 +432,7 @@ fn history_ui(ctx: &egui::Context, log: &AuditLogView, intents: &mut Vec<Intent>
                             ui.horizontal(|ui| {
                                 ui.label(present::local_minute(*at));
                                 ui.label(words);
-                                let show = ui.small_button("↗");
+                                let show = ui.small_button("Show");
                                 show.widget_info(|| {
                                     WidgetInfo::labeled(
                                         Role::Button,

@@ -41,6 +41,13 @@ fn value_text(value: &Value) -> String {
     match value {
         Value::Null => "—".to_owned(),
         Value::String(s) => s.clone(),
+        // `{"duration_mins": 120}` reads "duration_mins 120".
+        Value::Object(map) => map
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| format!("{k} {}", value_text(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
         other => other.to_string(),
     }
 }
@@ -67,13 +74,13 @@ fn details_lines(details: &Value) -> (Vec<(String, String, String)>, String) {
                             a.get(key).map(value_text).unwrap_or_default(),
                         );
                         if bv != av {
-                            summary.push(format!("{key}: {bv} → {av}"));
+                            summary.push(format!("{key}: {bv} to {av}"));
                         }
                         changes.push((key.clone(), bv, av));
                     }
                 }
                 (b, a) => {
-                    summary.push(format!("{old} {} → {}", value_text(b), value_text(a)));
+                    summary.push(format!("{old} {} to {}", value_text(b), value_text(a)));
                     changes.push((format!("{old} / {new}"), value_text(b), value_text(a)));
                 }
             }
@@ -235,6 +242,11 @@ impl MainState {
                     format!("Access history of {name}"),
                     now,
                 );
+                // The log shows the entry's events (and what is below it).
+                if let Some(log) = &mut self.audit_log {
+                    log.filters.entry = Some((id, name));
+                }
+                self.reload_audit_log(None, now);
             }
             AuditIntent::HistoryOfUser(id) => {
                 let name = self.view.names.users.get(&id).cloned().unwrap_or_default();
