@@ -325,7 +325,6 @@ fn table_ui(ui: &mut Ui, log: &mut AuditLogView, intents: &mut Vec<Intent>) {
     let mut builder = TableBuilder::new(ui)
         .striped(true)
         .resizable(false)
-        .sense(egui::Sense::click())
         .column(Width::exact(150.0))
         .column(Width::exact(130.0).clip(true))
         .column(Width::exact(170.0).clip(true))
@@ -373,8 +372,18 @@ fn row_cells(
         "Event {}, {time}, {}, {}, {}",
         event.seq, event.user, event.action, event.about
     );
+    // The time cell is the row's one control: selecting it selects the
+    // event, and it reads as the whole row for screen readers.
+    row.col(|ui| {
+        let cell = ui.selectable_label(is_selected, time);
+        cell.widget_info(|| WidgetInfo::selected(Role::Row, true, is_selected, &spoken));
+        cell.ctx
+            .accesskit_node_builder(cell.id, |node| node.set_selected(is_selected));
+        if cell.clicked() {
+            intents.push(AuditIntent::Select(event.seq).into());
+        }
+    });
     for text in [
-        time,
         event.user.clone(),
         event.action.clone(),
         event.about.clone(),
@@ -383,14 +392,6 @@ fn row_cells(
         row.col(|ui| {
             ui.label(text);
         });
-    }
-    let response = row.response();
-    response.widget_info(|| WidgetInfo::selected(Role::Row, true, is_selected, &spoken));
-    response
-        .ctx
-        .accesskit_node_builder(response.id, |node| node.set_selected(is_selected));
-    if response.clicked() {
-        intents.push(AuditIntent::Select(event.seq).into());
     }
 }
 
