@@ -188,3 +188,31 @@ fn verify_names_a_tampered_event_and_shows_it() {
     assert_eq!(selected.len(), 1);
     assert!(selected[0].starts_with("Event 7, "), "{selected:?}");
 }
+
+/// R-AUD-3: Export… to a typed path (where no file dialog opens) as JSON
+/// Lines writes every event shown and says so; the export is then itself
+/// the newest event of the list.
+#[test]
+fn exports_to_a_typed_path() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let target = dir.path().join("audit.jsonl");
+    let mut window = demo_window("admin");
+    open_log(&mut window);
+    click(&mut window, "Export…");
+    click(&mut window, "Export");
+    assert!(shown(&window, "choose where to save the export"));
+    replace_text(&mut window, "Export to file", target.to_str().unwrap());
+    click(&mut window, "JSON Lines");
+    click(&mut window, "Export");
+    let lines = std::fs::read_to_string(&target).unwrap().lines().count();
+    let said = text_starting(&window, "Exported ");
+    assert_eq!(
+        said,
+        format!("Exported {lines} events to {}", target.display())
+    );
+    assert!(
+        rows(&window)[0].contains(", Audit exported,"),
+        "{:?}",
+        rows(&window)[0]
+    );
+}

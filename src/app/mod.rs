@@ -766,6 +766,23 @@ fn may_write(intent: &Intent) -> bool {
                     | EditIntent::AskMove(_)
                     | EditIntent::AskDelete(_)
             )
+            | Intent::AuditLog(
+                AuditIntent::Open
+                    | AuditIntent::Close
+                    | AuditIntent::ApplyFilters
+                    | AuditIntent::ClearEntry
+                    | AuditIntent::ClearFilters
+                    | AuditIntent::LoadMore
+                    | AuditIntent::Select(_)
+                    | AuditIntent::ShowEvent(_)
+                    | AuditIntent::Verify
+                    | AuditIntent::OpenExport
+                    | AuditIntent::CloseExport
+                    | AuditIntent::BrowseExport
+                    | AuditIntent::HistoryOfEntry(_)
+                    | AuditIntent::HistoryOfUser(_)
+                    | AuditIntent::CloseHistory
+            )
             | Intent::Requests(
                 RequestsIntent::Open
                     | RequestsIntent::Close

@@ -27,6 +27,11 @@ pub const MAX_PAGE: usize = 1_000;
 pub const COUNT_CAP: usize = 1_000;
 /// Events read per step of an export.
 const EXPORT_PAGE: usize = 2_000;
+/// How many events one page or count scans at most when free text is
+/// searched (no index serves `LIKE '%…%'`): a page then covers the newest
+/// events down to this span, and the next page continues below it, so a
+/// search never holds the window for a whole walk of a long log.
+pub const TEXT_SPAN: i64 = 20_000;
 /// The most requests an access history tells, newest first.
 pub const MAX_STORIES: usize = 200;
 
@@ -133,7 +138,8 @@ pub struct AuditPage {
     pub next_before: Option<i64>,
 }
 
-/// How many events a query finds, counted up to [`COUNT_CAP`].
+/// How many events a query finds, counted up to [`COUNT_CAP`] (free text:
+/// in the newest [`TEXT_SPAN`] events).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditTotal {
     /// Exactly this many.
@@ -491,11 +497,20 @@ impl Workspace {
         let limit = limit.clamp(1, MAX_PAGE);
         self.read(now, |ops| {
             let scope = scope(ops, session)?;
-            let filter = filter_of(ops, query, scope)?;
+            let mut filter = filter_of(ops, query, scope)?;
+            // Free text: only the next TEXT_SPAN positions are scanned.
+            if filter.text.is_some() {
+                let top = match before_seq {
+                    Some(before) => before,
+                    None => ops.tx.audit_head()?.map_or(1, |(seq, _)| seq + 1),
+                };
+                filter.from_seq = Some((top - TEXT_SPAN).max(1));
+            }
             let listed =
                 ops.tx
                     .audit_page(&filter, AuditCursor::NewestBefore(before_seq), limit)?;
             let full = listed.len() == limit;
+            let span_left = filter.from_seq.filter(|from| *from > 1);
             let mut paths = Paths::lazy();
             let events = listed
                 .into_iter()
@@ -504,7 +519,8 @@ impl Workspace {
             let next_before = if full {
                 events.last().map(|e| e.seq)
             } else {
-                None
+                // A text search that stopped at its span goes on below it.
+                span_left
             };
             Ok(AuditPage {
                 events,
@@ -523,9 +539,20 @@ impl Workspace {
         query.validate()?;
         self.read(now, |ops| {
             let scope = scope(ops, session)?;
-            let filter = filter_of(ops, query, scope)?;
+            let mut filter = filter_of(ops, query, scope)?;
+            // Free text is counted in the newest TEXT_SPAN events only.
+            let mut partial = false;
+            if filter.text.is_some() {
+                let head = ops.tx.audit_head()?.map_or(0, |(seq, _)| seq);
+                if head > TEXT_SPAN {
+                    filter.from_seq = Some(head - TEXT_SPAN + 1);
+                    partial = true;
+                }
+            }
             let n = ops.tx.audit_count(&filter, Some(COUNT_CAP + 1))?;
-            Ok(if n > COUNT_CAP {
+            Ok(if partial {
+                AuditTotal::AtLeast(n.min(COUNT_CAP))
+            } else if n > COUNT_CAP {
                 AuditTotal::AtLeast(COUNT_CAP)
             } else {
                 AuditTotal::Exactly(n)
@@ -641,60 +668,87 @@ impl Workspace {
     ) -> Result<AccessHistory, ServiceError> {
         self.read(now, |ops| {
             let scope = scope(ops, session)?;
-            let starts: Vec<String> = STARTS.iter().map(|a| a.as_str().to_owned()).collect();
-            // The requests concerned, from the events that started them.
-            let mut filter = AuditFilter {
-                actions: Some(starts),
-                scope: scope.clone(),
-                ..AuditFilter::default()
+            // The requests concerned, from the events that started them:
+            // for an entry, those on it and below it; for a user, the ones
+            // they asked for (or took in an emergency), and the grants an
+            // administrator gave them directly.
+            let names = |actions: &[AuditAction]| -> Vec<String> {
+                actions.iter().map(|a| a.as_str().to_owned()).collect()
             };
-            match subject {
+            let filters = match subject {
                 HistorySubject::Entry(entry) => {
                     let mut ids = vec![entry];
                     ids.extend(ops.tx.subtree(entry)?.into_iter().map(|e| e.id));
                     ids.sort_unstable();
                     ids.dedup();
-                    filter.entries = Some(ids);
+                    vec![AuditFilter {
+                        actions: Some(names(&STARTS)),
+                        entries: Some(ids),
+                        scope: scope.clone(),
+                        ..AuditFilter::default()
+                    }]
                 }
-                HistorySubject::User(_) => {}
-            }
+                HistorySubject::User(user) => vec![
+                    AuditFilter {
+                        actions: Some(names(&[
+                            AuditAction::Requested,
+                            AuditAction::ExtensionRequested,
+                            AuditAction::BreakGlass,
+                        ])),
+                        actors: Some(vec![user]),
+                        scope: scope.clone(),
+                        ..AuditFilter::default()
+                    },
+                    AuditFilter {
+                        actions: Some(names(&[AuditAction::DirectGrant])),
+                        scope: scope.clone(),
+                        ..AuditFilter::default()
+                    },
+                ],
+            };
             let mut requests: BTreeSet<RequestId> = BTreeSet::new();
-            let mut before = None;
             let mut truncated = false;
-            'pages: loop {
-                let page =
-                    ops.tx
-                        .audit_page(&filter, AuditCursor::NewestBefore(before), MAX_PAGE)?;
-                let Some(last) = page.last() else { break };
-                before = Some(last.event.seq);
-                let count = page.len();
-                for listed in page {
-                    let Some(id) = listed.event.request_id else {
-                        continue;
-                    };
-                    let Some(request) = ops.tx.request(id)? else {
-                        continue;
-                    };
-                    // An extension is told inside the story of what it extends.
-                    let id = request.extends_request_id.unwrap_or(id);
-                    if let HistorySubject::User(user) = subject
-                        && request.requester_id != user
-                    {
-                        continue;
+            for filter in &filters {
+                let mut before = None;
+                'pages: loop {
+                    let page =
+                        ops.tx
+                            .audit_page(filter, AuditCursor::NewestBefore(before), MAX_PAGE)?;
+                    let Some(last) = page.last() else { break };
+                    before = Some(last.event.seq);
+                    let count = page.len();
+                    for listed in page {
+                        let Some(id) = listed.event.request_id else {
+                            continue;
+                        };
+                        let Some(request) = ops.tx.request(id)? else {
+                            continue;
+                        };
+                        // An extension is told inside the story of what it extends.
+                        let id = request.extends_request_id.unwrap_or(id);
+                        if let HistorySubject::User(user) = subject
+                            && request.requester_id != user
+                        {
+                            continue;
+                        }
+                        if requests.len() >= MAX_STORIES && !requests.contains(&id) {
+                            truncated = true;
+                            break 'pages;
+                        }
+                        requests.insert(id);
                     }
-                    if requests.len() >= MAX_STORIES && !requests.contains(&id) {
-                        truncated = true;
-                        break 'pages;
+                    if count < MAX_PAGE {
+                        break;
                     }
-                    requests.insert(id);
-                }
-                if count < MAX_PAGE {
-                    break;
                 }
             }
+            if requests.len() > MAX_STORIES {
+                truncated = true;
+            }
+            let requests: Vec<RequestId> = requests.into_iter().rev().take(MAX_STORIES).collect();
             let mut paths = Paths::lazy();
             let mut stories = Vec::new();
-            for id in requests.into_iter().rev() {
+            for id in requests {
                 stories.push(story(ops, &mut paths, id)?);
             }
             Ok(AccessHistory { stories, truncated })

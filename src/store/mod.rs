@@ -173,6 +173,9 @@ pub struct AuditFilter {
     pub since: Option<Timestamp>,
     /// Only events before this instant.
     pub until: Option<Timestamp>,
+    /// Only events at or after this position (bounds a scan that no index
+    /// serves, such as free text).
+    pub from_seq: Option<i64>,
     /// Only events whose details, action, user name or entry name contain
     /// this text (case-insensitive for ASCII).
     pub text: Option<String>,

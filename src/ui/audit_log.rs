@@ -336,7 +336,12 @@ fn table_ui(ui: &mut Ui, log: &mut AuditLogView, intents: &mut Vec<Intent>) {
     let rows = &log.rows;
     let selected = log.selected;
     let more = log.more.is_some();
-    let mut asked = false;
+    // Too few rows to scroll (a text search going down the log a span at a
+    // time): the next page is asked for at once.
+    let mut asked = more && rows.len() < LOAD_AHEAD;
+    if asked {
+        intents.push(AuditIntent::LoadMore.into());
+    }
     builder
         .header(22.0, |mut header| {
             for title in ["Time", "User", "Action", "Entry or request", "Summary"] {

@@ -1759,6 +1759,12 @@ fn audit_where(filter: &AuditFilter, cursor: Option<AuditCursor>) -> (String, Ve
             param(Value::Integer(until.millis()), &mut values)
         ));
     }
+    if let Some(from) = filter.from_seq {
+        clauses.push(format!(
+            "a.seq >= {}",
+            param(Value::Integer(from), &mut values)
+        ));
+    }
     if let Some(text) = filter.text.as_deref().filter(|t| !t.is_empty()) {
         let escaped = text
             .replace('\\', "\\\\")
