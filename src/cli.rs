@@ -568,7 +568,7 @@ fn export_audit(
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let progress = |done: usize, total: usize| {
-        if done == total || done % 50_000 == 0 {
+        if done == total || done.is_multiple_of(50_000) {
             eprintln!("{done} of {total}");
         }
     };

@@ -809,6 +809,10 @@ fn actions(steps: &[latchkey::service::HistoryStep]) -> Vec<AuditAction> {
 /// failed connection, the extension, released with its note; denied,
 /// cancelled, lapsed, revoked by whom, expired.
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "every kind of step of a request's life, in the order they happen"
+)]
 fn access_history_tells_every_step() {
     let mut fx = setup();
     let s = history_of_every_kind(&mut fx);
@@ -953,6 +957,10 @@ enum Recorded {
     Superseded(AuditAction),
 }
 
+#[expect(
+    clippy::match_same_arms,
+    reason = "one arm per action, so each says where it is recorded"
+)]
 fn where_recorded(action: AuditAction) -> Recorded {
     use AuditAction as A;
     use Recorded::{Here, Suite, Superseded};

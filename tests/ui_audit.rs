@@ -4,11 +4,6 @@
 //! the button, an entry's access history, and "Verify chain" naming a
 //! tampered event of a workspace file and showing it in the list.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "in a test, a failed step fails the test"
-)]
-
 mod common;
 
 use common::*;

@@ -454,6 +454,17 @@ pub fn my_access_status(request: &Request, now: Timestamp) -> String {
     }
 }
 
+/// An audit action's stored name in words: `password_revealed` →
+/// "Password revealed".
+pub fn audit_action_words(action: &str) -> String {
+    let spaced = action.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -738,16 +749,5 @@ mod tests {
             )),
             ""
         );
-    }
-}
-
-/// An audit action's stored name in words: `password_revealed` →
-/// "Password revealed".
-pub fn audit_action_words(action: &str) -> String {
-    let spaced = action.replace('_', " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }

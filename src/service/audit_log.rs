@@ -31,7 +31,7 @@ const EXPORT_PAGE: usize = 2_000;
 /// searched (no index serves `LIKE '%…%'`): a page then covers the newest
 /// events down to this span, and the next page continues below it, so a
 /// search never holds the window for a whole walk of a long log.
-pub const TEXT_SPAN: i64 = 20_000;
+pub const TEXT_SPAN: i64 = 10_000;
 /// The most requests an access history tells, newest first.
 pub const MAX_STORIES: usize = 200;
 

@@ -122,7 +122,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -276,7 +276,7 @@ impl MainState {
             .iter()
             .map(|(id, name)| (*id, name.clone()))
             .collect();
-        users.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+        users.sort_by_key(|a| a.1.to_lowercase());
         log.users = users;
         log.vaults = self
             .view
@@ -663,19 +663,20 @@ fn history_view(history: &AccessHistory, title: String) -> HistoryView {
                 .iter()
                 .map(|step| {
                     let action = step.action.map_or("unknown", |a| a.as_str());
-                    let mut words = present::audit_action_words(action);
+                    let mut words = vec![present::audit_action_words(action)];
                     if let Some(by) = &step.actor_name {
-                        words.push_str(&format!(" by {by}"));
+                        words.push(format!("by {by}"));
                     }
                     if let Some(path) = &step.entry_path
                         && Some(path) != story.entry_path.as_ref()
                     {
-                        words.push_str(&format!(" on {path}"));
+                        words.push(format!("on {path}"));
                     }
                     let (_, summary) = details_lines(&step.details);
                     if !summary.is_empty() {
-                        words.push_str(&format!(" — {summary}"));
+                        words.push(format!("— {summary}"));
                     }
+                    let words = words.join(" ");
                     (step.at, words, step.seq)
                 })
                 .collect();
