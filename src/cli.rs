@@ -582,6 +582,10 @@ fn export_audit(
         now,
     )?;
     drop(out);
-    eprintln!("exported {written} events");
+    if written == 1 {
+        eprintln!("exported 1 event");
+    } else {
+        eprintln!("exported {written} events");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -159,7 +159,7 @@ fn verify_view(check: &AuditCheck) -> (VerifyView, Option<String>) {
         WitnessOutcome::Recorded => Some("this computer's witness now remembers this head".into()),
         WitnessOutcome::Unchanged => Some("the chain extends what this computer saw before".into()),
         WitnessOutcome::Kept => Some(
-            "this computer's witness was kept as it was: the chain does not extend what it saw"
+            "this computer's witness was kept as it was: the chain does not verify, or does not extend what it saw"
                 .into(),
         ),
         WitnessOutcome::Unavailable(reason) => {
