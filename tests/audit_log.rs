@@ -1066,3 +1066,46 @@ fn every_audit_action_is_recorded() {
         assert!(!e.details.contains("alice"), "{}", e.details);
     }
 }
+
+/// A free-text search scans at most `TEXT_SPAN` events per page: on a log
+/// longer than that, a page may stop short (even empty) and say where to go
+/// on, and following `next_before` still finds exactly what the rows hold.
+#[test]
+fn a_text_search_goes_down_a_long_log_a_span_at_a_time() {
+    let keyring = MemoryKeyring::default();
+    let keys = latchkey::service::KeyOptions {
+        keyring: &keyring,
+        key_file: None,
+    };
+    let store = Box::new(SqliteStore::in_memory().unwrap());
+    let mut ws =
+        Workspace::create(store, "t", &keys, latchkey::service::HashCost::Minimal, T0).unwrap();
+    let admin = ws
+        .create_first_admin(&new_user("admin", true), PASSWORD, T0)
+        .unwrap();
+    ws.add_vault(&admin, &NewVault::named("Needle vault"), T0)
+        .unwrap();
+    let span = usize::try_from(latchkey::service::TEXT_SPAN).unwrap();
+    for _ in 0..span + 50 {
+        assert!(ws.sign_in("ghost", "x", T0).is_err());
+    }
+    let query = AuditQuery {
+        text: "needle".into(),
+        ..AuditQuery::default()
+    };
+    let first = ws.audit_page(&admin, &query, None, 20, T0).unwrap();
+    assert!(first.events.is_empty(), "the newest span holds no match");
+    assert!(first.next_before.is_some(), "and the search goes on below");
+    assert!(matches!(
+        ws.audit_count(&admin, &query, T0).unwrap(),
+        AuditTotal::AtLeast(0)
+    ));
+    let mut found = Vec::new();
+    let mut before = first.next_before;
+    while let Some(at) = before {
+        let page = ws.audit_page(&admin, &query, Some(at), 20, T0).unwrap();
+        found.extend(page.events.iter().map(|e| e.action.clone()));
+        before = page.next_before;
+    }
+    assert_eq!(found, vec!["vault_created".to_owned()]);
+}

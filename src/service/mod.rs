@@ -34,8 +34,8 @@ pub use crate::domain::request::RequestInfo;
 pub use admin::NewVault;
 pub use audit_log::{
     AccessHistory, AccessStory, AuditPage, AuditQuery, AuditRecord, AuditTotal, COUNT_CAP,
-    CSV_COLUMNS, ExportFormat, HistoryStep, HistorySubject, MAX_PAGE, MAX_STORIES, USES, csv_cell,
-    jsonl_object, rfc3339,
+    CSV_COLUMNS, ExportFormat, HistoryStep, HistorySubject, MAX_PAGE, MAX_STORIES, TEXT_SPAN, USES,
+    csv_cell, jsonl_object, rfc3339,
 };
 pub use auth::{HashCost, MAX_WAIT, Session, password_checks_on_this_thread};
 pub use entries::{EntrySave, SaveTarget};
