@@ -4,7 +4,8 @@ use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, FromArgMatches};
 use latchkey::app::{APP_ID, AppEnv, AppOptions, LatchkeyApp, WorkspaceSource, script};
 use latchkey::command_line::{AuditCommand, Cli, Command, NO_KEYRING_ENV};
-use latchkey::domain::audit::{ChainBreak, ChainHead, HeadSource};
+use latchkey::domain::Timestamp;
+use latchkey::domain::audit::{AuditAction, ChainBreak, ChainHead, HeadSource};
 use latchkey::domain::clock::Clock;
 use latchkey::platform::clipboard::SystemClipboard;
 use latchkey::platform::clock::SystemClock;
@@ -18,8 +19,8 @@ use latchkey::platform::screen_lock::ScreenLock;
 use latchkey::platform::theme::DesktopTheme;
 use latchkey::platform::witness::system_witness;
 use latchkey::service::{
-    AuditVerdict, Contents, HashCost, WitnessOutcome, Workspace, check_audit_file, demo,
-    remember_created_file,
+    AuditQuery, AuditVerdict, Contents, ExportFormat, HashCost, WitnessOutcome, Workspace,
+    check_audit_file, demo, remember_created_file,
 };
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,29 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         None => run_window(workspace, cli.user, cli.demo),
         Some(Command::Init { demo, scale }) => init(&workspace, demo, scale, &clock),
+        Some(Command::Audit {
+            action:
+                AuditCommand::Export {
+                    as_user,
+                    format,
+                    user,
+                    vault,
+                    action,
+                    since,
+                    until,
+                    text,
+                },
+        }) => {
+            let filters = ExportFilters {
+                users: user,
+                vault,
+                actions: action,
+                since,
+                until,
+                text,
+            };
+            export_audit(&workspace, &as_user, &format, &filters, &clock)
+        }
         Some(Command::Audit { action }) => audit(&workspace, &action),
         Some(Command::Status) => status(&workspace, &clock),
         Some(Command::Import { vault, user, file }) => {
@@ -363,5 +387,131 @@ fn import(
     let mut progress = |done: usize, total: usize| eprintln!("{done} of {total}");
     let summary = workspace.import(&session, vault.id, None, &plan, &mut progress, clock.now())?;
     println!("Imported into {}: {summary}", vault.name);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The filters of `audit export`, as typed.
+struct ExportFilters {
+    users: Vec<String>,
+    vault: Option<String>,
+    actions: Vec<String>,
+    since: Option<String>,
+    until: Option<String>,
+    text: Option<String>,
+}
+
+/// A local date (`YYYY-MM-DD`, its midnight, or the next midnight for an
+/// end) or local time (`YYYY-MM-DDTHH:MM`) as an instant.
+fn parse_when(text: &str, is_end: bool) -> Result<Timestamp> {
+    use chrono::{Days, Local, NaiveDate, NaiveDateTime, TimeZone};
+    let text = text.trim();
+    let local = if let Ok(at) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M") {
+        at
+    } else if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let day = if is_end {
+            day.checked_add_days(Days::new(1)).unwrap_or(day)
+        } else {
+            day
+        };
+        day.and_hms_opt(0, 0, 0).unwrap_or_default()
+    } else {
+        bail!("{text:?} is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM");
+    };
+    let Some(at) = Local.from_local_datetime(&local).earliest() else {
+        bail!("{text:?} does not exist in the local time zone");
+    };
+    Ok(Timestamp::from_utc(at.with_timezone(&chrono::Utc)))
+}
+
+/// `audit export` (R-AUD-3): signs in (the password on standard input),
+/// writes the events to standard output; progress goes to standard error.
+fn export_audit(
+    path: &Path,
+    as_user: &str,
+    format: &str,
+    filters: &ExportFilters,
+    clock: &dyn Clock,
+) -> Result<ExitCode> {
+    let Some(format) = ExportFormat::parse(format) else {
+        bail!("{format:?} is not an export format: write csv or jsonl");
+    };
+    let mut actions = Vec::new();
+    for name in &filters.actions {
+        let Some(action) = AuditAction::parse(name) else {
+            bail!("{name:?} is not an audit action");
+        };
+        actions.push(action);
+    }
+    let since = filters
+        .since
+        .as_deref()
+        .map(|t| parse_when(t, false))
+        .transpose()?;
+    let until = filters
+        .until
+        .as_deref()
+        .map(|t| parse_when(t, true))
+        .transpose()?;
+    if !path.exists() {
+        bail!("no workspace at {}", path.display());
+    }
+    let password = read_secret_line(&mut std::io::stdin().lock(), "the user's password")?;
+    let keyring = keyring();
+    let mut workspace = Workspace::open_file(path, keyring.as_ref(), HashCost::Interactive)?;
+    let session = workspace.sign_in(as_user, &password, clock.now())?;
+    let now = clock.now();
+    let people = workspace.users(now)?;
+    let mut users = Vec::new();
+    for name in &filters.users {
+        let Some(user) = people
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(name))
+        else {
+            bail!("there is no user named {name:?}");
+        };
+        users.push(user.id);
+    }
+    let vault = match &filters.vault {
+        Some(name) => Some(
+            workspace
+                .vaults(&session, now)?
+                .into_iter()
+                .find(|v| &v.name == name)
+                .with_context(|| format!("{as_user} sees no vault named {name:?}"))?
+                .id,
+        ),
+        None => None,
+    };
+    let query = AuditQuery {
+        users,
+        vault,
+        actions,
+        since,
+        until,
+        text: filters.text.clone().unwrap_or_default(),
+        ..AuditQuery::default()
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let progress = |done: usize, total: usize| {
+        if done == total || done.is_multiple_of(50_000) {
+            eprintln!("{done} of {total}");
+        }
+    };
+    let written = workspace.export_audit(
+        &session,
+        &query,
+        format,
+        "standard output",
+        &mut out,
+        &progress,
+        now,
+    )?;
+    drop(out);
+    if written == 1 {
+        eprintln!("exported 1 event");
+    } else {
+        eprintln!("exported {written} events");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -125,4 +125,36 @@ pub enum AuditCommand {
     /// Verify the chain and print its head as COUNT:HASH, to keep elsewhere
     /// and check later with `audit verify --expect`.
     Head,
+    /// Write the audit events the filters find to standard output, oldest
+    /// first, as CSV or JSON Lines (every field, hashes included, so the
+    /// chain can be re-verified from the file). Reading names and details is
+    /// for administrators and approvers, so it signs in as the `--as` user,
+    /// whose password is read from standard input; the export is audited.
+    Export {
+        /// Sign in as this user (an administrator sees every event, an
+        /// approver those of their vaults).
+        #[arg(long = "as", value_name = "NAME")]
+        as_user: String,
+        /// csv or jsonl.
+        #[arg(long, value_name = "FORMAT")]
+        format: String,
+        /// Only events done by this user (repeatable).
+        #[arg(long, alias = "actor", value_name = "NAME")]
+        user: Vec<String>,
+        /// Only events about this vault.
+        #[arg(long, value_name = "NAME")]
+        vault: Option<String>,
+        /// Only this action, by its stored name such as `approved` (repeatable).
+        #[arg(long, value_name = "ACTION")]
+        action: Vec<String>,
+        /// From this local date or time on: YYYY-MM-DD or YYYY-MM-DDTHH:MM.
+        #[arg(long, value_name = "WHEN")]
+        since: Option<String>,
+        /// Up to this local date (the whole day) or time (excluded).
+        #[arg(long, value_name = "WHEN")]
+        until: Option<String>,
+        /// Only events whose details, user or entry name contain this text.
+        #[arg(long)]
+        text: Option<String>,
+    },
 }

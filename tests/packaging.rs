@@ -110,6 +110,9 @@ fn every_appstream_screenshot_is_in_the_repository() {
     assert!(!images.is_empty(), "the metainfo shows no screenshot");
     for image in images {
         assert!(image.starts_with("packaging/screenshots/"), "{image}");
-        assert!(root.join(image).is_file(), "{image} is not in the repository");
+        assert!(
+            root.join(image).is_file(),
+            "{image} is not in the repository"
+        );
     }
 }

@@ -141,3 +141,20 @@ fn the_first_start_names_its_controls() {
     assert!(shown(&window, "Welcome to Latchkey"));
     assert_all_named(&window, "first start");
 }
+
+/// Issue 16: the Audit log window, its export form and an access history.
+#[test]
+fn the_audit_log_names_its_controls() {
+    let mut window = demo_window("admin");
+    show_vault(&mut window, "Production");
+    expand(&mut window, "Servers");
+    expand(&mut window, "Windows");
+    click(&mut window, "prod-dc-01");
+    click(&mut window, "Audit log…");
+    assert_all_named(&window, "audit log");
+    click(&mut window, "Export…");
+    assert_all_named(&window, "audit export");
+    click(&mut window, "Close export");
+    click(&mut window, "History…");
+    assert_all_named(&window, "access history");
+}

@@ -8,6 +8,7 @@
 
 mod admin;
 mod admin_vaults;
+mod audit_log;
 mod clipboard;
 mod decisions;
 mod desktop;
@@ -24,6 +25,7 @@ mod vault;
 use super::expiring_lead;
 use super::job::Job;
 use super::view::admin::AdminView;
+use super::view::audit_log::AuditLogView;
 use super::view::banner::{banner, relevant_request};
 use super::view::editing::EditRightsView;
 use super::view::forms::Dialog;
@@ -67,6 +69,10 @@ pub struct MainState {
     pub dialog: Dialog,
     /// The Administration window, while open; its forms are edited in place.
     pub admin: Option<AdminView>,
+    /// The Audit log window, while open; its forms are edited in place.
+    pub audit_log: Option<AuditLogView>,
+    /// The Audit log window's work off the window's thread.
+    audit_jobs: audit_log::AuditJobs,
     clipboard: ClipboardGuard,
     desktop: DesktopDelivery,
     watching: Watching,
@@ -163,6 +169,7 @@ impl MainState {
                 targets: std::collections::HashMap::new(),
             },
             dashboard: Dashboard::default(),
+            reads_audit: false,
             requests_table: None,
             notifications: NotificationsView::default(),
             search: None,
@@ -181,6 +188,8 @@ impl MainState {
             lock_retry_at: None,
             tree_revision: None,
             admin: None,
+            audit_log: None,
+            audit_jobs: audit_log::AuditJobs::default(),
             seen_data_version: None,
             wake: None,
             import: None,
@@ -190,6 +199,10 @@ impl MainState {
             state.select_vault(first, now);
         }
         state.refresh_dashboard(now);
+        state.view.reads_audit = state
+            .workspace
+            .may_read_audit(&state.session, now)
+            .unwrap_or(false);
         state.refresh_notification_preferences(now);
         state.refresh_notifications(now);
         Ok(state)
@@ -228,6 +241,7 @@ impl MainState {
             Intent::Edit(intent) => self.apply_edit(*intent, now),
             Intent::Import(intent) => self.apply_import(*intent, now),
             Intent::Admin(intent) => self.apply_admin(intent, now),
+            Intent::AuditLog(intent) => self.apply_audit_log(*intent, now),
             Intent::CloseDialog => self.dialog = Dialog::None,
             // Applied by the application, which owns the screens and the preferences.
             Intent::Start(_) | Intent::Preferences(_) => {}
@@ -261,6 +275,9 @@ impl MainState {
         self.refresh_detail(now);
         self.refresh_rights(now);
         self.refresh_dashboard(now);
+        if let Ok(reads) = self.workspace.may_read_audit(&self.session, now) {
+            self.view.reads_audit = reads;
+        }
         if self.view.requests_table.is_some() {
             self.load_requests_window(now);
         }
@@ -268,6 +285,7 @@ impl MainState {
         self.refresh_notification_preferences(now);
         self.refresh_notifications(now);
         self.notifications_may_have_changed();
+        self.refresh_audit_log(now);
     }
 
     /// Starts the change watcher once a window context exists.
@@ -324,6 +342,7 @@ impl MainState {
         // A finished import refreshed the window already; the audit log grew.
         let imported = self.poll_import(now);
         self.poll_search_index();
+        let audited = self.poll_audit_jobs(now);
         if changed {
             self.refresh_all(now);
         } else if self
@@ -338,7 +357,7 @@ impl MainState {
         }
         self.update_banner(now);
         self.desktop_logic(now);
-        changed || imported
+        changed || imported || audited
     }
 
     /// Records what time did (expiries, lapses); whether anything changed.

@@ -50,7 +50,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use view::forms::{Dialog, FirstStartForm, SignInForm};
 use view::intent::{
-    AccessIntent, AdminIntent, ApprovalIntent, EditIntent, ImportIntent, Intent,
+    AccessIntent, AdminIntent, ApprovalIntent, AuditIntent, EditIntent, ImportIntent, Intent,
     NotificationsIntent, PreferencesIntent, RequestsIntent, SearchIntent, StartIntent, VaultIntent,
 };
 use view::screen::{AuditView, ScreenView, SignInView};
@@ -327,6 +327,11 @@ impl LatchkeyApp {
                 if let Screen::Main(main) = &mut self.screen {
                     let key_file = self.path.as_deref().map(key_file_for);
                     main.move_key(*into_keyring, self.env.keyring.as_ref(), key_file, now);
+                }
+            }
+            Intent::AuditLog(AuditIntent::Verify) => {
+                if let Screen::Main(main) = &mut self.screen {
+                    main.verify_audit_log(&self.env.witness);
                 }
             }
             Intent::Start(StartIntent::SignOut) => {
@@ -692,6 +697,7 @@ impl eframe::App for LatchkeyApp {
                 view: &main.view,
                 dialog: &mut main.dialog,
                 admin: main.admin.as_mut(),
+                audit_log: main.audit_log.as_mut(),
                 audit,
                 theme: self.appearance.choice(),
             },
@@ -772,6 +778,23 @@ fn may_write(intent: &Intent) -> bool {
                     | EditIntent::GeneratePassword
                     | EditIntent::AskMove(_)
                     | EditIntent::AskDelete(_)
+            )
+            | Intent::AuditLog(
+                AuditIntent::Open
+                    | AuditIntent::Close
+                    | AuditIntent::ApplyFilters
+                    | AuditIntent::ClearEntry
+                    | AuditIntent::ClearFilters
+                    | AuditIntent::LoadMore
+                    | AuditIntent::Select(_)
+                    | AuditIntent::ShowEvent(_)
+                    | AuditIntent::Verify
+                    | AuditIntent::OpenExport
+                    | AuditIntent::CloseExport
+                    | AuditIntent::BrowseExport
+                    | AuditIntent::HistoryOfEntry(_)
+                    | AuditIntent::HistoryOfUser(_)
+                    | AuditIntent::CloseHistory
             )
             | Intent::Requests(
                 RequestsIntent::Open

@@ -494,6 +494,17 @@ pub fn target_scope_note(target: Target) -> Option<&'static str> {
     }
 }
 
+/// An audit action's stored name in words: `password_revealed` →
+/// "Password revealed".
+pub fn audit_action_words(action: &str) -> String {
+    let spaced = action.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

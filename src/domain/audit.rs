@@ -125,11 +125,14 @@ pub enum AuditAction {
     /// The workspace key moved between the OS keyring and the key file
     /// (never the key itself).
     KeyMoved,
+    /// Audit events were exported; the details hold the format, the
+    /// filters, the count and where they went.
+    AuditExported,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 52] = [
+    pub const ALL: [AuditAction; 53] = [
         AuditAction::WorkspaceCreated,
         AuditAction::UserCreated,
         AuditAction::SignedIn,
@@ -182,6 +185,7 @@ impl AuditAction {
         AuditAction::PermissionSetDeleted,
         AuditAction::VaultPolicyChanged,
         AuditAction::KeyMoved,
+        AuditAction::AuditExported,
     ];
 
     /// The stored name.
@@ -239,6 +243,7 @@ impl AuditAction {
             AuditAction::PermissionSetDeleted => "permission_set_deleted",
             AuditAction::VaultPolicyChanged => "vault_policy_changed",
             AuditAction::KeyMoved => "key_moved",
+            AuditAction::AuditExported => "audit_exported",
         }
     }
 

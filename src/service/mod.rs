@@ -9,6 +9,7 @@
 //! - time arrives as a `now` argument; the service never reads a clock.
 
 mod admin;
+mod audit_log;
 mod auth;
 pub mod demo;
 mod entries;
@@ -31,6 +32,11 @@ pub use crate::domain::entry::{DeletionImpact, EditRights};
 pub use crate::domain::notification::{DesktopBacklog, NotificationPreferences};
 pub use crate::domain::request::RequestInfo;
 pub use admin::NewVault;
+pub use audit_log::{
+    AccessHistory, AccessStory, AuditPage, AuditQuery, AuditRecord, AuditTotal, COUNT_CAP,
+    CSV_COLUMNS, ExportFormat, HistoryStep, HistorySubject, MAX_PAGE, MAX_STORIES, TEXT_SPAN, USES,
+    csv_cell, jsonl_object, rfc3339,
+};
 pub use auth::{HashCost, MAX_WAIT, Session, password_checks_on_this_thread};
 pub use entries::{EntrySave, SaveTarget};
 pub use explain::{
@@ -100,6 +106,9 @@ pub enum ServiceError {
         "this workspace is read-only here ({0}), so nobody can sign in or change anything: signing in and every change are recorded in the workspace; move it to a folder you can write to"
     )]
     ReadOnly(String),
+    /// An export could not be written; says why.
+    #[error("the export could not be written: {0}")]
+    Export(String),
 }
 
 impl ServiceError {

@@ -154,6 +154,79 @@ impl AuditRow {
     }
 }
 
+/// Which audit events to read: every part that is set narrows the set. Ids
+/// and stored action names, never display names (the service resolves those).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only events done by one of these users.
+    pub actors: Option<Vec<UserId>>,
+    /// Only events about one of these entries.
+    pub entries: Option<Vec<EntryId>>,
+    /// Only events about one of these requests.
+    pub requests: Option<Vec<RequestId>>,
+    /// Only events about one of these vaults (through the event's entry, its
+    /// request, or the `vault_id` its details name).
+    pub vaults: Option<Vec<VaultId>>,
+    /// Only these stored action names.
+    pub actions: Option<Vec<String>>,
+    /// Only events at or after this instant.
+    pub since: Option<Timestamp>,
+    /// Only events before this instant.
+    pub until: Option<Timestamp>,
+    /// Only events at or after this position (bounds a scan that no index
+    /// serves, such as free text).
+    pub from_seq: Option<i64>,
+    /// Only events whose details, action, user name or entry name contain
+    /// this text (case-insensitive for ASCII).
+    pub text: Option<String>,
+    /// What the reader may see, when not everything: events about these
+    /// vaults, and events done by this user.
+    pub scope: Option<AuditScope>,
+}
+
+/// The part of the log an approver may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditScope {
+    /// The vaults whose events are visible.
+    pub vaults: Vec<VaultId>,
+    /// The reader, whose own events are visible.
+    pub reader: UserId,
+}
+
+/// Where a page of audit events starts and which way it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditCursor {
+    /// Newest first, from just before `seq` (`None`: the newest event).
+    NewestBefore(Option<i64>),
+    /// Oldest first, from just after `seq` (0: the first event).
+    OldestAfter(i64),
+}
+
+/// One audit event with the names of what it is about, as stored now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditListed {
+    /// The event as stored.
+    pub event: AuditEvent,
+    /// The actor's user name, when the actor still exists.
+    pub actor_name: Option<String>,
+    /// The vault the event is about, when it can be told.
+    pub vault_id: Option<VaultId>,
+    /// That vault's name, when the vault still exists.
+    pub vault_name: Option<String>,
+}
+
+/// One row of the entry tree, deleted entries included: enough to write an
+/// entry's path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryNode {
+    /// The entry.
+    pub id: EntryId,
+    /// Its folder.
+    pub parent_id: Option<EntryId>,
+    /// Its name.
+    pub name: String,
+}
+
 /// A workspace's storage.
 pub trait Store: Send {
     /// Begins a transaction.
@@ -632,4 +705,23 @@ pub trait StoreTx {
     /// Whether the workspace holds anything besides its audit log (metadata,
     /// users, vaults, permission sets, entries, requests).
     fn holds_data(&mut self) -> Result<bool, StoreError>;
+    /// Up to `limit` events that pass `filter`, from `cursor` on, with the
+    /// names they refer to. Keyset pagination on `seq`: the cost is the rows
+    /// scanned to fill the page, never the whole log.
+    fn audit_page(
+        &mut self,
+        filter: &AuditFilter,
+        cursor: AuditCursor,
+        limit: usize,
+    ) -> Result<Vec<AuditListed>, StoreError>;
+    /// How many events pass `filter`, counting no further than `cap` when given.
+    fn audit_count(
+        &mut self,
+        filter: &AuditFilter,
+        cap: Option<usize>,
+    ) -> Result<usize, StoreError>;
+    /// One entry's row for its path, deleted or not.
+    fn entry_node(&mut self, id: EntryId) -> Result<Option<EntryNode>, StoreError>;
+    /// Every entry's row for paths, deleted ones included.
+    fn entry_nodes(&mut self) -> Result<Vec<EntryNode>, StoreError>;
 }

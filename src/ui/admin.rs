@@ -5,7 +5,7 @@ use super::widgets::{describe_error, field_error_ui, labelled_text_ui};
 use crate::app::view::admin::{
     AdminTab, AdminView, PolicyField, SetForm, UserForm, UserFormMode, UserRow,
 };
-use crate::app::view::intent::{AdminIntent, Intent};
+use crate::app::view::intent::{AdminIntent, AuditIntent, Intent};
 use crate::domain::Field;
 use crate::domain::permission::{Permission, Permissions};
 use egui::{RichText, Ui};
@@ -168,6 +168,10 @@ fn user_commands_ui(ui: &mut Ui, user: &UserRow, intents: &mut Vec<Intent>) {
         command(ui, "Disable…", AdminIntent::AskDisable(user.id));
     } else {
         command(ui, "Enable", AdminIntent::SetActive(user.id, true));
+    }
+    // Access history (R-AUD-4), in the Audit log window.
+    if ui.button("History…").clicked() {
+        intents.push(AuditIntent::HistoryOfUser(user.id).into());
     }
 }
 

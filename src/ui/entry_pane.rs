@@ -5,7 +5,7 @@ use super::banner::temporary_access_banner_ui;
 use super::widgets::{LOCK, kind_icon};
 use crate::app::present;
 use crate::app::view::intent::{
-    AccessIntent, ApprovalIntent, CopyWhat, EditIntent, Intent, VaultIntent,
+    AccessIntent, ApprovalIntent, AuditIntent, CopyWhat, EditIntent, Intent, VaultIntent,
 };
 use crate::app::view::screen::{EntryDetail, MainView};
 use crate::domain::Timestamp;
@@ -237,6 +237,15 @@ fn actions_ui(ui: &mut Ui, state: &MainView, detail: &EntryDetail, intents: &mut
                 .clicked()
         {
             intents.push(ApprovalIntent::OpenExplain(entry.id).into());
+        }
+        // Access history (R-AUD-4): the service decides who may read it.
+        if (detail.approves_here || state.user.is_admin)
+            && ui
+                .button("History…")
+                .on_hover_text("Every request and grant on this entry, and its audit events")
+                .clicked()
+        {
+            intents.push(AuditIntent::HistoryOfEntry(entry.id).into());
         }
         if state.user.is_admin && ui.button("Grant temporary access…").clicked() {
             intents.push(ApprovalIntent::OpenDirectGrant(entry.id).into());

@@ -8,6 +8,7 @@
 
 mod admin;
 mod admin_settings;
+mod audit_log;
 mod banner;
 mod dashboard;
 mod dialogs;
@@ -26,9 +27,10 @@ mod tree;
 mod widgets;
 
 use crate::app::view::admin::AdminView;
+use crate::app::view::audit_log::AuditLogView;
 use crate::app::view::forms::Dialog;
 use crate::app::view::intent::{
-    AdminIntent, Intent, RequestsIntent, SearchIntent, StartIntent, VaultIntent,
+    AdminIntent, AuditIntent, Intent, RequestsIntent, SearchIntent, StartIntent, VaultIntent,
 };
 use crate::app::view::screen::{AuditView, MainView, ScreenView};
 use crate::domain::Timestamp;
@@ -63,16 +65,28 @@ pub fn app_ui(ui: &mut Ui, screen: ScreenView<'_>, now: Timestamp, intents: &mut
             view,
             dialog,
             admin,
+            audit_log,
             audit,
             theme,
-        } => main_ui(ui, (view, dialog, admin), (audit, theme), now, intents),
+        } => main_ui(
+            ui,
+            (view, dialog, admin, audit_log),
+            (audit, theme),
+            now,
+            intents,
+        ),
     }
 }
 
 /// The signed-in window.
 fn main_ui(
     ui: &mut Ui,
-    (view, dialog, admin): (&MainView, &mut Dialog, Option<&mut AdminView>),
+    (view, dialog, admin, audit_log): (
+        &MainView,
+        &mut Dialog,
+        Option<&mut AdminView>,
+        Option<&mut AuditLogView>,
+    ),
     (audit, theme): (AuditView<'_>, ThemeChoice),
     now: Timestamp,
     intents: &mut Vec<Intent>,
@@ -118,6 +132,9 @@ fn main_ui(
                 {
                     intents.push(SearchIntent::OpenForRequest.into());
                 }
+                if view.reads_audit && ui.button("Audit log…").clicked() {
+                    intents.push(AuditIntent::Open.into());
+                }
                 let search = ui
                     .button("🔍 Search…")
                     .on_hover_text("Search all vaults (Ctrl+F)");
@@ -149,6 +166,9 @@ fn main_ui(
     if let Some(admin) = admin {
         let key = (view.key_status.as_str(), view.key_in_os_keyring);
         admin::admin_window_ui(ui.ctx(), admin, key, intents);
+    }
+    if let Some(log) = audit_log {
+        audit_log::audit_log_window_ui(ui.ctx(), log, intents);
     }
     notifications::notifications_window_ui(ui.ctx(), &view.notifications, intents);
     match &view.search {

@@ -59,6 +59,53 @@ pub enum Intent {
     Import(ImportIntent),
     /// The Administration window (`main_state/admin.rs`).
     Admin(AdminIntent),
+    /// The Audit log window (`main_state/audit_log.rs`).
+    AuditLog(AuditIntent),
+}
+
+/// The Audit log window (applied in `app/main_state/audit_log.rs`; `Verify`
+/// and `ShowEvent` in `app/mod.rs`, which holds the witness).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditIntent {
+    /// Open the window (administrators and approvers).
+    Open,
+    /// Close it.
+    Close,
+    /// Read the first page again with the filters as set.
+    ApplyFilters,
+    /// Stop filtering by entry.
+    ClearEntry,
+    /// Reset every filter.
+    ClearFilters,
+    /// Read the next page (the list was scrolled near its end).
+    LoadMore,
+    /// Show an event's details.
+    Select(i64),
+    /// Show an event in the list, whatever the filters hid (from the
+    /// verification or a history).
+    ShowEvent(i64),
+    /// Verify the whole chain off the window's thread.
+    Verify,
+    /// Open the export form.
+    OpenExport,
+    /// Close the export form.
+    CloseExport,
+    /// Choose where to export through the desktop's file dialog.
+    BrowseExport,
+    /// Export what the filters show.
+    RunExport,
+    /// The access history of an entry (opens the window if needed).
+    HistoryOfEntry(EntryId),
+    /// The access history of a user (opens the window if needed).
+    HistoryOfUser(UserId),
+    /// Close the access history.
+    CloseHistory,
+}
+
+impl From<AuditIntent> for Intent {
+    fn from(intent: AuditIntent) -> Intent {
+        Intent::AuditLog(intent)
+    }
 }
 
 /// The Administration window (applied in `app/main_state/admin.rs`).

@@ -7,6 +7,7 @@
 //! `app::present` and the domain's types (`tests/tidy.rs` checks both).
 
 pub mod admin;
+pub mod audit_log;
 pub mod banner;
 pub mod editing;
 pub mod explain;

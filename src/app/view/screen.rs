@@ -52,6 +52,8 @@ pub enum ScreenView<'a> {
         dialog: &'a mut Dialog,
         /// The Administration window, while open; its forms are edited in place.
         admin: Option<&'a mut super::admin::AdminView>,
+        /// The Audit log window, while open.
+        audit_log: Option<&'a mut super::audit_log::AuditLogView>,
         /// The audit log warning or note.
         audit: AuditView<'a>,
         /// The theme the person chose (R-DSK-3).
@@ -289,6 +291,9 @@ pub struct MainView {
     pub names: Names,
     /// What the dashboard lists.
     pub dashboard: Dashboard,
+    /// Whether the user may read the audit log (an administrator, or an
+    /// approver somewhere): the top bar mirrors it, the service decides.
+    pub reads_audit: bool,
     /// The "Temporary access requests" window, when open.
     pub requests_table: Option<RequestsTable>,
     /// The bell and the notification list.

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_VAULT_ADMIN,
     V_REQUEST_TARGETS,
     V_PERMANENT_ACCESS,
+    V_AUDIT_BROWSING,
 ];
 
 /// The newest schema this build knows.
@@ -425,4 +426,15 @@ CREATE INDEX standing_by_origin ON standing_permissions(origin_request_id)
 UPDATE meta SET value = json_set(value, '$.permanent_access_allowed', json('false'))
 WHERE key = 'settings' AND json_valid(value)
     AND json_type(value, '$.permanent_access_allowed') IS NULL;
+";
+
+/// Browsing the audit log (issue 16, R-AUD-3): each filter's index ends in
+/// `seq`, so a page of the newest matching events is a walk down one index,
+/// never a sort of the whole log; `at_ms` for date ranges. Only indexes: the
+/// hashed columns and the append-only triggers are untouched.
+const V_AUDIT_BROWSING: &str = r"
+CREATE INDEX audit_by_actor ON audit_events(actor_id, seq);
+CREATE INDEX audit_by_action ON audit_events(action, seq);
+CREATE INDEX audit_by_entry ON audit_events(entry_id, seq);
+CREATE INDEX audit_by_time ON audit_events(at_ms);
 ";

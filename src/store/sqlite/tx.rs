@@ -18,8 +18,10 @@ use crate::domain::{
     EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId,
 };
 use crate::store::{
-    AuditRow, RequestCounts, SealedSecret, SignInThrottle, StoreError, StoreTx, UserAuth,
+    AuditCursor, AuditFilter, AuditListed, AuditRow, EntryNode, RequestCounts, SealedSecret,
+    SignInThrottle, StoreError, StoreTx, UserAuth,
 };
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 /// Shortens `.map_err(|e| map_error(&e))`.
@@ -1694,6 +1696,31 @@ impl StoreTx for SqliteTx<'_> {
             .db()
     }
 
+    fn audit_page(
+        &mut self,
+        filter: &AuditFilter,
+        cursor: AuditCursor,
+        limit: usize,
+    ) -> Result<Vec<AuditListed>, StoreError> {
+        self.audit_page_impl(filter, cursor, limit)
+    }
+
+    fn audit_count(
+        &mut self,
+        filter: &AuditFilter,
+        cap: Option<usize>,
+    ) -> Result<usize, StoreError> {
+        self.audit_count_impl(filter, cap)
+    }
+
+    fn entry_node(&mut self, id: EntryId) -> Result<Option<EntryNode>, StoreError> {
+        self.entry_node_impl(id)
+    }
+
+    fn entry_nodes(&mut self) -> Result<Vec<EntryNode>, StoreError> {
+        self.entry_nodes_impl()
+    }
+
     fn holds_data(&mut self) -> Result<bool, StoreError> {
         self.tx
             .prepare_cached(
@@ -1705,4 +1732,237 @@ impl StoreTx for SqliteTx<'_> {
             .query_row([], |r| r.get(0))
             .db()
     }
+}
+
+/// The vault an audit event is about: its entry's, its request's, or the one
+/// its details name (vault-level events). Details that are not JSON (a
+/// tampered row) name none rather than failing the query.
+const AUDIT_VAULT: &str = "COALESCE(e.vault_id, r.vault_id, \
+     CASE WHEN json_valid(a.details) THEN json_extract(a.details, '$.vault_id') END)";
+
+/// The joins every audit read needs to resolve and filter by names.
+const AUDIT_JOINS: &str = "FROM audit_events a \
+     LEFT JOIN entries e ON e.id = a.entry_id \
+     LEFT JOIN requests r ON r.id = a.request_id \
+     LEFT JOIN users u ON u.id = a.actor_id";
+
+/// `IN (…)` of integers, written into the SQL: they are numbers the program
+/// holds, never text anyone typed.
+fn id_list(ids: impl Iterator<Item = i64>) -> String {
+    let ids: Vec<String> = ids.map(|id| id.to_string()).collect();
+    format!("({})", ids.join(","))
+}
+
+/// The WHERE clause of `filter` and its parameters. A list of one value is
+/// written as `=`, so the planner can walk the matching index in `seq` order.
+fn audit_where(filter: &AuditFilter, cursor: Option<AuditCursor>) -> (String, Vec<Value>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let param = |value: Value, values: &mut Vec<Value>| {
+        values.push(value);
+        format!("?{}", values.len())
+    };
+    match cursor {
+        Some(AuditCursor::NewestBefore(Some(seq))) => {
+            clauses.push(format!(
+                "a.seq < {}",
+                param(Value::Integer(seq), &mut values)
+            ));
+        }
+        Some(AuditCursor::OldestAfter(seq)) => {
+            clauses.push(format!(
+                "a.seq > {}",
+                param(Value::Integer(seq), &mut values)
+            ));
+        }
+        Some(AuditCursor::NewestBefore(None)) | None => {}
+    }
+    if let Some(actors) = &filter.actors {
+        clauses.push(match actors.as_slice() {
+            [one] => format!("a.actor_id = {}", one.0),
+            many => format!("a.actor_id IN {}", id_list(many.iter().map(|u| u.0))),
+        });
+    }
+    if let Some(entries) = &filter.entries {
+        clauses.push(match entries.as_slice() {
+            [one] => format!("a.entry_id = {}", one.0),
+            many => format!("a.entry_id IN {}", id_list(many.iter().map(|e| e.0))),
+        });
+    }
+    if let Some(requests) = &filter.requests {
+        clauses.push(match requests.as_slice() {
+            [one] => format!("a.request_id = {}", one.0),
+            many => format!("a.request_id IN {}", id_list(many.iter().map(|r| r.0))),
+        });
+    }
+    if let Some(vaults) = &filter.vaults {
+        clauses.push(format!(
+            "{AUDIT_VAULT} IN {}",
+            id_list(vaults.iter().map(|v| v.0))
+        ));
+    }
+    if let Some(actions) = &filter.actions {
+        let names: Vec<String> = actions
+            .iter()
+            .map(|a| param(Value::Text(a.clone()), &mut values))
+            .collect();
+        clauses.push(format!("a.action IN ({})", names.join(",")));
+    }
+    if let Some(since) = filter.since {
+        clauses.push(format!(
+            "a.at_ms >= {}",
+            param(Value::Integer(since.millis()), &mut values)
+        ));
+    }
+    if let Some(until) = filter.until {
+        clauses.push(format!(
+            "a.at_ms < {}",
+            param(Value::Integer(until.millis()), &mut values)
+        ));
+    }
+    if let Some(from) = filter.from_seq {
+        clauses.push(format!(
+            "a.seq >= {}",
+            param(Value::Integer(from), &mut values)
+        ));
+    }
+    if let Some(text) = filter.text.as_deref().filter(|t| !t.is_empty()) {
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let p = param(Value::Text(format!("%{escaped}%")), &mut values);
+        clauses.push(format!(
+            "(a.details LIKE {p} ESCAPE '\\' OR a.action LIKE {p} ESCAPE '\\' \
+             OR u.username LIKE {p} ESCAPE '\\' OR u.display_name LIKE {p} ESCAPE '\\' \
+             OR e.name LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    if let Some(scope) = &filter.scope {
+        let reader = param(Value::Integer(scope.reader.0), &mut values);
+        clauses.push(if scope.vaults.is_empty() {
+            format!("a.actor_id = {reader}")
+        } else {
+            format!(
+                "(a.actor_id = {reader} OR {AUDIT_VAULT} IN {})",
+                id_list(scope.vaults.iter().map(|v| v.0))
+            )
+        });
+    }
+    let clause = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (clause, values)
+}
+
+/// Reads a listed audit row; a row whose stored values have the wrong
+/// types (written with the `sqlite3` tool) is listed as `unreadable` at its
+/// position, so the log stays browsable and the verifier names it.
+fn audit_listed(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditListed> {
+    let event = match rows::audit_row(row)? {
+        AuditRow::Event(event) => event,
+        AuditRow::Unreadable { seq } => AuditEvent {
+            seq,
+            at: Timestamp(0),
+            actor_id: None,
+            action: "unreadable".into(),
+            request_id: None,
+            entry_id: None,
+            details: String::new(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        },
+    };
+    let vault_id = match row.get_ref(10)? {
+        rusqlite::types::ValueRef::Integer(id) => Some(VaultId(id)),
+        _ => None,
+    };
+    Ok(AuditListed {
+        event,
+        actor_name: row.get(9)?,
+        vault_id,
+        vault_name: row.get(11)?,
+    })
+}
+
+impl SqliteTx<'_> {
+    pub(super) fn audit_page_impl(
+        &mut self,
+        filter: &AuditFilter,
+        cursor: AuditCursor,
+        limit: usize,
+    ) -> Result<Vec<AuditListed>, StoreError> {
+        let (clause, mut values) = audit_where(filter, Some(cursor));
+        let order = match cursor {
+            AuditCursor::NewestBefore(_) => "DESC",
+            AuditCursor::OldestAfter(_) => "ASC",
+        };
+        values.push(Value::Integer(limit as i64));
+        let columns = rows::AUDIT_COLUMNS
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {columns}, u.username, {AUDIT_VAULT} AS vault, \
+             (SELECT name FROM vaults WHERE id = {AUDIT_VAULT}) \
+             {AUDIT_JOINS} {clause} ORDER BY a.seq {order} LIMIT ?{}",
+            values.len()
+        );
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_map(rusqlite::params_from_iter(values), audit_listed)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+
+    pub(super) fn audit_count_impl(
+        &mut self,
+        filter: &AuditFilter,
+        cap: Option<usize>,
+    ) -> Result<usize, StoreError> {
+        let (clause, mut values) = audit_where(filter, None);
+        let limit = match cap {
+            Some(cap) => {
+                values.push(Value::Integer(cap as i64));
+                format!("LIMIT ?{}", values.len())
+            }
+            None => String::new(),
+        };
+        let sql = format!("SELECT COUNT(*) FROM (SELECT 1 {AUDIT_JOINS} {clause} {limit})");
+        let mut stmt = self.tx.prepare_cached(&sql).db()?;
+        stmt.query_row(rusqlite::params_from_iter(values), |r| r.get::<_, i64>(0))
+            .db()
+            .map(|n| usize::try_from(n).unwrap_or_default())
+    }
+
+    pub(super) fn entry_node_impl(&mut self, id: EntryId) -> Result<Option<EntryNode>, StoreError> {
+        self.tx
+            .prepare_cached("SELECT id, parent_id, name FROM entries WHERE id = ?1")
+            .db()?
+            .query_row([id.0], entry_node)
+            .optional()
+            .db()
+    }
+
+    pub(super) fn entry_nodes_impl(&mut self) -> Result<Vec<EntryNode>, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT id, parent_id, name FROM entries")
+            .db()?;
+        stmt.query_map([], entry_node)
+            .db()?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .db()
+    }
+}
+
+fn entry_node(row: &rusqlite::Row<'_>) -> rusqlite::Result<EntryNode> {
+    Ok(EntryNode {
+        id: EntryId(row.get(0)?),
+        parent_id: row.get::<_, Option<i64>>(1)?.map(EntryId),
+        name: row.get(2)?,
+    })
 }
