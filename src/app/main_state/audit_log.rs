@@ -41,15 +41,37 @@ fn value_text(value: &Value) -> String {
     match value {
         Value::Null => "—".to_owned(),
         Value::String(s) => s.clone(),
-        // `{"duration_mins": 120}` reads "duration_mins 120".
+        // `{"duration_mins": 120}` reads "duration_mins 120"; an instant
+        // (`start_ms`) reads as a local time.
         Value::Object(map) => map
             .iter()
             .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| format!("{k} {}", value_text(v)))
+            .map(|(k, v)| format!("{} {}", instant_key(k), field_text(k, v)))
             .collect::<Vec<_>>()
             .join(", "),
         other => other.to_string(),
     }
+}
+
+/// Details store instants as UTC milliseconds under names ending in `_ms`
+/// (`at_ms`, `start_ms`, `end_ms`): shown as the reader's local time,
+/// without the suffix.
+fn field_text(key: &str, value: &Value) -> String {
+    match value.as_i64() {
+        // A number out of any real instant's range (a tampered row) stays a number.
+        Some(ms)
+            if key.ends_with("_ms")
+                && (Timestamp::EARLIEST.0..=Timestamp::LATEST.0).contains(&ms) =>
+        {
+            present::local_second(Timestamp(ms))
+        }
+        _ => value_text(value),
+    }
+}
+
+/// `start_ms` → `start`: the name of an instant once shown as a time.
+fn instant_key(key: &str) -> &str {
+    key.strip_suffix("_ms").unwrap_or(key)
 }
 
 /// The details as (what, before, after) lines and one summary line.
@@ -70,13 +92,14 @@ fn details_lines(details: &Value) -> (Vec<(String, String, String)>, String) {
                     keys.dedup();
                     for key in keys {
                         let (bv, av) = (
-                            b.get(key).map(value_text).unwrap_or_default(),
-                            a.get(key).map(value_text).unwrap_or_default(),
+                            b.get(key).map(|v| field_text(key, v)).unwrap_or_default(),
+                            a.get(key).map(|v| field_text(key, v)).unwrap_or_default(),
                         );
+                        let name = instant_key(key);
                         if bv != av {
-                            summary.push(format!("{key}: {bv} to {av}"));
+                            summary.push(format!("{name}: {bv} to {av}"));
                         }
-                        changes.push((key.clone(), bv, av));
+                        changes.push((name.to_owned(), bv, av));
                     }
                 }
                 (b, a) => {
@@ -90,11 +113,12 @@ fn details_lines(details: &Value) -> (Vec<(String, String, String)>, String) {
         if pairs.iter().any(|(o, n)| key == o || key == n) {
             continue;
         }
-        let text = value_text(value);
+        let text = field_text(key, value);
+        let name = instant_key(key);
         if !matches!(value, Value::Null) && !text.is_empty() && text != "{}" {
-            summary.push(format!("{key}: {text}"));
+            summary.push(format!("{name}: {text}"));
         }
-        changes.push((key.clone(), String::new(), text));
+        changes.push((name.to_owned(), String::new(), text));
     }
     let mut line = summary.join(", ");
     if line.chars().count() > 160 {
@@ -690,5 +714,32 @@ fn history_view(history: &AccessHistory, title: String) -> HistoryView {
         title,
         stories,
         truncated: history.truncated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn instants_in_the_details_read_as_local_times() {
+        let start = 1_795_980_608_394;
+        let details = json!({
+            "at_ms": start,
+            "grant": {"start_ms": start, "end_ms": start + 7_200_000},
+            "before": {"end_ms": start},
+            "after": {"end_ms": start + 60_000},
+            "count_ms": i64::MAX,
+        });
+        let (lines, summary) = details_lines(&details);
+        let local = |ms| present::local_second(Timestamp(ms));
+        assert!(lines.contains(&("end".to_owned(), local(start), local(start + 60_000))));
+        assert!(lines.contains(&("at".to_owned(), String::new(), local(start))));
+        let grant = format!("end {}, start {}", local(start + 7_200_000), local(start));
+        assert!(lines.contains(&("grant".to_owned(), String::new(), grant)));
+        // Not an instant any clock could show: kept as the number it is.
+        assert!(lines.contains(&("count".to_owned(), String::new(), i64::MAX.to_string())));
+        assert!(!summary.contains("_ms"), "{summary}");
     }
 }
