@@ -29,6 +29,16 @@ use std::sync::Arc;
 use std::time::Instant;
 use zeroize::Zeroizing;
 
+/// `println!` that returns the error instead of panicking when standard
+/// output is closed (`latchkey status | head -n 1`); `main` then ends
+/// quietly, as a program killed by SIGPIPE would.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*).map_err(anyhow::Error::from)?
+    }};
+}
+
 /// What `--version` prints: the package's version, and the git revision of a
 /// development build (`build.rs`).
 const VERSION: &str = env!("LATCHKEY_VERSION");
@@ -208,7 +218,7 @@ fn init(path: &Path, demo: bool, scale: Option<usize>, clock: &dyn Clock) -> Res
         clock.now(),
     )?;
     if let Some(note) = &created.cleaned_up {
-        println!("{note}");
+        say!("{note}");
     }
     // This computer's witness learns the new workspace's id at this path, so
     // a new workspace where another one was is not taken for a replacement.
@@ -221,7 +231,7 @@ fn init(path: &Path, demo: bool, scale: Option<usize>, clock: &dyn Clock) -> Res
         eprintln!("latchkey: warning: this computer's audit witness was not used: {reason}");
     }
     if let Some(report) = &created.scale {
-        println!(
+        say!(
             "Created {} with {} entries and {} requests ({} refused by the rules and skipped) in {:.1} s",
             path.display(),
             report.entries,
@@ -230,13 +240,13 @@ fn init(path: &Path, demo: bool, scale: Option<usize>, clock: &dyn Clock) -> Res
             started.elapsed().as_secs_f64()
         );
     } else {
-        println!("Created the demo workspace {}", path.display());
-        println!(
+        say!("Created the demo workspace {}", path.display());
+        say!(
             "Users: admin, alice, bob, carol; every password is \"{}\"",
             demo::DEMO_PASSWORD
         );
     }
-    println!("Secrets are encrypted; {}", workspace.key_status());
+    say!("Secrets are encrypted; {}", workspace.key_status());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -267,9 +277,9 @@ fn audit(path: &Path, action: &AuditCommand) -> Result<ExitCode> {
             );
             match (&check.witness_location, remembered_here) {
                 (Some(location), true) => {
-                    println!("audit chain broken: {broken} (remembered in {location})");
+                    say!("audit chain broken: {broken} (remembered in {location})");
                 }
-                _ => println!("audit chain broken: {broken}"),
+                _ => say!("audit chain broken: {broken}"),
             }
             return Ok(ExitCode::FAILURE);
         }
@@ -278,11 +288,11 @@ fn audit(path: &Path, action: &AuditCommand) -> Result<ExitCode> {
         let Some(head) = &check.head else {
             bail!("the audit log of {} has no events", path.display());
         };
-        println!("{head}");
+        say!("{head}");
     } else {
-        println!("audit chain intact: {events} events");
+        say!("audit chain intact: {events} events");
         if let Some(head) = &check.head {
-            println!("head: {head}");
+            say!("head: {head}");
         }
     }
     if let WitnessOutcome::Unavailable(reason) = &check.witness {
@@ -296,18 +306,18 @@ fn status(path: &Path, clock: &dyn Clock) -> Result<ExitCode> {
     let keyring = keyring();
     let mut workspace = Workspace::open_file(path, keyring.as_ref(), HashCost::Interactive)?;
     let now = clock.now();
-    println!(
+    say!(
         "Workspace: {} ({})",
         workspace.name(now)?,
         workspace.location()
     );
     if let Some(reason) = workspace.read_only() {
-        println!("Opened read-only: {reason}");
+        say!("Opened read-only: {reason}");
     }
-    println!("Users: {}", workspace.users(now)?.len());
-    println!("{}", workspace.key_status());
+    say!("Users: {}", workspace.users(now)?.len());
+    say!("{}", workspace.key_status());
     if let Some(problem) = &workspace.key_status().keyring_problem {
-        println!("OS keyring not used: {problem}");
+        say!("OS keyring not used: {problem}");
     }
     let counts = workspace.request_counts(now)?;
     let requests: Vec<String> = counts
@@ -315,7 +325,7 @@ fn status(path: &Path, clock: &dyn Clock) -> Result<ExitCode> {
         .iter()
         .map(|(status, n)| format!("{status} {n}"))
         .collect();
-    println!(
+    say!(
         "Requests: {}",
         if requests.is_empty() {
             "none".to_owned()
@@ -383,10 +393,10 @@ fn import(
         None => read_csv(file)?,
     };
     let planned = plan.summary();
-    println!("Importing {planned} from {}", plan.file_name);
+    say!("Importing {planned} from {}", plan.file_name);
     let mut progress = |done: usize, total: usize| eprintln!("{done} of {total}");
     let summary = workspace.import(&session, vault.id, None, &plan, &mut progress, clock.now())?;
-    println!("Imported into {}: {summary}", vault.name);
+    say!("Imported into {}: {summary}", vault.name);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -544,3 +544,35 @@ fn init_scale_creates_a_workspace_that_verifies() {
     assert_ok(&out, "status on the scale workspace");
     assert!(stdout(&out).contains("Requests: "), "{}", stdout(&out));
 }
+
+/// `latchkey init --demo | head -n 0`: standard output is closed before the
+/// command writes. It ends quietly with SIGPIPE's status, never a panic, and
+/// what it did (the workspace) is whole.
+#[test]
+fn a_closed_standard_output_ends_quietly_not_in_a_panic() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("piped.latchkey");
+    let mut child = Command::new(BIN)
+        .args(["init", "--demo", "--workspace", path.to_str().unwrap()])
+        .env("LATCHKEY_NO_KEYRING", "1")
+        .env("XDG_DATA_HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("HOME", dir.path())
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Creating the demo workspace takes far longer than closing this end.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(141), "{err}");
+    let verify = on(dir.path(), &path, &["audit", "verify"]);
+    assert_ok(
+        &verify,
+        "audit verify of the workspace created with a closed output",
+    );
+}
