@@ -275,11 +275,10 @@ fn audit(path: &Path, action: &AuditCommand) -> Result<ExitCode> {
                     ..
                 }
             );
-            match (&check.witness_location, remembered_here) {
-                (Some(location), true) => {
-                    say!("audit chain broken: {broken} (remembered in {location})");
-                }
-                _ => say!("audit chain broken: {broken}"),
+            if let (Some(location), true) = (&check.witness_location, remembered_here) {
+                say!("audit chain broken: {broken} (remembered in {location})");
+            } else {
+                say!("audit chain broken: {broken}");
             }
             return Ok(ExitCode::FAILURE);
         }
