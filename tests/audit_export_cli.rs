@@ -44,24 +44,35 @@ fn demo(dir: &Path) -> String {
     path
 }
 
+/// `latchkey audit export --workspace WS --as USER --format FORMAT EXTRA…`
+/// with `password` on standard input.
+fn export(
+    dir: &Path,
+    ws: &str,
+    user: &str,
+    format: &str,
+    extra: &[&str],
+    password: &str,
+) -> Output {
+    let mut args = vec![
+        "audit",
+        "export",
+        "--workspace",
+        ws,
+        "--as",
+        user,
+        "--format",
+        format,
+    ];
+    args.extend_from_slice(extra);
+    latchkey(dir, &args, &format!("{password}\n"))
+}
+
 #[test]
 fn exports_filtered_csv_and_jsonl_to_standard_output() {
     let dir = TempDir::new().unwrap();
     let ws = demo(dir.path());
-    let out = latchkey(
-        dir.path(),
-        &[
-            "audit",
-            "export",
-            "--workspace",
-            &ws,
-            "--as",
-            "admin",
-            "--format",
-            "csv",
-        ],
-        "demo\n",
-    );
+    let out = export(dir.path(), &ws, "admin", "csv", &[], "demo");
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
     let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -71,23 +82,13 @@ fn exports_filtered_csv_and_jsonl_to_standard_output() {
     assert_eq!(&rows[0][5], "workspace_created");
 
     // Filtered by user and action, as JSON Lines.
-    let out = latchkey(
+    let out = export(
         dir.path(),
-        &[
-            "audit",
-            "export",
-            "--workspace",
-            &ws,
-            "--as",
-            "admin",
-            "--format",
-            "jsonl",
-            "--user",
-            "bob",
-            "--action",
-            "approved",
-        ],
-        "demo\n",
+        &ws,
+        "admin",
+        "jsonl",
+        &["--user", "bob", "--action", "approved"],
+        "demo",
     );
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
@@ -98,23 +99,13 @@ fn exports_filtered_csv_and_jsonl_to_standard_output() {
         assert_eq!(v["action"], "approved");
     }
     // A date range that finds nothing.
-    let out = latchkey(
+    let out = export(
         dir.path(),
-        &[
-            "audit",
-            "export",
-            "--workspace",
-            &ws,
-            "--as",
-            "admin",
-            "--format",
-            "jsonl",
-            "--since",
-            "1990-01-01",
-            "--until",
-            "1990-01-02",
-        ],
-        "demo\n",
+        &ws,
+        "admin",
+        "jsonl",
+        &["--since", "1990-01-01", "--until", "1990-01-02"],
+        "demo",
     );
     assert!(out.status.success(), "{out:?}");
     assert!(out.stdout.is_empty());
@@ -125,39 +116,13 @@ fn a_requester_or_a_wrong_password_is_refused_in_one_line() {
     let dir = TempDir::new().unwrap();
     let ws = demo(dir.path());
     for (user, password) in [("alice", "demo"), ("admin", "wrong")] {
-        let out = latchkey(
-            dir.path(),
-            &[
-                "audit",
-                "export",
-                "--workspace",
-                &ws,
-                "--as",
-                user,
-                "--format",
-                "csv",
-            ],
-            &format!("{password}\n"),
-        );
+        let out = export(dir.path(), &ws, user, "csv", &[], password);
         assert!(!out.status.success());
         assert!(out.stdout.is_empty(), "nothing is written");
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.starts_with("latchkey: "), "{err}");
     }
-    let out = latchkey(
-        dir.path(),
-        &[
-            "audit",
-            "export",
-            "--workspace",
-            &ws,
-            "--as",
-            "admin",
-            "--format",
-            "xml",
-        ],
-        "demo\n",
-    );
+    let out = export(dir.path(), &ws, "admin", "xml", &[], "demo");
     assert!(!out.status.success());
 }
