@@ -4,7 +4,10 @@
 //! vault grant covers the whole vault and no other; the usual rules (quorum,
 //! first decision wins, pending lapse, one pending request per target and
 //! set, audit, notifications) hold for the new targets; the response window
-//! is told what a folder or vault holds.
+//! is told what a folder or vault holds. Asking to join (R-REQ-12): a
+//! vault visible to non-members shows its name and description, never its
+//! tree; an approved request to join makes a member for its window, or for
+//! good.
 
 #![expect(
     clippy::unwrap_used,
@@ -43,6 +46,7 @@ struct Fx {
     alice: Session,
     bob: Session,
     carol: Session,
+    erin: Session,
     production: VaultId,
     staging: VaultId,
     servers: EntryId,
@@ -104,7 +108,12 @@ fn setup() -> Fx {
     );
     let stage = add(staging, EntryKind::Credentials, named("stage-01", None));
     let mut sign_in = |name: &str| ws.sign_in(name, PASSWORD, T0).unwrap();
-    let (alice, bob, carol) = (sign_in("alice"), sign_in("bob"), sign_in("carol"));
+    let (alice, bob, carol, erin) = (
+        sign_in("alice"),
+        sign_in("bob"),
+        sign_in("carol"),
+        sign_in("erin"),
+    );
     Fx {
         _dir: dir,
         path,
@@ -113,6 +122,7 @@ fn setup() -> Fx {
         alice,
         bob,
         carol,
+        erin,
         production,
         staging,
         servers,
@@ -596,5 +606,348 @@ fn disabling_the_requester_ends_permanent_access_for_good() {
             .unwrap()
             .iter()
             .all(|g| g.origin.is_none())
+    );
+}
+
+impl Fx {
+    /// Staging shown to non-members, with a description.
+    fn show_staging(&mut self) {
+        let policy = VaultPolicy {
+            description: "Staging servers for release rehearsals".into(),
+            visible_to_non_members: true,
+            ..self.ws.vault_policy(&self.admin, self.staging, T0).unwrap()
+        };
+        self.ws
+            .set_vault_policy(&self.admin, self.staging, &policy, T0)
+            .unwrap();
+    }
+
+    /// Alice's request to join Staging with `window`, to Erin.
+    fn ask_to_join(
+        &mut self,
+        window: AccessWindow,
+        at: Timestamp,
+    ) -> Result<RequestId, ServiceError> {
+        let mut draft = self.draft(Target::Join(self.staging));
+        draft.terms.window = window;
+        draft.approver_id = Some(self.erin.user_id());
+        self.ws.request_access(&self.alice, &draft, at)
+    }
+
+    /// Whether Alice is a member of Staging at `at`, as each query sees it:
+    /// the vault list, the tree, the vault list's opposite (the vaults she
+    /// may join) — all must agree.
+    fn in_staging(&mut self, at: Timestamp) -> bool {
+        let listed = self
+            .ws
+            .vaults(&self.alice, at)
+            .unwrap()
+            .iter()
+            .any(|v| v.id == self.staging);
+        let tree = self.ws.entries(&self.alice, self.staging, at).is_ok();
+        let joinable = self
+            .ws
+            .joinable_vaults(&self.alice, at)
+            .unwrap()
+            .iter()
+            .any(|v| v.id == self.staging);
+        assert_eq!(listed, tree, "the list and the tree agree at {at:?}");
+        assert_eq!(listed, !joinable, "member or joinable at {at:?}");
+        listed
+    }
+}
+
+impl Fx {
+    /// The details of the newest audit event named `action`.
+    fn last_of(&self, action: &str) -> String {
+        let mut store = SqliteStore::open(&self.path).unwrap();
+        let mut tx = store.begin(TxMode::Read).unwrap();
+        let rows = tx.audit_events_after(0, 1_000_000).unwrap();
+        let event = rows.iter().rev().find(|e| e.action == action);
+        event
+            .unwrap_or_else(|| panic!("no {action} event"))
+            .details
+            .clone()
+    }
+}
+
+/// R-REQ-12: a vault is hidden from non-members until marked visible; then
+/// they see its name and description, never its tree or its entries, and
+/// may ask to join it; nobody may ask to join a hidden vault.
+#[test]
+fn a_non_member_sees_a_visible_vault_but_never_its_tree() {
+    let mut fx = setup();
+    let at = T0 + Span::mins(1);
+    assert!(fx.ws.joinable_vaults(&fx.alice, at).unwrap().is_empty());
+    let hidden = fx
+        .ask_to_join(AccessWindow::Duration { mins: 60 }, at)
+        .unwrap_err();
+    assert!(
+        hidden
+            .field_errors()
+            .and_then(|e| e.for_field(Field::Entry))
+            .is_some_and(|m| m.contains("does not take requests to join")),
+        "{hidden}"
+    );
+
+    fx.show_staging();
+    let shown = fx.ws.joinable_vaults(&fx.alice, at).unwrap();
+    assert_eq!(shown.len(), 1);
+    assert_eq!(shown[0].name, "Staging");
+    assert_eq!(
+        shown[0].description,
+        "Staging servers for release rehearsals"
+    );
+    assert!(shown[0].asked.is_none());
+    assert!(!fx.in_staging(at));
+    let tree = fx.ws.entries(&fx.alice, fx.staging, at).unwrap_err();
+    assert!(
+        matches!(tree, ServiceError::Domain(DomainError::NotPermitted(_))),
+        "{tree:?}"
+    );
+    assert!(!fx.reveals(fx.stage, at));
+    let access = fx.ws.entry_access(&fx.alice, fx.stage, at).unwrap();
+    assert!(access.permissions.is_empty());
+    // Members and administrators are not offered to join what they see.
+    assert!(fx.ws.joinable_vaults(&fx.admin, at).unwrap().is_empty());
+    assert!(
+        fx.ws
+            .joinable_vaults(&fx.erin.clone(), at)
+            .unwrap()
+            .is_empty()
+    );
+    let bob = fx.bob.clone();
+    assert_eq!(
+        fx.ws.joinable_vaults(&bob, at).unwrap().len(),
+        1,
+        "Bob approves Production, not Staging"
+    );
+
+    // Asking lists the request beside the vault, and still no tree.
+    let id = fx
+        .ask_to_join(AccessWindow::Duration { mins: 60 }, at)
+        .unwrap();
+    let shown = fx.ws.joinable_vaults(&fx.alice, at).unwrap();
+    assert_eq!(shown[0].asked.as_ref().map(|r| r.id), Some(id));
+    assert!(!fx.in_staging(at));
+    let (action, details) = fx.last_event();
+    assert_eq!(action, "requested");
+    assert!(details.contains(r#""target":"join""#), "{details}");
+    // The approver is told what the vault holds; the one asking is not.
+    let erin = fx.erin.clone();
+    let info = fx.ws.request_info(&erin, id, at).unwrap();
+    assert_eq!(info.entry_path, "Staging");
+    assert_eq!(
+        info.contents.map(|c| c.first),
+        Some(vec!["stage-01".to_owned()])
+    );
+    let own = fx.ws.request_info(&fx.alice, id, at).unwrap();
+    assert!(
+        own.contents.is_none(),
+        "no peek into the vault before joining"
+    );
+}
+
+/// R-REQ-12: an approved request to join makes a member for its window
+/// exactly — the tree, the vault list and the entries' permissions from its
+/// start to the millisecond before its end — and the vault goes back to
+/// the joinable list at its end. A request from a member, an administrator,
+/// or with start on first use is refused on its field.
+#[test]
+fn a_join_grant_gives_membership_and_ends_it_at_its_end() {
+    let mut fx = setup();
+    fx.show_staging();
+    let asked_at = T0 + Span::mins(1);
+    let id = fx
+        .ask_to_join(AccessWindow::Duration { mins: 60 }, asked_at)
+        .unwrap();
+    assert!(!fx.in_staging(asked_at), "not before approval");
+    let approved_at = asked_at + Span::mins(5);
+    assert_eq!(
+        fx.approve_as(&fx.erin.clone(), id, approved_at).unwrap(),
+        ApprovalOutcome::Granted
+    );
+    assert!(fx.in_staging(approved_at));
+    assert!(
+        fx.reveals(fx.stage, approved_at),
+        "Reader over the whole vault"
+    );
+    let alice = fx.alice.user_id();
+    let joined = |fx: &mut Fx, at| {
+        fx.ws
+            .vault_members(&fx.admin, fx.staging, at)
+            .unwrap()
+            .into_iter()
+            .find(|m| m.user_id == alice)
+            .map(|m| m.joined_until)
+    };
+    assert_eq!(
+        joined(&mut fx, approved_at),
+        Some(Some(approved_at + Span::hours(1))),
+        "administrators see her, and until when"
+    );
+    assert_eq!(
+        fx.ws
+            .next_membership_change(&fx.alice, approved_at)
+            .unwrap(),
+        Some(approved_at + Span::hours(1))
+    );
+    let again = fx
+        .ask_to_join(AccessWindow::Duration { mins: 60 }, approved_at)
+        .unwrap_err();
+    assert!(
+        again
+            .field_errors()
+            .and_then(|e| e.for_field(Field::Entry))
+            .is_some_and(|m| m.contains("already a member")),
+        "{again}"
+    );
+    let end = approved_at + Span::hours(1);
+    assert!(fx.in_staging(end - Span(1)));
+    assert!(fx.reveals(fx.stage, end - Span(1)));
+    assert!(!fx.in_staging(end), "the end is exclusive");
+    assert_eq!(joined(&mut fx, end), None);
+    assert!(!fx.reveals(fx.stage, end));
+    assert!(
+        fx.ws.joinable_vaults(&fx.alice, end).unwrap()[0]
+            .asked
+            .is_none()
+    );
+    assert_eq!(
+        fx.ws.request(&fx.alice, id, end).unwrap().phase(end),
+        Phase::Expired
+    );
+}
+
+/// R-REQ-12: a request to join for a time frame tomorrow makes a member
+/// only inside the frame; until then the vault says it is scheduled. With
+/// start on first use, or from an administrator, it is refused on its field.
+#[test]
+fn a_scheduled_join_makes_a_member_only_inside_its_frame() {
+    let mut fx = setup();
+    fx.show_staging();
+    let end = T0 + Span::mins(1);
+    let start = end + Span::hours(24);
+    let frame = AccessWindow::Custom {
+        start_at: start,
+        end_at: start + Span::hours(2),
+    };
+    let scheduled = fx.ask_to_join(frame, end).unwrap();
+    fx.approve_as(&fx.erin.clone(), scheduled, end).unwrap();
+    assert!(!fx.in_staging(end), "scheduled, not yet");
+    let listed = fx.ws.joinable_vaults(&fx.alice, end).unwrap();
+    assert_eq!(listed[0].asked.as_ref().map(|r| r.id), Some(scheduled));
+    assert_eq!(
+        fx.ws.next_membership_change(&fx.alice, end).unwrap(),
+        Some(start)
+    );
+    assert!(!fx.in_staging(start - Span(1)));
+    assert!(fx.in_staging(start));
+    assert!(!fx.in_staging(start + Span::hours(2)));
+
+    // Start on first use has nothing to start it; an administrator joins nothing.
+    let mut first_use = fx.draft(Target::Join(fx.staging));
+    first_use.approver_id = Some(fx.erin.user_id());
+    first_use.start_on_first_use = true;
+    let later = start + Span::hours(3);
+    let err = fx
+        .ws
+        .request_access(&fx.alice, &first_use, later)
+        .unwrap_err();
+    assert!(
+        err.field_errors()
+            .is_some_and(|e| e.for_field(Field::Start).is_some()),
+        "{err}"
+    );
+    let admin = fx.admin.clone();
+    let err = fx
+        .ws
+        .request_access(&admin, &fx.draft(Target::Join(fx.staging)), later)
+        .unwrap_err();
+    assert!(
+        err.field_errors()
+            .and_then(|e| e.for_field(Field::Entry))
+            .is_some_and(|m| m.contains("nothing to join")),
+        "{err}"
+    );
+}
+
+/// R-REQ-12, R-REQ-10: joining for good makes a stored member who remembers
+/// the request; they stay one at any later instant until the request is
+/// revoked, which ends the membership and its permission together (audited).
+#[test]
+fn joining_for_good_lasts_until_the_request_is_revoked() {
+    let mut fx = setup();
+    fx.show_staging();
+    let settings = WorkspaceSettings {
+        temporary_access_enabled: true,
+        permanent_access_allowed: true,
+        ..WorkspaceSettings::default()
+    };
+    fx.ws.update_settings(&fx.admin, &settings, T0).unwrap();
+    let at = T0 + Span::mins(1);
+    let id = fx.ask_to_join(AccessWindow::Permanent, at).unwrap();
+    fx.approve_as(&fx.erin.clone(), id, at).unwrap();
+    let years = at + Span::hours(24 * 365 * 3);
+    assert!(fx.in_staging(years));
+    assert!(fx.reveals(fx.stage, years));
+    assert_eq!(fx.ws.next_membership_change(&fx.alice, at).unwrap(), None);
+    let members = fx.ws.vault_members(&fx.admin, fx.staging, at).unwrap();
+    assert!(
+        members.iter().any(|m| m.user_id == fx.alice.user_id()),
+        "a stored member: {members:?}"
+    );
+
+    let revoked_at = years + Span::mins(1);
+    fx.ws
+        .revoke(&fx.erin.clone(), id, "project over", revoked_at)
+        .unwrap();
+    let details = fx.last_of("member_removed");
+    assert!(
+        details.contains(&format!(r#""origin_request_id":{}"#, id.0)),
+        "{details}"
+    );
+    assert!(details.contains(r#""reason":"revoked""#), "{details}");
+    assert!(!fx.in_staging(revoked_at));
+    assert!(!fx.reveals(fx.stage, revoked_at));
+}
+
+/// R-BEY-4, R-APP-4: a request to join in a vault needing two approvals
+/// makes a member only at the second; a later decision is told who decided.
+#[test]
+fn quorum_and_first_decision_hold_for_joins() {
+    let mut fx = setup();
+    fx.show_staging();
+    let policy = VaultPolicy {
+        required_approvals: 2,
+        ..fx.ws.vault_policy(&fx.admin, fx.staging, T0).unwrap()
+    };
+    fx.ws
+        .set_vault_policy(&fx.admin, fx.staging, &policy, T0)
+        .unwrap();
+    let at = T0 + Span::mins(1);
+    let id = fx
+        .ask_to_join(AccessWindow::Duration { mins: 60 }, at)
+        .unwrap();
+    assert_eq!(
+        fx.approve_as(&fx.erin.clone(), id, at).unwrap(),
+        ApprovalOutcome::Recorded {
+            approvals: 1,
+            required: 2
+        }
+    );
+    assert!(!fx.in_staging(at), "one approval of two");
+    assert_eq!(
+        fx.approve_as(&fx.admin.clone(), id, at).unwrap(),
+        ApprovalOutcome::Granted
+    );
+    assert!(fx.in_staging(at));
+    let late = fx.ws.deny(&fx.erin.clone(), id, "no", at).unwrap_err();
+    assert!(
+        matches!(
+            late,
+            ServiceError::Domain(DomainError::AlreadyHandled { .. })
+        ),
+        "{late:?}"
     );
 }

@@ -1,6 +1,7 @@
 //! The window's side of requests beyond one locked entry (issue 18), driven
 //! headless through egui_kittest on the demo workspace: Request access… on
-//! a folder and on a vault, and what an approver is shown about them.
+//! a folder and on a vault, and what an approver is shown about them; Ask to
+//! join… on a vault the user is not a member of.
 
 #![expect(
     clippy::unwrap_used,
@@ -10,9 +11,9 @@
 mod common;
 
 use common::{
-    App, T0, Window, admin_portal_dialog, alice_in_production, approve_as, banner_request, choose,
-    click, demo_in_memory, main_state, replace_text, show_vault, shown, sign_in_demo, test_env,
-    text_starting, window_on,
+    App, T0, Window, absent, admin_portal_dialog, alice_in_production, approve_as, banner_request,
+    choose, click, demo_in_memory, main_state, replace_text, show_vault, shown, sign_in_demo,
+    test_env, text_starting, window_on,
 };
 use egui_kittest::kittest::Queryable;
 use latchkey::app::{Screen, WorkspaceSource};
@@ -242,4 +243,54 @@ fn new_request_picks_its_target_by_keyboard() {
         stored.requested.window,
         AccessWindow::Custom { .. }
     ));
+}
+
+/// R-REQ-12: the navigation pane lists the vaults Alice may join, with their
+/// description; Ask to join… opens the request dialog without "Start on
+/// first use"; the vault then says the request is waiting; once approved
+/// she sees its tree, and at the end of the hour it goes back to the list.
+#[test]
+fn ask_to_join_a_vault_from_the_navigation_pane() {
+    let mut app = alice_in_production();
+    let window = &mut app.window;
+    assert!(
+        absent(window, "Payroll"),
+        "no tree of a vault she is not in"
+    );
+    click(window, "Vaults you may join (1)");
+    assert!(shown(
+        window,
+        "Payroll and the HR system. Ask to join if you help run payroll."
+    ));
+    click(window, "Ask to join Human Resources");
+    assert!(shown(window, "Ask to join a vault"));
+    assert!(shown(
+        window,
+        "Makes you a member of this vault: you see its entries, with this permission set over all of them"
+    ));
+    assert!(absent(window, "Start on first use"));
+    choose_approver(window, "carol", "Carol Approver");
+    click(window, "Send request");
+    assert!(
+        text_starting(window, "Your request for Human Resources was sent")
+            .contains("Carol Approver")
+    );
+    click(window, "OK");
+    assert!(shown(
+        window,
+        "⏳ You asked to join; waiting for a decision"
+    ));
+    let request = stored_requests(window)[0].clone();
+    assert!(matches!(request.target, Target::Join(_)), "{request:?}");
+
+    approve_as(window, "carol", request.id, "welcome", T0);
+    switch_user(window, "alice");
+    show_vault(window, "Human Resources");
+    assert!(shown(window, "Payroll"), "her tree, as a member");
+    assert!(absent(window, "Vaults you may join (1)"));
+
+    app.clock.advance(Span::hours(1));
+    window.run();
+    assert!(absent(window, "Payroll"), "the membership ended on time");
+    assert!(shown(window, "Vaults you may join (1)"));
 }

@@ -232,9 +232,9 @@ impl Fx {
         &mut self,
         p: &People,
         vault: VaultId,
-        policy: VaultPolicy,
+        policy: &VaultPolicy,
     ) -> Result<(), ServiceError> {
-        self.ws.set_vault_policy(&p.admin, vault, &policy, self.now)
+        self.ws.set_vault_policy(&p.admin, vault, policy, self.now)
     }
 }
 
@@ -400,6 +400,7 @@ fn vault_members_lists_members_and_approvers() {
     .map(|(who, is_approver)| VaultMember {
         user_id: who.user_id(),
         is_approver,
+        joined_until: None,
     })
     .collect();
     assert_eq!(members, expected);
@@ -563,7 +564,7 @@ fn remove_approver_keeps_the_quorum_possible() {
         required_approvals: 4,
         ..fx.policy(&p, production)
     };
-    fx.set_policy(&p, production, policy).unwrap();
+    fx.set_policy(&p, production, &policy).unwrap();
     let pending = fx.ask(&p, fx.db, fx.reader, duration(30)).unwrap();
     let events_before = fx.audit().len();
 
@@ -587,9 +588,9 @@ fn remove_approver_keeps_the_quorum_possible() {
 
     let policy = VaultPolicy {
         required_approvals: 2,
-        ..policy
+        ..policy.clone()
     };
-    fx.set_policy(&p, production, policy).unwrap();
+    fx.set_policy(&p, production, &policy).unwrap();
     fx.ws
         .remove_approver(&p.admin, production, p.bob.user_id(), fx.now)
         .unwrap();
@@ -605,7 +606,8 @@ fn remove_approver_keeps_the_quorum_possible() {
     );
     assert!(fx.members(&p, production).contains(&VaultMember {
         user_id: p.bob.user_id(),
-        is_approver: false
+        is_approver: false,
+        joined_until: None,
     }));
     // Carol, Dave and the administrator remain: 3 ≥ 2; one more would be 2 ≥ 2.
     fx.ws
@@ -891,6 +893,10 @@ fn a_set_in_use_cannot_be_deleted_until_its_uses_are_removed() {
 
 /// R-BEY-4, R-BEY-5, R-ADM-7: a policy is checked, stored and audited with
 /// before and after.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of cases reads best as one list"
+)]
 #[test]
 fn vault_policy_is_checked_stored_and_audited() {
     let (mut fx, p) = setup();
@@ -903,6 +909,8 @@ fn vault_policy_is_checked_stored_and_audited() {
             break_glass_allowed: false,
             emergency_limit_mins: 60,
             max_grant_mins: None,
+            description: String::new(),
+            visible_to_non_members: false,
         }
     );
     let events = fx.audit().len();
@@ -911,7 +919,7 @@ fn vault_policy_is_checked_stored_and_audited() {
             "no approval",
             VaultPolicy {
                 required_approvals: 0,
-                ..before
+                ..before.clone()
             },
             "from 1 to 10 approvals",
         ),
@@ -919,7 +927,7 @@ fn vault_policy_is_checked_stored_and_audited() {
             "eleven",
             VaultPolicy {
                 required_approvals: 11,
-                ..before
+                ..before.clone()
             },
             "from 1 to 10 approvals",
         ),
@@ -927,7 +935,7 @@ fn vault_policy_is_checked_stored_and_audited() {
             "more than can approve",
             VaultPolicy {
                 required_approvals: 5,
-                ..before
+                ..before.clone()
             },
             "only 4 people can approve requests in Production",
         ),
@@ -936,7 +944,7 @@ fn vault_policy_is_checked_stored_and_audited() {
             VaultPolicy {
                 break_glass_allowed: true,
                 emergency_limit_mins: 0,
-                ..before
+                ..before.clone()
             },
             "from 1 minute to 1 day",
         ),
@@ -945,7 +953,7 @@ fn vault_policy_is_checked_stored_and_audited() {
             VaultPolicy {
                 break_glass_allowed: true,
                 emergency_limit_mins: 1_441,
-                ..before
+                ..before.clone()
             },
             "from 1 minute to 1 day",
         ),
@@ -953,7 +961,7 @@ fn vault_policy_is_checked_stored_and_audited() {
             "zero maximum",
             VaultPolicy {
                 max_grant_mins: Some(0),
-                ..before
+                ..before.clone()
             },
             "longer than zero",
         ),
@@ -961,13 +969,21 @@ fn vault_policy_is_checked_stored_and_audited() {
             "over the workspace's",
             VaultPolicy {
                 max_grant_mins: Some(10_081),
-                ..before
+                ..before.clone()
             },
             "workspace's maximum of 1 week",
         ),
+        (
+            "a description of 501 characters",
+            VaultPolicy {
+                description: "é".repeat(501),
+                ..before.clone()
+            },
+            "has 501 characters; keep it to 500",
+        ),
     ];
     for (name, policy, says) in rows {
-        let (field, message) = invalid(fx.set_policy(&p, production, policy));
+        let (field, message) = invalid(fx.set_policy(&p, production, &policy));
         assert_eq!(field, Field::Workspace, "{name}");
         assert!(message.contains(says), "{name}: {message}");
     }
@@ -979,16 +995,18 @@ fn vault_policy_is_checked_stored_and_audited() {
         break_glass_allowed: true,
         emergency_limit_mins: 1_440,
         max_grant_mins: Some(10_080),
+        description: "Production servers and their databases".into(),
+        visible_to_non_members: true,
     };
-    fx.set_policy(&p, production, after).unwrap();
+    fx.set_policy(&p, production, &after).unwrap();
     assert_eq!(fx.policy(&p, production), after);
     let (_, details) = fx.last_event("vault_policy_changed");
     assert_eq!(details["vault"], "Production");
-    assert_eq!(details["before"], serde_json::to_value(before).unwrap());
-    assert_eq!(details["after"], serde_json::to_value(after).unwrap());
+    assert_eq!(details["before"], serde_json::to_value(&before).unwrap());
+    assert_eq!(details["after"], serde_json::to_value(&after).unwrap());
     // The same policy again changes nothing and writes nothing.
     let events = fx.audit().len();
-    fx.set_policy(&p, production, after).unwrap();
+    fx.set_policy(&p, production, &after).unwrap();
     assert_eq!(fx.audit().len(), events);
     // Other vaults keep theirs.
     assert_eq!(fx.policy(&p, fx.staging), before);
@@ -1007,7 +1025,7 @@ fn a_vaults_maximum_bounds_requests_approvals_and_direct_grants() {
         max_grant_mins: Some(120),
         ..fx.policy(&p, production)
     };
-    fx.set_policy(&p, production, policy).unwrap();
+    fx.set_policy(&p, production, &policy).unwrap();
 
     let (field, message) = invalid(fx.ask(&p, fx.web, fx.reader, duration(121)));
     assert_eq!(field, Field::Duration);

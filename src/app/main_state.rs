@@ -78,6 +78,9 @@ pub struct MainState {
     watching: Watching,
     /// When time's bookkeeping (expiries, lapses) next falls due.
     next_tick_at: Option<Timestamp>,
+    /// When one of the user's time-bound memberships next starts or ends
+    /// (R-REQ-12): the vaults are read again then.
+    membership_change_at: Option<Timestamp>,
     /// When to try again after another program held the write lock.
     lock_retry_at: Option<Timestamp>,
     /// This connection's `data_version` when the watcher last woke the
@@ -158,6 +161,7 @@ impl MainState {
             key_in_os_keyring: workspace.key_status().location == KeyLocation::OsKeyring,
             settings,
             vaults,
+            joinable: Vec::new(),
             vault: None,
             tree: TreeModel::default(),
             detail: None,
@@ -185,6 +189,7 @@ impl MainState {
             desktop: DesktopDelivery::new(notifier),
             watching: Watching::NotStarted,
             next_tick_at,
+            membership_change_at: None,
             lock_retry_at: None,
             tree_revision: None,
             admin: None,
@@ -198,6 +203,7 @@ impl MainState {
         if let Some(first) = state.view.vaults.first().map(|v| v.id) {
             state.select_vault(first, now);
         }
+        state.reload_joinable(now);
         state.refresh_dashboard(now);
         state.view.reads_audit = state
             .workspace
@@ -345,6 +351,11 @@ impl MainState {
         let audited = self.poll_audit_jobs(now);
         if changed {
             self.refresh_all(now);
+        } else if self.membership_change_at.is_some_and(|at| now >= at) {
+            // A time-bound membership started or ended: the vault appears or goes.
+            self.reload_vaults(now);
+            self.refresh_access(now);
+            self.refresh_detail(now);
         } else if self
             .view
             .tree
@@ -416,6 +427,7 @@ impl MainState {
             dashboard,
             self.view.tree.locks_valid_until(),
             self.next_tick_at,
+            self.membership_change_at,
             self.clipboard.clear_at(),
             self.lock_retry_at,
         ]

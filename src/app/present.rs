@@ -466,7 +466,7 @@ pub fn target_kind_word(target: Target) -> &'static str {
     match target {
         Target::Entry(_) => "Entry holds",
         Target::Folder(_) => "Folder holds",
-        Target::Vault(_) => "Vault holds",
+        Target::Vault(_) | Target::Join(_) => "Vault holds",
     }
 }
 
@@ -491,6 +491,9 @@ pub fn target_scope_note(target: Target) -> Option<&'static str> {
             Some("Covers everything in this folder, including entries added later")
         }
         Target::Vault(_) => Some("Covers the whole vault, including entries added later"),
+        Target::Join(_) => Some(
+            "Makes you a member of this vault: you see its entries, with this permission set over all of them",
+        ),
     }
 }
 

@@ -129,6 +129,8 @@ pub(super) fn add_vault_op(
         emergency_limit_mins: vault.emergency_limit_mins,
         // The workspace's maximum until a policy says otherwise (R-ADM-7).
         max_grant_mins: None,
+        description: String::new(),
+        visible_to_non_members: false,
     };
     let id = ops.tx.insert_vault(&stored)?;
     let details = json!({ "vault_id": id.0, "name": vault.name.trim(), "required_approvals": vault.required_approvals, "break_glass_allowed": vault.break_glass_allowed, "emergency_limit_mins": vault.emergency_limit_mins });

@@ -834,7 +834,7 @@ fn story(ops: &mut Ops<'_>, paths: &mut Paths, id: RequestId) -> Result<AccessSt
                 let below = ops.tx.subtree(folder)?;
                 (Some(below.into_iter().map(|e| e.id).collect()), None)
             }
-            Target::Vault(vault) => (None, Some(vec![vault])),
+            Target::Vault(vault) | Target::Join(vault) => (None, Some(vec![vault])),
         };
         let entries = entries.map(|mut entries: Vec<EntryId>| {
             entries.sort_unstable();

@@ -115,10 +115,21 @@ fn populate(ops: &mut Ops<'_>, now: Timestamp) -> Result<(), ServiceError> {
     }
     admin::add_approver_op(ops, admin_id, production, demo.id("carol"))?;
     admin::add_approver_op(ops, admin_id, finance, demo.id("carol"))?;
+    // A vault Alice is not in but may ask to join (R-REQ-12).
+    let people = admin::add_vault_op(ops, admin_id, &NewVault::named("Human Resources"))?;
+    admin::add_approver_op(ops, admin_id, people, demo.id("carol"))?;
+    let shown = super::vault_admin::VaultPolicy {
+        description: "Payroll and the HR system. Ask to join if you help run payroll.".into(),
+        visible_to_non_members: true,
+        ..super::vault_admin::VaultPolicy::of(&ops.vault(people)?)
+    };
+    let admin_user = ops.user(admin_id)?;
+    super::vault_admin::set_vault_policy_op(ops, &admin_user, people, &shown)?;
 
     build_production(ops, &mut demo, production)?;
     build_staging(ops, &mut demo, staging)?;
     build_finance(ops, &mut demo, finance)?;
+    build_human_resources(ops, &mut demo, people)?;
     make_requests(ops, &demo, now)
 }
 
@@ -339,6 +350,34 @@ fn build_staging(ops: &mut Ops<'_>, demo: &mut Demo, vault: VaultId) -> Result<(
         None,
         demo.sets["operator"],
     )
+}
+
+fn build_human_resources(
+    ops: &mut Ops<'_>,
+    demo: &mut Demo,
+    vault: VaultId,
+) -> Result<(), ServiceError> {
+    use EntryKind::{Credentials, Folder, Website};
+    let payroll = add(ops, demo, vault, None, Folder, "Payroll", ("", "", ""))?;
+    add(
+        ops,
+        demo,
+        vault,
+        Some(payroll),
+        Website,
+        "Payroll portal",
+        ("", "payroll-admin", "https://payroll.example.com"),
+    )?;
+    add(
+        ops,
+        demo,
+        vault,
+        None,
+        Credentials,
+        "HR system administrator",
+        ("hr.example.com", "hr-admin", ""),
+    )?;
+    Ok(())
 }
 
 fn build_finance(ops: &mut Ops<'_>, demo: &mut Demo, vault: VaultId) -> Result<(), ServiceError> {

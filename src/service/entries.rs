@@ -63,7 +63,7 @@ pub(super) fn member(
     vault: VaultId,
 ) -> Result<User, ServiceError> {
     let user = ops.current_user(session)?;
-    if !user.is_admin && !ops.tx.is_member(vault, user.id)? {
+    if !user.is_admin && !ops.is_member(vault, user.id)? {
         return Err(DomainError::NotPermitted("you are not a member of this vault".into()).into());
     }
     Ok(user)
@@ -667,7 +667,7 @@ impl Workspace {
     ) -> Result<EditRights, ServiceError> {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
-            if !user.is_admin && !ops.tx.is_member(vault, user.id)? {
+            if !user.is_admin && !ops.is_member(vault, user.id)? {
                 return Ok(EditRights::default());
             }
             let Some(id) = entry else {

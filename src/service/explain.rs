@@ -155,7 +155,7 @@ impl Workspace {
             }
             let user = ops.user(user)?;
             let vault = ops.vault(entry.vault_id)?;
-            let is_member = ops.tx.is_member(vault.id, user.id)?;
+            let is_member = ops.is_member(vault.id, user.id)?;
             let explained = if ops.reaches_vault(&user, vault.id)? {
                 ops.access_facts(&user, &entry)?.explain(now)
             } else {

@@ -9,7 +9,7 @@ use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::entry::Entry;
 use crate::domain::notification::NewNotification;
 use crate::domain::permission::PermissionSet;
-use crate::domain::request::{Request, Target};
+use crate::domain::request::{Phase, Request, Target};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
 use crate::domain::vault::Vault;
@@ -177,7 +177,7 @@ impl<'t> Ops<'t> {
     pub fn target_name(&mut self, target: Target) -> Result<String, ServiceError> {
         match target {
             Target::Entry(id) | Target::Folder(id) => Ok(self.entry_record(id)?.name),
-            Target::Vault(id) => Ok(self
+            Target::Vault(id) | Target::Join(id) => Ok(self
                 .tx
                 .vault(id)?
                 .map_or_else(|| format!("vault {id}"), |v| v.name)),
@@ -188,7 +188,7 @@ impl<'t> Ops<'t> {
     pub fn target_path(&mut self, target: Target) -> Result<String, ServiceError> {
         let mut names = Vec::new();
         let vault = match target {
-            Target::Vault(vault) => vault,
+            Target::Vault(vault) | Target::Join(vault) => vault,
             Target::Entry(entry) | Target::Folder(entry) => {
                 let record = self.entry_record(entry)?;
                 for folder in self.tx.ancestors(entry)? {
@@ -277,7 +277,35 @@ impl<'t> Ops<'t> {
     /// administrator, or an active member. Someone who does not reach the
     /// vault holds nothing in it, whatever else is stored.
     pub fn reaches_vault(&mut self, user: &User, vault: VaultId) -> Result<bool, ServiceError> {
-        Ok(user.is_active && (user.is_admin || self.tx.is_member(vault, user.id)?))
+        Ok(user.is_active && (user.is_admin || self.is_member(vault, user.id)?))
+    }
+
+    /// Whether `user` is a member of `vault` at this instant: stored as one,
+    /// or holding an approved request to join whose window runs now
+    /// (R-REQ-12). Every membership check of the service goes through here,
+    /// so a time-bound membership ends exactly at its end.
+    pub fn is_member(&mut self, vault: VaultId, user: UserId) -> Result<bool, ServiceError> {
+        if self.tx.is_member(vault, user)? {
+            return Ok(true);
+        }
+        let now = self.now;
+        Ok(self
+            .tx
+            .open_joins(user, Some(vault))?
+            .iter()
+            .any(|join| join_in_force(join, now)))
+    }
+
+    /// The vaults `user` is a member of at this instant (see [`Ops::is_member`]).
+    pub fn member_vaults(&mut self, user: UserId) -> Result<Vec<VaultId>, ServiceError> {
+        let mut vaults = self.tx.member_vaults(user)?;
+        let now = self.now;
+        for join in self.tx.open_joins(user, None)? {
+            if join_in_force(&join, now) && !vaults.contains(&join.vault_id) {
+                vaults.push(join.vault_id);
+            }
+        }
+        Ok(vaults)
     }
 
     /// Everything the domain needs to decide `user`'s permissions on `entry`.
@@ -322,4 +350,11 @@ impl<'t> Ops<'t> {
         }
         Ok(facts)
     }
+}
+
+/// Whether an approved request to join makes its requester a member at
+/// `now`: a time-bound one inside its window. A permanent one is not counted
+/// here: its approval stored the membership, and removing that ends it.
+fn join_in_force(join: &Request, now: Timestamp) -> bool {
+    !join.is_permanent() && join.phase(now) == Phase::Active
 }

@@ -11,10 +11,12 @@ use crate::domain::audit::AuditAction;
 use crate::domain::connect::command_for;
 use crate::domain::entry::{Dependency, Entry};
 use crate::domain::permission::{Permission, PermissionSet, Permissions};
-use crate::domain::request::{self, Request, RequestInfo, Target, TargetContents};
+use crate::domain::request::{
+    self, Phase, Request, RequestInfo, RequestStatus, Target, TargetContents,
+};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
-use crate::domain::vault::{Vault, is_approver};
+use crate::domain::vault::{JoinableVault, Vault, is_approver};
 use crate::domain::{DomainError, EntryId, RequestId, Timestamp, VaultId};
 use crate::platform::launcher::Launcher;
 use serde_json::json;
@@ -338,7 +340,7 @@ impl Workspace {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
             let entry = ops.entry(entry)?;
-            if !user.is_admin && !ops.tx.is_member(entry.vault_id, user.id)? {
+            if !user.is_admin && !ops.is_member(entry.vault_id, user.id)? {
                 return Ok(EntryAccess {
                     permissions: Permissions::NONE,
                     is_locked: entry.kind.main_permission().is_some(),
@@ -371,7 +373,7 @@ impl Workspace {
                 allow_reveal_password: settings.allow_reveal_password,
                 ..VaultAccess::default()
             };
-            if user.is_admin || !ops.tx.is_member(vault, user.id)? {
+            if user.is_admin || !ops.is_member(vault, user.id)? {
                 return Ok(access);
             }
             access.standing = ops.tx.standing(user.id, vault)?;
@@ -496,7 +498,12 @@ impl Workspace {
                 Target::Folder(folder) => {
                     Some(TargetContents::of(Some(folder), &ops.tx.subtree(folder)?))
                 }
-                Target::Vault(vault) => Some(TargetContents::of(None, &ops.tx.entries(vault)?)),
+                // What a vault holds is for its approvers to weigh; the one
+                // asking to join is not a member and sees none of it (R-REQ-12).
+                Target::Join(vault) if !ops.reaches_vault(&user, vault)? => None,
+                Target::Vault(vault) | Target::Join(vault) => {
+                    Some(TargetContents::of(None, &ops.tx.entries(vault)?))
+                }
             };
             Ok(RequestInfo {
                 request,
@@ -547,11 +554,72 @@ impl Workspace {
             if user.is_admin {
                 return Ok(vaults);
             }
-            let member_of = ops.tx.member_vaults(user.id)?;
+            let member_of = ops.member_vaults(user.id)?;
             Ok(vaults
                 .into_iter()
                 .filter(|v| member_of.contains(&v.id))
                 .collect())
+        })
+    }
+
+    /// The vaults shown to this user though they are not a member of them
+    /// (R-REQ-12): those marked visible to non-members, by name, with their
+    /// description and where the user's own request to join stands, never
+    /// their tree or policy. Empty for administrators, who see every vault.
+    pub fn joinable_vaults(
+        &mut self,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<Vec<JoinableVault>, ServiceError> {
+        self.read(now, |ops| {
+            let user = ops.current_user(session)?;
+            if user.is_admin || !user.is_active {
+                return Ok(Vec::new());
+            }
+            let member_of = ops.member_vaults(user.id)?;
+            let joins = ops.tx.open_joins(user.id, None)?;
+            Ok(ops
+                .tx
+                .vaults()?
+                .into_iter()
+                .filter(|v| v.visible_to_non_members && !member_of.contains(&v.id))
+                .map(|v| {
+                    let asked = joins
+                        .iter()
+                        .filter(|r| r.vault_id == v.id)
+                        .filter(|r| matches!(r.phase(now), Phase::Pending | Phase::Scheduled))
+                        .max_by_key(|r| r.created_at)
+                        .cloned();
+                    JoinableVault {
+                        id: v.id,
+                        name: v.name,
+                        description: v.description,
+                        asked,
+                    }
+                })
+                .collect())
+        })
+    }
+
+    /// The next instant after `now` at which one of the user's time-bound
+    /// memberships (R-REQ-12) starts or ends: the window reads its vaults
+    /// again then.
+    pub fn next_membership_change(
+        &mut self,
+        session: &Session,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, ServiceError> {
+        self.read(now, |ops| {
+            let user = ops.current_user(session)?;
+            Ok(ops
+                .tx
+                .open_joins(user.id, None)?
+                .iter()
+                .filter(|r| r.status == RequestStatus::Approved && !r.is_permanent())
+                .flat_map(|r| [r.grant_start_at, r.effective_end_at()])
+                .flatten()
+                .filter(|at| *at > now)
+                .min())
         })
     }
 
@@ -564,7 +632,7 @@ impl Workspace {
     ) -> Result<Vec<Entry>, ServiceError> {
         self.read(now, |ops| {
             let user = ops.current_user(session)?;
-            if !user.is_admin && !ops.tx.is_member(vault, user.id)? {
+            if !user.is_admin && !ops.is_member(vault, user.id)? {
                 return Err(
                     DomainError::NotPermitted("you are not a member of this vault".into()).into(),
                 );

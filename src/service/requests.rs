@@ -131,13 +131,13 @@ pub(super) fn request_access_op(
             };
             (target, entry.vault_id)
         }
-        Target::Vault(id) => (draft.target, ops.vault(id)?.id),
+        Target::Vault(id) | Target::Join(id) => (draft.target, ops.vault(id)?.id),
     };
     if let Some(original_id) = draft.extends_request_id {
         let original = ops.request(original_id)?;
         request::check_extension_target(&original, requester.id, target, now)?;
     }
-    let is_member = ops.tx.is_member(vault_id, requester.id)?;
+    let is_member = ops.is_member(vault_id, requester.id)?;
     let vault_approvers = ops.tx.approvers(vault_id)?;
     let approver = match draft.approver_id {
         Some(id) => ops.tx.user(id)?,
@@ -152,6 +152,7 @@ pub(super) fn request_access_op(
         settings: &settings,
         requester: &requester,
         is_member,
+        vault_takes_joins: vault.visible_to_non_members,
         max_length: MaxLength::of(&settings, &vault),
         permission_set: permission_set.as_ref(),
         approver: approver.as_ref(),
@@ -512,7 +513,27 @@ fn make_standing_if_permanent(
         Some(request.id),
         grant.folder_id,
         &details,
-    )
+    )?;
+    // Joining for good makes a stored member who remembers the request
+    // (R-REQ-12); they stay one until removed or the request is revoked.
+    if request.target.is_join() && !ops.tx.is_member(request.vault_id, request.requester_id)? {
+        ops.tx
+            .add_member_from(request.vault_id, request.requester_id, request.id)?;
+        let details = json!({
+            "change": "member_added",
+            "vault_id": request.vault_id.0,
+            "user_id": request.requester_id.0,
+            "origin_request_id": request.id.0,
+        });
+        ops.audit(
+            Some(approver),
+            AuditAction::PermissionChanged,
+            Some(request.id),
+            None,
+            &details,
+        )?;
+    }
+    Ok(())
 }
 
 /// Removes the standing permission a permanent request became, when the
@@ -525,21 +546,41 @@ pub(super) fn end_standing_of(
     if !request.is_permanent() {
         return Ok(());
     }
-    let Some(grant) = ops.tx.standing_from_request(request.id)? else {
-        return Ok(());
-    };
-    ops.tx.remove_standing(&grant)?;
-    let details = json!({
-        "before": { "user_id": grant.user_id.0, "vault_id": grant.vault_id.0, "folder_id": grant.folder_id.map(|f| f.0), "permission_set": ops.permission_set_name(grant.set_id)?, "origin_request_id": request.id.0 },
-        "after": Value::Null,
-    });
-    ops.audit(
-        Some(by),
-        AuditAction::StandingRemoved,
-        Some(request.id),
-        grant.folder_id,
-        &details,
-    )
+    if let Some(grant) = ops.tx.standing_from_request(request.id)? {
+        ops.tx.remove_standing(&grant)?;
+        let details = json!({
+            "before": { "user_id": grant.user_id.0, "vault_id": grant.vault_id.0, "folder_id": grant.folder_id.map(|f| f.0), "permission_set": ops.permission_set_name(grant.set_id)?, "origin_request_id": request.id.0 },
+            "after": Value::Null,
+        });
+        ops.audit(
+            Some(by),
+            AuditAction::StandingRemoved,
+            Some(request.id),
+            grant.folder_id,
+            &details,
+        )?;
+    }
+    // The membership a permanent request to join gave ends with it (R-REQ-12).
+    if request.target.is_join() && ops.tx.remove_member_from(request.id)? {
+        let vault = ops.vault(request.vault_id)?;
+        let details = json!({
+            "vault_id": vault.id.0,
+            "vault": vault.name,
+            "user_id": request.requester_id.0,
+            "before": { "is_member": true },
+            "after": { "is_member": false },
+            "origin_request_id": request.id.0,
+            "reason": request.status.as_str(),
+        });
+        ops.audit(
+            Some(by),
+            AuditAction::MemberRemoved,
+            Some(request.id),
+            None,
+            &details,
+        )?;
+    }
+    Ok(())
 }
 
 /// Creates a request that is approved on the spot (direct grant, break glass).
@@ -618,7 +659,7 @@ pub(super) fn direct_grant_op(
     let admin = ops.current_admin(session)?;
     let grantee = ops.user(user)?;
     let entry = ops.entry(entry_id)?;
-    let is_member = ops.tx.is_member(entry.vault_id, grantee.id)?;
+    let is_member = ops.is_member(entry.vault_id, grantee.id)?;
     request::check_direct_grantee(&grantee, admin.id, is_member)?;
     if ops.permission_set(terms.permission_set_id)?.is_none() {
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
@@ -703,7 +744,7 @@ pub(super) fn break_glass_op(
         .tx
         .vault(entry.vault_id)?
         .ok_or_else(|| ServiceError::NotFound("the vault no longer exists".into()))?;
-    let is_member = ops.tx.is_member(vault.id, user.id)?;
+    let is_member = ops.is_member(vault.id, user.id)?;
     if ops.permission_set(input.permission_set_id)?.is_none() {
         return Err(DomainError::invalid(Field::PermissionSet, "choose a permission set").into());
     }

@@ -16,9 +16,9 @@ use crate::domain::notification::{
 };
 use crate::domain::permission::Permissions;
 pub use crate::domain::permission::StandingGrant;
-use crate::domain::request::{self, Request, RequestStatus};
+use crate::domain::request::{self, Phase, Request, RequestStatus};
 use crate::domain::user::User;
-use crate::domain::vault::{Vault, is_approver};
+use crate::domain::vault::{MAX_DESCRIPTION_CHARS, Vault, is_approver};
 use crate::domain::{
     DomainError, Field, FieldErrors, PermissionSetId, Span, Timestamp, UserId, VaultId,
 };
@@ -38,6 +38,9 @@ pub struct VaultMember {
     pub user_id: UserId,
     /// Whether they may also decide the vault's requests.
     pub is_approver: bool,
+    /// For a member only through a running request to join (R-REQ-12):
+    /// when that membership ends. `None` for a stored member.
+    pub joined_until: Option<Timestamp>,
 }
 
 /// Where a permission set is used, so that it cannot be deleted.
@@ -60,7 +63,7 @@ impl SetUses {
 }
 
 /// A vault's policy (R-BEY-4, R-BEY-5, R-ADM-7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VaultPolicy {
     /// Distinct approvals each request needs: 1 to 10, and no more than the
     /// vault's approvers and the administrators together can give.
@@ -75,6 +78,12 @@ pub struct VaultPolicy {
     /// at most the workspace's maximum; when the workspace's maximum is later
     /// lowered below it, the shorter still applies.
     pub max_grant_mins: Option<u32>,
+    /// What the vault holds, at most [`MAX_DESCRIPTION_CHARS`] characters;
+    /// those who may ask to join it read it.
+    pub description: String,
+    /// Whether non-members see the vault's name and description and may ask
+    /// to join it (R-REQ-12).
+    pub visible_to_non_members: bool,
 }
 
 impl VaultPolicy {
@@ -85,6 +94,8 @@ impl VaultPolicy {
             break_glass_allowed: vault.break_glass_allowed,
             emergency_limit_mins: vault.emergency_limit_mins,
             max_grant_mins: vault.max_grant_mins,
+            description: vault.description.clone(),
+            visible_to_non_members: vault.visible_to_non_members,
         }
     }
 }
@@ -196,7 +207,7 @@ pub(super) fn remove_member_op(
 ) -> Result<(), ServiceError> {
     let vault = ops.vault(vault)?;
     let member = ops.user(user)?;
-    if !ops.tx.is_member(vault.id, member.id)? {
+    if !ops.is_member(vault.id, member.id)? {
         return Err(ServiceError::NotFound(format!(
             "{} is not a member of {}",
             member.display_name, vault.name
@@ -551,6 +562,15 @@ fn check_policy(
             );
         }
     }
+    let description = policy.description.trim().chars().count();
+    if description > MAX_DESCRIPTION_CHARS {
+        errors.push(
+            Field::Workspace,
+            format!(
+                "the description has {description} characters; keep it to {MAX_DESCRIPTION_CHARS}"
+            ),
+        );
+    }
     Ok(errors.into_result()?)
 }
 
@@ -562,6 +582,10 @@ pub(super) fn set_vault_policy_op(
 ) -> Result<(), ServiceError> {
     let vault = ops.vault(vault)?;
     let before = VaultPolicy::of(&vault);
+    let policy = &VaultPolicy {
+        description: policy.description.trim().to_owned(),
+        ..policy.clone()
+    };
     if before == *policy {
         return Ok(());
     }
@@ -571,6 +595,8 @@ pub(super) fn set_vault_policy_op(
         break_glass_allowed: policy.break_glass_allowed,
         emergency_limit_mins: policy.emergency_limit_mins,
         max_grant_mins: policy.max_grant_mins,
+        description: policy.description.clone(),
+        visible_to_non_members: policy.visible_to_non_members,
         ..vault.clone()
     };
     ops.tx.update_vault_policy(&changed)?;
@@ -603,15 +629,28 @@ impl Workspace {
             ops.current_admin(session)?;
             let vault = ops.vault(vault)?;
             let approvers = ops.tx.approvers(vault.id)?;
-            Ok(ops
+            let mut members: Vec<VaultMember> = ops
                 .tx
                 .members(vault.id)?
                 .into_iter()
                 .map(|user_id| VaultMember {
                     user_id,
                     is_approver: approvers.contains(&user_id),
+                    joined_until: None,
                 })
-                .collect())
+                .collect();
+            // Those in the vault for a while through a request to join.
+            for join in ops.tx.joins_in_vault(vault.id)? {
+                let in_force = !join.is_permanent() && join.phase(now) == Phase::Active;
+                if in_force && !members.iter().any(|m| m.user_id == join.requester_id) {
+                    members.push(VaultMember {
+                        user_id: join.requester_id,
+                        is_approver: false,
+                        joined_until: join.effective_end_at(),
+                    });
+                }
+            }
+            Ok(members)
         })
     }
 

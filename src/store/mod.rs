@@ -355,10 +355,32 @@ pub trait StoreTx {
     fn vaults(&mut self) -> Result<Vec<Vault>, StoreError>;
     /// Makes `user` a member of `vault`.
     fn add_member(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError>;
-    /// Whether `user` is a member of `vault`.
+    /// Whether `user` is a stored member of `vault`. A membership that a
+    /// running request to join gives is not stored: the service's
+    /// `Ops::is_member` adds it at the instant of each check.
     fn is_member(&mut self, vault: VaultId, user: UserId) -> Result<bool, StoreError>;
-    /// The vaults `user` is a member of.
+    /// The vaults `user` is a stored member of.
     fn member_vaults(&mut self, user: UserId) -> Result<Vec<VaultId>, StoreError>;
+    /// Makes `user` a member of `vault` because the permanent request to
+    /// join `request` was approved (R-REQ-12); nothing if already a member.
+    fn add_member_from(
+        &mut self,
+        vault: VaultId,
+        user: UserId,
+        request: RequestId,
+    ) -> Result<(), StoreError>;
+    /// Ends the membership `request` gave, if it gave one; whether it did.
+    fn remove_member_from(&mut self, request: RequestId) -> Result<bool, StoreError>;
+    /// The approved requests to join `vault`, whatever their window.
+    fn joins_in_vault(&mut self, vault: VaultId) -> Result<Vec<Request>, StoreError>;
+    /// `user`'s pending and approved requests to join (in `vault`, or in
+    /// any vault), whatever their window: the caller decides which are in
+    /// force.
+    fn open_joins(
+        &mut self,
+        user: UserId,
+        vault: Option<VaultId>,
+    ) -> Result<Vec<Request>, StoreError>;
     /// Makes `user` an approver of `vault`.
     fn add_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError>;
     /// Renames a vault.

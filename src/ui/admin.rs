@@ -2,6 +2,7 @@
 //! on the left, the selected user's commands and the open form on the right.
 
 use super::widgets::{describe_error, field_error_ui, labelled_text_ui};
+use crate::app::present;
 use crate::app::view::admin::{
     AdminTab, AdminView, PolicyField, SetForm, UserForm, UserFormMode, UserRow,
 };
@@ -309,6 +310,24 @@ fn policy_ui(ui: &mut Ui, admin: &mut AdminView, intents: &mut Vec<Intent>) {
         &mut form.max_grant_mins,
         error(PolicyField::MaxGrant),
     );
+    ui.checkbox(
+        &mut form.visible_to_non_members,
+        "Visible to non-members (they may ask to join)",
+    );
+    let label = ui.label("Description (shown to those who may join)");
+    let field = ui
+        .add(
+            egui::TextEdit::multiline(&mut form.description)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY),
+        )
+        .labelled_by(label.id);
+    if let Some(message) = error(PolicyField::Description) {
+        ui.ctx().accesskit_node_builder(field.id, |node| {
+            node.set_description(format!("Error: {message}"));
+        });
+        ui.label(RichText::new(format!("⚠ {message}")).color(ui.visuals().error_fg_color));
+    }
     if let Some(message) = error(PolicyField::Whole) {
         ui.label(RichText::new(format!("⚠ {message}")).color(ui.visuals().error_fg_color));
     }
@@ -345,10 +364,12 @@ fn members_ui(ui: &mut Ui, admin: &mut AdminView, intents: &mut Vec<Intent>) {
     ui.strong(format!("Members ({})", admin.vaults.members.len()));
     for member in &admin.vaults.members {
         ui.horizontal(|ui| {
-            let role = if member.is_approver {
-                " — approver"
-            } else {
-                ""
+            let role = match (member.is_approver, member.joined_until) {
+                (true, _) => " — approver".to_owned(),
+                (false, Some(until)) => {
+                    format!(" — joined until {}", present::local_minute(until))
+                }
+                (false, None) => String::new(),
             };
             ui.label(format!("{}{role}", member.name));
             if member.is_approver {

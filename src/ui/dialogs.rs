@@ -248,6 +248,8 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     ui.set_width(480.0);
     let title = if form.extends.is_some() {
         "Request an extension"
+    } else if form.target.is_join() {
+        "Ask to join a vault"
     } else {
         "Request temporary access"
     };

@@ -2,6 +2,7 @@
 //! tree as a virtualized list — only the visible rows are laid out.
 
 use super::widgets::{LOCK, kind_icon, menu_command};
+use crate::app::present;
 use crate::app::view::intent::{
     AccessIntent, CopyWhat, EditIntent, ImportIntent, Intent, VaultIntent,
 };
@@ -9,12 +10,19 @@ use crate::app::view::screen::MainView;
 use crate::app::view::tree::TreeRow;
 use crate::domain::EntryId;
 use crate::domain::entry::EntryKind;
+use crate::domain::request::RequestStatus;
+use crate::domain::vault::JoinableVault;
 use egui::{Key, RichText, Role, Sense, Ui, WidgetInfo};
 
 const ROW_HEIGHT: f32 = 20.0;
 
 /// The whole navigation pane.
 pub fn navigation_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
+    if !state.joinable.is_empty() {
+        egui::Panel::bottom("joinable-vaults")
+            .resizable(false)
+            .show(ui, |ui| joinable_ui(ui, state, intents));
+    }
     ui.horizontal(|ui| {
         let label = ui.label("Vault");
         let current = state
@@ -59,8 +67,10 @@ pub fn navigation_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
             if ui.button("Create a vault…").clicked() {
                 intents.push(EditIntent::NewVault.into());
             }
-        } else {
+        } else if state.joinable.is_empty() {
             ui.label("You are not a member of any vault yet. Ask an administrator.");
+        } else {
+            ui.label("You are not a member of any vault yet. Ask to join one below, or ask an administrator.");
         }
         return;
     }
@@ -107,6 +117,65 @@ pub fn navigation_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
                 row_ui(ui, state, *row, intents);
             }
         });
+}
+
+/// The vaults the user may ask to join (R-REQ-12), below the tree: each
+/// one's name and description, and "Ask to join…" or where the user's
+/// request stands. Never their tree: the service does not give it.
+fn joinable_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
+    let heading = format!("Vaults you may join ({})", state.joinable.len());
+    egui::CollapsingHeader::new(heading)
+        .id_salt("joinable-vaults")
+        .default_open(state.vaults.is_empty())
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("joinable-list")
+                .max_height(240.0)
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    for vault in &state.joinable {
+                        joinable_vault_ui(ui, state, vault, intents);
+                    }
+                });
+        });
+}
+
+fn joinable_vault_ui(
+    ui: &mut Ui,
+    state: &MainView,
+    vault: &JoinableVault,
+    intents: &mut Vec<Intent>,
+) {
+    ui.add_space(2.0);
+    ui.label(RichText::new(&vault.name).strong());
+    if !vault.description.is_empty() {
+        ui.label(RichText::new(&vault.description).weak());
+    }
+    // Only a waiting or a scheduled request is listed here (a running one
+    // made the user a member, and the vault left this list).
+    match &vault.asked {
+        Some(asked) if asked.status == RequestStatus::Approved => {
+            let starts = asked.grant_start_at.map_or_else(String::new, |at| {
+                format!(" on {}", present::local_minute(at))
+            });
+            ui.label(format!("✔ Approved: you become a member{starts}"));
+        }
+        Some(_) => {
+            ui.label("⏳ You asked to join; waiting for a decision");
+        }
+        None => {
+            let enabled = state.settings.temporary_access_enabled;
+            let name = format!("Ask to join {}", vault.name);
+            let button = ui
+                .add_enabled(enabled, egui::Button::new("Ask to join…"))
+                .on_hover_text("Ask its approvers to make you a member, for a while or for good");
+            button.widget_info(|| WidgetInfo::labeled(Role::Button, enabled, &name));
+            if button.clicked() {
+                intents.push(AccessIntent::OpenJoinDialog(vault.id).into());
+            }
+        }
+    }
+    ui.separator();
 }
 
 fn new_entry(kind: EntryKind, parent: Option<EntryId>) -> Intent {

@@ -10,6 +10,7 @@ use crate::app::view::admin::{MemberRow, PolicyField, PolicyForm, SetForm, Stand
 use crate::app::view::intent::AdminIntent;
 use crate::domain::entry::EntryKind;
 use crate::domain::permission::StandingGrant;
+use crate::domain::vault::MAX_DESCRIPTION_CHARS;
 use crate::domain::{FieldErrors, Timestamp, VaultId};
 use crate::service::{ServiceError, VaultPolicy};
 
@@ -178,6 +179,7 @@ impl MainState {
                 user_id: m.user_id,
                 name: names.user(m.user_id),
                 is_approver: m.is_approver,
+                joined_until: m.joined_until,
             })
             .collect();
         let entries = self.workspace.entries(&self.session, vault, now)?;
@@ -238,6 +240,8 @@ impl MainState {
                 .max_grant_mins
                 .map(|m| m.to_string())
                 .unwrap_or_default(),
+            description: policy.description.clone(),
+            visible_to_non_members: policy.visible_to_non_members,
             errors: Vec::new(),
         };
         Ok((members, standing, folders, form))
@@ -273,9 +277,19 @@ impl MainState {
         } else {
             number(&max_text, PolicyField::MaxGrant, "the maximum grant length").map(Some)
         };
+        let description_chars = form.description.trim().chars().count();
+        let description_fits = description_chars <= MAX_DESCRIPTION_CHARS;
+        if !description_fits {
+            errors.push((
+                PolicyField::Description,
+                format!(
+                    "the description has {description_chars} characters; keep it to {MAX_DESCRIPTION_CHARS}"
+                ),
+            ));
+        }
         form.errors = errors;
-        let (Some(required_approvals), Some(emergency_limit_mins), Some(max_grant_mins)) =
-            (approvals, limit, max)
+        let (Some(required_approvals), Some(emergency_limit_mins), Some(max_grant_mins), true) =
+            (approvals, limit, max, description_fits)
         else {
             return;
         };
@@ -284,6 +298,8 @@ impl MainState {
             break_glass_allowed: form.break_glass_allowed,
             emergency_limit_mins,
             max_grant_mins,
+            description: form.description.clone(),
+            visible_to_non_members: form.visible_to_non_members,
         };
         match self
             .workspace

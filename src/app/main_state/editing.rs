@@ -135,6 +135,7 @@ impl MainState {
         ) {
             self.view.vaults = vaults;
         }
+        self.reload_joinable(now);
         if self
             .view
             .vault
@@ -147,6 +148,22 @@ impl MainState {
                 self.select_vault(first, now);
             }
         }
+    }
+
+    /// The vaults the user may ask to join, and when one of their
+    /// time-bound memberships next starts or ends (R-REQ-12).
+    pub(super) fn reload_joinable(&mut self, now: Timestamp) {
+        if let Some(joinable) = report(
+            &mut self.view.status,
+            self.workspace.joinable_vaults(&self.session, now),
+        ) {
+            self.view.joinable = joinable;
+        }
+        self.membership_change_at = report(
+            &mut self.view.status,
+            self.workspace.next_membership_change(&self.session, now),
+        )
+        .flatten();
     }
 
     /// "Vault / folder / …" of a folder in the shown vault (`None`: the vault).

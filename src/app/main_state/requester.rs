@@ -32,6 +32,9 @@ impl MainState {
             AccessIntent::OpenVaultRequestDialog(id) => {
                 self.open_request_dialog(Target::Vault(id), None, now);
             }
+            AccessIntent::OpenJoinDialog(id) => {
+                self.open_request_dialog(Target::Join(id), None, now);
+            }
             AccessIntent::RequestExtension(request_id) => {
                 let original = self
                     .view
@@ -115,6 +118,12 @@ impl MainState {
                     .map_or_else(|| format!("vault {id}"), |v| v.name.clone());
                 (target, id, None, name)
             }
+            Target::Join(id) => {
+                let Some(vault) = self.view.joinable.iter().find(|v| v.id == id) else {
+                    return;
+                };
+                (target, id, None, vault.name.clone())
+            }
         };
         let kind = entry.as_ref().map(|e| e.kind);
         self.open_request_dialog_on(target, vault_id, kind, entry_path, extends, now);
@@ -151,7 +160,7 @@ impl MainState {
                     .unwrap_or_default();
                 ids.iter().filter_map(|id| names.get(id).cloned()).collect()
             }
-            Target::Folder(_) | Target::Vault(_) => Vec::new(),
+            Target::Folder(_) | Target::Vault(_) | Target::Join(_) => Vec::new(),
         };
         let (sets, default_set) = self.sets_for_kind(kind);
         let start_at = Timestamp((now.millis() / 300_000 + 1) * 300_000);
@@ -163,7 +172,8 @@ impl MainState {
             start_at + Span::hours(1),
         );
         terms.offers_custom = true;
-        terms.first_use = Some(false);
+        // A membership starts at approval or at a chosen time (R-REQ-12).
+        terms.first_use = (!target.is_join()).then_some(false);
         // R-REQ-10: where the workspace allows it; an extension adds time.
         terms.offers_permanent = self.view.settings.permanent_access_allowed && extends.is_none();
         let mut form = RequestForm {
@@ -248,6 +258,10 @@ impl MainState {
                 };
                 self.view.status.clear_error();
                 self.refresh_detail(now);
+                if draft.target.is_join() {
+                    // The vault now says the request is waiting.
+                    self.reload_vaults(now);
+                }
             }
             Err(e) => match e.field_errors() {
                 // Shown next to the fields; the form keeps what was typed.

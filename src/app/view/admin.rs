@@ -8,7 +8,7 @@ use super::forms::SecretText;
 use crate::domain::connect::ConnectTemplates;
 use crate::domain::permission::{PermissionSet, Permissions};
 use crate::domain::settings::WorkspaceSettings;
-use crate::domain::{EntryId, Field, FieldErrors, PermissionSetId, UserId, VaultId};
+use crate::domain::{EntryId, Field, FieldErrors, PermissionSetId, Timestamp, UserId, VaultId};
 
 /// The window's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -53,6 +53,8 @@ pub struct MemberRow {
     pub name: String,
     /// They approve requests of this vault.
     pub is_approver: bool,
+    /// A member through a request to join until then (R-REQ-12).
+    pub joined_until: Option<Timestamp>,
 }
 
 /// One standing permission of the selected vault, with its words.
@@ -82,6 +84,10 @@ pub struct PolicyForm {
     pub emergency_limit_mins: String,
     /// The vault's own maximum grant length in minutes; empty: the workspace's.
     pub max_grant_mins: String,
+    /// What the vault holds, for those who may ask to join it.
+    pub description: String,
+    /// Non-members see the vault and may ask to join it (R-REQ-12).
+    pub visible_to_non_members: bool,
     /// Messages by their fields, or about the whole policy.
     pub errors: Vec<(PolicyField, String)>,
 }
@@ -95,6 +101,8 @@ pub enum PolicyField {
     EmergencyLimit,
     /// Maximum grant length.
     MaxGrant,
+    /// The description.
+    Description,
     /// The policy as a whole (the service's answer).
     Whole,
 }

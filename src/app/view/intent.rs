@@ -273,6 +273,9 @@ pub enum AccessIntent {
     TakeEmergency,
     /// Open the request dialog for a whole vault (R-REQ-11).
     OpenVaultRequestDialog(VaultId),
+    /// Open the request dialog to join a vault the user is not a member of
+    /// (R-REQ-12).
+    OpenJoinDialog(VaultId),
 }
 
 /// The approver's side (applied in `app/main_state/decisions.rs`).

@@ -364,7 +364,7 @@ mod tests {
         };
         let entries = |target: Target| match target {
             Target::Entry(id) => ["", "alpha", "beta", "gamma"][id.0 as usize].to_owned(),
-            Target::Folder(_) | Target::Vault(_) => String::new(),
+            Target::Folder(_) | Target::Vault(_) | Target::Join(_) => String::new(),
         };
         RequestsTable::new(&requests, T0 + Span::mins(30), &names, &entries)
     }

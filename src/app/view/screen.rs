@@ -15,7 +15,7 @@ use crate::domain::preferences::ThemeChoice;
 use crate::domain::request::{Request, Target};
 use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::User;
-use crate::domain::vault::Vault;
+use crate::domain::vault::{JoinableVault, Vault};
 use crate::domain::{EntryId, PermissionSetId, Timestamp, UserId, VaultId};
 use std::collections::HashMap;
 
@@ -251,6 +251,13 @@ impl Names {
                 .get(&target)
                 .cloned()
                 .unwrap_or_else(|| format!("vault {id}")),
+            Target::Join(id) => format!(
+                "Joining {}",
+                self.targets
+                    .get(&target)
+                    .cloned()
+                    .unwrap_or_else(|| format!("vault {id}"))
+            ),
         }
     }
 
@@ -279,6 +286,8 @@ pub struct MainView {
     pub settings: WorkspaceSettings,
     /// Vaults the user sees.
     pub vaults: Vec<Vault>,
+    /// Vaults the user is not a member of but may ask to join (R-REQ-12).
+    pub joinable: Vec<JoinableVault>,
     /// The vault shown.
     pub vault: Option<VaultId>,
     /// Its tree (with the filter applied).

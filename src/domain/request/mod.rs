@@ -62,7 +62,8 @@ impl RequestKind {
 }
 
 /// What a request asks access to (R-REQ-11): one entry (with the entries it
-/// depends on), a folder and everything below it, or a whole vault.
+/// depends on), a folder and everything below it, or a whole vault; or, for
+/// someone outside a vault, to join it (R-REQ-12).
 ///
 /// Invariant: a folder or vault grant covers what is below it *at the
 /// instant of each check* (decided from the entry's folders, never from a
@@ -75,24 +76,50 @@ pub enum Target {
     Folder(EntryId),
     /// A whole vault.
     Vault(VaultId),
+    /// Membership of a vault its requester is not a member of (R-REQ-12),
+    /// with the permission set over all of it, for the grant's window:
+    /// while the grant runs the requester is a member; a permanent one makes
+    /// them a member until removed.
+    Join(VaultId),
 }
 
 impl Target {
-    /// The stored name of the target's kind.
+    /// The name of the target's kind (in the audit log's details).
     pub const fn kind_str(self) -> &'static str {
         match self {
             Target::Entry(_) => "entry",
             Target::Folder(_) => "folder",
             Target::Vault(_) => "vault",
+            Target::Join(_) => "join",
         }
     }
 
-    /// The target from its stored kind, entry and vault.
-    pub fn parse(kind: &str, entry: Option<EntryId>, vault: VaultId) -> Option<Target> {
-        match (kind, entry) {
-            ("entry", Some(entry)) => Some(Target::Entry(entry)),
-            ("folder", Some(folder)) => Some(Target::Folder(folder)),
-            ("vault", None) => Some(Target::Vault(vault)),
+    /// The stored kind: a join is stored as a vault request that joins
+    /// (see [`Target::is_join`]).
+    pub const fn stored_kind(self) -> &'static str {
+        match self {
+            Target::Join(_) => "vault",
+            other => other.kind_str(),
+        }
+    }
+
+    /// Whether it asks to join a vault.
+    pub const fn is_join(self) -> bool {
+        matches!(self, Target::Join(_))
+    }
+
+    /// The target from its stored kind, whether it joins, entry and vault.
+    pub fn parse(
+        kind: &str,
+        joins: bool,
+        entry: Option<EntryId>,
+        vault: VaultId,
+    ) -> Option<Target> {
+        match (kind, joins, entry) {
+            ("entry", false, Some(entry)) => Some(Target::Entry(entry)),
+            ("folder", false, Some(folder)) => Some(Target::Folder(folder)),
+            ("vault", false, None) => Some(Target::Vault(vault)),
+            ("vault", true, None) => Some(Target::Join(vault)),
             _ => None,
         }
     }
@@ -101,7 +128,7 @@ impl Target {
     pub const fn entry_id(self) -> Option<EntryId> {
         match self {
             Target::Entry(id) | Target::Folder(id) => Some(id),
-            Target::Vault(_) => None,
+            Target::Vault(_) | Target::Join(_) => None,
         }
     }
 
@@ -114,7 +141,7 @@ impl Target {
         match self {
             Target::Entry(_) => false,
             Target::Folder(folder) => folder == entry || ancestors.contains(&folder),
-            Target::Vault(_) => true,
+            Target::Vault(_) | Target::Join(_) => true,
         }
     }
 

@@ -67,6 +67,9 @@ pub struct RequestContext<'a> {
     pub requester: &'a User,
     /// Whether the requester is a member of the target's vault.
     pub is_member: bool,
+    /// Whether the target's vault is visible to non-members, who may then
+    /// ask to join it (R-REQ-12).
+    pub vault_takes_joins: bool,
     /// The longest access allowed in the entry's vault.
     pub max_length: MaxLength<'a>,
     /// The chosen permission set, if it exists.
@@ -79,6 +82,38 @@ pub struct RequestContext<'a> {
     pub has_same_pending: bool,
     /// Now.
     pub now: Timestamp,
+}
+
+/// The rules of asking to join a vault (R-REQ-12): only someone outside it,
+/// only a vault that shows itself to non-members, and membership starts at
+/// approval or at a chosen time, never on a first use (there is no entry to
+/// use before being a member).
+fn check_join(errors: &mut FieldErrors, ctx: &RequestContext<'_>, draft: &NewRequest) {
+    if ctx.requester.is_admin {
+        errors.push(
+            Field::Entry,
+            "administrators see every vault; there is nothing to join",
+        );
+    } else if ctx.is_member {
+        errors.push(
+            Field::Entry,
+            "you are already a member of this vault; ask for access to the vault instead",
+        );
+    } else if !ctx.vault_takes_joins {
+        errors.push(Field::Entry, "this vault does not take requests to join");
+    }
+    if draft.start_on_first_use {
+        errors.push(
+            Field::Start,
+            "membership starts when approved or at a chosen time, not on first use",
+        );
+    }
+    if draft.extends_request_id.is_some() {
+        errors.push(
+            Field::Entry,
+            "ask to join again rather than extending a membership",
+        );
+    }
 }
 
 /// Checks a new request against every rule of R-REQ-4; all messages at once.
@@ -98,7 +133,9 @@ pub fn validate_new_request(
         errors.push(Field::Workspace, "your account is inactive");
         return errors.into_result();
     }
-    if !ctx.is_member && !ctx.requester.is_admin {
+    if draft.target.is_join() {
+        check_join(&mut errors, ctx, draft);
+    } else if !ctx.is_member && !ctx.requester.is_admin {
         errors.push(Field::Entry, "you are not a member of this vault");
     }
     if ctx.permission_set.is_none() {

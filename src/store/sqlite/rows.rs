@@ -41,8 +41,8 @@ pub fn user(row: &Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
-pub const VAULT_COLUMNS: &str =
-    "id, name, required_approvals, break_glass_allowed, emergency_limit_mins, max_grant_mins";
+pub const VAULT_COLUMNS: &str = "id, name, required_approvals, break_glass_allowed, \
+    emergency_limit_mins, max_grant_mins, description, visible_to_non_members";
 
 pub fn vault(row: &Row<'_>) -> rusqlite::Result<Vault> {
     Ok(Vault {
@@ -52,6 +52,8 @@ pub fn vault(row: &Row<'_>) -> rusqlite::Result<Vault> {
         break_glass_allowed: row.get(3)?,
         emergency_limit_mins: row.get(4)?,
         max_grant_mins: row.get(5)?,
+        description: row.get(6)?,
+        visible_to_non_members: row.get(7)?,
     })
 }
 
@@ -103,7 +105,7 @@ pub const REQUEST_COLUMNS: &str = "id, kind, requester_id, entry_id, vault_id, a
     authorized_set_id, authorized_duration_mins, authorized_start_ms, authorized_end_ms, \
     message, start_on_first_use, created_at_ms, pending_until_ms, status, decided_by, decided_at_ms, \
     decision_message, grant_start_ms, grant_end_ms, claim_by_ms, ended_by, ended_at_ms, closing_note, \
-    needs_review, reviewed_by, reviewed_at_ms, expiring_soon_notified, expiry_recorded, target";
+    needs_review, reviewed_by, reviewed_at_ms, expiring_soon_notified, expiry_recorded, target, joins";
 
 /// The columns of [`REQUEST_COLUMNS`] that change after insertion, in bind order.
 pub const REQUEST_UPDATE: &str = "UPDATE requests SET \
@@ -184,6 +186,7 @@ pub fn request(row: &Row<'_>) -> rusqlite::Result<Request> {
     let vault_id = VaultId(row.get(4)?);
     let target = Target::parse(
         &target_kind,
+        row.get(35)?,
         row.get::<_, Option<i64>>(3)?.map(EntryId),
         vault_id,
     )

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[&str] = &[
     V_REQUEST_TARGETS,
     V_PERMANENT_ACCESS,
     V_AUDIT_BROWSING,
+    V_VAULT_JOINING,
 ];
 
 /// The newest schema this build knows.
@@ -437,4 +438,23 @@ CREATE INDEX audit_by_actor ON audit_events(actor_id, seq);
 CREATE INDEX audit_by_action ON audit_events(action, seq);
 CREATE INDEX audit_by_entry ON audit_events(entry_id, seq);
 CREATE INDEX audit_by_time ON audit_events(at_ms);
+";
+
+/// Asking to join a vault (issue 18, R-REQ-12). A vault gets a description
+/// and whether non-members see it (`visible_to_non_members`, off). A request
+/// to join is a `vault` request with `joins` set (the CHECK of
+/// V_REQUEST_TARGETS ties `vault` to a NULL `entry_id`, so a new kind would
+/// mean rebuilding the table again). A membership that a permanent request
+/// to join gave remembers it (`origin_request_id`), so that revoking or
+/// releasing that request ends it; a time-bound one is never stored as a
+/// member: it is the approved request, in force only inside its window.
+const V_VAULT_JOINING: &str = r"
+ALTER TABLE vaults ADD COLUMN description TEXT NOT NULL DEFAULT '';
+ALTER TABLE vaults ADD COLUMN visible_to_non_members INTEGER NOT NULL DEFAULT 0
+    CHECK (visible_to_non_members IN (0, 1));
+ALTER TABLE requests ADD COLUMN joins INTEGER NOT NULL DEFAULT 0
+    CHECK (joins IN (0, 1) AND (joins = 0 OR target = 'vault'));
+ALTER TABLE vault_members ADD COLUMN origin_request_id INTEGER REFERENCES requests(id);
+CREATE INDEX requests_joins ON requests(requester_id, vault_id) WHERE joins = 1;
+CREATE INDEX requests_joins_by_vault ON requests(vault_id) WHERE joins = 1;
 ";

@@ -58,6 +58,8 @@ fn vault(name: &str) -> Vault {
         break_glass_allowed: false,
         emergency_limit_mins: 60,
         max_grant_mins: None,
+        description: String::new(),
+        visible_to_non_members: false,
     }
 }
 
@@ -2384,4 +2386,94 @@ fn a_workspace_before_request_targets_migrates() {
     assert!(tx.remove_standing(&grant).unwrap());
     assert_eq!(tx.standing_from_request(id).unwrap(), None);
     tx.commit().unwrap();
+}
+
+/// Issue 18, R-REQ-12: a workspace before asking to join migrates: its
+/// vaults get an empty description and stay hidden from non-members, its
+/// requests join nothing; then a request to join is stored and read back as
+/// one, a membership remembers the request that gave it and ends with it,
+/// and a row claiming that an entry request joins is refused by the schema.
+#[test]
+fn a_workspace_before_asking_to_join_migrates() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("joining.latchkey");
+    // The schema of issue 16, before `V_VAULT_JOINING`.
+    let before = schema::MIGRATIONS.len() - 1;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for migration in &schema::MIGRATIONS[..before] {
+            conn.execute_batch(migration).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before}; PRAGMA application_id = {};
+             INSERT INTO meta (key, value) VALUES ('settings', '{{\"temporary_access_enabled\":true}}');
+             INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'alice', 'Alice', 'x');
+             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+             INSERT INTO permission_sets (id, name, permission_bits, is_builtin) VALUES (1, 'Reader', 3, 1);
+             INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'rdp', 'web-01');
+             INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
+                 requested_duration_mins, created_at_ms, pending_until_ms, status, target)
+                 VALUES (1, 'standard', 1, NULL, 1, 1, 60, 0, 1000, 'pending', 'vault');",
+            schema::APPLICATION_ID
+        ))
+        .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(pragma(&store, "user_version"), schema::latest_version());
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let ops = tx.vault(VaultId(1)).unwrap().unwrap();
+    assert_eq!(ops.description, "");
+    assert!(!ops.visible_to_non_members);
+    assert_eq!(
+        tx.request(RequestId(1)).unwrap().unwrap().target,
+        Target::Vault(VaultId(1)),
+        "an old vault request does not join"
+    );
+
+    tx.update_vault_policy(&Vault {
+        description: "  Operations runbooks  ".into(),
+        visible_to_non_members: true,
+        ..ops
+    })
+    .unwrap();
+    let shown = tx.vault(VaultId(1)).unwrap().unwrap();
+    assert_eq!(shown.description, "Operations runbooks", "stored trimmed");
+    assert!(shown.visible_to_non_members);
+
+    let terms = Terms {
+        permission_set_id: PermissionSetId(1),
+        window: AccessWindow::Duration { mins: 60 },
+    };
+    let join = Request::pending(
+        UserId(1),
+        Target::Join(VaultId(1)),
+        VaultId(1),
+        terms,
+        T0,
+        T0 + Span::hours(1),
+    );
+    let id = tx.insert_request(&join, &[]).unwrap();
+    let stored = tx.request(id).unwrap().unwrap();
+    assert_eq!(stored.target, Target::Join(VaultId(1)));
+    assert_eq!(stored.entry_id(), None);
+    assert_eq!(tx.open_joins(UserId(1), None).unwrap().len(), 1);
+    assert_eq!(tx.open_joins(UserId(1), Some(VaultId(2))).unwrap().len(), 0);
+
+    assert!(!tx.is_member(VaultId(1), UserId(1)).unwrap());
+    tx.add_member_from(VaultId(1), UserId(1), id).unwrap();
+    assert!(tx.is_member(VaultId(1), UserId(1)).unwrap());
+    assert!(tx.remove_member_from(id).unwrap());
+    assert!(!tx.is_member(VaultId(1), UserId(1)).unwrap());
+    assert!(!tx.remove_member_from(id).unwrap(), "nothing left to end");
+    tx.commit().unwrap();
+    drop(store);
+
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let tampered = conn.execute(
+        "INSERT INTO requests (kind, requester_id, entry_id, vault_id, requested_set_id,
+             requested_duration_mins, created_at_ms, pending_until_ms, status, target, joins)
+             VALUES ('standard', 1, 1, 1, 1, 60, 0, 1000, 'pending', 'entry', 1)",
+        [],
+    );
+    assert!(tampered.is_err(), "an entry request cannot join");
 }

@@ -353,10 +353,19 @@ impl StoreTx for SqliteTx<'_> {
     fn insert_vault(&mut self, vault: &Vault) -> Result<VaultId, StoreError> {
         self.tx
             .prepare_cached(
-                "INSERT INTO vaults (name, required_approvals, break_glass_allowed, emergency_limit_mins, max_grant_mins) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO vaults (name, required_approvals, break_glass_allowed, emergency_limit_mins, \
+                 max_grant_mins, description, visible_to_non_members) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .db()?
-            .execute(params![vault.name.trim(), vault.required_approvals, vault.break_glass_allowed, vault.emergency_limit_mins, vault.max_grant_mins])
+            .execute(params![
+                vault.name.trim(),
+                vault.required_approvals,
+                vault.break_glass_allowed,
+                vault.emergency_limit_mins,
+                vault.max_grant_mins,
+                vault.description.trim(),
+                vault.visible_to_non_members
+            ])
             .db()?;
         Ok(VaultId(self.tx.last_insert_rowid()))
     }
@@ -413,6 +422,53 @@ impl StoreTx for SqliteTx<'_> {
             .db()?
             .collect::<rusqlite::Result<Vec<_>>>()
             .db()
+    }
+
+    fn add_member_from(
+        &mut self,
+        vault: VaultId,
+        user: UserId,
+        request: RequestId,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO vault_members (vault_id, user_id, origin_request_id) \
+                 VALUES (?1, ?2, ?3)",
+            )
+            .db()?
+            .execute([vault.0, user.0, request.0])
+            .db()
+            .map(drop)
+    }
+
+    fn remove_member_from(&mut self, request: RequestId) -> Result<bool, StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM vault_members WHERE origin_request_id = ?1")
+            .db()?
+            .execute([request.0])
+            .db()
+            .map(|n| n > 0)
+    }
+
+    fn joins_in_vault(&mut self, vault: VaultId) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE vault_id = ?1 AND joins = 1 AND status = 'approved'",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&vault.0])
+    }
+
+    fn open_joins(
+        &mut self,
+        user: UserId,
+        vault: Option<VaultId>,
+    ) -> Result<Vec<Request>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM requests WHERE requester_id = ?1 AND joins = 1 \
+             AND status IN ('pending', 'approved') AND (?2 IS NULL OR vault_id = ?2)",
+            rows::REQUEST_COLUMNS
+        );
+        self.query_requests(&sql, &[&user.0, &vault.map(|v| v.0)])
     }
 
     fn add_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
@@ -510,7 +566,8 @@ impl StoreTx for SqliteTx<'_> {
         self.tx
             .prepare_cached(
                 "UPDATE vaults SET required_approvals = ?2, break_glass_allowed = ?3, \
-                 emergency_limit_mins = ?4, max_grant_mins = ?5 WHERE id = ?1",
+                 emergency_limit_mins = ?4, max_grant_mins = ?5, description = ?6, \
+                 visible_to_non_members = ?7 WHERE id = ?1",
             )
             .db()?
             .execute(params![
@@ -518,7 +575,9 @@ impl StoreTx for SqliteTx<'_> {
                 vault.required_approvals,
                 vault.break_glass_allowed,
                 vault.emergency_limit_mins,
-                vault.max_grant_mins
+                vault.max_grant_mins,
+                vault.description.trim(),
+                vault.visible_to_non_members
             ])
             .db()
             .map(drop)
@@ -1029,8 +1088,8 @@ impl StoreTx for SqliteTx<'_> {
             .prepare_cached(
                 "INSERT INTO requests (kind, requester_id, entry_id, vault_id, approver_id, extends_request_id, \
                  requested_set_id, requested_duration_mins, requested_start_ms, requested_end_ms, message, \
-                 start_on_first_use, created_at_ms, pending_until_ms, status, target) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'pending', ?15)",
+                 start_on_first_use, created_at_ms, pending_until_ms, status, target, joins) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'pending', ?15, ?16)",
             )
             .db()?
             .execute(params![
@@ -1048,7 +1107,8 @@ impl StoreTx for SqliteTx<'_> {
                 r.start_on_first_use,
                 r.created_at.millis(),
                 r.pending_until_at.millis(),
-                r.target.kind_str(),
+                r.target.stored_kind(),
+                r.target.is_join(),
             ])
             .db()?;
         let id = RequestId(self.tx.last_insert_rowid());
@@ -1189,21 +1249,22 @@ impl StoreTx for SqliteTx<'_> {
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let vault = match target {
-            Target::Vault(vault) => Some(vault.0),
+            Target::Vault(vault) | Target::Join(vault) => Some(vault.0),
             Target::Entry(_) | Target::Folder(_) => None,
         };
         self.tx
             .prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM requests WHERE status = 'pending' AND requester_id = ?1 \
-                 AND entry_id IS ?2 AND target = ?3 AND (?4 IS NULL OR vault_id = ?4) \
-                 AND requested_set_id = ?5 AND pending_until_ms > ?6)",
+                 AND entry_id IS ?2 AND target = ?3 AND joins = ?4 AND (?5 IS NULL OR vault_id = ?5) \
+                 AND requested_set_id = ?6 AND pending_until_ms > ?7)",
             )
             .db()?
             .query_row(
                 params![
                     user.0,
                     target.entry_id().map(|e| e.0),
-                    target.kind_str(),
+                    target.stored_kind(),
+                    target.is_join(),
                     vault,
                     set.0,
                     now.millis()

@@ -14,6 +14,7 @@ struct Case {
     settings: WorkspaceSettings,
     requester: User,
     is_member: bool,
+    vault_takes_joins: bool,
     permission_set: Option<PermissionSet>,
     approver: Option<User>,
     has_same_pending: bool,
@@ -27,11 +28,21 @@ impl Case {
             settings: settings(),
             requester: user(ALICE),
             is_member: true,
+            vault_takes_joins: false,
             permission_set: Some(reader()),
             approver: Some(user(BOB)),
             has_same_pending: false,
             draft: draft(duration(60)),
         }
+    }
+
+    /// Alice, outside the vault, asks Bob to join it for 1 h: valid.
+    fn join() -> Case {
+        let mut case = Case::baseline();
+        case.is_member = false;
+        case.vault_takes_joins = true;
+        case.draft.target = Target::Join(VAULT);
+        case
     }
 
     fn choose_approver(&mut self, approver: User) {
@@ -44,6 +55,7 @@ impl Case {
             settings: &self.settings,
             requester: &self.requester,
             is_member: self.is_member,
+            vault_takes_joins: self.vault_takes_joins,
             max_length: MaxLength::workspace(&self.settings),
             permission_set: self.permission_set.as_ref(),
             approver: self.approver.as_ref(),
@@ -395,6 +407,66 @@ fn validate_new_request_reports_every_problem_at_once() {
     for error in &errors.0 {
         assert!(text.contains(&error.message), "{text:?} lacks {error:?}");
     }
+}
+
+/// R-REQ-12: asking to join is for someone outside a vault that shows itself
+/// to non-members, and never starts on a first use or extends.
+#[test]
+fn asking_to_join_is_for_outsiders_of_a_visible_vault() {
+    assert_eq!(Case::join().validate(), Ok(()), "a valid request to join");
+    let mut permanent = Case::join();
+    permanent.settings.permanent_access_allowed = true;
+    permanent.draft.terms.window = AccessWindow::Permanent;
+    assert_eq!(permanent.validate(), Ok(()), "joining for good");
+    let rows = [
+        Refusal {
+            name: "already a member",
+            change: |c| c.is_member = true,
+            field: Field::Entry,
+            says: "already a member of this vault",
+        },
+        Refusal {
+            name: "vault hidden from non-members",
+            change: |c| c.vault_takes_joins = false,
+            field: Field::Entry,
+            says: "does not take requests to join",
+        },
+        Refusal {
+            name: "an administrator",
+            change: |c| c.requester.is_admin = true,
+            field: Field::Entry,
+            says: "nothing to join",
+        },
+        Refusal {
+            name: "start on first use",
+            change: |c| c.draft.start_on_first_use = true,
+            field: Field::Start,
+            says: "not on first use",
+        },
+        Refusal {
+            name: "an extension",
+            change: |c| c.draft.extends_request_id = Some(RequestId(7)),
+            field: Field::Entry,
+            says: "ask to join again",
+        },
+    ];
+    for row in rows {
+        let mut case = Case::join();
+        (row.change)(&mut case);
+        assert_refused(
+            row.name,
+            case.validate(),
+            &Want::Invalid(row.field, row.says),
+        );
+    }
+    // Outside the vault, only a request to join is possible.
+    let mut vault_request = Case::join();
+    vault_request.draft.target = Target::Vault(VAULT);
+    assert_refused(
+        "a vault request from outside",
+        vault_request.validate(),
+        &Want::Invalid(Field::Entry, "not a member of this vault"),
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -790,6 +862,8 @@ fn a_vaults_maximum_applies_when_it_is_shorter() {
         break_glass_allowed: false,
         emergency_limit_mins: 60,
         max_grant_mins,
+        description: String::new(),
+        visible_to_non_members: false,
     };
     let (none, shorter, longer, equal) = (
         vault(None),
@@ -835,6 +909,7 @@ fn a_vaults_maximum_applies_when_it_is_shorter() {
             settings: &case.settings,
             requester: &case.requester,
             is_member: case.is_member,
+            vault_takes_joins: false,
             max_length: limit,
             permission_set: case.permission_set.as_ref(),
             approver: case.approver.as_ref(),
