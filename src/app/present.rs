@@ -461,6 +461,16 @@ pub fn my_access_status(request: &Request, now: Timestamp) -> String {
     }
 }
 
+/// What the response window calls the row naming a request's target.
+pub fn target_row_word(target: Target) -> &'static str {
+    match target {
+        Target::Entry(_) => "Entry",
+        Target::Folder(_) => "Folder",
+        Target::Vault(_) => "Vault",
+        Target::Join(_) => "Asks to join",
+    }
+}
+
 /// What the response window calls a folder or vault target's contents row.
 pub fn target_kind_word(target: Target) -> &'static str {
     match target {

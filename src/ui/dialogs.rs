@@ -302,7 +302,11 @@ pub fn request_form_ui(ui: &mut Ui, form: &mut RequestForm, intents: &mut Vec<In
     describe_error(ui, &approver.inner, &form.errors, Field::Approver);
     field_error_ui(ui, &form.errors, Field::Approver);
 
-    let label = ui.label("Message: why you need this entry and what it covers");
+    let label = ui.label(if form.target.is_join() {
+        "Message: why you need to join this vault"
+    } else {
+        "Message: why you need this entry and what it covers"
+    });
     // A long message scrolls inside its box; the dialog keeps its size.
     let message = egui::ScrollArea::vertical()
         .id_salt("request-message")
@@ -557,7 +561,11 @@ fn request_info_ui(ui: &mut Ui, names: &Names, info: &RequestInfo) {
                 ui.end_row();
             };
             row(ui, "Requester", names.user(request.requester_id));
-            row(ui, "Entry", info.entry_path.clone());
+            row(
+                ui,
+                present::target_row_word(request.target),
+                info.entry_path.clone(),
+            );
             if let Some(contents) = &info.contents {
                 row(
                     ui,

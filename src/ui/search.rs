@@ -2,9 +2,10 @@
 //! and path; the arrows move, Enter shows the entry in its vault, Escape
 //! closes. The list is virtualized.
 
-use super::widgets::kind_icon;
+use super::widgets::{VAULT_ICON, kind_icon};
 use crate::app::view::intent::{Intent, SearchIntent};
 use crate::app::view::search::SearchView;
+use crate::domain::request::Target;
 use egui::{Key, Modifiers, RichText, Role, TextEdit, WidgetInfo};
 
 const ROW_HEIGHT: f32 = 22.0;
@@ -138,7 +139,11 @@ fn results_ui(
                 continue;
             };
             let selected = n == search.selected;
-            let text = format!("{} {}", kind_icon(row.kind), row.name);
+            let icon = match row.target {
+                Target::Vault(_) | Target::Join(_) => VAULT_ICON,
+                Target::Entry(_) | Target::Folder(_) => kind_icon(row.kind),
+            };
+            let text = format!("{icon} {}", row.name);
             let button = egui::Button::selectable(selected, text)
                 .right_text(RichText::new(&row.location).weak())
                 .min_size(egui::vec2(ui.available_width(), ROW_HEIGHT));

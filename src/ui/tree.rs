@@ -128,9 +128,12 @@ fn joinable_ui(ui: &mut Ui, state: &MainView, intents: &mut Vec<Intent>) {
         .id_salt("joinable-vaults")
         .default_open(state.vaults.is_empty())
         .show(ui, |ui| {
+            // As tall as its content up to 240 points, then scrolled (without
+            // a minimum, the list would keep the panel's earlier, smaller height).
             egui::ScrollArea::vertical()
                 .id_salt("joinable-list")
                 .max_height(240.0)
+                .min_scrolled_height(240.0)
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
                     for vault in &state.joinable {

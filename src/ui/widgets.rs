@@ -58,6 +58,9 @@ pub const fn kind_icon(kind: EntryKind) -> &'static str {
     }
 }
 
+/// A vault (a bank), where one is listed among entries: the target picker.
+pub const VAULT_ICON: &str = "🏦";
+
 /// The lock shown on locked items (R-REQ-1).
 pub const LOCK: &str = "🔒";
 

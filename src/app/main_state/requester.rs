@@ -258,6 +258,9 @@ impl MainState {
                 };
                 self.view.status.clear_error();
                 self.refresh_detail(now);
+                // "My temporary access" lists it (a folder, vault or join
+                // request has no entry pane to show it).
+                self.refresh_dashboard(now);
                 if draft.target.is_join() {
                     // The vault now says the request is waiting.
                     self.reload_vaults(now);
