@@ -7,6 +7,7 @@
 //! operation runs inside one [`StoreTx`]; dropping it without `commit` rolls
 //! everything back, audit event and notifications included.
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::domain::access::StandingFact;
