@@ -66,7 +66,7 @@ impl PgCluster {
     pub fn start() -> Option<PgCluster> {
         let Some(bin) = find_bin() else {
             eprintln!(
-                "PostgreSQL suite did not run: initdb and pg_ctl were not found on PATH or in /usr/lib/postgresql/*/bin (install the `postgresql` package)"
+                "PostgreSQL suite did not run: initdb and pg_ctl were not found in $LATCHKEY_TEST_PG_BIN, on PATH or in /usr/lib/postgresql/*/bin (install the `postgresql` package)"
             );
             return None;
         };
@@ -288,8 +288,13 @@ impl Drop for PgCluster {
 
 /// The folder with `initdb` and `pg_ctl`: PATH first, then Debian's
 /// `/usr/lib/postgresql/<version>/bin`, newest version first.
+/// `LATCHKEY_TEST_PG_BIN`, when set, names the folder and nothing else is tried.
 fn find_bin() -> Option<PathBuf> {
     let has_both = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
+    if let Some(dir) = std::env::var_os("LATCHKEY_TEST_PG_BIN") {
+        let dir = PathBuf::from(dir);
+        return has_both(&dir).then_some(dir);
+    }
     if let Some(path) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&path) {
             if has_both(&dir) {
