@@ -18,6 +18,12 @@
 
 CREATE ROLE latchkey_owner NOLOGIN CREATEROLE;
 CREATE ROLE latchkey_user NOLOGIN;
+-- The owner adds new users to the group. PostgreSQL 16 and later ask for
+-- ADMIN OPTION on the group for that (15 is content with CREATEROLE), and
+-- let a CREATEROLE role alter or drop only the roles it created itself:
+-- hence the owner also creates the first administrator
+-- (create_first_admin is SECURITY DEFINER).
+GRANT latchkey_user TO latchkey_owner WITH ADMIN OPTION;
 
 -- Nobody but our roles may connect, create temporary objects or schemas.
 DO $$
@@ -183,11 +189,12 @@ BEGIN
 END
 $$;
 
--- The workspace's first administrator; for the owner connection only, once.
+-- The workspace's first administrator; for the owner connection only (no
+-- one else may execute it), once.
 CREATE FUNCTION latchkey.create_first_admin(
     p_username text, p_role text, p_display_name text, p_email text, p_verifier text
 ) RETURNS bigint
-LANGUAGE plpgsql VOLATILE
+LANGUAGE plpgsql SECURITY DEFINER VOLATILE
 SET search_path = latchkey, pg_catalog, pg_temp
 AS $$
 BEGIN
