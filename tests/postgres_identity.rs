@@ -456,6 +456,19 @@ fn a_removed_users_role_is_gone() {
     ada.create_user(&new_user("carol", false), "new-carol-pw")
         .unwrap();
     PgSession::connect(&team.target, "carol", "new-carol-pw").unwrap();
+
+    // The first administrator's role, made when the workspace was created,
+    // is removed like any other by another administrator.
+    let frank = ada
+        .create_user(&new_user("frank", true), "frank-pw")
+        .unwrap();
+    let mut frank_session = PgSession::connect(&team.target, "frank", "frank-pw").unwrap();
+    assert_eq!(frank_session.user().id, frank);
+    frank_session.remove_user(team.ada).unwrap();
+    assert!(matches!(
+        PgSession::connect(&team.target, "ada", ADA_PW),
+        Err(PgError::BadCredentials)
+    ));
 }
 
 #[test]
