@@ -114,6 +114,8 @@ fn the_first_administrator_signs_in_as_a_role() {
 
     // The role is a SCRAM login, a member of the user group only.
     let mut su = team.superuser();
+    let listen: String = su.query_one("SHOW listen_addresses", &[]).unwrap().get(0);
+    assert_eq!(listen, "", "the test server listens on its socket only");
     let row = su
         .query_one(
             "SELECT rolcanlogin, rolpassword LIKE 'SCRAM-SHA-256$%', rolsuper, rolcreaterole,
@@ -390,6 +392,11 @@ fn only_an_active_administrator_manages_users() {
         )),
         "22023"
     );
+    // A name built to break out of the quoting is refused before any role
+    // statement runs (and %I would quote it anyway).
+    let injection = r#"SELECT latchkey_api.create_user('x"; DROP ROLE bob; --', 'x"; drop role bob; --', '', '', false, 'SCRAM-SHA-256$4096:YQ==$YQ==:YQ==')"#;
+    assert_eq!(sqlstate(raw_ada.query_one(injection, &[])), "22023");
+    PgSession::connect(&team.target, "bob", BOB_PW).unwrap();
 }
 
 #[test]
