@@ -1,12 +1,15 @@
 //! Persistence behind one interface, so the service never sees SQL.
 //!
 //! `sqlite` is the embedded default workspace; a PostgreSQL workspace
-//! (R-BEY-10) is another implementation of the same two traits.
+//! (R-BEY-10) is another implementation of the same two traits (`postgres`:
+//! so far identity only, not yet behind them).
 //!
-//! Architecture invariant: only this module imports `rusqlite`. Every service
-//! operation runs inside one [`StoreTx`]; dropping it without `commit` rolls
-//! everything back, audit event and notifications included.
+//! Architecture invariant: only this module imports `rusqlite` and
+//! `postgres`. Every service operation runs inside one [`StoreTx`]; dropping
+//! it without `commit` rolls everything back, audit event and notifications
+//! included.
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::domain::access::StandingFact;
