@@ -11,6 +11,11 @@
 //! `postgres` user when it exists, otherwise as `nobody`, and the folder is
 //! handed to that user first.
 //!
+//! [`PgCluster::start_tcp`] also listens on 127.0.0.1 at a free port (for
+//! the TLS tests only: the server offers no TLS on a Unix socket), with
+//! `ssl = on` and a certificate for 127.0.0.1 signed by a CA made for the
+//! test (`openssl`) when asked; [`PgCluster::ca_cert`] is that CA's file.
+//!
 //! Where the server programs are missing, [`PgCluster::start`] says so on
 //! standard error ("PostgreSQL suite did not run: …") and returns `None`,
 //! and the calling test returns without checking anything.
@@ -23,7 +28,7 @@
 )]
 
 use std::fs;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -32,8 +37,20 @@ use std::time::{Duration, Instant};
 pub const SUPERUSER: &str = "bootstrap";
 /// The bootstrap superuser's password.
 pub const SUPERUSER_PASSWORD: &str = "bootstrap-secret-7Q";
-/// The port number: it only names the socket file, nothing listens on TCP.
+/// The port number of a socket-only cluster: it only names the socket
+/// file, nothing listens on TCP.
 const PORT: u16 = 5432;
+
+/// How a cluster listens besides its Unix socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listen {
+    /// The Unix socket only.
+    SocketOnly,
+    /// Also 127.0.0.1, without TLS.
+    Tcp,
+    /// Also 127.0.0.1, with `ssl = on` and a test certificate.
+    TcpTls,
+}
 
 /// A running throwaway server; stopped and deleted when dropped.
 pub struct PgCluster {
@@ -47,6 +64,9 @@ pub struct PgCluster {
     pub initdb_time: Duration,
     /// How long `pg_ctl start` took until the server accepted connections.
     pub start_time: Duration,
+    /// The socket's port number, and the TCP port when listening on TCP.
+    port: u16,
+    listen: Listen,
 }
 
 /// An unprivileged account (name, uid, gid) for running the server as root.
@@ -64,6 +84,15 @@ impl PgCluster {
     /// Panics if the programs exist but fail: a broken installation is a
     /// failure, not a reason to skip.
     pub fn start() -> Option<PgCluster> {
+        PgCluster::start_listening(Listen::SocketOnly)
+    }
+
+    /// Like [`PgCluster::start`], also listening on 127.0.0.1 at a free port.
+    pub fn start_tcp(tls: bool) -> Option<PgCluster> {
+        PgCluster::start_listening(if tls { Listen::TcpTls } else { Listen::Tcp })
+    }
+
+    fn start_listening(listen: Listen) -> Option<PgCluster> {
         let Some(bin) = find_bin() else {
             eprintln!(
                 "PostgreSQL suite did not run: initdb and pg_ctl were not found in $LATCHKEY_TEST_PG_BIN, on PATH or in /usr/lib/postgresql/*/bin (install the `postgresql` package)"
@@ -88,8 +117,17 @@ impl PgCluster {
             as_user,
             initdb_time: Duration::ZERO,
             start_time: Duration::ZERO,
+            port: if listen == Listen::SocketOnly {
+                PORT
+            } else {
+                free_port()
+            },
+            listen,
         };
         cluster.init();
+        if listen == Listen::TcpTls {
+            cluster.make_certificates();
+        }
         cluster.start_server();
         eprintln!(
             "throwaway PostgreSQL cluster ready: initdb {} ms, start {} ms",
@@ -117,9 +155,23 @@ impl PgCluster {
     /// A connection URL for `database` through the socket, without a user or password.
     pub fn url(&self, database: &str) -> String {
         format!(
-            "postgresql:///{database}?host={}&port={PORT}",
-            self.socket_dir().display()
+            "postgresql:///{database}?host={}&port={}",
+            self.socket_dir().display(),
+            self.port
         )
+    }
+
+    /// A connection URL for `database` over TCP to `host` (which resolves
+    /// to 127.0.0.1), with `query` appended (e.g. `sslmode=require`).
+    pub fn tcp_url(&self, host: &str, database: &str, query: &str) -> String {
+        assert_ne!(self.listen, Listen::SocketOnly, "started without TCP");
+        format!("postgresql://{host}:{}/{database}?{query}", self.port)
+    }
+
+    /// The test CA's certificate (PEM), which signed the server's.
+    pub fn ca_cert(&self) -> PathBuf {
+        assert_eq!(self.listen, Listen::TcpTls, "started without TLS");
+        self.dir.path().join("ca.crt")
     }
 
     /// A raw connection as `user` to `database`.
@@ -131,7 +183,7 @@ impl PgCluster {
     ) -> Result<postgres::Client, postgres::Error> {
         postgres::Config::new()
             .host_path(self.socket_dir())
-            .port(PORT)
+            .port(self.port)
             .dbname(database)
             .user(user)
             .password(password)
@@ -179,7 +231,11 @@ impl PgCluster {
                 "--pwfile",
                 path_str(&pwfile),
                 "--auth-local=scram-sha-256",
-                "--auth-host=reject",
+                if self.listen == Listen::SocketOnly {
+                    "--auth-host=reject"
+                } else {
+                    "--auth-host=scram-sha-256"
+                },
                 "--encoding=UTF8",
                 "--locale=C",
                 "--no-sync",
@@ -189,19 +245,106 @@ impl PgCluster {
         self.initdb_time = started.elapsed();
         assert!(out.status.success(), "initdb failed:\n{}", text(&out));
         fs::remove_file(&pwfile).unwrap();
-        // Appended settings override initdb's: only the socket in our folder,
-        // no TCP; every statement in the log, so tests can search it for
-        // passwords; no fsync (a throwaway cluster).
+        // Appended settings override initdb's: only the socket in our folder
+        // (and 127.0.0.1 when asked); every statement in the log, so tests
+        // can search it for passwords; no fsync (a throwaway cluster).
+        let listen_addresses = match self.listen {
+            Listen::SocketOnly => "",
+            Listen::Tcp | Listen::TcpTls => "127.0.0.1",
+        };
+        let ssl = if self.listen == Listen::TcpTls {
+            let dir = self.dir.path();
+            format!(
+                "ssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
+                dir.join("server.crt").display(),
+                dir.join("server.key").display()
+            )
+        } else {
+            String::new()
+        };
         let conf = format!(
-            "\nlisten_addresses = ''\nunix_socket_directories = '{}'\nport = {PORT}\n\
+            "\nlisten_addresses = '{listen_addresses}'\nunix_socket_directories = '{}'\nport = {}\n\
              log_statement = 'all'\nlog_min_error_statement = 'error'\nfsync = off\n\
-             max_connections = 100\n",
-            self.socket_dir().display()
+             max_connections = 100\n{ssl}",
+            self.socket_dir().display(),
+            self.port
         );
         let conf_path = data.join("postgresql.conf");
         let mut text = fs::read_to_string(&conf_path).unwrap();
         text.push_str(&conf);
         fs::write(&conf_path, text).unwrap();
+    }
+
+    /// A CA and a server certificate for 127.0.0.1 signed by it, with the
+    /// key 0600 and owned by the server's user (the server refuses it
+    /// otherwise).
+    fn make_certificates(&self) {
+        let dir = self.dir.path();
+        fs::write(
+            dir.join("server.ext"),
+            "subjectAltName = IP:127.0.0.1\nbasicConstraints = critical, CA:FALSE\n\
+             keyUsage = critical, digitalSignature\nextendedKeyUsage = serverAuth\n",
+        )
+        .unwrap();
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let steps: [&[&str]; 3] = [
+            &[
+                &["req", "-x509"],
+                &ec[..],
+                &["-keyout", "ca.key", "-out", "ca.crt"],
+                &["-days", "2", "-subj", "/CN=Latchkey test CA"],
+            ]
+            .concat(),
+            &[
+                &["req"],
+                &ec[..],
+                &["-keyout", "server.key", "-out", "server.csr"],
+                &["-subj", "/CN=127.0.0.1"],
+            ]
+            .concat(),
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.crt",
+                "-days",
+                "2",
+                "-extfile",
+                "server.ext",
+            ],
+        ];
+        for args in steps {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run openssl: {e}"));
+            assert!(
+                out.status.success(),
+                "openssl {args:?} failed:\n{}",
+                text(&out)
+            );
+        }
+        let key = dir.join("server.key");
+        fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+        if let Some(account) = &self.as_user {
+            for path in [key.as_path(), dir.join("server.crt").as_path()] {
+                std::os::unix::fs::chown(path, Some(account.uid), Some(account.gid)).unwrap();
+            }
+        }
     }
 
     /// `pg_ctl start`, waiting until the server accepts connections.
@@ -284,6 +427,15 @@ impl Drop for PgCluster {
             );
         }
     }
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// The folder with `initdb` and `pg_ctl`: PATH first, then Debian's

@@ -35,6 +35,15 @@ pub enum PgError {
 )]
 pub(super) fn from_connect(err: ::postgres::Error) -> PgError {
     let Some(db) = err.as_db_error() else {
+        let text = with_causes(&err);
+        if text.contains("TLS") {
+            // A refused certificate, a server without TLS when it is
+            // required: the client's text says which ("error performing TLS
+            // handshake: invalid peer certificate: UnknownIssuer").
+            return PgError::Store(StoreError::Database(format!(
+                "no secure connection to the PostgreSQL server: {text}"
+            )));
+        }
         // No server answer: the socket or host is unreachable. The client's
         // own text names the cause (e.g. "No such file or directory").
         return PgError::Store(StoreError::Database(format!(
@@ -52,6 +61,20 @@ pub(super) fn from_connect(err: ::postgres::Error) -> PgError {
         }
         _ => from_db(db),
     }
+}
+
+/// The client's message followed by its causes ("error performing TLS
+/// handshake: invalid peer certificate: UnknownIssuer"). Without a server
+/// answer, nothing here can hold a statement or a password.
+fn with_causes(err: &::postgres::Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = std::error::Error::source(err);
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
 }
 
 /// A failed statement or function call.

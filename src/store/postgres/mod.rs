@@ -15,12 +15,15 @@
 //! statement, its parameters or a password.
 
 mod error;
+mod tls;
 
 pub use error::PgError;
+pub use tls::{SslMode, TlsSettings};
 
 use crate::domain::UserId;
 use crate::domain::error::DomainError;
 use crate::domain::user::{NewUser, User};
+use ::postgres::config::Host;
 use ::postgres::{Client, Config, NoTls};
 use std::str::FromStr;
 use std::time::Duration;
@@ -32,10 +35,12 @@ const SCHEMA_SQL: &str = include_str!("schema.sql");
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where a PostgreSQL workspace is: a `postgresql://` or `postgres://`
-/// address (host or socket folder, port, database), without a password.
+/// address (host or socket folder, port, database, `sslmode`,
+/// `sslrootcert`), without a password.
 #[derive(Debug, Clone)]
 pub struct PgTarget {
     config: Config,
+    tls: TlsSettings,
 }
 
 impl PgTarget {
@@ -50,7 +55,8 @@ impl PgTarget {
                 "a PostgreSQL workspace address starts with postgresql://",
             ));
         }
-        let mut config = Config::from_str(url)
+        let (url, tls) = tls::split_address(url)?;
+        let mut config = Config::from_str(&url)
             .map_err(|_| invalid_address("this is not a valid PostgreSQL address"))?;
         if config.get_password().is_some() {
             return Err(invalid_address(
@@ -61,7 +67,21 @@ impl PgTarget {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         config.application_name("latchkey");
-        Ok(PgTarget { config })
+        // The server offers no TLS on a Unix socket; libpq does not ask there.
+        let only_sockets = config
+            .get_hosts()
+            .iter()
+            .all(|h| matches!(h, Host::Unix(_)));
+        let mode = if only_sockets {
+            SslMode::Disable
+        } else {
+            tls.mode
+        };
+        config.ssl_mode(tls::wire_mode(mode));
+        Ok(PgTarget {
+            config,
+            tls: TlsSettings { mode, ..tls },
+        })
     }
 
     /// The database's name, as the address gives it.
@@ -69,12 +89,21 @@ impl PgTarget {
         self.config.get_dbname()
     }
 
-    /// Connects as `role` with `password` (no TLS yet: Unix sockets and
-    /// trusted networks only until the rustls connector arrives).
+    /// The address's TLS settings (`sslmode` is `disable` for a Unix socket).
+    pub fn tls(&self) -> &TlsSettings {
+        &self.tls
+    }
+
+    /// Connects as `role` with `password`, with TLS as `sslmode` says.
     fn connect(&self, role: &str, password: &str) -> Result<Client, PgError> {
         let mut config = self.config.clone();
         config.user(role).password(password);
-        config.connect(NoTls).map_err(error::from_connect)
+        let connected = if self.tls.mode == SslMode::Disable {
+            config.connect(NoTls)
+        } else {
+            config.connect(tls::connector(&self.tls)?)
+        };
+        connected.map_err(error::from_connect)
     }
 }
 
@@ -174,6 +203,18 @@ impl PgSession {
     /// The signed-in user, as the server said at sign-in.
     pub fn user(&self) -> &User {
         &self.user
+    }
+
+    /// Whether this session's connection is encrypted, as the server sees it.
+    pub fn encrypted(&mut self) -> Result<bool, PgError> {
+        let row = self
+            .client
+            .query_one(
+                "SELECT coalesce((SELECT ssl FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()), false)",
+                &[],
+            )
+            .map_err(error::from_query)?;
+        Ok(row.get(0))
     }
 
     /// The signed-in user as the server says now (refused once disabled).
