@@ -18,6 +18,7 @@ mod fixture;
 
 use fixture::{PASSWORD, empty_workspace, named, new_user};
 use latchkey::domain::DomainError;
+use latchkey::domain::audit::AuditEvent;
 use latchkey::domain::entry::{EntryKind, NewEntry};
 use latchkey::domain::notification::{NotificationContent, NotificationFacts};
 use latchkey::domain::request::{
@@ -177,11 +178,21 @@ impl Fx {
 
     /// The newest audit event's action and details.
     fn last_event(&self) -> (String, String) {
+        let event = self.audit().pop().unwrap();
+        (event.action, event.details)
+    }
+
+    /// The details of the newest audit event named `action`.
+    fn last_of(&self, action: &str) -> String {
+        let event = self.audit().into_iter().rev().find(|e| e.action == action);
+        event.unwrap_or_else(|| panic!("no {action} event")).details
+    }
+
+    /// The whole audit log, oldest first, read from the file.
+    fn audit(&self) -> Vec<AuditEvent> {
         let mut store = SqliteStore::open(&self.path).unwrap();
         let mut tx = store.begin(TxMode::Read).unwrap();
-        let rows = tx.audit_events_after(0, 1_000_000).unwrap();
-        let event = rows.last().unwrap();
-        (event.action.clone(), event.details.clone())
+        tx.audit_events_after(0, 1_000_000).unwrap()
     }
 }
 
@@ -654,20 +665,6 @@ impl Fx {
         assert_eq!(listed, tree, "the list and the tree agree at {at:?}");
         assert_eq!(listed, !joinable, "member or joinable at {at:?}");
         listed
-    }
-}
-
-impl Fx {
-    /// The details of the newest audit event named `action`.
-    fn last_of(&self, action: &str) -> String {
-        let mut store = SqliteStore::open(&self.path).unwrap();
-        let mut tx = store.begin(TxMode::Read).unwrap();
-        let rows = tx.audit_events_after(0, 1_000_000).unwrap();
-        let event = rows.iter().rev().find(|e| e.action == action);
-        event
-            .unwrap_or_else(|| panic!("no {action} event"))
-            .details
-            .clone()
     }
 }
 

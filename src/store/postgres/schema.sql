@@ -240,6 +240,22 @@ BEGIN
 END
 $$;
 
+-- The user an active administrator disables or removes, locked, once the
+-- workspace is sure to keep an active administrator without them.
+CREATE FUNCTION latchkey.user_to_withdraw(p_id bigint) RETURNS latchkey.users
+LANGUAGE plpgsql VOLATILE
+SET search_path = latchkey, pg_catalog, pg_temp
+AS $$
+DECLARE
+    target users;
+BEGIN
+    PERFORM admin_caller();
+    target := target_user(p_id);
+    PERFORM keep_an_admin(target.id);
+    RETURN target;
+END
+$$;
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA latchkey FROM PUBLIC;
 
 -- The API: the only thing a Latchkey user can call.
@@ -280,11 +296,8 @@ LANGUAGE plpgsql SECURITY DEFINER VOLATILE
 SET search_path = latchkey, pg_catalog, pg_temp
 AS $$
 DECLARE
-    target users;
+    target users := user_to_withdraw(p_id);
 BEGIN
-    PERFORM admin_caller();
-    target := target_user(p_id);
-    PERFORM keep_an_admin(target.id);
     EXECUTE format('ALTER ROLE %I NOLOGIN', target.role_name);
     UPDATE users SET is_active = false WHERE id = target.id;
 END
@@ -297,11 +310,8 @@ LANGUAGE plpgsql SECURITY DEFINER VOLATILE
 SET search_path = latchkey, pg_catalog, pg_temp
 AS $$
 DECLARE
-    target users;
+    target users := user_to_withdraw(p_id);
 BEGIN
-    PERFORM admin_caller();
-    target := target_user(p_id);
-    PERFORM keep_an_admin(target.id);
     EXECUTE format('DROP ROLE %I', target.role_name);
     UPDATE users SET is_active = false, removed_at_ms = now_ms() WHERE id = target.id;
 END

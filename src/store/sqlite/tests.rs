@@ -50,6 +50,21 @@ fn new_user(username: &str, display_name: &str, is_admin: bool) -> NewUser {
     }
 }
 
+/// A workspace file at `path` as an older build left it: the schema of
+/// `version` (its first `version` migrations), then the rows `rows_sql`.
+fn file_at_version(path: &Path, version: usize, rows_sql: &str) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    for migration in &schema::MIGRATIONS[..version] {
+        conn.execute_batch(migration).unwrap();
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA user_version = {version}; PRAGMA application_id = {};",
+        schema::APPLICATION_ID
+    ))
+    .unwrap();
+    conn.execute_batch(rows_sql).unwrap();
+}
+
 fn vault(name: &str) -> Vault {
     Vault {
         id: VaultId(0),
@@ -1733,27 +1748,20 @@ fn a_held_write_lock_makes_another_writer_busy_not_stuck() {
 fn notifications_written_as_words_keep_their_words() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("words.latchkey");
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for migration in &schema::MIGRATIONS[..3] {
-            conn.execute_batch(migration).unwrap();
-        }
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = 3; PRAGMA application_id = {};
-             INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'zed', 'Zed', 'h');
-             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
-             INSERT INTO permission_sets (id, name, permission_bits) VALUES (1, 'Reader', 1);
-             INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'web', 'web-01');
-             INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
-                                   requested_duration_mins, created_at_ms, pending_until_ms, status)
-             VALUES (3, 'standard', 1, 1, 1, 1, 60, 1000, 2000, 'pending');
-             INSERT INTO notifications (id, user_id, kind, request_id, title, body, created_at_ms, handled_note)
-             VALUES (7, 1, 'request_submitted', 3, 'Access request: web-01',
-                     'Zed asks for Reader on web-01 for 1 h.', 1000, 'Approved by Bob at 2026-11-23 14:02');",
-            schema::APPLICATION_ID
-        ))
-        .unwrap();
-    }
+    file_at_version(
+        &path,
+        3,
+        "INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'zed', 'Zed', 'h');
+         INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+         INSERT INTO permission_sets (id, name, permission_bits) VALUES (1, 'Reader', 1);
+         INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'web', 'web-01');
+         INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
+                               requested_duration_mins, created_at_ms, pending_until_ms, status)
+         VALUES (3, 'standard', 1, 1, 1, 1, 60, 1000, 2000, 'pending');
+         INSERT INTO notifications (id, user_id, kind, request_id, title, body, created_at_ms, handled_note)
+         VALUES (7, 1, 'request_submitted', 3, 'Access request: web-01',
+                 'Zed asks for Reader on web-01 for 1 h.', 1000, 'Approved by Bob at 2026-11-23 14:02');",
+    );
     let mut store = SqliteStore::open(&path).unwrap();
     assert_eq!(pragma(&store, "user_version"), schema::latest_version());
     let mut tx = store.begin(TxMode::Write).unwrap();
@@ -1840,27 +1848,20 @@ fn a_workspace_before_desktop_notifications_migrates() {
     let path = dir.path().join("desktop.latchkey");
     // The schema just before V_NOTIFICATION_DESKTOP.
     let before = 4;
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for migration in &schema::MIGRATIONS[..before] {
-            conn.execute_batch(migration).unwrap();
-        }
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = {before}; PRAGMA application_id = {};
-             INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'zed', 'Zed', 'h');
-             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
-             INSERT INTO permission_sets (id, name, permission_bits) VALUES (1, 'Reader', 1);
-             INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'web', 'web-01');
-             INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
-                                   requested_duration_mins, created_at_ms, pending_until_ms, status)
-             VALUES (3, 'standard', 1, 1, 1, 1, 60, 1000, 2000, 'pending');
-             INSERT INTO notifications (id, user_id, kind, request_id, title, body, created_at_ms, shown_at_ms)
-             VALUES (7, 1, 'lapsed', 3, 'Lapsed: web-01', 'It lapsed.', 1000, NULL),
-                    (8, 1, 'lapsed', 3, 'Lapsed: web-01', 'It lapsed.', 1001, 1500);",
-            schema::APPLICATION_ID
-        ))
-        .unwrap();
-    }
+    file_at_version(
+        &path,
+        before,
+        "INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'zed', 'Zed', 'h');
+         INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+         INSERT INTO permission_sets (id, name, permission_bits) VALUES (1, 'Reader', 1);
+         INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'web', 'web-01');
+         INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
+                               requested_duration_mins, created_at_ms, pending_until_ms, status)
+         VALUES (3, 'standard', 1, 1, 1, 1, 60, 1000, 2000, 'pending');
+         INSERT INTO notifications (id, user_id, kind, request_id, title, body, created_at_ms, shown_at_ms)
+         VALUES (7, 1, 'lapsed', 3, 'Lapsed: web-01', 'It lapsed.', 1000, NULL),
+                (8, 1, 'lapsed', 3, 'Lapsed: web-01', 'It lapsed.', 1001, 1500);",
+    );
     let mut store = SqliteStore::open(&path).unwrap();
     assert_eq!(pragma(&store, "user_version"), schema::latest_version());
     let mut tx = store.begin(TxMode::Write).unwrap();
@@ -2062,21 +2063,14 @@ fn a_workspace_before_entry_editing_migrates() {
     let path = dir.path().join("editing.latchkey");
     // The schema of issue 13, before `V_ENTRY_EDITING`.
     let before = 5;
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for migration in &schema::MIGRATIONS[..before] {
-            conn.execute_batch(migration).unwrap();
-        }
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = {before}; PRAGMA application_id = {};
-             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
-             INSERT INTO entries (id, vault_id, kind, name, host, port) VALUES (1, 1, 'folder', 'Databases', '', NULL);
-             INSERT INTO entries (id, vault_id, parent_id, kind, name, host, port)
-             VALUES (2, 1, 1, 'database', 'orders', 'db.example.test', 5432);",
-            schema::APPLICATION_ID
-        ))
-        .unwrap();
-    }
+    file_at_version(
+        &path,
+        before,
+        "INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+         INSERT INTO entries (id, vault_id, kind, name, host, port) VALUES (1, 1, 'folder', 'Databases', '', NULL);
+         INSERT INTO entries (id, vault_id, parent_id, kind, name, host, port)
+         VALUES (2, 1, 1, 'database', 'orders', 'db.example.test', 5432);",
+    );
     let mut store = SqliteStore::open(&path).unwrap();
     assert_eq!(pragma(&store, "user_version"), schema::latest_version());
     let mut tx = store.begin(TxMode::Write).unwrap();
@@ -2136,19 +2130,12 @@ fn a_workspace_before_vault_administration_migrates() {
     let path = dir.path().join("vaults.latchkey");
     // The schema of issue 14, before `V_VAULT_ADMIN`.
     let before = 7;
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for migration in &schema::MIGRATIONS[..before] {
-            conn.execute_batch(migration).unwrap();
-        }
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = {before}; PRAGMA application_id = {};
-             INSERT INTO vaults (id, name, required_approvals) VALUES (1, 'Ops', 2);
-             INSERT INTO permission_sets (id, name, permission_bits, is_builtin) VALUES (1, 'Deployer', 5, 0);",
-            schema::APPLICATION_ID
-        ))
-        .unwrap();
-    }
+    file_at_version(
+        &path,
+        before,
+        "INSERT INTO vaults (id, name, required_approvals) VALUES (1, 'Ops', 2);
+         INSERT INTO permission_sets (id, name, permission_bits, is_builtin) VALUES (1, 'Deployer', 5, 0);",
+    );
     let mut store = SqliteStore::open(&path).unwrap();
     assert_eq!(pragma(&store, "user_version"), schema::latest_version());
     let mut tx = store.begin(TxMode::Write).unwrap();
@@ -2310,29 +2297,22 @@ fn a_workspace_before_request_targets_migrates() {
     let path = dir.path().join("targets.latchkey");
     // The schema of issue 15, before `V_REQUEST_TARGETS`.
     let before = 9;
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for migration in &schema::MIGRATIONS[..before] {
-            conn.execute_batch(migration).unwrap();
-        }
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = {before}; PRAGMA application_id = {};
-             INSERT INTO meta (key, value) VALUES ('settings', '{{\"temporary_access_enabled\":true}}');
-             INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'alice', 'Alice', 'x'), (2, 'bob', 'Bob', 'x');
-             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
-             INSERT INTO permission_sets (id, name, permission_bits, is_builtin) VALUES (1, 'Reader', 3, 1);
-             INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'rdp', 'web-01');
-             INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
-                 requested_duration_mins, created_at_ms, pending_until_ms, status)
-                 VALUES (1, 'standard', 1, 1, 1, 1, 60, 0, 1000, 'pending');
-             INSERT INTO request_entries (entry_id, request_id) VALUES (1, 1);
-             INSERT INTO approvals (request_id, approver_id, approved_at_ms) VALUES (1, 2, 5);
-             INSERT INTO notifications (user_id, kind, request_id, title, body, created_at_ms)
-                 VALUES (2, 'request_submitted', 1, 't', 'b', 0);",
-            schema::APPLICATION_ID
-        ))
-        .unwrap();
-    }
+    file_at_version(
+        &path,
+        before,
+        "INSERT INTO meta (key, value) VALUES ('settings', '{\"temporary_access_enabled\":true}');
+         INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'alice', 'Alice', 'x'), (2, 'bob', 'Bob', 'x');
+         INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+         INSERT INTO permission_sets (id, name, permission_bits, is_builtin) VALUES (1, 'Reader', 3, 1);
+         INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'rdp', 'web-01');
+         INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
+             requested_duration_mins, created_at_ms, pending_until_ms, status)
+             VALUES (1, 'standard', 1, 1, 1, 1, 60, 0, 1000, 'pending');
+         INSERT INTO request_entries (entry_id, request_id) VALUES (1, 1);
+         INSERT INTO approvals (request_id, approver_id, approved_at_ms) VALUES (1, 2, 5);
+         INSERT INTO notifications (user_id, kind, request_id, title, body, created_at_ms)
+             VALUES (2, 'request_submitted', 1, 't', 'b', 0);",
+    );
     let mut store = SqliteStore::open(&path).unwrap();
     assert_eq!(pragma(&store, "user_version"), schema::latest_version());
     assert_eq!(
@@ -2398,26 +2378,19 @@ fn a_workspace_before_asking_to_join_migrates() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("joining.latchkey");
     // The schema of issue 16, before `V_VAULT_JOINING`.
-    let before = schema::MIGRATIONS.len() - 1;
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        for migration in &schema::MIGRATIONS[..before] {
-            conn.execute_batch(migration).unwrap();
-        }
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = {before}; PRAGMA application_id = {};
-             INSERT INTO meta (key, value) VALUES ('settings', '{{\"temporary_access_enabled\":true}}');
-             INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'alice', 'Alice', 'x');
-             INSERT INTO vaults (id, name) VALUES (1, 'Ops');
-             INSERT INTO permission_sets (id, name, permission_bits, is_builtin) VALUES (1, 'Reader', 3, 1);
-             INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'rdp', 'web-01');
-             INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
-                 requested_duration_mins, created_at_ms, pending_until_ms, status, target)
-                 VALUES (1, 'standard', 1, NULL, 1, 1, 60, 0, 1000, 'pending', 'vault');",
-            schema::APPLICATION_ID
-        ))
-        .unwrap();
-    }
+    let before = 12;
+    file_at_version(
+        &path,
+        before,
+        "INSERT INTO meta (key, value) VALUES ('settings', '{\"temporary_access_enabled\":true}');
+         INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'alice', 'Alice', 'x');
+         INSERT INTO vaults (id, name) VALUES (1, 'Ops');
+         INSERT INTO permission_sets (id, name, permission_bits, is_builtin) VALUES (1, 'Reader', 3, 1);
+         INSERT INTO entries (id, vault_id, kind, name) VALUES (1, 1, 'rdp', 'web-01');
+         INSERT INTO requests (id, kind, requester_id, entry_id, vault_id, requested_set_id,
+             requested_duration_mins, created_at_ms, pending_until_ms, status, target)
+             VALUES (1, 'standard', 1, NULL, 1, 1, 60, 0, 1000, 'pending', 'vault');",
+    );
     let mut store = SqliteStore::open(&path).unwrap();
     assert_eq!(pragma(&store, "user_version"), schema::latest_version());
     let mut tx = store.begin(TxMode::Write).unwrap();
