@@ -73,7 +73,7 @@ pub enum ServiceError {
     Domain(#[from] DomainError),
     /// The workspace could not be read or written.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// Something named does not exist.
     #[error("{0}")]
     NotFound(String),
@@ -109,6 +109,17 @@ pub enum ServiceError {
     /// An export could not be written; says why.
     #[error("the export could not be written: {0}")]
     Export(String),
+}
+
+impl From<StoreError> for ServiceError {
+    /// A rule the store's server enforced is the rule's error, as if the
+    /// service had checked it.
+    fn from(err: StoreError) -> ServiceError {
+        match err {
+            StoreError::Refused(refused) => ServiceError::Domain(refused),
+            other => ServiceError::Store(other),
+        }
+    }
 }
 
 impl ServiceError {

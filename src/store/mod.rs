@@ -79,6 +79,11 @@ pub enum StoreError {
     /// Any other database failure.
     #[error("database error: {0}")]
     Database(String),
+    /// A store that enforces the rules itself (a PostgreSQL workspace's
+    /// server) refused by a product rule, at its own instant: the service
+    /// reports it as the rule's error.
+    #[error(transparent)]
+    Refused(crate::domain::error::DomainError),
 }
 
 /// Whether a transaction will write.

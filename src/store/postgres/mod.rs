@@ -15,9 +15,12 @@
 //! statement, its parameters or a password.
 
 mod error;
+mod store;
 mod tls;
+mod tx;
 
 pub use error::PgError;
+pub use store::PgStore;
 pub use tls::{SslMode, TlsSettings};
 
 use crate::domain::UserId;
@@ -28,8 +31,19 @@ use ::postgres::{Client, Config, NoTls};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The schema of a new workspace, run by the owner connection.
-const SCHEMA_SQL: &str = include_str!("schema.sql");
+/// The schema of a new workspace, in dependency order: roles and identity,
+/// tables, then the functions of each area, then who may run what.
+const SCHEMA_SQL: &str = concat!(
+    include_str!("sql/identity.sql"),
+    include_str!("sql/tables.sql"),
+    include_str!("sql/access.sql"),
+    include_str!("sql/vaults.sql"),
+    include_str!("sql/entries.sql"),
+    include_str!("sql/requests.sql"),
+    include_str!("sql/notifications.sql"),
+    include_str!("sql/audit.sql"),
+    include_str!("sql/grants.sql"),
+);
 
 /// How long a connection attempt waits when the address does not say.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -87,6 +101,24 @@ impl PgTarget {
     /// The database's name, as the address gives it.
     pub fn database(&self) -> Option<&str> {
         self.config.get_dbname()
+    }
+
+    /// The address for people: `postgresql://host:port/database`, or the
+    /// socket folder for a local server; never a password.
+    pub fn describe(&self) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(name)) => name.clone(),
+            #[cfg(unix)]
+            Some(Host::Unix(folder)) => folder.display().to_string(),
+            None => "localhost".to_owned(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let database = self.database().unwrap_or("postgres");
+        if host.starts_with('/') {
+            format!("postgresql:///{database}?host={host}&port={port}")
+        } else {
+            format!("postgresql://{host}:{port}/{database}")
+        }
     }
 
     /// The address's TLS settings (`sslmode` is `disable` for a Unix socket).

@@ -44,6 +44,12 @@ REVOKE ALL ON SCHEMA latchkey FROM PUBLIC;
 REVOKE ALL ON SCHEMA latchkey_api FROM PUBLIC;
 GRANT USAGE ON SCHEMA latchkey_api TO latchkey_user;
 
+-- Secrets are encrypted and decrypted by the server (pgcrypto, from Debian's
+-- PostgreSQL contrib), in a schema of its own that only the owner uses.
+CREATE SCHEMA latchkey_crypto AUTHORIZATION latchkey_owner;
+REVOKE ALL ON SCHEMA latchkey_crypto FROM PUBLIC;
+CREATE EXTENSION pgcrypto WITH SCHEMA latchkey_crypto;
+
 -- Functions are executable by PUBLIC by default: not the owner's.
 ALTER DEFAULT PRIVILEGES FOR ROLE latchkey_owner REVOKE ALL ON FUNCTIONS FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES FOR ROLE latchkey_owner REVOKE ALL ON TABLES FROM PUBLIC;
@@ -81,12 +87,6 @@ CREATE TABLE latchkey.users (
 CREATE INDEX users_admins ON latchkey.users (id) WHERE is_admin AND is_active;
 -- A removed user's name may be given to someone new (with a new role).
 CREATE UNIQUE INDEX users_role_name ON latchkey.users (role_name) WHERE removed_at_ms IS NULL;
-
--- The server's time as unix milliseconds UTC, like every instant in Latchkey.
-CREATE FUNCTION latchkey.now_ms() RETURNS bigint
-LANGUAGE sql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint $$;
 
 -- The active Latchkey user who signed in (session_user), or an error.
 CREATE FUNCTION latchkey.caller() RETURNS latchkey.users
@@ -256,7 +256,6 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA latchkey FROM PUBLIC;
 
 -- The API: the only thing a Latchkey user can call.
 
@@ -316,8 +315,5 @@ BEGIN
     UPDATE users SET is_active = false, removed_at_ms = now_ms() WHERE id = target.id;
 END
 $$;
-
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA latchkey_api FROM PUBLIC;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA latchkey_api TO latchkey_user;
 
 RESET ROLE;

@@ -1,0 +1,1 @@
+-- audit: filled in by its slice.

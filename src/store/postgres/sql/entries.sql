@@ -1,0 +1,1 @@
+-- entries: filled in by its slice.

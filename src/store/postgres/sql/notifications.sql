@@ -1,0 +1,1 @@
+-- notifications: filled in by its slice.

@@ -1,0 +1,1 @@
+-- requests: filled in by its slice.

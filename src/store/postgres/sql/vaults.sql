@@ -1,0 +1,1 @@
+-- vaults: filled in by its slice.
