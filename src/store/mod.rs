@@ -86,6 +86,14 @@ pub enum StoreError {
     Refused(crate::domain::error::DomainError),
 }
 
+/// The error of a method only a server-enforcing store serves, called on
+/// one where the service enforces.
+fn served_by_the_service(what: &str) -> StoreError {
+    StoreError::Database(format!(
+        "{what} is done by the service on this workspace, not by its store"
+    ))
+}
+
 /// Whether a transaction will write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxMode {
@@ -94,6 +102,23 @@ pub enum TxMode {
     /// Takes the write lock at once, so concurrent writers are serialized and
     /// each sees the state the previous one committed (first-writer-wins).
     Write,
+}
+
+/// Who enforces the rules of a workspace, so that the service knows what it
+/// leaves to the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enforcement {
+    /// The service checks every rule, checks passwords, and seals secrets
+    /// with the workspace key (a SQLite workspace: whoever can write the
+    /// file could change anything, so nothing below the service enforces).
+    Service,
+    /// A database server checks every read and write of the signed-in role
+    /// at its own instant, checks passwords at sign-in, and alone holds the
+    /// secrets' key (a PostgreSQL workspace, R-BEY-10). The service still
+    /// checks first, on a clock that follows the server's, so that its
+    /// messages stay the same; the server's refusal is the one that counts
+    /// ([`StoreError::Refused`]).
+    Server,
 }
 
 /// An encrypted secret as stored.
@@ -271,6 +296,17 @@ pub trait Store: Send {
         None
     }
 
+    /// Who enforces the workspace's rules.
+    fn enforcement(&self) -> Enforcement {
+        Enforcement::Service
+    }
+
+    /// The user the store itself signed in, when it authenticates users
+    /// ([`Enforcement::Server`]): opening it was signing in.
+    fn signed_in_user(&self) -> Option<User> {
+        None
+    }
+
     /// Closes the storage, reporting what a silent drop would hide (for
     /// instance a file that cannot be finished on a full disk).
     fn close(self: Box<Self>) -> Result<(), StoreError> {
@@ -288,6 +324,63 @@ pub trait ChangeProbe: Send {
 pub trait StoreTx {
     /// Makes every change of the transaction durable at once.
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
+
+    /// Who enforces the workspace's rules (as [`Store::enforcement`]).
+    fn enforcement(&self) -> Enforcement {
+        Enforcement::Service
+    }
+
+    // What only a store that enforces the rules itself
+    // ([`Enforcement::Server`]) serves.
+
+    /// Creates a user who signs in with `password`: the store turns it into
+    /// its own credential (for PostgreSQL, a SCRAM verifier computed on this
+    /// computer; the password never reaches the server). The server checks
+    /// the caller is an administrator.
+    fn insert_user_with_password(
+        &mut self,
+        user: &NewUser,
+        password: &str,
+    ) -> Result<UserId, StoreError> {
+        let _ = (user, password);
+        Err(served_by_the_service("creating a user with a password"))
+    }
+
+    /// Sets a user's password, as [`StoreTx::insert_user_with_password`]
+    /// turns it into a credential: one's own (`must_change` false), or
+    /// another's reset by an administrator (`must_change` true).
+    fn set_user_password(
+        &mut self,
+        id: UserId,
+        password: &str,
+        must_change: bool,
+    ) -> Result<(), StoreError> {
+        let _ = (id, password, must_change);
+        Err(served_by_the_service("setting a password"))
+    }
+
+    /// Stores an entry's secret, given in clear: the server encrypts it
+    /// with a key only it reads (the caller must be allowed to edit the
+    /// entry at the server's instant).
+    fn set_secret_clear(&mut self, entry: EntryId, secret: &str) -> Result<(), StoreError> {
+        let _ = (entry, secret);
+        Err(served_by_the_service("storing a secret in clear"))
+    }
+
+    /// Decrypts an entry's secret for its use described by `event` (a
+    /// password revealed or copied): the server checks, at its instant, that
+    /// the caller holds View password on the entry, appends `event` to the
+    /// audit chain as its own (its instant, the caller as actor) and only
+    /// then decrypts, all in this transaction. `None`: the entry has no
+    /// secret.
+    fn reveal_secret(
+        &mut self,
+        entry: EntryId,
+        event: &AuditEvent,
+    ) -> Result<Option<zeroize::Zeroizing<String>>, StoreError> {
+        let _ = (entry, event);
+        Err(served_by_the_service("revealing a secret"))
+    }
 
     // Workspace metadata and settings.
 

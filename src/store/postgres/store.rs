@@ -6,7 +6,7 @@
 use super::tx::{PgTx, failed};
 use super::{PgError, PgTarget, role_name, whoami};
 use crate::domain::user::User;
-use crate::store::{ChangeProbe, Store, StoreError, StoreTx, TxMode};
+use crate::store::{ChangeProbe, Enforcement, Store, StoreError, StoreTx, TxMode};
 use ::postgres::{Client, IsolationLevel};
 use std::time::Duration;
 use zeroize::Zeroizing;
@@ -73,6 +73,14 @@ impl Store for PgStore {
                 .map(|store| Box::new(store) as Box<dyn Store>)
                 .map_err(StoreError::from),
         )
+    }
+
+    fn enforcement(&self) -> Enforcement {
+        Enforcement::Server
+    }
+
+    fn signed_in_user(&self) -> Option<User> {
+        Some(self.user.clone())
     }
 
     fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError> {

@@ -24,10 +24,11 @@ use crate::domain::{
     EntryId, NotificationId, PermissionSetId, RequestId, Timestamp, UserId, VaultId,
 };
 use crate::store::{
-    AuditCursor, AuditFilter, AuditListed, AuditRow, EntryNode, RequestCounts, SealedSecret,
-    SignInThrottle, StoreError, StoreTx, UserAuth,
+    AuditCursor, AuditFilter, AuditListed, AuditRow, Enforcement, EntryNode, RequestCounts,
+    SealedSecret, SignInThrottle, StoreError, StoreTx, UserAuth,
 };
 use ::postgres::Transaction;
+use zeroize::Zeroizing;
 
 /// A transaction on the signed-in user's connection.
 pub(super) struct PgTx<'c> {
@@ -64,6 +65,41 @@ pub(super) fn failed(err: ::postgres::Error) -> StoreError {
 impl StoreTx for PgTx<'_> {
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
         self.tx.commit().map_err(failed)
+    }
+
+    fn enforcement(&self) -> Enforcement {
+        Enforcement::Server
+    }
+
+    // What the server alone serves.
+
+    fn insert_user_with_password(
+        &mut self,
+        user: &NewUser,
+        password: &str,
+    ) -> Result<UserId, StoreError> {
+        Err(not_yet("insert_user_with_password", "vaults"))
+    }
+
+    fn set_user_password(
+        &mut self,
+        id: UserId,
+        password: &str,
+        must_change: bool,
+    ) -> Result<(), StoreError> {
+        Err(not_yet("set_user_password", "vaults"))
+    }
+
+    fn set_secret_clear(&mut self, entry: EntryId, secret: &str) -> Result<(), StoreError> {
+        Err(not_yet("set_secret_clear", "entries"))
+    }
+
+    fn reveal_secret(
+        &mut self,
+        entry: EntryId,
+        event: &AuditEvent,
+    ) -> Result<Option<Zeroizing<String>>, StoreError> {
+        Err(not_yet("reveal_secret", "entries"))
     }
 
     // Workspace metadata and settings.
@@ -409,8 +445,11 @@ impl StoreTx for PgTx<'_> {
         Err(not_yet("dependents", "entries"))
     }
 
-    fn remove_dependency(&mut self, entry: EntryId, role: DependencyRole)
-    -> Result<(), StoreError> {
+    fn remove_dependency(
+        &mut self,
+        entry: EntryId,
+        role: DependencyRole,
+    ) -> Result<(), StoreError> {
         Err(not_yet("remove_dependency", "entries"))
     }
 
@@ -726,4 +765,5 @@ impl StoreTx for PgTx<'_> {
 
     fn entry_nodes(&mut self) -> Result<Vec<EntryNode>, StoreError> {
         Err(not_yet("entry_nodes", "entries"))
-    }}
+    }
+}
