@@ -14,10 +14,14 @@
 //! a sign-in); error messages carry the server's message only, never a
 //! statement, its parameters or a password.
 
+mod audit;
+mod entries;
 mod error;
+mod requests;
 mod store;
 mod tls;
 mod tx;
+mod vaults;
 
 pub use error::PgError;
 pub use store::PgStore;

@@ -1,0 +1,1 @@
+//! The vaults area of a PostgreSQL workspace's store (issue 19): filled in by its slice.
