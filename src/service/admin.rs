@@ -7,6 +7,7 @@
 
 use super::auth::{Session, hash_password};
 use super::ops::Ops;
+use super::secrets::SecretKeeper;
 use super::{ServiceError, Workspace};
 use crate::domain::audit::AuditAction;
 use crate::domain::entry::{
@@ -17,6 +18,7 @@ use crate::domain::settings::WorkspaceSettings;
 use crate::domain::user::NewUser;
 use crate::domain::vault::Vault;
 use crate::domain::{DomainError, EntryId, Field, PermissionSetId, Timestamp, UserId, VaultId};
+use crate::store::Enforcement;
 use serde_json::json;
 
 /// Metadata key of the workspace's random id.
@@ -56,8 +58,10 @@ pub(super) fn initialize(
 ) -> Result<(), ServiceError> {
     ops.tx.set_meta(META_WORKSPACE_ID, workspace_id)?;
     ops.tx.set_meta(META_WORKSPACE_NAME, name.trim())?;
-    let check = ops.secrets.key_check()?;
-    ops.tx.set_meta(super::secrets::META_KEY_CHECK, &check)?;
+    if let SecretKeeper::Here(secrets) = ops.secrets {
+        let check = secrets.key_check()?;
+        ops.tx.set_meta(super::secrets::META_KEY_CHECK, &check)?;
+    }
     ops.tx.save_settings(&WorkspaceSettings::default())?;
     for (set_name, permissions) in builtin_permission_sets() {
         ops.tx.insert_permission_set(set_name, permissions, true)?;
@@ -80,15 +84,21 @@ pub(super) fn add_user_op(
     password: &str,
 ) -> Result<UserId, ServiceError> {
     user.validate(password)?;
-    if ops.tx.user_auth(&user.username)?.is_some() {
-        return Err(DomainError::invalid(
-            Field::Username,
-            format!("the user name “{}” is taken", user.username.trim()),
-        )
-        .into());
-    }
-    let hash = hash_password(password, ops.hash_cost)?;
-    let id = ops.tx.insert_user(user, &hash)?;
+    let id = match ops.tx.enforcement() {
+        Enforcement::Service => {
+            if ops.tx.user_auth(&user.username)?.is_some() {
+                return Err(DomainError::invalid(
+                    Field::Username,
+                    format!("the user name “{}” is taken", user.username.trim()),
+                )
+                .into());
+            }
+            let hash = hash_password(password, ops.hash_cost)?;
+            ops.tx.insert_user(user, &hash)?
+        }
+        // The server checks who may, and keeps its own credential.
+        Enforcement::Server => ops.tx.insert_user_with_password(user, password)?,
+    };
     let details = json!({ "user_id": id.0, "username": user.username.trim(), "display_name": user.display_name.trim(), "is_admin": user.is_admin });
     ops.audit(actor, AuditAction::UserCreated, None, None, &details)?;
     Ok(id)

@@ -824,7 +824,7 @@ fn set_secret_op(
         return Err(DomainError::invalid(Field::Password, "a folder has no password").into());
     }
     let source = require(ops, &user, &entry, Permission::Edit)?;
-    let had_secret = ops.tx.secret(id)?.is_some();
+    let had_secret = ops.tx.has_secret(id)?;
     match secret {
         Some(secret) => ops.store_secret(id, secret)?,
         None => ops.tx.clear_secret(id)?,

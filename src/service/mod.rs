@@ -59,9 +59,9 @@ pub use verify::{
 
 use crate::domain::{DomainError, FieldErrors, Timestamp};
 use crate::platform::keyring::Keyring;
-use crate::store::{Store, StoreError, TxMode};
+use crate::store::{Enforcement, Store, StoreError, TxMode};
 use ops::Ops;
-use secrets::SecretBox;
+use secrets::SecretKeeper;
 use std::path::PathBuf;
 use thiserror::Error;
 
@@ -149,7 +149,7 @@ pub struct KeyOptions<'a> {
 /// An open workspace: the store, its unlocked secrets and the use cases.
 pub struct Workspace {
     store: Box<dyn Store>,
-    secrets: SecretBox,
+    secrets: SecretKeeper,
     key_status: KeyStatus,
     hash_cost: HashCost,
 }
@@ -166,6 +166,7 @@ impl Workspace {
     ) -> Result<Workspace, ServiceError> {
         let workspace_id = secrets::random_id();
         let (secrets, key_status) = secrets::create_key(&workspace_id, keys)?;
+        let secrets = SecretKeeper::Here(secrets);
         {
             let mut ops = Ops::begin(store.as_mut(), &secrets, hash_cost, now)?;
             admin::initialize(&mut ops, &workspace_id, name)?;
@@ -199,12 +200,49 @@ impl Workspace {
             return Err(ServiceError::Unfinished(store.location()));
         };
         let (secrets, key_status) = secrets::unlock(&workspace_id, &key_check, keys)?;
+        let secrets = SecretKeeper::Here(secrets);
         Ok(Workspace {
             store,
             secrets,
             key_status,
             hash_cost,
         })
+    }
+
+    /// Opens a workspace whose store enforces the rules itself
+    /// ([`Enforcement::Server`], a PostgreSQL workspace): its server keeps
+    /// the secrets' key, and opening the store was signing in
+    /// ([`Workspace::sign_in`] then opens that user's session).
+    pub fn open_server(
+        mut store: Box<dyn Store>,
+        hash_cost: HashCost,
+    ) -> Result<Workspace, ServiceError> {
+        if store.enforcement() != Enforcement::Server {
+            return Err(ServiceError::Store(StoreError::Database(
+                "this workspace's store does not enforce its rules itself".into(),
+            )));
+        }
+        let complete = store
+            .begin(TxMode::Read)?
+            .meta(file::META_CREATION_COMPLETE)?
+            .is_some();
+        if !complete {
+            return Err(ServiceError::Unfinished(store.location()));
+        }
+        Ok(Workspace {
+            store,
+            secrets: SecretKeeper::Server,
+            key_status: KeyStatus {
+                location: KeyLocation::Server,
+                keyring_problem: None,
+            },
+            hash_cost,
+        })
+    }
+
+    /// Who enforces this workspace's rules (for the status bar, R-BEY-9).
+    pub fn enforcement(&self) -> Enforcement {
+        self.store.enforcement()
     }
 
     /// Where the workspace key is kept, for the status bar.

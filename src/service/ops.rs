@@ -3,7 +3,7 @@
 
 use super::ServiceError;
 use super::auth::{HashCost, Session};
-use super::secrets::SecretBox;
+use super::secrets::SecretKeeper;
 use crate::domain::access::{AccessFacts, GrantFact, inherited_standing};
 use crate::domain::audit::{AuditAction, AuditEvent};
 use crate::domain::entry::Entry;
@@ -16,6 +16,7 @@ use crate::domain::vault::Vault;
 use crate::domain::{EntryId, PermissionSetId, RequestId, Timestamp, UserId, VaultId};
 use crate::store::{Store, StoreTx, TxMode};
 use std::collections::HashMap;
+use zeroize::Zeroizing;
 
 /// The last (seq, hash) of the chain, `None` while the chain is empty.
 struct AuditHead(Option<(i64, String)>);
@@ -23,7 +24,7 @@ struct AuditHead(Option<(i64, String)>);
 /// One transaction at one instant.
 pub(crate) struct Ops<'t> {
     pub tx: Box<dyn StoreTx + 't>,
-    pub secrets: &'t SecretBox,
+    pub secrets: &'t SecretKeeper,
     pub hash_cost: HashCost,
     /// The instant of the operation; a batch may move it between steps.
     pub now: Timestamp,
@@ -37,7 +38,7 @@ pub(crate) struct Ops<'t> {
 impl<'t> Ops<'t> {
     pub fn begin(
         store: &'t mut dyn Store,
-        secrets: &'t SecretBox,
+        secrets: &'t SecretKeeper,
         hash_cost: HashCost,
         now: Timestamp,
     ) -> Result<Ops<'t>, ServiceError> {
@@ -46,7 +47,7 @@ impl<'t> Ops<'t> {
 
     pub fn begin_read(
         store: &'t mut dyn Store,
-        secrets: &'t SecretBox,
+        secrets: &'t SecretKeeper,
         hash_cost: HashCost,
         now: Timestamp,
     ) -> Result<Ops<'t>, ServiceError> {
@@ -55,7 +56,7 @@ impl<'t> Ops<'t> {
 
     fn with_mode(
         store: &'t mut dyn Store,
-        secrets: &'t SecretBox,
+        secrets: &'t SecretKeeper,
         hash_cost: HashCost,
         now: Timestamp,
         mode: TxMode,
@@ -103,11 +104,56 @@ impl<'t> Ops<'t> {
     }
 
     /// Seals `secret` under the workspace key and stores it as `entry`'s
-    /// (replacing any it had): the one way a secret reaches the store.
+    /// (replacing any it had): the one way a secret reaches the store. On a
+    /// server that keeps the key, the server seals it.
     pub fn store_secret(&mut self, entry: EntryId, secret: &str) -> Result<(), ServiceError> {
-        let sealed = self.secrets.seal(entry, secret)?;
-        self.tx.set_secret(entry, &sealed)?;
+        match self.secrets {
+            SecretKeeper::Here(secrets) => {
+                let sealed = secrets.seal(entry, secret)?;
+                self.tx.set_secret(entry, &sealed)?;
+            }
+            SecretKeeper::Server => self.tx.set_secret_clear(entry, secret)?,
+        }
         Ok(())
+    }
+
+    /// Opens `entry`'s secret for the use `action` (a password revealed or
+    /// copied) and records it with `details`, the use's audit event, in this
+    /// transaction; `None` when the entry has no secret. The caller checked
+    /// the permission; on a server that keeps the key, the server checks it
+    /// again at its own instant, records the event itself and only then
+    /// decrypts.
+    pub fn open_secret(
+        &mut self,
+        user: UserId,
+        entry: EntryId,
+        action: AuditAction,
+        details: &serde_json::Value,
+    ) -> Result<Option<Zeroizing<String>>, ServiceError> {
+        match self.secrets {
+            SecretKeeper::Here(secrets) => {
+                let Some(sealed) = self.tx.secret(entry)? else {
+                    return Ok(None);
+                };
+                let secret = secrets.open(entry, &sealed)?;
+                self.audit(Some(user), action, None, Some(entry), details)?;
+                Ok(Some(secret))
+            }
+            SecretKeeper::Server => {
+                let event = AuditEvent::next(
+                    None,
+                    self.now,
+                    Some(user),
+                    action,
+                    None,
+                    Some(entry),
+                    details.to_string(),
+                );
+                // The head is the server's now.
+                self.audit_head = None;
+                Ok(self.tx.reveal_secret(entry, &event)?)
+            }
+        }
     }
 
     /// Stores a notification at `now`.

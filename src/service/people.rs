@@ -15,6 +15,7 @@ use crate::domain::audit::AuditAction;
 use crate::domain::request::Withdrawal;
 use crate::domain::user::User;
 use crate::domain::{DomainError, Field, FieldErrors, Timestamp, UserId};
+use crate::store::Enforcement;
 use serde_json::{Value, json};
 
 /// What an administrator may change of a user's details.
@@ -259,12 +260,24 @@ impl Workspace {
         if temporary.is_empty() {
             return Err(DomainError::invalid(Field::Password, "enter a temporary password").into());
         }
-        let hash = hash_password(temporary, self.hash_cost)?;
+        let hash = match self.store.enforcement() {
+            Enforcement::Service => Some(hash_password(temporary, self.hash_cost)?),
+            Enforcement::Server => None,
+        };
         self.write(now, |ops| {
             let admin = ops.current_admin(session)?;
             let target = ops.user(user)?;
-            ops.tx.set_password(user, &hash, true)?;
-            let cleared = super::auth::clear_failed_sign_ins_op(ops, &target)?;
+            let cleared = match &hash {
+                Some(hash) => {
+                    ops.tx.set_password(user, hash, true)?;
+                    super::auth::clear_failed_sign_ins_op(ops, &target)?
+                }
+                // The server keeps the credential and checks sign-ins itself.
+                None => {
+                    ops.tx.set_user_password(user, temporary, true)?;
+                    0
+                }
+            };
             let details = json!({ "user_id": target.id.0, "username": target.username, "must_change": true, "failed_attempts_cleared": cleared });
             ops.audit(Some(admin.id), AuditAction::PasswordReset, None, None, &details)
         })

@@ -214,17 +214,11 @@ impl Workspace {
                 }
             };
             let access_ends_at = claim_use(ops, &user, &entry, source)?;
-            let sealed = ops.tx.secret(entry.id)?.ok_or_else(|| {
-                ServiceError::NotFound(format!("“{}” has no password", entry.name))
-            })?;
-            let password = ops.secrets.open(entry.id, &sealed)?;
-            ops.audit(
-                Some(user.id),
-                action,
-                None,
-                Some(entry.id),
-                &source_json(source),
-            )?;
+            let password = ops
+                .open_secret(user.id, entry.id, action, &source_json(source))?
+                .ok_or_else(|| {
+                    ServiceError::NotFound(format!("“{}” has no password", entry.name))
+                })?;
             Ok(Ok(CopiedSecret {
                 password,
                 username: entry.username,

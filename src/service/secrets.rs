@@ -19,6 +19,8 @@ use zeroize::Zeroizing;
 pub const META_KEY_CHECK: &str = "key_check";
 const KEY_CHECK_TEXT: &str = "latchkey workspace key check";
 const KEY_LEN: usize = 32;
+const SERVER_KEEPS_THE_KEY: &str =
+    "the database server keeps this workspace's key; it never comes to this computer";
 
 /// Where the workspace key is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,9 @@ pub enum KeyLocation {
     OsKeyring,
     /// A file readable only by its owner.
     KeyFile(PathBuf),
+    /// The database server of a team workspace: never on this computer,
+    /// and secrets are decrypted only there (R-BEY-10).
+    Server,
 }
 
 /// Where the key is, and why the keyring is not used if it is not.
@@ -45,6 +50,7 @@ impl fmt::Display for KeyStatus {
             KeyLocation::KeyFile(path) => {
                 write!(f, "workspace key in the private file {}", path.display())
             }
+            KeyLocation::Server => f.write_str("workspace key kept by the database server"),
         }
     }
 }
@@ -56,6 +62,16 @@ pub enum SecretUse {
     Reveal,
     /// Put on the clipboard.
     Copy,
+}
+
+/// Who opens the workspace's secrets.
+#[derive(Clone)]
+pub enum SecretKeeper {
+    /// This program, with the workspace key (a SQLite workspace).
+    Here(SecretBox),
+    /// The store's database server, which alone holds the key and decides
+    /// who may read a secret ([`crate::store::Enforcement::Server`]).
+    Server,
 }
 
 /// Seals and opens secrets with the workspace key.
@@ -269,6 +285,7 @@ pub fn move_key(
         match &now_at.location {
             KeyLocation::OsKeyring => keys.keyring.get(&account),
             KeyLocation::KeyFile(path) => read_key_file(path),
+            KeyLocation::Server => Err(SERVER_KEEPS_THE_KEY.to_owned()),
         }
         .map_err(ServiceError::Key)?
         .ok_or_else(|| {
@@ -282,6 +299,7 @@ pub fn move_key(
     };
     match (into_keyring, &now_at.location) {
         (true, KeyLocation::OsKeyring) | (false, KeyLocation::KeyFile(_)) => Ok(now_at),
+        (_, KeyLocation::Server) => Err(ServiceError::Key(SERVER_KEEPS_THE_KEY.to_owned())),
         (true, KeyLocation::KeyFile(path)) => {
             keys.keyring.set(&account, &key).map_err(|p| {
                 ServiceError::Key(format!("the OS keyring cannot take the key: {p}"))

@@ -307,6 +307,13 @@ pub trait Store: Send {
         None
     }
 
+    /// Whether `password` is the one the store signed in with (where it
+    /// signed in itself; the server checked it then).
+    fn confirms_password(&self, password: &str) -> bool {
+        let _ = password;
+        false
+    }
+
     /// Closes the storage, reporting what a silent drop would hide (for
     /// instance a file that cannot be finished on a full disk).
     fn close(self: Box<Self>) -> Result<(), StoreError> {
@@ -328,6 +335,11 @@ pub trait StoreTx {
     /// Who enforces the workspace's rules (as [`Store::enforcement`]).
     fn enforcement(&self) -> Enforcement {
         Enforcement::Service
+    }
+
+    /// Whether an entry has a secret (without reading it).
+    fn has_secret(&mut self, entry: EntryId) -> Result<bool, StoreError> {
+        Ok(self.secret(entry)?.is_some())
     }
 
     // What only a store that enforces the rules itself

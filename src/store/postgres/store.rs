@@ -83,6 +83,17 @@ impl Store for PgStore {
         Some(self.user.clone())
     }
 
+    fn confirms_password(&self, password: &str) -> bool {
+        // Compared in constant time: the length is all it could tell.
+        let (ours, theirs) = (self.password.as_bytes(), password.as_bytes());
+        ours.len() == theirs.len()
+            && ours
+                .iter()
+                .zip(theirs)
+                .fold(0u8, |differ, (a, b)| differ | (a ^ b))
+                == 0
+    }
+
     fn set_lock_wait(&mut self, wait: Duration) -> Result<(), StoreError> {
         let millis = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
         self.client
