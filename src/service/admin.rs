@@ -99,9 +99,20 @@ pub(super) fn add_user_op(
         // The server checks who may, and keeps its own credential.
         Enforcement::Server => ops.tx.insert_user_with_password(user, password)?,
     };
-    let details = json!({ "user_id": id.0, "username": user.username.trim(), "display_name": user.display_name.trim(), "is_admin": user.is_admin });
-    ops.audit(actor, AuditAction::UserCreated, None, None, &details)?;
+    audit_user_created(ops, actor, id, user)?;
     Ok(id)
+}
+
+/// Records that `user` was created as `id` (by `actor`, or by the
+/// workspace's creation).
+pub(super) fn audit_user_created(
+    ops: &mut Ops<'_>,
+    actor: Option<UserId>,
+    id: UserId,
+    user: &NewUser,
+) -> Result<(), ServiceError> {
+    let details = json!({ "user_id": id.0, "username": user.username.trim(), "display_name": user.display_name.trim(), "is_admin": user.is_admin });
+    ops.audit(actor, AuditAction::UserCreated, None, None, &details)
 }
 
 pub(super) fn add_vault_op(

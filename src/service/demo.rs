@@ -420,8 +420,8 @@ fn build_finance(ops: &mut Ops<'_>, demo: &mut Demo, vault: VaultId) -> Result<(
     )
 }
 
-fn at(ops: &mut Ops<'_>, instant: Timestamp) {
-    ops.now = instant;
+fn at(ops: &mut Ops<'_>, instant: Timestamp) -> Result<(), ServiceError> {
+    ops.move_to(instant)
 }
 
 fn ask(
@@ -471,7 +471,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
     let duration = |m: u32| AccessWindow::Duration { mins: m };
 
     // Expired: approved three days ago for an hour.
-    at(ops, now - Span::hours(72));
+    at(ops, now - Span::hours(72))?;
     let id = ask(
         ops,
         demo,
@@ -481,11 +481,11 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
         "bob",
         "Rotate the root password after the audit",
     )?;
-    at(ops, now - Span::hours(72) + mins(5));
+    at(ops, now - Span::hours(72) + mins(5))?;
     approve(ops, demo, "bob", id, None, "")?;
 
     // Lapsed: nobody decided within the day.
-    at(ops, now - Span::hours(48));
+    at(ops, now - Span::hours(48))?;
     ask(
         ops,
         demo,
@@ -497,7 +497,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
     )?;
 
     // Emergency access two days ago, still waiting for review.
-    at(ops, now - Span::hours(46));
+    at(ops, now - Span::hours(46))?;
     let input = requests::BreakGlassInput {
         entry_id: demo.entries["prod-db-01"],
         permission_set_id: demo.sets["operator"],
@@ -507,7 +507,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
     requests::break_glass_op(ops, demo.user("alice"), &input)?;
 
     // Denied, with the approver's reason.
-    at(ops, now - Span::hours(24));
+    at(ops, now - Span::hours(24))?;
     let id = ask(
         ops,
         demo,
@@ -517,7 +517,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
         "carol",
         "Need to reset a user's password",
     )?;
-    at(ops, now - Span::hours(24) + mins(10));
+    at(ops, now - Span::hours(24) + mins(10))?;
     requests::deny_op(
         ops,
         demo.user("carol"),
@@ -526,7 +526,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
     )?;
 
     // Released early with a closing note.
-    at(ops, now - Span::hours(5));
+    at(ops, now - Span::hours(5))?;
     let id = ask(
         ops,
         demo,
@@ -536,9 +536,9 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
         "bob",
         "Run the month-end report",
     )?;
-    at(ops, now - Span::hours(5) + mins(5));
+    at(ops, now - Span::hours(5) + mins(5))?;
     approve(ops, demo, "bob", id, None, "OK for the report")?;
-    at(ops, now - Span::hours(3));
+    at(ops, now - Span::hours(3))?;
     requests::release_op(
         ops,
         demo.user("alice"),
@@ -547,7 +547,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
     )?;
 
     // Revoked by an approver.
-    at(ops, now - Span::hours(4));
+    at(ops, now - Span::hours(4))?;
     let id = ask(
         ops,
         demo,
@@ -557,13 +557,13 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
         "carol",
         "Deploy hotfix 4.2.1",
     )?;
-    at(ops, now - Span::hours(4) + mins(3));
+    at(ops, now - Span::hours(4) + mins(3))?;
     approve(ops, demo, "carol", id, None, "")?;
-    at(ops, now - Span::hours(2));
+    at(ops, now - Span::hours(2))?;
     requests::revoke_op(ops, demo.user("bob"), id, "Change window closed")?;
 
     // Cancelled by the requester.
-    at(ops, now - Span::hours(3));
+    at(ops, now - Span::hours(3))?;
     let id = ask(
         ops,
         demo,
@@ -573,11 +573,11 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
         "bob",
         "Look up a setting",
     )?;
-    at(ops, now - Span::hours(3) + mins(10));
+    at(ops, now - Span::hours(3) + mins(10))?;
     requests::cancel_op(ops, demo.user("alice"), id)?;
 
     // Active, approved with a shorter duration than asked.
-    at(ops, now - mins(40));
+    at(ops, now - mins(40))?;
     let id = ask(
         ops,
         demo,
@@ -587,7 +587,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
         "bob",
         "Apply the monthly security patches",
     )?;
-    at(ops, now - mins(30));
+    at(ops, now - mins(30))?;
     let shorter = Terms {
         permission_set_id: demo.sets["operator"],
         window: duration(120),
@@ -602,7 +602,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
     )?;
 
     // Scheduled for tomorrow, as a custom time frame.
-    at(ops, now - mins(20));
+    at(ops, now - mins(20))?;
     let start = Timestamp((now + Span::hours(24)).millis() / 3_600_000 * 3_600_000);
     let frame = AccessWindow::Custom {
         start_at: start,
@@ -617,7 +617,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
         "carol",
         "Database upgrade in tomorrow's window",
     )?;
-    at(ops, now - mins(15));
+    at(ops, now - mins(15))?;
     approve(
         ops,
         demo,
@@ -628,7 +628,7 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
     )?;
 
     // Finance needs two approvals: one given so far.
-    at(ops, now - mins(15));
+    at(ops, now - mins(15))?;
     let id = ask(
         ops,
         demo,
@@ -638,11 +638,11 @@ fn make_requests(ops: &mut Ops<'_>, demo: &Demo, now: Timestamp) -> Result<(), S
         "bob",
         "Reconcile yesterday's payments",
     )?;
-    at(ops, now - mins(12));
+    at(ops, now - mins(12))?;
     approve(ops, demo, "bob", id, None, "Fine by me")?;
 
     // Pending, waiting for Bob.
-    at(ops, now - mins(10));
+    at(ops, now - mins(10))?;
     ask(
         ops,
         demo,

@@ -23,6 +23,7 @@ mod queries;
 mod requests;
 pub mod scale;
 mod secrets;
+mod server;
 mod tick;
 mod vault_admin;
 mod verify;
@@ -47,6 +48,7 @@ pub use people::{UserDetails, UserRecord};
 pub use queries::CopiedSecret;
 pub use requests::BreakGlassInput;
 pub use secrets::{KeyLocation, KeyStatus, SecretUse};
+pub use server::ServerOwner;
 pub use tick::TickReport;
 pub use vault_admin::{
     MAX_EMERGENCY_LIMIT_MINS, MAX_REQUIRED_APPROVALS, SetUses, StandingGrant, VaultMember,
@@ -205,37 +207,6 @@ impl Workspace {
             store,
             secrets,
             key_status,
-            hash_cost,
-        })
-    }
-
-    /// Opens a workspace whose store enforces the rules itself
-    /// ([`Enforcement::Server`], a PostgreSQL workspace): its server keeps
-    /// the secrets' key, and opening the store was signing in
-    /// ([`Workspace::sign_in`] then opens that user's session).
-    pub fn open_server(
-        mut store: Box<dyn Store>,
-        hash_cost: HashCost,
-    ) -> Result<Workspace, ServiceError> {
-        if store.enforcement() != Enforcement::Server {
-            return Err(ServiceError::Store(StoreError::Database(
-                "this workspace's store does not enforce its rules itself".into(),
-            )));
-        }
-        let complete = store
-            .begin(TxMode::Read)?
-            .meta(file::META_CREATION_COMPLETE)?
-            .is_some();
-        if !complete {
-            return Err(ServiceError::Unfinished(store.location()));
-        }
-        Ok(Workspace {
-            store,
-            secrets: SecretKeeper::Server,
-            key_status: KeyStatus {
-                location: KeyLocation::Server,
-                keyring_problem: None,
-            },
             hash_cost,
         })
     }

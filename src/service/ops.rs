@@ -26,7 +26,8 @@ pub(crate) struct Ops<'t> {
     pub tx: Box<dyn StoreTx + 't>,
     pub secrets: &'t SecretKeeper,
     pub hash_cost: HashCost,
-    /// The instant of the operation; a batch may move it between steps.
+    /// The instant of the operation; a batch may move it between steps
+    /// ([`Ops::move_to`]).
     pub now: Timestamp,
     /// The chain's head as of the last event this transaction wrote; `None`
     /// until first needed.
@@ -61,8 +62,10 @@ impl<'t> Ops<'t> {
         now: Timestamp,
         mode: TxMode,
     ) -> Result<Ops<'t>, ServiceError> {
+        let mut tx = store.begin(mode)?;
+        tx.note_instant(now)?;
         Ok(Ops {
-            tx: store.begin(mode)?,
+            tx,
             secrets,
             hash_cost,
             now,
@@ -70,6 +73,14 @@ impl<'t> Ops<'t> {
             set_cache: HashMap::new(),
             settings_cache: None,
         })
+    }
+
+    /// Moves the operation to `instant` (a batch laying out a story over
+    /// time), telling the store.
+    pub fn move_to(&mut self, instant: Timestamp) -> Result<(), ServiceError> {
+        self.now = instant;
+        self.tx.note_instant(instant)?;
+        Ok(())
     }
 
     pub fn commit(self) -> Result<(), ServiceError> {

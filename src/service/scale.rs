@@ -108,7 +108,7 @@ pub fn create_scale(
         let outcome = workspace.write(batch_start, |ops| {
             let mut made = (0, 0);
             for i in done..upto {
-                ops.now = batch_start + Span(span * i as i64 / n.max(1) as i64);
+                ops.move_to(batch_start + Span(span * i as i64 / n.max(1) as i64))?;
                 match one_request(ops, &population, i, &mut rng) {
                     Ok(()) => made.0 += 1,
                     Err(ServiceError::Domain(_)) => made.1 += 1,
@@ -307,7 +307,7 @@ fn one_request(
     };
     let id = requests::request_access_op(ops, requester, &draft)?;
     let later = ops.now + Span::mins(5);
-    ops.now = later;
+    ops.move_to(later)?;
     match i % 10 {
         0..=2 => requests::approve_op(
             ops,

@@ -67,6 +67,18 @@ impl StoreTx for PgTx<'_> {
         self.tx.commit().map_err(failed)
     }
 
+    fn note_instant(&mut self, now: Timestamp) -> Result<(), StoreError> {
+        // A session setting, read by the server only where its owner made
+        // it follow its clients (tables.sql, `latchkey.server_clock`).
+        self.tx
+            .execute(
+                "SELECT pg_catalog.set_config('latchkey.client_now_ms', $1, true)",
+                &[&now.millis().to_string()],
+            )
+            .map(drop)
+            .map_err(failed)
+    }
+
     fn enforcement(&self) -> Enforcement {
         Enforcement::Server
     }

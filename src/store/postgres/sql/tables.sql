@@ -7,21 +7,32 @@
 
 SET LOCAL ROLE latchkey_owner;
 
--- The instant the server holds fixed instead of reading its clock, set only
--- by the owner (a superuser connection): how the test suite runs the same
--- fixed-clock scenarios on both kinds of workspace. Empty in every real
--- workspace; no Latchkey user can write it (there is no function for it).
+-- What the server takes as its instant instead of its clock, set only by
+-- the owner (a superuser connection), never by a Latchkey user (no function
+-- writes it): a fixed instant, or the instant each client transaction
+-- declares (`latchkey.client_now_ms`, set by the store at each transaction's
+-- start). How the test suite runs its fixed-clock scenarios on both kinds
+-- of workspace, and how `init --demo` lays out a story spread over past
+-- hours. Empty in every workspace in use: then the server's clock decides.
 CREATE TABLE latchkey.server_clock (
-    only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-    fixed_ms   bigint NOT NULL
+    only_row       boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    fixed_ms       bigint,
+    follow_clients boolean NOT NULL DEFAULT false,
+    CHECK (follow_clients OR fixed_ms IS NOT NULL)
 );
 
-CREATE OR REPLACE FUNCTION latchkey.now_ms() RETURNS bigint
+-- The server's instant as unix milliseconds UTC, like every instant in
+-- Latchkey.
+CREATE FUNCTION latchkey.now_ms() RETURNS bigint
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce((SELECT fixed_ms FROM latchkey.server_clock),
-                    (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+    SELECT coalesce(
+        (SELECT CASE WHEN c.follow_clients
+                     THEN nullif(current_setting('latchkey.client_now_ms', true), '')::bigint
+                     ELSE c.fixed_ms END
+         FROM latchkey.server_clock c),
+        (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
 $$;
 
 -- Workspace settings as the service keeps them (JSON text under a key).

@@ -1,0 +1,113 @@
+//! Workspaces kept by a PostgreSQL server, which enforces the rules itself
+//! (R-BEY-10): creating one, and opening one by signing in.
+
+use super::admin::{self, audit_user_created};
+use super::auth::{HashCost, Session};
+use super::secrets::{self, KeyLocation, KeyStatus, SecretKeeper};
+use super::{ServiceError, Workspace, file};
+use crate::domain::Timestamp;
+use crate::domain::user::NewUser;
+use crate::store::postgres::{PgError, PgStore, PgTarget, PgWorkspace};
+use crate::store::{Enforcement, Store, StoreError, TxMode};
+
+/// The owner connection that lays out a new PostgreSQL workspace: a
+/// superuser of the server (used once, never kept).
+pub struct ServerOwner<'a> {
+    /// Its role.
+    pub user: &'a str,
+    /// Its password.
+    pub password: &'a str,
+}
+
+impl Workspace {
+    /// Creates a workspace in the empty database of `target`: the owner
+    /// lays out the schema and makes the first administrator's role; then,
+    /// signed in as that administrator, the workspace gets its name, its
+    /// settings and built-in permission sets, and its audit log starts, as
+    /// a file workspace's does. Returns the administrator's session.
+    pub fn create_postgres(
+        target: &PgTarget,
+        owner: &ServerOwner<'_>,
+        name: &str,
+        first_admin: &NewUser,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<(Workspace, Session), ServiceError> {
+        let admin = NewUser {
+            is_admin: true,
+            ..first_admin.clone()
+        };
+        let admin_id = PgWorkspace::create(target, owner.user, owner.password, &admin, password)
+            .map_err(from_pg)?;
+        let store = PgStore::connect(target, &admin.username, password).map_err(from_pg)?;
+        let mut workspace = Workspace::server_workspace(Box::new(store), HashCost::Interactive);
+        let workspace_id = secrets::random_id();
+        workspace.write(now, |ops| {
+            admin::initialize(ops, &workspace_id, name)?;
+            audit_user_created(ops, None, admin_id, &admin)?;
+            // With its first administrator the workspace is complete.
+            file::mark_complete_op(ops)
+        })?;
+        let session = workspace.sign_in(&admin.username, password, now)?;
+        Ok((workspace, session))
+    }
+
+    /// Signs in to the PostgreSQL workspace at `target`: the server checks
+    /// the password; then the session opens as on any workspace (refused
+    /// while an administrator's reset waits for a new password).
+    pub fn sign_in_postgres(
+        target: &PgTarget,
+        username: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<(Workspace, Session), ServiceError> {
+        let store = PgStore::connect(target, username, password).map_err(from_pg)?;
+        let mut workspace = Workspace::open_server(Box::new(store))?;
+        let session = workspace.sign_in(username, password, now)?;
+        Ok((workspace, session))
+    }
+
+    /// Opens a workspace whose store enforces the rules itself
+    /// ([`Enforcement::Server`]): its server keeps the secrets' key, and
+    /// opening the store was signing in ([`Workspace::sign_in`] then opens
+    /// that user's session).
+    pub fn open_server(mut store: Box<dyn Store>) -> Result<Workspace, ServiceError> {
+        if store.enforcement() != Enforcement::Server {
+            return Err(ServiceError::Store(StoreError::Database(
+                "this workspace's store does not enforce its rules itself".into(),
+            )));
+        }
+        let complete = store
+            .begin(TxMode::Read)?
+            .meta(file::META_CREATION_COMPLETE)?
+            .is_some();
+        if !complete {
+            return Err(ServiceError::Unfinished(store.location()));
+        }
+        Ok(Workspace::server_workspace(store, HashCost::Interactive))
+    }
+
+    fn server_workspace(store: Box<dyn Store>, hash_cost: HashCost) -> Workspace {
+        Workspace {
+            store,
+            secrets: SecretKeeper::Server,
+            key_status: KeyStatus {
+                location: KeyLocation::Server,
+                keyring_problem: None,
+            },
+            hash_cost,
+        }
+    }
+}
+
+/// A PostgreSQL failure as the service's error.
+fn from_pg(err: PgError) -> ServiceError {
+    match err {
+        PgError::Refused(refused) => ServiceError::Domain(refused),
+        PgError::BadCredentials => ServiceError::BadCredentials,
+        PgError::Disabled => ServiceError::Domain(crate::domain::DomainError::NotPermitted(
+            err.to_string(),
+        )),
+        PgError::Store(store) => ServiceError::from(store),
+    }
+}
