@@ -105,9 +105,9 @@ fn from_pg(err: PgError) -> ServiceError {
     match err {
         PgError::Refused(refused) => ServiceError::Domain(refused),
         PgError::BadCredentials => ServiceError::BadCredentials,
-        PgError::Disabled => ServiceError::Domain(crate::domain::DomainError::NotPermitted(
-            err.to_string(),
-        )),
+        PgError::Disabled => {
+            ServiceError::Domain(crate::domain::DomainError::NotPermitted(err.to_string()))
+        }
         PgError::Store(store) => ServiceError::from(store),
     }
 }
