@@ -7,6 +7,7 @@ use latchkey::command_line::{AuditCommand, Cli, Command, NO_KEYRING_ENV};
 use latchkey::domain::Timestamp;
 use latchkey::domain::audit::{AuditAction, ChainBreak, ChainHead, HeadSource};
 use latchkey::domain::clock::Clock;
+use latchkey::domain::user::NewUser;
 use latchkey::platform::clipboard::SystemClipboard;
 use latchkey::platform::clock::SystemClock;
 use latchkey::platform::import::{ImportFormat, read_csv, read_kdbx};
@@ -18,8 +19,10 @@ use latchkey::platform::preferences::PreferencesFile;
 use latchkey::platform::screen_lock::ScreenLock;
 use latchkey::platform::theme::DesktopTheme;
 use latchkey::platform::witness::system_witness;
+use latchkey::store::postgres::PgTarget;
 use latchkey::service::{
-    AuditQuery, AuditVerdict, Contents, ExportFormat, HashCost, WitnessOutcome, Workspace,
+    AuditQuery, AuditVerdict, Contents, ExportFormat, HashCost, ServerOwner, WitnessOutcome,
+    Workspace,
     check_audit_file, demo, remember_created_file,
 };
 use std::io::BufRead;
@@ -52,9 +55,23 @@ pub fn run() -> Result<ExitCode> {
         Some(path) => path,
         None => default_workspace_path()?,
     };
+    if let Some(address) = server_address(&workspace) {
+        return match cli.command {
+            None => run_window_on(WorkspaceSource::Server(PgTarget::parse(address)?), cli.user),
+            Some(Command::Init {
+                demo,
+                scale,
+                owner,
+                admin,
+            }) => init_postgres(address, demo, scale, &owner, &admin, &clock),
+            Some(_) => bail!(
+                "this command works on workspace files; a PostgreSQL workspace is used through the window"
+            ),
+        };
+    }
     match cli.command {
         None => run_window(workspace, cli.user, cli.demo),
-        Some(Command::Init { demo, scale }) => init(&workspace, demo, scale, &clock),
+        Some(Command::Init { demo, scale, .. }) => init(&workspace, demo, scale, &clock),
         Some(Command::Audit {
             action:
                 AuditCommand::Export {
@@ -119,8 +136,79 @@ fn keyring() -> Box<dyn Keyring> {
     }
 }
 
+/// The address of a PostgreSQL workspace, when `workspace` is one rather
+/// than a file.
+fn server_address(workspace: &Path) -> Option<&str> {
+    let text = workspace.to_str()?;
+    (text.starts_with("postgresql://") || text.starts_with("postgres://")).then_some(text)
+}
+
+/// `init --workspace postgresql://…`: lays out an empty workspace in the
+/// server's empty database with the owner role, and its first
+/// administrator; passwords come from standard input, one a line.
+fn init_postgres(
+    address: &str,
+    demo: bool,
+    scale: Option<usize>,
+    owner: &str,
+    admin: &str,
+    clock: &dyn Clock,
+) -> Result<ExitCode> {
+    if demo || scale.is_some() {
+        bail!(
+            "a PostgreSQL workspace is created empty (with its first administrator); --demo and --scale make workspace files"
+        );
+    }
+    let target = PgTarget::parse(address)?;
+    let mut input = std::io::stdin().lock();
+    let owner_password = read_secret_line(&mut input, "the owner role's password")?;
+    let admin_password = read_secret_line(&mut input, "the administrator's password")?;
+    let first_admin = NewUser {
+        username: admin.to_owned(),
+        display_name: admin.to_owned(),
+        email: String::new(),
+        is_admin: true,
+    };
+    let owner = ServerOwner {
+        user: owner,
+        password: owner_password.as_str(),
+    };
+    Workspace::create_postgres(
+        &target,
+        &owner,
+        "Team workspace",
+        &first_admin,
+        admin_password.as_str(),
+        clock.now(),
+    )?;
+    say!("Created the PostgreSQL workspace {}", target.describe());
+    say!(
+        "Its first administrator is \"{admin}\"; open it with: latchkey --workspace '{}' --user {admin}",
+        target.describe()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Opens the desktop window on `workspace` (R-DSK-1, R-DSK-2).
 fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<ExitCode> {
+    let app_options = AppOptions {
+        source: WorkspaceSource::File(workspace),
+        user,
+        demo,
+    };
+    run_window_with(app_options)
+}
+
+/// Opens the desktop window on a PostgreSQL workspace.
+fn run_window_on(source: WorkspaceSource, user: Option<String>) -> Result<ExitCode> {
+    run_window_with(AppOptions {
+        source,
+        user,
+        demo: false,
+    })
+}
+
+fn run_window_with(app_options: AppOptions) -> Result<ExitCode> {
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Latchkey")
         // The desktop matches the window to its launcher and icon by this id.
@@ -137,11 +225,6 @@ fn run_window(workspace: PathBuf, user: Option<String>, demo: bool) -> Result<Ex
         // directory (egui's own memory is not: it could hold typed text).
         persistence_path: window_state_file(),
         ..eframe::NativeOptions::default()
-    };
-    let app_options = AppOptions {
-        source: WorkspaceSource::File(workspace),
-        user,
-        demo,
     };
     eframe::run_native(
         "Latchkey",

@@ -69,7 +69,9 @@ fn files_and_environment() -> String {
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// The workspace file (default: workspace.latchkey in the user's data directory).
+    /// The workspace file (default: workspace.latchkey in the user's data
+    /// directory), or a PostgreSQL workspace's address
+    /// (postgresql://host/database; never with a password in it).
     #[arg(long, global = true)]
     pub workspace: Option<PathBuf>,
     /// Pre-fill the sign-in with this user name (the cursor goes to the password).
@@ -82,7 +84,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a workspace: the demo one, or a large generated one for benchmarks.
+    /// Create a workspace: the demo one, or a large generated one for
+    /// benchmarks. A PostgreSQL workspace is created empty in the empty
+    /// database of its address, with its first administrator: reads the
+    /// owner role's password, then the administrator's, from standard
+    /// input, one a line.
     Init {
         /// Sample vaults, entries, users (alice, bob, carol, admin; password "demo") and requests.
         #[arg(long, conflicts_with = "scale")]
@@ -90,6 +96,13 @@ pub enum Command {
         /// N entries over nested folders and N requests in mixed states.
         #[arg(long, value_name = "N")]
         scale: Option<usize>,
+        /// PostgreSQL only: the server's superuser role that lays out the
+        /// workspace (used once, never kept).
+        #[arg(long, value_name = "ROLE", default_value = "postgres")]
+        owner: String,
+        /// PostgreSQL only: the first administrator's user name.
+        #[arg(long, value_name = "NAME", default_value = "admin")]
+        admin: String,
     },
     /// Check the tamper-evident audit log.
     Audit {

@@ -158,7 +158,8 @@ impl MainState {
             user: session.user().clone(),
             location: workspace.location(),
             key_status: workspace.key_status().to_string(),
-            key_in_os_keyring: workspace.key_status().location == KeyLocation::OsKeyring,
+            key_in_os_keyring: key_in_os_keyring(&workspace.key_status().location),
+            expiry_clock: workspace.expiry_clock(),
             settings,
             vaults,
             joinable: Vec::new(),
@@ -435,5 +436,15 @@ impl MainState {
         .flatten()
         .filter(|at| *at > now)
         .min()
+    }
+}
+
+/// Whether the key is in the OS keyring, for the button that moves it;
+/// `None` where it cannot move (the database server keeps it).
+pub(crate) fn key_in_os_keyring(location: &KeyLocation) -> Option<bool> {
+    match location {
+        KeyLocation::OsKeyring => Some(true),
+        KeyLocation::KeyFile(_) => Some(false),
+        KeyLocation::Server => None,
     }
 }

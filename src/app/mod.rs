@@ -31,6 +31,7 @@ use crate::platform::notifier::Notifier;
 use crate::platform::preferences::PreferencesFile;
 use crate::platform::screen_lock::ScreenLock;
 use crate::platform::theme::DesktopTheme;
+use crate::store::postgres::PgTarget;
 use crate::platform::witness::Witness;
 use crate::service::{
     Contents, HashCost, ServiceError, Session, Workspace, demo, unfinished_creation,
@@ -86,6 +87,8 @@ pub enum WorkspaceSource {
     File(PathBuf),
     /// An already open workspace (tests).
     Open(Box<Workspace>),
+    /// A PostgreSQL workspace (R-BEY-10): signing in is connecting.
+    Server(PgTarget),
 }
 
 /// Start-up options (R-DSK-2).
@@ -112,16 +115,31 @@ pub enum Screen {
 
 /// The sign-in screen's data.
 pub struct SignInState {
-    /// The workspace.
-    pub workspace: Workspace,
+    /// Where signing in goes.
+    pub to: SignInTo,
     /// What the screen shows: its name and demo users.
     pub view: SignInView,
+}
+
+/// Where a sign-in goes.
+pub enum SignInTo {
+    /// An open workspace (a file): the service checks the password.
+    Open(Workspace),
+    /// A PostgreSQL workspace: the server checks the password when the
+    /// user's connection opens, and the workspace is opened by it.
+    Server(PgTarget),
 }
 
 /// The Latchkey window.
 pub struct LatchkeyApp {
     env: AppEnv,
     path: Option<PathBuf>,
+    /// The PostgreSQL workspace, when the window works on one.
+    server: Option<PgTarget>,
+    /// How far the database server's clock is ahead of this computer's,
+    /// measured at sign-in: the window's instant follows the server's, whose
+    /// clock ends access (R-BEY-9). Zero for a file workspace.
+    clock_offset: Span,
     /// What is shown.
     pub screen: Screen,
     /// The first-start form.
@@ -157,6 +175,8 @@ impl LatchkeyApp {
         let mut app = LatchkeyApp {
             env,
             path: None,
+            server: None,
+            clock_offset: Span::ZERO,
             screen: Screen::FirstStart,
             first_start: FirstStartForm::default(),
             sign_in,
@@ -172,6 +192,10 @@ impl LatchkeyApp {
             WorkspaceSource::Open(mut workspace) => {
                 app.audit.verify_now(&mut workspace);
                 app.screen = app.sign_in_screen(*workspace);
+            }
+            WorkspaceSource::Server(target) => {
+                app.server = Some(target.clone());
+                app.screen = Self::server_sign_in_screen(target);
             }
             WorkspaceSource::File(path) => {
                 app.path = Some(path.clone());
@@ -253,7 +277,10 @@ impl LatchkeyApp {
 
     fn workspace_mut(screen: &mut Screen) -> Option<&mut Workspace> {
         match screen {
-            Screen::SignIn(state) => Some(&mut state.workspace),
+            Screen::SignIn(state) => match &mut state.to {
+                SignInTo::Open(workspace) => Some(workspace),
+                SignInTo::Server(_) => None,
+            },
             Screen::Main(main) => Some(main.workspace()),
             Screen::FirstStart | Screen::Unavailable(_) => None,
         }
@@ -289,10 +316,23 @@ impl LatchkeyApp {
             Vec::new()
         };
         Screen::SignIn(Box::new(SignInState {
-            workspace,
+            to: SignInTo::Open(workspace),
             view: SignInView {
                 workspace_name,
                 demo_users,
+            },
+        }))
+    }
+
+    /// The sign-in of a PostgreSQL workspace: nothing is read before the
+    /// server lets the user in, so the screen names the address.
+    fn server_sign_in_screen(target: PgTarget) -> Screen {
+        let workspace_name = target.describe();
+        Screen::SignIn(Box::new(SignInState {
+            to: SignInTo::Server(target),
+            view: SignInView {
+                workspace_name,
+                demo_users: Vec::new(),
             },
         }))
     }
@@ -444,32 +484,48 @@ impl LatchkeyApp {
     fn apply_sign_in(&mut self) {
         let now = self.frame_now;
         let screen = std::mem::replace(&mut self.screen, Screen::FirstStart);
-        let Screen::SignIn(mut state) = screen else {
+        let Screen::SignIn(state) = screen else {
             self.screen = screen;
             return;
+        };
+        let SignInState { to, view } = *state;
+        let form = &mut self.sign_in;
+        if form.must_change && form.new_password.as_str() != form.repeat_password.as_str() {
+            form.errors = FieldErrors::default();
+            form.errors
+                .push(Field::Password, "the two new passwords differ");
+            self.screen = Screen::SignIn(Box::new(SignInState { to, view }));
+            return;
+        }
+        let mut workspace = match to {
+            SignInTo::Open(workspace) => workspace,
+            // A PostgreSQL workspace opens with the user's own connection.
+            SignInTo::Server(target) => {
+                match Workspace::connect_postgres(&target, &form.username, form.password.as_str())
+                {
+                    Ok(workspace) => workspace,
+                    Err(e) => {
+                        let to = SignInTo::Server(target);
+                        self.refuse_sign_in(SignInState { to, view }, &e);
+                        return;
+                    }
+                }
+            }
         };
         let form = &mut self.sign_in;
         let signed_in = if form.must_change {
             form.errors = FieldErrors::default();
-            if form.new_password.as_str() != form.repeat_password.as_str() {
-                form.errors
-                    .push(Field::Password, "the two new passwords differ");
-                self.screen = Screen::SignIn(state);
-                return;
-            }
-            state.workspace.change_password(
+            workspace.change_password(
                 &form.username,
                 form.password.as_str(),
                 form.new_password.as_str(),
                 now,
             )
         } else {
-            state
-                .workspace
-                .sign_in(&form.username, form.password.as_str(), now)
+            workspace.sign_in(&form.username, form.password.as_str(), now)
         };
         match signed_in {
-            Ok(session) => self.open_main(state, session, now),
+            Ok(session) => self.open_main(workspace, view, session, now),
             Err(ServiceError::PasswordChangeRequired) => {
                 // The temporary password was right: it stays typed, and a
                 // new one is asked for.
@@ -479,28 +535,51 @@ impl LatchkeyApp {
                 form.notice = Some(
                     "An administrator reset your password. Choose a new one to sign in.".into(),
                 );
-                self.screen = Screen::SignIn(state);
-            }
-            Err(e) if e.field_errors().is_some() => {
-                self.sign_in.errors = e.field_errors().cloned().unwrap_or_default();
-                self.screen = Screen::SignIn(state);
+                self.screen = Screen::SignIn(Box::new(self.back_to_sign_in(workspace, view)));
             }
             Err(e) => {
-                if !e.is_locked_by_another() {
-                    // Nothing was checked while another program held the lock:
-                    // the person only has to press Enter again.
-                    self.sign_in.password.clear();
-                }
-                self.sign_in.error = Some(e.to_string());
-                self.sign_in.focus_password = true;
-                self.screen = Screen::SignIn(state);
+                let state = self.back_to_sign_in(workspace, view);
+                self.refuse_sign_in(state, &e);
             }
         }
     }
 
+    /// The sign-in screen again, after `workspace` was tried: the same open
+    /// workspace, or (for a PostgreSQL workspace) its address, the user's
+    /// connection closing.
+    fn back_to_sign_in(&self, workspace: Workspace, view: SignInView) -> SignInState {
+        let to = match &self.server {
+            Some(target) => SignInTo::Server(target.clone()),
+            None => SignInTo::Open(workspace),
+        };
+        SignInState { to, view }
+    }
+
+    /// Back to the sign-in screen with why it failed.
+    fn refuse_sign_in(&mut self, state: SignInState, e: &ServiceError) {
+        if let Some(errors) = e.field_errors() {
+            self.sign_in.errors = errors.clone();
+        } else {
+            if !e.is_locked_by_another() {
+                // Nothing was checked while another program held the lock:
+                // the person only has to press Enter again.
+                self.sign_in.password.clear();
+            }
+            self.sign_in.error = Some(e.to_string());
+            self.sign_in.focus_password = true;
+        }
+        self.screen = Screen::SignIn(Box::new(state));
+    }
+
     /// Signed in: the main window for `session`, or back to the sign-in
     /// with the reason when it cannot be loaded.
-    fn open_main(&mut self, mut state: Box<SignInState>, session: Session, now: Timestamp) {
+    fn open_main(
+        &mut self,
+        mut workspace: Workspace,
+        view: SignInView,
+        session: Session,
+        now: Timestamp,
+    ) {
         let form = &mut self.sign_in;
         form.password.clear();
         form.new_password.clear();
@@ -508,8 +587,13 @@ impl LatchkeyApp {
         form.must_change = false;
         form.errors = FieldErrors::default();
         form.error = None;
+        // The window's clock follows the server's where a server ends access.
+        self.clock_offset = match workspace.server_instant() {
+            Ok(Some(server_now)) => Span(server_now.millis() - self.env.clock.now().millis()),
+            _ => Span::ZERO,
+        };
         let loaded = MainState::load(
-            state.workspace,
+            workspace,
             session,
             self.env.clipboard.clone(),
             Arc::clone(&self.env.notifier),
@@ -527,8 +611,7 @@ impl LatchkeyApp {
             Err(failed) => {
                 let (workspace, e) = *failed;
                 self.sign_in.error = Some(e.to_string());
-                state.workspace = workspace;
-                self.screen = Screen::SignIn(state);
+                self.screen = Screen::SignIn(Box::new(self.back_to_sign_in(workspace, view)));
             }
         }
     }
@@ -549,7 +632,12 @@ impl LatchkeyApp {
                     self.sign_in.focus_password = true;
                 }
                 self.sign_in.notice = notice;
-                self.sign_in_screen(main.into_workspace())
+                let workspace = main.into_workspace();
+                match &self.server {
+                    // The user's connection closes with their session.
+                    Some(target) => Self::server_sign_in_screen(target.clone()),
+                    None => self.sign_in_screen(workspace),
+                }
             }
             other => other,
         };
@@ -592,7 +680,7 @@ impl LatchkeyApp {
     /// Everything that is not drawing: read the clock once, pick up other
     /// processes' changes, record what time did, and plan the next repaint.
     fn frame_logic(&mut self, ctx: &egui::Context) {
-        let now = self.env.clock.now();
+        let now = self.env.clock.now() + self.clock_offset;
         self.frame_now = now;
         self.appearance.logic(ctx);
         let title = self.window_title();

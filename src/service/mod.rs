@@ -211,9 +211,25 @@ impl Workspace {
         })
     }
 
-    /// Who enforces this workspace's rules (for the status bar, R-BEY-9).
+    /// Who enforces this workspace's rules.
     pub fn enforcement(&self) -> Enforcement {
         self.store.enforcement()
+    }
+
+    /// Whose clock ends access, in words for the status bar (R-BEY-9):
+    /// "this computer's clock", or the database server's.
+    pub fn expiry_clock(&self) -> String {
+        match self.store.clock_host() {
+            Some(host) => format!("the database server's clock ({host})"),
+            None => "this computer's clock".to_owned(),
+        }
+    }
+
+    /// The database server's instant, where a server enforces the rules
+    /// (the window's clock follows it); `None` where this computer's clock
+    /// is the one.
+    pub fn server_instant(&mut self) -> Result<Option<Timestamp>, ServiceError> {
+        Ok(self.store.server_instant()?)
     }
 
     /// Where the workspace key is kept, for the status bar.

@@ -52,6 +52,18 @@ impl Workspace {
         Ok((workspace, session))
     }
 
+    /// Opens the PostgreSQL workspace at `target` with `username`'s own
+    /// connection (the server checks the password); then
+    /// [`Workspace::sign_in`] opens the session.
+    pub fn connect_postgres(
+        target: &PgTarget,
+        username: &str,
+        password: &str,
+    ) -> Result<Workspace, ServiceError> {
+        let store = PgStore::connect(target, username, password).map_err(from_pg)?;
+        Workspace::open_server(Box::new(store))
+    }
+
     /// Signs in to the PostgreSQL workspace at `target`: the server checks
     /// the password; then the session opens as on any workspace (refused
     /// while an administrator's reset waits for a new password).
@@ -61,8 +73,7 @@ impl Workspace {
         password: &str,
         now: Timestamp,
     ) -> Result<(Workspace, Session), ServiceError> {
-        let store = PgStore::connect(target, username, password).map_err(from_pg)?;
-        let mut workspace = Workspace::open_server(Box::new(store))?;
+        let mut workspace = Workspace::connect_postgres(target, username, password)?;
         let session = workspace.sign_in(username, password, now)?;
         Ok((workspace, session))
     }

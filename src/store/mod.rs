@@ -307,6 +307,20 @@ pub trait Store: Send {
         None
     }
 
+    /// The server whose clock decides when access ends, for a store that
+    /// enforces the rules itself (its host name, or "this computer" for a
+    /// local socket); `None` when this computer's clock decides.
+    fn clock_host(&self) -> Option<String> {
+        None
+    }
+
+    /// The server's instant now, for a store that enforces the rules
+    /// itself: the clock the window follows (R-BEY-9). `None` where this
+    /// computer's clock is the one.
+    fn server_instant(&mut self) -> Result<Option<Timestamp>, StoreError> {
+        Ok(None)
+    }
+
     /// Whether `password` is the one the store signed in with (where it
     /// signed in itself; the server checked it then).
     fn confirms_password(&self, password: &str) -> bool {

@@ -17,7 +17,7 @@ const ROW_HEIGHT: f32 = 22.0;
 pub fn admin_window_ui(
     ctx: &egui::Context,
     admin: &mut AdminView,
-    key: (&str, bool),
+    key: (&str, Option<bool>),
     intents: &mut Vec<Intent>,
 ) {
     let mut open = true;

@@ -32,7 +32,7 @@ fn text_setting_ui(
 pub fn settings_tab_ui(
     ui: &mut Ui,
     form: &mut SettingsForm,
-    (key_status, key_in_os_keyring): (&str, bool),
+    (key_status, key_in_os_keyring): (&str, Option<bool>),
     intents: &mut Vec<Intent>,
 ) {
     let errors = form.errors.clone();
@@ -153,9 +153,18 @@ fn presets_ui(ui: &mut Ui, form: &mut SettingsForm, errors: &crate::domain::Fiel
 }
 
 /// Where the workspace key lives, and the button that moves it.
-fn key_ui(ui: &mut Ui, key_status: &str, key_in_os_keyring: bool, intents: &mut Vec<Intent>) {
+fn key_ui(
+    ui: &mut Ui,
+    key_status: &str,
+    key_in_os_keyring: Option<bool>,
+    intents: &mut Vec<Intent>,
+) {
     ui.strong("Workspace key");
     ui.label(key_status);
+    // The database server's key never comes to this computer.
+    let Some(key_in_os_keyring) = key_in_os_keyring else {
+        return;
+    };
     // Either way the new copy is written and checked before the
     // old one is removed.
     let (label, into_keyring) = if key_in_os_keyring {

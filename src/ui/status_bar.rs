@@ -40,7 +40,7 @@ pub fn status_bar_ui(
         ui.separator();
         ui.label(RichText::new(&state.location).weak());
         ui.separator();
-        ui.label("Expiry enforced by this computer's clock");
+        ui.label(format!("Expiry enforced by {}", state.expiry_clock));
         ui.separator();
         ui.label(&state.key_status);
         ui.separator();

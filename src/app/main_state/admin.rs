@@ -126,8 +126,7 @@ impl MainState {
         {
             Ok(status) => {
                 self.view.key_status = status.to_string();
-                self.view.key_in_os_keyring =
-                    status.location == crate::service::KeyLocation::OsKeyring;
+                self.view.key_in_os_keyring = super::key_in_os_keyring(&status.location);
                 Ok(format!("Moved: {status}"))
             }
             Err(e) => Err(e.to_string()),

@@ -280,8 +280,11 @@ pub struct MainView {
     pub location: String,
     /// Where its key is.
     pub key_status: String,
-    /// Whether the workspace key is in the OS keyring (else in the key file).
-    pub key_in_os_keyring: bool,
+    /// Whether the workspace key is in the OS keyring (else in the key
+    /// file); `None` where the database server keeps it (it never moves).
+    pub key_in_os_keyring: Option<bool>,
+    /// Whose clock ends access, in words (R-BEY-9).
+    pub expiry_clock: String,
     /// Workspace settings.
     pub settings: WorkspaceSettings,
     /// Vaults the user sees.

@@ -107,6 +107,14 @@ impl PgTarget {
         self.config.get_dbname()
     }
 
+    /// The server's host name, or "this computer" for a local socket.
+    pub fn host(&self) -> String {
+        match self.config.get_hosts().first() {
+            Some(Host::Tcp(name)) => name.clone(),
+            _ => "this computer".to_owned(),
+        }
+    }
+
     /// The address for people: `postgresql://host:port/database`, or the
     /// socket folder for a local server; never a password.
     pub fn describe(&self) -> String {

@@ -5,6 +5,7 @@
 
 use super::tx::{PgTx, failed};
 use super::{PgError, PgTarget, role_name, whoami};
+use crate::domain::Timestamp;
 use crate::domain::user::User;
 use crate::store::{ChangeProbe, Enforcement, Store, StoreError, StoreTx, TxMode};
 use ::postgres::{Client, IsolationLevel};
@@ -81,6 +82,18 @@ impl Store for PgStore {
 
     fn signed_in_user(&self) -> Option<User> {
         Some(self.user.clone())
+    }
+
+    fn clock_host(&self) -> Option<String> {
+        Some(self.target.host())
+    }
+
+    fn server_instant(&mut self) -> Result<Option<Timestamp>, StoreError> {
+        let row = self
+            .client
+            .query_one("SELECT latchkey_api.server_now()", &[])
+            .map_err(failed)?;
+        Ok(Some(Timestamp(row.get(0))))
     }
 
     fn confirms_password(&self, password: &str) -> bool {

@@ -274,6 +274,18 @@ BEGIN
 END
 $$;
 
+-- The server's instant (unix milliseconds UTC), which decides when access
+-- ends; the window follows it (R-BEY-9).
+CREATE FUNCTION latchkey_api.server_now() RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER VOLATILE
+SET search_path = latchkey, pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM caller();
+    RETURN now_ms();
+END
+$$;
+
 -- Creates a user and its role; for active administrators.
 CREATE FUNCTION latchkey_api.create_user(
     p_username text, p_role text, p_display_name text, p_email text,
