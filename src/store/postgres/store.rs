@@ -2,21 +2,33 @@
 //!
 //! Opening it is signing in: the connection is the user's own role, so
 //! every transaction it begins is checked by the server as that user.
+//!
+//! Live updates (R-DATA-2): the server sends `NOTIFY latchkey_changes` when
+//! a transaction that changed the workspace commits (its payload names a
+//! table, never data); each connection listens, and its data version counts
+//! what it heard. A connection the server dropped (a restart) is opened
+//! again at the next transaction, as the same user.
 
 use super::tx::{PgTx, failed};
 use super::{PgError, PgTarget, role_name, whoami};
 use crate::domain::Timestamp;
 use crate::domain::user::User;
 use crate::store::{ChangeProbe, Enforcement, Store, StoreError, StoreTx, TxMode};
+use ::postgres::fallible_iterator::FallibleIterator;
 use ::postgres::{Client, IsolationLevel};
 use std::time::Duration;
 use zeroize::Zeroizing;
+
+/// The channel the server announces commits on.
+const CHANGES_CHANNEL: &str = "latchkey_changes";
 
 /// A PostgreSQL workspace, connected as one Latchkey user.
 pub struct PgStore {
     target: PgTarget,
     client: Client,
     user: User,
+    /// How many change announcements this connection heard.
+    heard: i64,
     /// Kept to open a second connection as the same user (an import on a
     /// background thread, the change probe); never written anywhere.
     password: Zeroizing<String>,
@@ -26,14 +38,27 @@ impl PgStore {
     /// Signs in to the workspace at `target` as `username`: the server
     /// checks the password (SCRAM-SHA-256) and says who that is.
     pub fn connect(target: &PgTarget, username: &str, password: &str) -> Result<PgStore, PgError> {
-        let mut client = target.connect(&role_name(username), password)?;
+        let mut client = listening(target, username, password)?;
         let user = whoami(&mut client)?;
         Ok(PgStore {
             target: target.clone(),
             client,
             user,
+            heard: 0,
             password: Zeroizing::new(password.to_owned()),
         })
+    }
+
+    /// Opens the connection again when the server dropped it (a restart,
+    /// a network cut): the same user, checked again by the server.
+    fn reconnect_if_dropped(&mut self) -> Result<(), StoreError> {
+        if !self.client.is_closed() {
+            return Ok(());
+        }
+        self.client = listening(&self.target, &self.user.username, &self.password)?;
+        // Whatever changed meanwhile is news.
+        self.heard += 1;
+        Ok(())
     }
 
     /// The signed-in user, as the server said at sign-in.
@@ -44,6 +69,7 @@ impl PgStore {
 
 impl Store for PgStore {
     fn begin(&mut self, mode: TxMode) -> Result<Box<dyn StoreTx + '_>, StoreError> {
+        self.reconnect_if_dropped()?;
         let me = self.user.id;
         let tx = self
             .client
@@ -56,8 +82,9 @@ impl Store for PgStore {
     }
 
     fn data_version(&mut self) -> Result<i64, StoreError> {
-        // Filled in with LISTEN/NOTIFY (R-DATA-2, issue 19).
-        Ok(0)
+        self.reconnect_if_dropped()?;
+        self.heard += count_heard(&mut self.client)?;
+        Ok(self.heard)
     }
 
     fn location(&self) -> String {
@@ -65,7 +92,14 @@ impl Store for PgStore {
     }
 
     fn change_probe(&self) -> Option<Box<dyn ChangeProbe>> {
-        None
+        let client = listening(&self.target, &self.user.username, &self.password).ok()?;
+        Some(Box::new(PgProbe {
+            target: self.target.clone(),
+            username: self.user.username.clone(),
+            password: self.password.clone(),
+            client,
+            heard: 0,
+        }))
     }
 
     fn second_connection(&self) -> Option<Result<Box<dyn Store>, StoreError>> {
@@ -112,5 +146,48 @@ impl Store for PgStore {
         self.client
             .batch_execute(&format!("SET lock_timeout = {millis}"))
             .map_err(failed)
+    }
+}
+
+/// A connection of `username` that listens to the workspace's change
+/// announcements.
+fn listening(target: &PgTarget, username: &str, password: &str) -> Result<Client, PgError> {
+    let mut client = target.connect(&role_name(username), password)?;
+    client
+        .batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
+        .map_err(super::error::from_query)?;
+    Ok(client)
+}
+
+/// How many announcements arrived since the last look (without waiting).
+fn count_heard(client: &mut Client) -> Result<i64, StoreError> {
+    let mut heard = 0;
+    let mut pending = client.notifications();
+    let mut arrived = pending.iter();
+    while let Some(announcement) = arrived.next().map_err(failed)? {
+        if announcement.channel() == CHANGES_CHANNEL {
+            heard += 1;
+        }
+    }
+    Ok(heard)
+}
+
+/// The window's watcher: its own connection, listening.
+struct PgProbe {
+    target: PgTarget,
+    username: String,
+    password: Zeroizing<String>,
+    client: Client,
+    heard: i64,
+}
+
+impl ChangeProbe for PgProbe {
+    fn data_version(&mut self) -> Result<i64, StoreError> {
+        if self.client.is_closed() {
+            self.client = listening(&self.target, &self.username, &self.password)?;
+            self.heard += 1;
+        }
+        self.heard += count_heard(&mut self.client)?;
+        Ok(self.heard)
     }
 }
