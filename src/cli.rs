@@ -19,12 +19,11 @@ use latchkey::platform::preferences::PreferencesFile;
 use latchkey::platform::screen_lock::ScreenLock;
 use latchkey::platform::theme::DesktopTheme;
 use latchkey::platform::witness::system_witness;
-use latchkey::store::postgres::PgTarget;
 use latchkey::service::{
     AuditQuery, AuditVerdict, Contents, ExportFormat, HashCost, ServerOwner, WitnessOutcome,
-    Workspace,
-    check_audit_file, demo, remember_created_file,
+    Workspace, check_audit_file, demo, remember_created_file,
 };
+use latchkey::store::postgres::PgTarget;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -529,3 +529,50 @@ fn a_password_never_appears_in_an_error_or_the_server_log() {
     // Not even a verifier: the functions' arguments are not logged.
     assert!(!log.contains("SCRAM-SHA-256$"), "{log}");
 }
+
+/// R-BEY-9: the server's clock decides. A client declaring another instant
+/// (the setting the store sends at each transaction's start) changes
+/// nothing unless the server's owner made the server follow its clients,
+/// which no user can do.
+#[test]
+fn a_forged_time_moves_nothing() {
+    let Some(team) = team() else { return };
+    let mut bob = team.raw("bob", BOB_PW);
+    let now = |client: &mut postgres::Client| -> i64 {
+        client
+            .query_one("SELECT latchkey_api.server_now()", &[])
+            .unwrap()
+            .get(0)
+    };
+    let before = now(&mut bob);
+    let far_future = "4102444800000"; // 2100-01-01
+    bob.execute(
+        "SELECT pg_catalog.set_config('latchkey.client_now_ms', $1, false)",
+        &[&far_future],
+    )
+    .unwrap();
+    let after = now(&mut bob);
+    assert!(
+        (before..before + 60_000).contains(&after),
+        "the server's clock: {before} then {after}"
+    );
+    // The switch is the owner's alone, and so is the crypto schema.
+    for sql in [
+        "INSERT INTO latchkey.server_clock (follow_clients) VALUES (true)",
+        "UPDATE latchkey.server_clock SET fixed_ms = 0",
+        "SELECT latchkey.now_ms()",
+        "SELECT latchkey_crypto.gen_random_bytes(4)",
+        "SELECT * FROM latchkey.secret_key",
+    ] {
+        assert_eq!(
+            sqlstate(bob.batch_execute(sql)),
+            INSUFFICIENT_PRIVILEGE,
+            "{sql}"
+        );
+    }
+    // Where the owner says so (the test suite), the server follows.
+    team.superuser()
+        .batch_execute("INSERT INTO latchkey.server_clock (follow_clients) VALUES (true)")
+        .unwrap();
+    assert_eq!(now(&mut bob), 4_102_444_800_000);
+}

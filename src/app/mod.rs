@@ -31,11 +31,11 @@ use crate::platform::notifier::Notifier;
 use crate::platform::preferences::PreferencesFile;
 use crate::platform::screen_lock::ScreenLock;
 use crate::platform::theme::DesktopTheme;
-use crate::store::postgres::PgTarget;
 use crate::platform::witness::Witness;
 use crate::service::{
     Contents, HashCost, ServiceError, Session, Workspace, demo, unfinished_creation,
 };
+use crate::store::postgres::PgTarget;
 use appearance::Appearance;
 pub use appearance::theme_preference;
 
@@ -501,8 +501,7 @@ impl LatchkeyApp {
             SignInTo::Open(workspace) => workspace,
             // A PostgreSQL workspace opens with the user's own connection.
             SignInTo::Server(target) => {
-                match Workspace::connect_postgres(&target, &form.username, form.password.as_str())
-                {
+                match Workspace::connect_postgres(&target, &form.username, form.password.as_str()) {
                     Ok(workspace) => workspace,
                     Err(e) => {
                         let to = SignInTo::Server(target);
