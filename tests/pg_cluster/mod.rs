@@ -374,6 +374,12 @@ impl PgCluster {
         );
     }
 
+    /// Starts the server again after [`PgCluster::stop`] (same data, socket
+    /// and port).
+    pub fn restart(&mut self) {
+        self.start_server();
+    }
+
     /// Stops the server with `mode` ("fast", "immediate"); true when it stopped.
     pub fn stop(&self, mode: &str) -> bool {
         let data = self.data_dir();
