@@ -153,14 +153,27 @@ fn init_postgres(
     admin: &str,
     clock: &dyn Clock,
 ) -> Result<ExitCode> {
-    if demo || scale.is_some() {
+    if scale.is_some() {
         bail!(
-            "a PostgreSQL workspace is created empty (with its first administrator); --demo and --scale make workspace files"
+            "--scale makes workspace files; a PostgreSQL workspace is created empty or as the demo"
         );
     }
     let target = PgTarget::parse(address)?;
     let mut input = std::io::stdin().lock();
     let owner_password = read_secret_line(&mut input, "the owner role's password")?;
+    if demo {
+        let owner = ServerOwner {
+            user: owner,
+            password: owner_password.as_str(),
+        };
+        Workspace::create_postgres_demo(&target, &owner, clock.now())?;
+        say!("Created the demo workspace in {}", target.describe());
+        say!(
+            "Users: admin, alice, bob, carol; every password is \"{}\"",
+            demo::DEMO_PASSWORD
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let admin_password = read_secret_line(&mut input, "the administrator's password")?;
     let first_admin = NewUser {
         username: admin.to_owned(),

@@ -85,10 +85,10 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a workspace: the demo one, or a large generated one for
-    /// benchmarks. A PostgreSQL workspace is created empty in the empty
-    /// database of its address, with its first administrator: reads the
-    /// owner role's password, then the administrator's, from standard
-    /// input, one a line.
+    /// benchmarks. A PostgreSQL workspace is created in the empty database
+    /// of its address, as the demo or empty with its first administrator:
+    /// reads the owner role's password, then (empty) the administrator's,
+    /// from standard input, one a line.
     Init {
         /// Sample vaults, entries, users (alice, bob, carol, admin; password "demo") and requests.
         #[arg(long, conflicts_with = "scale")]

@@ -3,12 +3,19 @@
 
 use super::admin::{self, audit_user_created};
 use super::auth::{HashCost, Session};
-use super::secrets::{self, KeyLocation, KeyStatus, SecretKeeper};
-use super::{ServiceError, Workspace, file};
-use crate::domain::Timestamp;
+use super::secrets::{self, KeyLocation, KeyStatus, SecretBox, SecretKeeper};
+use super::{KeyOptions, ServiceError, Workspace, demo, file};
 use crate::domain::user::NewUser;
-use crate::store::postgres::{PgError, PgStore, PgTarget, PgWorkspace};
-use crate::store::{Enforcement, Store, StoreError, TxMode};
+use crate::domain::{EntryId, Timestamp};
+use crate::platform::keyring::MemoryKeyring;
+use crate::platform::places;
+use crate::store::postgres::{
+    CopySecrets, PgError, PgStore, PgTarget, PgWorkspace, copy_file_workspace,
+};
+use crate::store::sqlite::SqliteStore;
+use crate::store::{Enforcement, SealedSecret, Store, StoreError, TxMode};
+use std::path::Path;
+use zeroize::Zeroizing;
 
 /// The owner connection that lays out a new PostgreSQL workspace: a
 /// superuser of the server (used once, never kept).
@@ -64,6 +71,53 @@ impl Workspace {
         Workspace::open_server(Box::new(store))
     }
 
+    /// Creates the demo workspace in the empty database of `target`: built
+    /// as a workspace file is by `init --demo` (in a private temporary
+    /// folder, removed after), then moved in whole
+    /// ([`copy_file_workspace`]); every demo user signs in with the demo
+    /// password.
+    pub fn create_postgres_demo(
+        target: &PgTarget,
+        owner: &ServerOwner<'_>,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        let folder = std::env::temp_dir().join(format!("latchkey-demo-{}", secrets::random_id()));
+        places::create_private_dir(&folder).map_err(|reason| {
+            ServiceError::Store(StoreError::Io {
+                path: folder.clone(),
+                reason,
+            })
+        })?;
+        let built = Self::copy_demo_from(&folder, target, owner, now);
+        // Its secrets were sealed with a key only this process held.
+        let _ = std::fs::remove_dir_all(&folder);
+        built
+    }
+
+    fn copy_demo_from(
+        folder: &Path,
+        target: &PgTarget,
+        owner: &ServerOwner<'_>,
+        now: Timestamp,
+    ) -> Result<(), ServiceError> {
+        let path = folder.join("demo.latchkey");
+        let keyring = MemoryKeyring::default();
+        let keys = KeyOptions {
+            keyring: &keyring,
+            key_file: None,
+        };
+        let store = SqliteStore::create(&path)?;
+        let demo = demo::create_demo(Box::new(store), &keys, HashCost::Minimal, now)?;
+        let SecretKeeper::Here(secrets) = demo.secrets.clone() else {
+            return Err(ServiceError::Key(
+                "the demo's secrets are not sealed here".into(),
+            ));
+        };
+        demo.store.close()?;
+        let mut opener = DemoSecrets { secrets };
+        copy_file_workspace(target, owner.user, owner.password, &path, &mut opener).map_err(from_pg)
+    }
+
     /// Signs in to the PostgreSQL workspace at `target`: the server checks
     /// the password; then the session opens as on any workspace (refused
     /// while an administrator's reset waits for a new password).
@@ -108,6 +162,22 @@ impl Workspace {
             },
             hash_cost,
         }
+    }
+}
+
+/// What moving the demo into the server needs: the demo password, and its
+/// secrets opened with the key it was built with.
+struct DemoSecrets {
+    secrets: SecretBox,
+}
+
+impl CopySecrets for DemoSecrets {
+    fn password_of(&mut self, _username: &str) -> Zeroizing<String> {
+        Zeroizing::new(demo::DEMO_PASSWORD.to_owned())
+    }
+
+    fn open(&mut self, entry: EntryId, sealed: &SealedSecret) -> Result<Zeroizing<String>, String> {
+        self.secrets.open(entry, sealed).map_err(|e| e.to_string())
     }
 }
 

@@ -15,6 +15,7 @@
 //! statement, its parameters or a password.
 
 mod audit;
+mod copy;
 mod entries;
 mod error;
 mod requests;
@@ -23,6 +24,7 @@ mod tls;
 mod tx;
 mod vaults;
 
+pub use copy::{CopySecrets, copy_file_workspace};
 pub use error::PgError;
 pub use store::PgStore;
 pub use tls::{SslMode, TlsSettings};
@@ -172,6 +174,23 @@ fn scram_verifier(password: &str) -> String {
     postgres_protocol::password::scram_sha_256(password.as_bytes())
 }
 
+/// Lays out the schema of a new workspace in the owner's transaction.
+fn lay_out_schema(tx: &mut ::postgres::Transaction<'_>) -> Result<(), PgError> {
+    let taken = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname IN ('latchkey_owner', 'latchkey_user'))",
+            &[],
+        )
+        .map_err(error::from_query)?;
+    if taken.get::<_, bool>(0) {
+        // Roles belong to the whole server, not to one database.
+        return Err(PgError::Refused(DomainError::WrongState(
+            "this PostgreSQL server already holds a Latchkey workspace".into(),
+        )));
+    }
+    tx.batch_execute(SCHEMA_SQL).map_err(error::from_query)
+}
+
 /// Creating a PostgreSQL workspace.
 pub struct PgWorkspace;
 
@@ -194,19 +213,7 @@ impl PgWorkspace {
         // session of this database).
         tx.batch_execute("SET LOCAL log_parameter_max_length = 0")
             .map_err(error::from_query)?;
-        let taken = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname IN ('latchkey_owner', 'latchkey_user'))",
-                &[],
-            )
-            .map_err(error::from_query)?;
-        if taken.get::<_, bool>(0) {
-            // Roles belong to the whole server, not to one database.
-            return Err(PgError::Refused(DomainError::WrongState(
-                "this PostgreSQL server already holds a Latchkey workspace".into(),
-            )));
-        }
-        tx.batch_execute(SCHEMA_SQL).map_err(error::from_query)?;
+        lay_out_schema(&mut tx)?;
         let username = first_admin.username.trim();
         let row = tx
             .query_one(
