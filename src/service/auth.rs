@@ -363,6 +363,7 @@ impl Workspace {
                 ops.audit(Some(user.id), AuditAction::SignedIn, None, None, &json!({}))?;
                 Ok(user)
             })?;
+            self.store.note_password_changed(new_password);
             return Ok(Session::new(user));
         }
         // Hashed before any lock is taken, as the check below is.

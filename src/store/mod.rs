@@ -307,6 +307,12 @@ pub trait Store: Send {
         None
     }
 
+    /// The signed-in user's password changed (where the store signed in
+    /// itself): later connections use the new one.
+    fn note_password_changed(&mut self, password: &str) {
+        let _ = password;
+    }
+
     /// The server whose clock decides when access ends, for a store that
     /// enforces the rules itself (its host name, or "this computer" for a
     /// local socket); `None` when this computer's clock decides.

@@ -118,6 +118,10 @@ impl Store for PgStore {
         Some(self.user.clone())
     }
 
+    fn note_password_changed(&mut self, password: &str) {
+        self.password = Zeroizing::new(password.to_owned());
+    }
+
     fn clock_host(&self) -> Option<String> {
         Some(self.target.host())
     }
