@@ -101,6 +101,17 @@ fn from_db(db: &DbError) -> PgError {
         let field = match db.hint() {
             Some("password") => Field::Password,
             Some("username") => Field::Username,
+            Some("name") => Field::Name,
+            Some("email") => Field::Email,
+            Some("entry") => Field::Entry,
+            Some("approver") => Field::Approver,
+            Some("permission_set") => Field::PermissionSet,
+            Some("presets") => Field::Presets,
+            Some("max_length") => Field::MaxLength,
+            Some("pending_ttl") => Field::PendingTtl,
+            Some("expiring_lead") => Field::ExpiringLead,
+            Some("clipboard_clear") => Field::ClipboardClear,
+            Some("idle_lock") => Field::IdleLock,
             _ => Field::Workspace,
         };
         PgError::Refused(DomainError::invalid(field, message))

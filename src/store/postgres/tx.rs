@@ -90,7 +90,7 @@ impl StoreTx for PgTx<'_> {
         user: &NewUser,
         password: &str,
     ) -> Result<UserId, StoreError> {
-        Err(not_yet("insert_user_with_password", "vaults"))
+        super::vaults::insert_user_with_password(&mut self.tx, user, password)
     }
 
     fn set_user_password(
@@ -99,7 +99,7 @@ impl StoreTx for PgTx<'_> {
         password: &str,
         must_change: bool,
     ) -> Result<(), StoreError> {
-        Err(not_yet("set_user_password", "vaults"))
+        super::vaults::set_user_password(&mut self.tx, id, password, must_change)
     }
 
     fn set_secret_clear(&mut self, entry: EntryId, secret: &str) -> Result<(), StoreError> {
@@ -117,45 +117,45 @@ impl StoreTx for PgTx<'_> {
     // Workspace metadata and settings.
 
     fn meta(&mut self, key: &str) -> Result<Option<String>, StoreError> {
-        Err(not_yet("meta", "vaults"))
+        super::vaults::meta(&mut self.tx, key)
     }
 
     fn entry_revision(&mut self, vault: VaultId) -> Result<i64, StoreError> {
-        Err(not_yet("entry_revision", "vaults"))
+        super::vaults::entry_revision(&mut self.tx, vault)
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        Err(not_yet("set_meta", "vaults"))
+        super::vaults::set_meta(&mut self.tx, key, value)
     }
 
     fn settings(&mut self) -> Result<WorkspaceSettings, StoreError> {
-        Err(not_yet("settings", "vaults"))
+        super::vaults::settings(&mut self.tx)
     }
 
     fn save_settings(&mut self, settings: &WorkspaceSettings) -> Result<(), StoreError> {
-        Err(not_yet("save_settings", "vaults"))
+        super::vaults::save_settings(&mut self.tx, settings)
     }
 
     // Users.
 
     fn insert_user(&mut self, user: &NewUser, password_hash: &str) -> Result<UserId, StoreError> {
-        Err(not_yet("insert_user", "vaults"))
+        super::vaults::insert_user()
     }
 
     fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
-        Err(not_yet("user", "vaults"))
+        super::vaults::user(&mut self.tx, id)
     }
 
     fn users(&mut self) -> Result<Vec<User>, StoreError> {
-        Err(not_yet("users", "vaults"))
+        super::vaults::users(&mut self.tx)
     }
 
     fn admins(&mut self) -> Result<Vec<User>, StoreError> {
-        Err(not_yet("admins", "vaults"))
+        super::vaults::admins(&mut self.tx)
     }
 
     fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError> {
-        Err(not_yet("user_auth", "vaults"))
+        super::vaults::user_auth()
     }
 
     fn update_user_details(
@@ -164,15 +164,15 @@ impl StoreTx for PgTx<'_> {
         display_name: &str,
         email: &str,
     ) -> Result<(), StoreError> {
-        Err(not_yet("update_user_details", "vaults"))
+        super::vaults::update_user_details(&mut self.tx, id, display_name, email)
     }
 
     fn set_user_admin(&mut self, id: UserId, is_admin: bool) -> Result<(), StoreError> {
-        Err(not_yet("set_user_admin", "vaults"))
+        super::vaults::set_user_admin(&mut self.tx, id, is_admin)
     }
 
     fn set_user_active(&mut self, id: UserId, is_active: bool) -> Result<(), StoreError> {
-        Err(not_yet("set_user_active", "vaults"))
+        super::vaults::set_user_active(&mut self.tx, id, is_active)
     }
 
     fn set_password(
@@ -181,19 +181,19 @@ impl StoreTx for PgTx<'_> {
         password_hash: &str,
         must_change: bool,
     ) -> Result<(), StoreError> {
-        Err(not_yet("set_password", "vaults"))
+        super::vaults::set_password()
     }
 
     fn must_change_password(&mut self, id: UserId) -> Result<bool, StoreError> {
-        Err(not_yet("must_change_password", "vaults"))
+        super::vaults::must_change_password(&mut self.tx, id)
     }
 
     fn reference_password_hash(&mut self) -> Result<Option<String>, StoreError> {
-        Err(not_yet("reference_password_hash", "vaults"))
+        super::vaults::reference_password_hash()
     }
 
     fn sign_in_throttle(&mut self, bucket: u16) -> Result<SignInThrottle, StoreError> {
-        Err(not_yet("sign_in_throttle", "vaults"))
+        Ok(super::vaults::sign_in_throttle())
     }
 
     fn set_sign_in_throttle(
@@ -201,41 +201,43 @@ impl StoreTx for PgTx<'_> {
         bucket: u16,
         throttle: &SignInThrottle,
     ) -> Result<(), StoreError> {
-        Err(not_yet("set_sign_in_throttle", "vaults"))
+        super::vaults::set_sign_in_throttle()
     }
 
     fn clear_sign_in_throttle(&mut self, bucket: u16) -> Result<(), StoreError> {
-        Err(not_yet("clear_sign_in_throttle", "vaults"))
+        // Nothing is kept to clear (see vaults.rs).
+        Ok(())
     }
 
     fn forget_sign_in_throttles(&mut self, before: Timestamp) -> Result<(), StoreError> {
-        Err(not_yet("forget_sign_in_throttles", "vaults"))
+        // Nothing is kept to forget (see vaults.rs).
+        Ok(())
     }
 
     // Vaults, membership, approvers.
 
     fn insert_vault(&mut self, vault: &Vault) -> Result<VaultId, StoreError> {
-        Err(not_yet("insert_vault", "vaults"))
+        super::vaults::insert_vault(&mut self.tx, vault)
     }
 
     fn vault(&mut self, id: VaultId) -> Result<Option<Vault>, StoreError> {
-        Err(not_yet("vault", "vaults"))
+        super::vaults::vault(&mut self.tx, id)
     }
 
     fn vaults(&mut self) -> Result<Vec<Vault>, StoreError> {
-        Err(not_yet("vaults", "vaults"))
+        super::vaults::vaults(&mut self.tx)
     }
 
     fn add_member(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
-        Err(not_yet("add_member", "vaults"))
+        super::vaults::add_member(&mut self.tx, vault, user)
     }
 
     fn is_member(&mut self, vault: VaultId, user: UserId) -> Result<bool, StoreError> {
-        Err(not_yet("is_member", "vaults"))
+        super::vaults::is_member(&mut self.tx, vault, user)
     }
 
     fn member_vaults(&mut self, user: UserId) -> Result<Vec<VaultId>, StoreError> {
-        Err(not_yet("member_vaults", "vaults"))
+        super::vaults::member_vaults(&mut self.tx, user)
     }
 
     fn add_member_from(
@@ -244,11 +246,11 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         request: RequestId,
     ) -> Result<(), StoreError> {
-        Err(not_yet("add_member_from", "vaults"))
+        super::vaults::add_member_from(&mut self.tx, vault, user, request)
     }
 
     fn remove_member_from(&mut self, request: RequestId) -> Result<bool, StoreError> {
-        Err(not_yet("remove_member_from", "vaults"))
+        super::vaults::remove_member_from(&mut self.tx, request)
     }
 
     fn joins_in_vault(&mut self, vault: VaultId) -> Result<Vec<Request>, StoreError> {
@@ -264,43 +266,43 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn add_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
-        Err(not_yet("add_approver", "vaults"))
+        super::vaults::add_approver(&mut self.tx, vault, user)
     }
 
     fn rename_vault(&mut self, id: VaultId, name: &str) -> Result<(), StoreError> {
-        Err(not_yet("rename_vault", "vaults"))
+        super::vaults::rename_vault(&mut self.tx, id, name)
     }
 
     fn delete_vault(&mut self, id: VaultId) -> Result<(), StoreError> {
-        Err(not_yet("delete_vault", "vaults"))
+        super::vaults::delete_vault(&mut self.tx, id)
     }
 
     fn member_count(&mut self, vault: VaultId) -> Result<usize, StoreError> {
-        Err(not_yet("member_count", "vaults"))
+        super::vaults::member_count(&mut self.tx, vault)
     }
 
     fn vault_has_requests(&mut self, vault: VaultId) -> Result<bool, StoreError> {
-        Err(not_yet("vault_has_requests", "vaults"))
+        super::vaults::vault_has_requests(&mut self.tx, vault)
     }
 
     fn approvers(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError> {
-        Err(not_yet("approvers", "vaults"))
+        super::vaults::approvers(&mut self.tx, vault)
     }
 
     fn members(&mut self, vault: VaultId) -> Result<Vec<UserId>, StoreError> {
-        Err(not_yet("members", "vaults"))
+        super::vaults::members(&mut self.tx, vault)
     }
 
     fn remove_member(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
-        Err(not_yet("remove_member", "vaults"))
+        super::vaults::remove_member(&mut self.tx, vault, user)
     }
 
     fn remove_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
-        Err(not_yet("remove_approver", "vaults"))
+        super::vaults::remove_approver(&mut self.tx, vault, user)
     }
 
     fn update_vault_policy(&mut self, vault: &Vault) -> Result<(), StoreError> {
-        Err(not_yet("update_vault_policy", "vaults"))
+        super::vaults::update_vault_policy(&mut self.tx, vault)
     }
 
     // Permission sets and standing permissions.
@@ -311,29 +313,29 @@ impl StoreTx for PgTx<'_> {
         permissions: Permissions,
         is_builtin: bool,
     ) -> Result<PermissionSetId, StoreError> {
-        Err(not_yet("insert_permission_set", "vaults"))
+        super::vaults::insert_permission_set(&mut self.tx, name, permissions, is_builtin)
     }
 
     fn permission_sets(&mut self) -> Result<Vec<PermissionSet>, StoreError> {
-        Err(not_yet("permission_sets", "vaults"))
+        super::vaults::permission_sets(&mut self.tx)
     }
 
     fn permission_set(&mut self, id: PermissionSetId) -> Result<Option<PermissionSet>, StoreError> {
-        Err(not_yet("permission_set", "vaults"))
+        super::vaults::permission_set(&mut self.tx, id, false)
     }
 
     fn permission_set_record(
         &mut self,
         id: PermissionSetId,
     ) -> Result<Option<PermissionSet>, StoreError> {
-        Err(not_yet("permission_set_record", "vaults"))
+        super::vaults::permission_set(&mut self.tx, id, true)
     }
 
     fn permission_set_named(
         &mut self,
         name: &str,
     ) -> Result<Option<(PermissionSet, bool)>, StoreError> {
-        Err(not_yet("permission_set_named", "vaults"))
+        super::vaults::permission_set_named(&mut self.tx, name)
     }
 
     fn update_permission_set(
@@ -342,7 +344,7 @@ impl StoreTx for PgTx<'_> {
         name: &str,
         permissions: Permissions,
     ) -> Result<(), StoreError> {
-        Err(not_yet("update_permission_set", "vaults"))
+        super::vaults::update_permission_set(&mut self.tx, id, name, permissions)
     }
 
     fn delete_permission_set(
@@ -350,11 +352,11 @@ impl StoreTx for PgTx<'_> {
         id: PermissionSetId,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        Err(not_yet("delete_permission_set", "vaults"))
+        super::vaults::delete_permission_set(&mut self.tx, id)
     }
 
     fn standing_vaults_of_set(&mut self, set: PermissionSetId) -> Result<Vec<VaultId>, StoreError> {
-        Err(not_yet("standing_vaults_of_set", "vaults"))
+        super::vaults::standing_vaults_of_set(&mut self.tx, set)
     }
 
     fn open_requests_of_set(
@@ -372,30 +374,30 @@ impl StoreTx for PgTx<'_> {
         folder: Option<EntryId>,
         set: PermissionSetId,
     ) -> Result<(), StoreError> {
-        Err(not_yet("add_standing", "vaults"))
+        super::vaults::add_standing(&mut self.tx, user, vault, folder, set)
     }
 
     fn standing_grants(&mut self, vault: VaultId) -> Result<Vec<StandingGrant>, StoreError> {
-        Err(not_yet("standing_grants", "vaults"))
+        super::vaults::standing_grants(&mut self.tx, vault)
     }
 
     fn insert_standing_grant(&mut self, grant: &StandingGrant) -> Result<(), StoreError> {
-        Err(not_yet("insert_standing_grant", "vaults"))
+        super::vaults::insert_standing_grant(&mut self.tx, grant)
     }
 
     fn standing_from_request(
         &mut self,
         request: RequestId,
     ) -> Result<Option<StandingGrant>, StoreError> {
-        Err(not_yet("standing_from_request", "vaults"))
+        super::vaults::standing_from_request(&mut self.tx, request)
     }
 
     fn remove_standing(&mut self, grant: &StandingGrant) -> Result<bool, StoreError> {
-        Err(not_yet("remove_standing", "vaults"))
+        super::vaults::remove_standing(&mut self.tx, grant)
     }
 
     fn standing(&mut self, user: UserId, vault: VaultId) -> Result<Vec<StandingFact>, StoreError> {
-        Err(not_yet("standing", "vaults"))
+        super::vaults::standing(&mut self.tx, user, vault)
     }
 
     // Entries.
