@@ -101,6 +101,8 @@ fn from_db(db: &DbError) -> PgError {
         let field = match db.hint() {
             Some("password") => Field::Password,
             Some("username") => Field::Username,
+            Some("name") => Field::Name,
+            Some("entry") => Field::Entry,
             _ => Field::Workspace,
         };
         PgError::Refused(DomainError::invalid(field, message))
