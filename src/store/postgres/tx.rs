@@ -8,6 +8,7 @@
 
 #![allow(unused_variables)] // Until every area is served (issue 19).
 
+use super::entries;
 use super::error::{self, PgError};
 use crate::domain::access::StandingFact;
 use crate::domain::audit::AuditEvent;
@@ -103,7 +104,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn set_secret_clear(&mut self, entry: EntryId, secret: &str) -> Result<(), StoreError> {
-        Err(not_yet("set_secret_clear", "entries"))
+        entries::set_secret_clear(&mut self.tx, entry, secret)
     }
 
     fn reveal_secret(
@@ -111,7 +112,7 @@ impl StoreTx for PgTx<'_> {
         entry: EntryId,
         event: &AuditEvent,
     ) -> Result<Option<Zeroizing<String>>, StoreError> {
-        Err(not_yet("reveal_secret", "entries"))
+        entries::reveal_secret(&mut self.tx, self.me, entry, event)
     }
 
     // Workspace metadata and settings.
@@ -121,7 +122,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn entry_revision(&mut self, vault: VaultId) -> Result<i64, StoreError> {
-        super::vaults::entry_revision(&mut self.tx, vault)
+        entries::entry_revision(&mut self.tx, vault)
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -408,23 +409,23 @@ impl StoreTx for PgTx<'_> {
         kind: EntryKind,
         draft: &NewEntry,
     ) -> Result<EntryId, StoreError> {
-        Err(not_yet("insert_entry", "entries"))
+        entries::insert_entry(&mut self.tx, vault, kind, draft)
     }
 
     fn entry(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError> {
-        Err(not_yet("entry", "entries"))
+        entries::entry_by_id(&mut self.tx, id, false)
     }
 
     fn entry_record(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError> {
-        Err(not_yet("entry_record", "entries"))
+        entries::entry_by_id(&mut self.tx, id, true)
     }
 
     fn update_entry(&mut self, id: EntryId, draft: &NewEntry) -> Result<(), StoreError> {
-        Err(not_yet("update_entry", "entries"))
+        entries::update_entry(&mut self.tx, id, draft)
     }
 
     fn delete_entries(&mut self, ids: &[EntryId], at: Timestamp) -> Result<(), StoreError> {
-        Err(not_yet("delete_entries", "entries"))
+        entries::delete_entries(&mut self.tx, ids)
     }
 
     fn children(
@@ -432,31 +433,31 @@ impl StoreTx for PgTx<'_> {
         vault: VaultId,
         parent: Option<EntryId>,
     ) -> Result<Vec<Entry>, StoreError> {
-        Err(not_yet("children", "entries"))
+        entries::children(&mut self.tx, vault, parent)
     }
 
     fn entries(&mut self, vault: VaultId) -> Result<Vec<Entry>, StoreError> {
-        Err(not_yet("entries", "entries"))
+        entries::vault_entries(&mut self.tx, vault)
     }
 
     fn subtree(&mut self, entry: EntryId) -> Result<Vec<Entry>, StoreError> {
-        Err(not_yet("subtree", "entries"))
+        entries::subtree(&mut self.tx, entry)
     }
 
     fn ancestors(&mut self, entry: EntryId) -> Result<Vec<EntryId>, StoreError> {
-        Err(not_yet("ancestors", "entries"))
+        entries::ancestors(&mut self.tx, entry)
     }
 
     fn add_dependency(&mut self, dependency: &Dependency) -> Result<(), StoreError> {
-        Err(not_yet("add_dependency", "entries"))
+        entries::add_dependency(&mut self.tx, dependency)
     }
 
     fn dependencies(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError> {
-        Err(not_yet("dependencies", "entries"))
+        entries::links(&mut self.tx, entry, false)
     }
 
     fn dependents(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError> {
-        Err(not_yet("dependents", "entries"))
+        entries::links(&mut self.tx, entry, true)
     }
 
     fn remove_dependency(
@@ -464,19 +465,19 @@ impl StoreTx for PgTx<'_> {
         entry: EntryId,
         role: DependencyRole,
     ) -> Result<(), StoreError> {
-        Err(not_yet("remove_dependency", "entries"))
+        entries::remove_dependency(&mut self.tx, entry, role)
     }
 
     fn clear_secret(&mut self, entry: EntryId) -> Result<(), StoreError> {
-        Err(not_yet("clear_secret", "entries"))
+        entries::clear_secret(&mut self.tx, entry)
     }
 
     fn set_secret(&mut self, entry: EntryId, secret: &SealedSecret) -> Result<(), StoreError> {
-        Err(not_yet("set_secret", "entries"))
+        Err(entries::sealed_refused())
     }
 
     fn secret(&mut self, entry: EntryId) -> Result<Option<SealedSecret>, StoreError> {
-        Err(not_yet("secret", "entries"))
+        Err(entries::sealed_refused())
     }
 
     // Requests.
@@ -774,10 +775,10 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn entry_node(&mut self, id: EntryId) -> Result<Option<EntryNode>, StoreError> {
-        Err(not_yet("entry_node", "entries"))
+        entries::entry_node(&mut self.tx, id)
     }
 
     fn entry_nodes(&mut self) -> Result<Vec<EntryNode>, StoreError> {
-        Err(not_yet("entry_nodes", "entries"))
+        entries::entry_nodes(&mut self.tx)
     }
 }

@@ -68,10 +68,6 @@ pub(super) fn set_meta(tx: Tx<'_, '_>, key: &str, value: &str) -> Result<(), Sto
     call(tx, "SELECT latchkey_api.set_meta($1, $2)", &[&key, &value])
 }
 
-pub(super) fn entry_revision(tx: Tx<'_, '_>, vault: VaultId) -> Result<i64, StoreError> {
-    Ok(row(tx, "SELECT latchkey_api.entry_revision($1)", &[&vault.0])?.get(0))
-}
-
 pub(super) fn settings(tx: Tx<'_, '_>) -> Result<WorkspaceSettings, StoreError> {
     let json: Option<String> = row(tx, "SELECT latchkey_api.settings()", &[])?.get(0);
     match json {

@@ -347,18 +347,6 @@ BEGIN
 END
 $$;
 
--- The revision of a vault's entries; any active user (it says nothing
--- about the entries, as `Workspace::entry_revision` says).
-CREATE FUNCTION latchkey_api.entry_revision(p_vault bigint) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER STABLE
-SET search_path = latchkey, pg_catalog, pg_temp
-AS $$
-BEGIN
-    PERFORM caller();
-    RETURN coalesce((SELECT revision FROM entry_revisions WHERE vault_id = p_vault), 0);
-END
-$$;
-
 -- The workspace settings as stored (JSON text), NULL when never saved; any
 -- active user (every request is checked against them).
 CREATE FUNCTION latchkey_api.settings() RETURNS text
