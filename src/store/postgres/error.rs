@@ -101,6 +101,13 @@ fn from_db(db: &DbError) -> PgError {
         let field = match db.hint() {
             Some("password") => Field::Password,
             Some("username") => Field::Username,
+            Some("entry") => Field::Entry,
+            Some("duration") => Field::Duration,
+            Some("start") => Field::Start,
+            Some("end") => Field::End,
+            Some("permission_set") => Field::PermissionSet,
+            Some("approver") => Field::Approver,
+            Some("message") => Field::Message,
             _ => Field::Workspace,
         };
         PgError::Refused(DomainError::invalid(field, message))
