@@ -10,6 +10,7 @@
 
 use super::entries;
 use super::error::{self, PgError};
+use super::requests;
 use crate::domain::access::StandingFact;
 use crate::domain::audit::AuditEvent;
 use crate::domain::entry::{Dependency, DependencyRole, Entry, EntryKind, NewEntry};
@@ -255,7 +256,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn joins_in_vault(&mut self, vault: VaultId) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("joins_in_vault", "requests"))
+        requests::joins_in_vault(&mut self.tx, vault)
     }
 
     fn open_joins(
@@ -263,7 +264,7 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         vault: Option<VaultId>,
     ) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("open_joins", "requests"))
+        requests::open_joins(&mut self.tx, user, vault)
     }
 
     fn add_approver(&mut self, vault: VaultId, user: UserId) -> Result<(), StoreError> {
@@ -365,7 +366,7 @@ impl StoreTx for PgTx<'_> {
         set: PermissionSetId,
         now: Timestamp,
     ) -> Result<usize, StoreError> {
-        Err(not_yet("open_requests_of_set", "requests"))
+        requests::open_requests_of_set(&mut self.tx, set)
     }
 
     fn add_standing(
@@ -487,7 +488,7 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         vault: VaultId,
     ) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("approved_scoped_grants", "requests"))
+        requests::approved_scoped_grants(&mut self.tx, user, vault)
     }
 
     fn insert_request(
@@ -495,23 +496,23 @@ impl StoreTx for PgTx<'_> {
         request: &Request,
         covered: &[EntryId],
     ) -> Result<RequestId, StoreError> {
-        Err(not_yet("insert_request", "requests"))
+        requests::insert_request(&mut self.tx, request, covered)
     }
 
     fn update_request(&mut self, request: &Request) -> Result<(), StoreError> {
-        Err(not_yet("update_request", "requests"))
+        requests::update_request(&mut self.tx, request)
     }
 
     fn request(&mut self, id: RequestId) -> Result<Option<Request>, StoreError> {
-        Err(not_yet("request", "requests"))
+        requests::request_by_id(&mut self.tx, id)
     }
 
     fn covered_entries(&mut self, id: RequestId) -> Result<Vec<EntryId>, StoreError> {
-        Err(not_yet("covered_entries", "requests"))
+        requests::covered_entries(&mut self.tx, id)
     }
 
     fn pending_requests_naming(&mut self, entry: EntryId) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("pending_requests_naming", "requests"))
+        requests::pending_requests_naming(&mut self.tx, entry)
     }
 
     fn approved_grants_covering(
@@ -519,7 +520,7 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         entry: EntryId,
     ) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("approved_grants_covering", "requests"))
+        requests::approved_grants_covering(&mut self.tx, user, entry)
     }
 
     fn has_pending(
@@ -529,7 +530,7 @@ impl StoreTx for PgTx<'_> {
         set: PermissionSetId,
         now: Timestamp,
     ) -> Result<bool, StoreError> {
-        Err(not_yet("has_pending", "requests"))
+        requests::has_pending(&mut self.tx, user, target, set)
     }
 
     fn pending_for_approver(
@@ -539,7 +540,7 @@ impl StoreTx for PgTx<'_> {
         now: Timestamp,
         limit: usize,
     ) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("pending_for_approver", "requests"))
+        requests::pending_for_approver(&mut self.tx, approver, limit)
     }
 
     fn count_pending_for_approver(
@@ -548,15 +549,15 @@ impl StoreTx for PgTx<'_> {
         is_admin: bool,
         now: Timestamp,
     ) -> Result<i64, StoreError> {
-        Err(not_yet("count_pending_for_approver", "requests"))
+        requests::count_pending_for_approver(&mut self.tx, approver)
     }
 
     fn requests_of(&mut self, requester: UserId, limit: usize) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("requests_of", "requests"))
+        requests::requests_of(&mut self.tx, requester, limit)
     }
 
     fn open_requests_of(&mut self, requester: UserId) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("open_requests_of", "requests"))
+        requests::open_requests_of(&mut self.tx, requester)
     }
 
     fn requests_visible_to(
@@ -564,11 +565,11 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         is_admin: bool,
     ) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("requests_visible_to", "requests"))
+        requests::requests_visible_to(&mut self.tx, user)
     }
 
     fn extensions_of(&mut self, id: RequestId) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("extensions_of", "requests"))
+        requests::extensions_of(&mut self.tx, id)
     }
 
     fn requests_on_entry(
@@ -577,7 +578,7 @@ impl StoreTx for PgTx<'_> {
         entry: EntryId,
         limit: usize,
     ) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("requests_on_entry", "requests"))
+        requests::requests_on_entry(&mut self.tx, requester, entry, limit)
     }
 
     fn open_requests_in_vault(
@@ -585,7 +586,7 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         vault: VaultId,
     ) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("open_requests_in_vault", "requests"))
+        requests::open_requests_in_vault(&mut self.tx, user, vault)
     }
 
     fn approved_grants_in_vault(
@@ -593,7 +594,7 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         vault: VaultId,
     ) -> Result<Vec<(Request, Vec<EntryId>)>, StoreError> {
-        Err(not_yet("approved_grants_in_vault", "requests"))
+        requests::approved_grants_in_vault(&mut self.tx, user, vault)
     }
 
     fn requests_due(
@@ -601,7 +602,7 @@ impl StoreTx for PgTx<'_> {
         now: Timestamp,
         expiring_lead_ms: i64,
     ) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("requests_due", "requests"))
+        requests::requests_due(&mut self.tx, expiring_lead_ms)
     }
 
     fn next_due_at(
@@ -609,15 +610,15 @@ impl StoreTx for PgTx<'_> {
         now: Timestamp,
         expiring_lead_ms: i64,
     ) -> Result<Option<Timestamp>, StoreError> {
-        Err(not_yet("next_due_at", "requests"))
+        requests::next_due_at(&mut self.tx, expiring_lead_ms)
     }
 
     fn grants_needing_review(&mut self) -> Result<Vec<Request>, StoreError> {
-        Err(not_yet("grants_needing_review", "requests"))
+        requests::grants_needing_review(&mut self.tx)
     }
 
     fn request_counts(&mut self) -> Result<RequestCounts, StoreError> {
-        Err(not_yet("request_counts", "requests"))
+        requests::request_counts(&mut self.tx)
     }
 
     // Notifications.
