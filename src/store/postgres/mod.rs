@@ -17,6 +17,7 @@
 mod audit;
 mod entries;
 mod error;
+mod notifications;
 mod requests;
 mod store;
 mod tls;
