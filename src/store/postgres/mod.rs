@@ -18,6 +18,7 @@ mod audit;
 mod copy;
 mod entries;
 mod error;
+mod notifications;
 mod requests;
 mod store;
 mod tls;

@@ -628,7 +628,7 @@ impl StoreTx for PgTx<'_> {
         n: &NewNotification,
         at: Timestamp,
     ) -> Result<NotificationId, StoreError> {
-        Err(not_yet("insert_notification", "notifications"))
+        super::notifications::insert_notification(&mut self.tx, n)
     }
 
     fn notifications(
@@ -636,7 +636,7 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         limit: usize,
     ) -> Result<Vec<Notification>, StoreError> {
-        Err(not_yet("notifications", "notifications"))
+        super::notifications::notifications(&mut self.tx, user, limit)
     }
 
     fn mark_notification_read(
@@ -645,7 +645,7 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
-        Err(not_yet("mark_notification_read", "notifications"))
+        super::notifications::mark_notification_read(&mut self.tx, id, user)
     }
 
     fn claim_notification_shown(
@@ -654,11 +654,11 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
-        Err(not_yet("claim_notification_shown", "notifications"))
+        super::notifications::claim_notification_shown(&mut self.tx, id, user)
     }
 
     fn unread_notification_count(&mut self, user: UserId) -> Result<usize, StoreError> {
-        Err(not_yet("unread_notification_count", "notifications"))
+        super::notifications::unread_notification_count(&mut self.tx, user)
     }
 
     fn mark_all_notifications_read(
@@ -666,7 +666,7 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         at: Timestamp,
     ) -> Result<usize, StoreError> {
-        Err(not_yet("mark_all_notifications_read", "notifications"))
+        super::notifications::mark_all_notifications_read(&mut self.tx, user)
     }
 
     fn unshown_notifications(
@@ -674,11 +674,11 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         limit: usize,
     ) -> Result<Vec<Notification>, StoreError> {
-        Err(not_yet("unshown_notifications", "notifications"))
+        super::notifications::unshown_notifications(&mut self.tx, user, limit)
     }
 
     fn unshown_notification_count(&mut self, user: UserId) -> Result<usize, StoreError> {
-        Err(not_yet("unshown_notification_count", "notifications"))
+        super::notifications::unshown_notification_count(&mut self.tx, user)
     }
 
     fn set_notification_desktop_id(
@@ -687,11 +687,11 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         desktop_id: u32,
     ) -> Result<bool, StoreError> {
-        Err(not_yet("set_notification_desktop_id", "notifications"))
+        super::notifications::set_notification_desktop_id(&mut self.tx, id, user, desktop_id)
     }
 
     fn handled_unannounced(&mut self, user: UserId) -> Result<Vec<Notification>, StoreError> {
-        Err(not_yet("handled_unannounced", "notifications"))
+        super::notifications::handled_unannounced(&mut self.tx, user)
     }
 
     fn claim_handled_shown(
@@ -700,14 +700,14 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         at: Timestamp,
     ) -> Result<bool, StoreError> {
-        Err(not_yet("claim_handled_shown", "notifications"))
+        super::notifications::claim_handled_shown(&mut self.tx, id, user)
     }
 
     fn notification_preferences(
         &mut self,
         user: UserId,
     ) -> Result<NotificationPreferences, StoreError> {
-        Err(not_yet("notification_preferences", "notifications"))
+        super::notifications::notification_preferences(&mut self.tx, user)
     }
 
     fn set_notification_preference(
@@ -716,7 +716,7 @@ impl StoreTx for PgTx<'_> {
         kind: NotificationKind,
         desktop: bool,
     ) -> Result<(), StoreError> {
-        Err(not_yet("set_notification_preference", "notifications"))
+        super::notifications::set_notification_preference(&mut self.tx, user, kind, desktop)
     }
 
     fn note_request_handled(
@@ -725,17 +725,17 @@ impl StoreTx for PgTx<'_> {
         except_user: UserId,
         handling: &Handling,
     ) -> Result<(), StoreError> {
-        Err(not_yet("note_request_handled", "notifications"))
+        super::notifications::note_request_handled(&mut self.tx, request, except_user, handling)
     }
 
     // Audit.
 
     fn audit_head(&mut self) -> Result<Option<(i64, String)>, StoreError> {
-        Err(not_yet("audit_head", "audit"))
+        super::audit::audit_head(&mut self.tx)
     }
 
     fn append_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError> {
-        Err(not_yet("append_audit", "audit"))
+        super::audit::append_audit(&mut self.tx, event)
     }
 
     fn audit_events_after(
@@ -743,7 +743,7 @@ impl StoreTx for PgTx<'_> {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<AuditEvent>, StoreError> {
-        Err(not_yet("audit_events_after", "audit"))
+        super::audit::audit_events_after(&mut self.tx, after_seq, limit)
     }
 
     fn audit_rows_after(
@@ -751,11 +751,11 @@ impl StoreTx for PgTx<'_> {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<AuditRow>, StoreError> {
-        Err(not_yet("audit_rows_after", "audit"))
+        super::audit::audit_rows_after(&mut self.tx, after_seq, limit)
     }
 
     fn holds_data(&mut self) -> Result<bool, StoreError> {
-        Err(not_yet("holds_data", "audit"))
+        super::audit::holds_data(&mut self.tx)
     }
 
     fn audit_page(
@@ -764,7 +764,7 @@ impl StoreTx for PgTx<'_> {
         cursor: AuditCursor,
         limit: usize,
     ) -> Result<Vec<AuditListed>, StoreError> {
-        Err(not_yet("audit_page", "audit"))
+        super::audit::audit_page(&mut self.tx, filter, cursor, limit)
     }
 
     fn audit_count(
@@ -772,7 +772,7 @@ impl StoreTx for PgTx<'_> {
         filter: &AuditFilter,
         cap: Option<usize>,
     ) -> Result<usize, StoreError> {
-        Err(not_yet("audit_count", "audit"))
+        super::audit::audit_count(&mut self.tx, filter, cap)
     }
 
     fn entry_node(&mut self, id: EntryId) -> Result<Option<EntryNode>, StoreError> {
