@@ -51,8 +51,12 @@ impl NewVault {
     }
 }
 
+/// Sets up a new workspace's metadata, settings and built-in sets and
+/// starts its audit log, as `actor` (`None`: the program creating a file;
+/// the first administrator on a server, which records nothing unsigned).
 pub(super) fn initialize(
     ops: &mut Ops<'_>,
+    actor: Option<UserId>,
     workspace_id: &str,
     name: &str,
 ) -> Result<(), ServiceError> {
@@ -67,7 +71,7 @@ pub(super) fn initialize(
         ops.tx.insert_permission_set(set_name, permissions, true)?;
     }
     ops.audit(
-        None,
+        actor,
         AuditAction::WorkspaceCreated,
         None,
         None,

@@ -171,7 +171,7 @@ impl Workspace {
         let secrets = SecretKeeper::Here(secrets);
         {
             let mut ops = Ops::begin(store.as_mut(), &secrets, hash_cost, now)?;
-            admin::initialize(&mut ops, &workspace_id, name)?;
+            admin::initialize(&mut ops, None, &workspace_id, name)?;
             ops.commit()?;
         }
         Ok(Workspace {

@@ -50,8 +50,10 @@ impl Workspace {
         let mut workspace = Workspace::server_workspace(Box::new(store), HashCost::Interactive);
         let workspace_id = secrets::random_id();
         workspace.write(now, |ops| {
-            admin::initialize(ops, &workspace_id, name)?;
-            audit_user_created(ops, None, admin_id, &admin)?;
+            // The server records nothing unsigned: the first administrator
+            // signs the workspace's creation and their own.
+            admin::initialize(ops, Some(admin_id), &workspace_id, name)?;
+            audit_user_created(ops, Some(admin_id), admin_id, &admin)?;
             // With its first administrator the workspace is complete.
             file::mark_complete_op(ops)
         })?;

@@ -18,14 +18,7 @@
 
 SET LOCAL ROLE latchkey_owner;
 
--- Workspace settings, as the service saves them (JSON under 'settings');
--- a field it does not hold takes the service's default.
-CREATE FUNCTION latchkey.settings_json() RETURNS jsonb
-LANGUAGE sql STABLE
-SET search_path = latchkey, pg_catalog, pg_temp
-AS $$
-    SELECT coalesce((SELECT value::jsonb FROM settings WHERE key = 'settings'), '{}'::jsonb)
-$$;
+-- Workspace settings: latchkey.settings_json() (vaults.sql).
 
 CREATE FUNCTION latchkey.setting_int(p jsonb, p_name text, p_default bigint) RETURNS bigint
 LANGUAGE sql IMMUTABLE
@@ -146,17 +139,8 @@ AS $$
     SELECT p_phase IN ('awaiting_first_use', 'scheduled', 'active')
 $$;
 
--- Whether the terms in force (authorized once approved, else requested)
--- are permanent access.
-CREATE FUNCTION latchkey.is_permanent(r latchkey.requests) RETURNS boolean
-LANGUAGE sql IMMUTABLE
-SET search_path = latchkey, pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN r.authorized_set_id IS NOT NULL
-        THEN r.authorized_duration_mins IS NULL AND r.authorized_start_ms IS NULL AND r.authorized_end_ms IS NULL
-        ELSE r.requested_duration_mins IS NULL AND r.requested_start_ms IS NULL AND r.requested_end_ms IS NULL
-    END
-$$;
+-- Whether the terms in force are permanent: latchkey.is_permanent(r)
+-- (vaults.sql).
 
 -- Errors unless `r` is pending at `p_now`; names who handled it otherwise
 -- (decisions.rs `ensure_pending`).

@@ -248,7 +248,7 @@ CREATE FUNCTION latchkey.settings_json() RETURNS jsonb
 LANGUAGE sql STABLE
 SET search_path = latchkey, pg_catalog, pg_temp
 AS $$
-    SELECT coalesce((SELECT value::jsonb FROM latchkey.settings WHERE key = 'workspace'), '{}'::jsonb)
+    SELECT coalesce((SELECT value::jsonb FROM latchkey.settings WHERE key = 'settings'), '{}'::jsonb)
 $$;
 
 -- A user an administrator changes, locked after every active
@@ -355,7 +355,7 @@ SET search_path = latchkey, pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM caller();
-    RETURN (SELECT value FROM settings WHERE key = 'workspace');
+    RETURN (SELECT value FROM settings WHERE key = 'settings');
 END
 $$;
 
@@ -426,7 +426,7 @@ BEGIN
         RAISE EXCEPTION 'the idle lock must come within a day (or never: 0)'
             USING ERRCODE = 'invalid_parameter_value', HINT = 'idle_lock';
     END IF;
-    INSERT INTO settings (key, value) VALUES ('workspace', p_json)
+    INSERT INTO settings (key, value) VALUES ('settings', p_json)
     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
 END
 $$;
