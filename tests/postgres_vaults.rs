@@ -595,6 +595,13 @@ fn users_are_managed_by_administrators_and_passwords_by_the_server() {
             .contains("cannot be disabled")
     );
 
+    // Neither a password nor its verifier reaches the server's log.
+    let log = team.cluster.log();
+    assert!(log.contains("set_user_password"), "statements are logged");
+    for secret in ["erin-pw-1", "erin-pw-2", "temporary-1", "SCRAM-SHA-256$"] {
+        assert!(!log.contains(secret), "{secret} is in the server log");
+    }
+
     // Password hashes and sign-in slow-downs are the server's.
     let mut tx = ada.begin(TxMode::Write).unwrap();
     for result in [
