@@ -20,7 +20,7 @@ use latchkey::domain::user::NewUser;
 use latchkey::domain::vault::Vault;
 use latchkey::domain::{PermissionSetId, RequestId, Timestamp, UserId, VaultId};
 use latchkey::store::postgres::{PgError, PgSession, PgStore, PgTarget, PgWorkspace};
-use latchkey::store::{Store, StoreError, StoreTx, TxMode};
+use latchkey::store::{SignInThrottle, Store, StoreError, StoreTx, TxMode};
 use pg_cluster::{PgCluster, SUPERUSER, SUPERUSER_PASSWORD};
 use std::time::Duration;
 
@@ -187,6 +187,9 @@ fn write<T>(
     result
 }
 
+/// A call a user may not make, tried in a transaction of its own.
+type Refusal<'a> = dyn Fn(&mut dyn StoreTx) -> Result<(), StoreError> + 'a;
+
 fn vault_named(name: &str) -> Vault {
     Vault {
         id: VaultId(0),
@@ -242,6 +245,10 @@ fn wrong_state<T: std::fmt::Debug>(result: Result<T, StoreError>) -> String {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one workspace set up step by step, each step also tried by a user who may not"
+)]
 fn administrators_set_up_vaults_sets_and_settings_and_others_see_only_theirs() {
     let Some(team) = team() else { return };
     let mut ada = team.store("ada", ADA_PW);
@@ -352,7 +359,7 @@ fn administrators_set_up_vaults_sets_and_settings_and_others_see_only_theirs() {
     }
     // Everything an administrator does is refused to bob.
     let seen = write(&mut bob, |tx| Ok(tx.vault(prod)?.unwrap())).unwrap();
-    let refusals: Vec<Box<dyn Fn(&mut dyn StoreTx) -> Result<(), StoreError>>> = vec![
+    let refusals: Vec<Box<Refusal<'_>>> = vec![
         Box::new(|tx| tx.is_member(prod, team.carol).map(drop)),
         Box::new(|tx| tx.member_vaults(team.carol).map(drop)),
         Box::new(|tx| tx.standing(team.carol, prod).map(drop)),
@@ -475,6 +482,10 @@ fn administrators_set_up_vaults_sets_and_settings_and_others_see_only_theirs() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one user's life: created, changed, disabled, enabled, each change also tried by a user who may not"
+)]
 fn users_are_managed_by_administrators_and_passwords_by_the_server() {
     let Some(team) = team() else { return };
     let mut ada = team.store("ada", ADA_PW);
@@ -516,7 +527,7 @@ fn users_are_managed_by_administrators_and_passwords_by_the_server() {
         Ok(())
     })
     .unwrap();
-    let refusals: Vec<Box<dyn Fn(&mut dyn StoreTx) -> Result<(), StoreError>>> = vec![
+    let refusals: Vec<Box<Refusal<'_>>> = vec![
         Box::new(|tx| tx.must_change_password(team.bob).map(drop)),
         Box::new(|tx| tx.update_user_details(team.bob, "Bobby", "")),
         Box::new(|tx| tx.set_user_admin(erin, true)),
@@ -584,6 +595,13 @@ fn users_are_managed_by_administrators_and_passwords_by_the_server() {
             .contains("cannot be disabled")
     );
 
+    // Neither a password nor its verifier reaches the server's log.
+    let log = team.cluster.log();
+    assert!(log.contains("set_user_password"), "statements are logged");
+    for secret in ["erin-pw-1", "erin-pw-2", "temporary-1", "SCRAM-SHA-256$"] {
+        assert!(!log.contains(secret), "{secret} is in the server log");
+    }
+
     // Password hashes and sign-in slow-downs are the server's.
     let mut tx = ada.begin(TxMode::Write).unwrap();
     for result in [
@@ -592,7 +610,7 @@ fn users_are_managed_by_administrators_and_passwords_by_the_server() {
         tx.user_auth("bob").map(drop),
         tx.set_password(team.bob, "$argon2id$", false),
         tx.reference_password_hash().map(drop),
-        tx.set_sign_in_throttle(1, &Default::default()),
+        tx.set_sign_in_throttle(1, &SignInThrottle::default()),
     ] {
         match result {
             Err(StoreError::Database(message)) => {
@@ -605,12 +623,16 @@ fn users_are_managed_by_administrators_and_passwords_by_the_server() {
         }
     }
     // What the service asks on its way is answered harmlessly.
-    assert_eq!(tx.sign_in_throttle(1).unwrap(), Default::default());
+    assert_eq!(tx.sign_in_throttle(1).unwrap(), SignInThrottle::default());
     tx.clear_sign_in_throttle(1).unwrap();
     tx.forget_sign_in_throttles(Timestamp(NOW)).unwrap();
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one table of forbidden calls, then what is left unchanged"
+)]
 fn a_modified_client_calling_the_functions_directly_gains_nothing() {
     let Some(team) = team() else { return };
     let prod = team.seed_vault("Prod", false);
@@ -742,6 +764,10 @@ fn a_modified_client_calling_the_functions_directly_gains_nothing() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one request's approval and revocation, each tried out of turn first"
+)]
 fn what_an_approval_gives_is_stored_only_by_its_approver_in_its_transaction() {
     let Some(team) = team() else { return };
     team.install_decision_stand_ins();
@@ -862,10 +888,7 @@ fn what_an_approval_gives_is_stored_only_by_its_approver_in_its_transaction() {
         let mut carol_store = team.store("carol", CAROL_PW);
         let mut tx = carol_store.begin(TxMode::Read).unwrap();
         assert!(tx.is_member(prod, team.carol).unwrap());
-        assert_eq!(
-            tx.standing_from_request(join).unwrap(),
-            Some(stored.clone())
-        );
+        assert_eq!(tx.standing_from_request(join).unwrap(), Some(stored));
     }
     // Someone unrelated does not even see it.
     {
