@@ -23,7 +23,7 @@ use latchkey::domain::request::{
 use latchkey::domain::user::NewUser;
 use latchkey::domain::{EntryId, PermissionSetId, RequestId, Timestamp, UserId, VaultId};
 use latchkey::store::postgres::{PgSession, PgStore, PgTarget, PgWorkspace};
-use latchkey::store::{Store, StoreError, StoreTx, TxMode};
+use latchkey::store::{Store, StoreError, TxMode};
 use pg_cluster::{PgCluster, SUPERUSER, SUPERUSER_PASSWORD};
 use std::sync::{Arc, Barrier};
 
