@@ -873,3 +873,38 @@ fn first_use_lapses_releases_and_withdrawals_follow_the_servers_clock() {
     assert_eq!(stored.ended_by, Some(team.ada));
     assert_eq!(stored.closing_note, "membership removed");
 }
+
+#[test]
+fn an_extension_continues_the_grant_it_extends() {
+    let Some(team) = team() else { return };
+    let asked = team.bob_asks();
+    update(&team, "carol", &approved(&asked, team.carol, T0)).unwrap();
+    team.set_clock(T0 + 30 * MIN);
+    let extension = Request {
+        kind: RequestKind::Extension,
+        extends_request_id: Some(asked.id),
+        ..team.draft(team.bob, Target::Entry(team.db), team.prod, team.carol)
+    };
+    // Only one's own access is extended.
+    let mut dave = team.store("dave");
+    let mut tx = dave.begin(TxMode::Write).unwrap();
+    let for_dave = Request {
+        requester_id: team.dave,
+        ..extension.clone()
+    };
+    not_permitted(tx.insert_request(&for_dave, &[]));
+    drop(tx);
+    let mut bob = team.store("bob");
+    let mut tx = bob.begin(TxMode::Write).unwrap();
+    let id = tx.insert_request(&extension, &[]).unwrap();
+    let stored = tx.request(id).unwrap().unwrap();
+    tx.commit().unwrap();
+    assert_eq!(stored.kind, RequestKind::Extension);
+    // Approved while the first grant runs, it starts at that grant's end.
+    update(&team, "dave", &approved(&stored, team.dave, T0)).unwrap();
+    let granted = read(&team, "bob", id).unwrap();
+    assert_eq!(granted.grant_start_at, Some(Timestamp(T0 + 60 * MIN)));
+    assert_eq!(granted.grant_end_at, Some(Timestamp(T0 + 120 * MIN)));
+    let mut tx = bob.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.extensions_of(asked.id).unwrap(), vec![granted]);
+}
