@@ -23,7 +23,7 @@ use latchkey::domain::request::{
 use latchkey::domain::user::NewUser;
 use latchkey::domain::{EntryId, PermissionSetId, RequestId, Timestamp, UserId, VaultId};
 use latchkey::store::postgres::{PgSession, PgStore, PgTarget, PgWorkspace};
-use latchkey::store::{Store, StoreError, StoreTx, TxMode};
+use latchkey::store::{Store, StoreError, TxMode};
 use pg_cluster::{PgCluster, SUPERUSER, SUPERUSER_PASSWORD};
 use std::sync::{Arc, Barrier};
 
@@ -788,4 +788,123 @@ fn emergency_and_direct_grants_are_checked_by_the_server() {
         refused(tx.insert_request(&asked, &[])),
         DomainError::Invalid(_)
     ));
+}
+
+#[test]
+fn first_use_lapses_releases_and_withdrawals_follow_the_servers_clock() {
+    let Some(team) = team() else { return };
+    // A first-use request: approved, it waits for its first use.
+    let mut store = team.store("bob");
+    let mut tx = store.begin(TxMode::Write).unwrap();
+    let draft = Request {
+        start_on_first_use: true,
+        ..team.draft(team.bob, Target::Entry(team.db), team.prod, team.carol)
+    };
+    let id = tx.insert_request(&draft, &[]).unwrap();
+    let asked = tx.request(id).unwrap().unwrap();
+    tx.commit().unwrap();
+    let mut first_use = with_approval(&asked, team.carol, T0);
+    first_use.status = RequestStatus::Approved;
+    first_use.decided_by = Some(team.carol);
+    first_use.decided_at = Some(Timestamp(T0));
+    first_use.decision_message = "ok".into();
+    first_use.claim_by_at = Some(Timestamp(T0 + 1_440 * MIN));
+    update(&team, "carol", &first_use).unwrap();
+    let waiting = read(&team, "bob", id).unwrap();
+    assert_eq!(waiting.claim_by_at, Some(Timestamp(T0 + 1_440 * MIN)));
+    assert_eq!(waiting.grant_start_at, None);
+
+    // Carol cannot start bob's clock; bob's first use starts it at the
+    // server's instant, whatever he sends.
+    team.set_clock(T0 + 30 * MIN);
+    let mut claimed = waiting.clone();
+    claimed.grant_start_at = Some(Timestamp(T0 + 10_000 * MIN));
+    claimed.grant_end_at = Some(Timestamp(T0 + 20_000 * MIN));
+    not_permitted(update(&team, "carol", &claimed));
+    update(&team, "bob", &claimed).unwrap();
+    let running = read(&team, "bob", id).unwrap();
+    assert_eq!(running.grant_start_at, Some(Timestamp(T0 + 30 * MIN)));
+    assert_eq!(running.grant_end_at, Some(Timestamp(T0 + 90 * MIN)));
+    // Claiming it again (moving its window) is refused.
+    let mut again = running.clone();
+    again.grant_start_at = Some(Timestamp(T0 + 40 * MIN));
+    again.grant_end_at = Some(Timestamp(T0 + 100 * MIN));
+    not_permitted(update(&team, "bob", &again));
+
+    // Bob gives it back with a note; the end is the server's instant.
+    team.set_clock(T0 + 45 * MIN);
+    let mut released = running.clone();
+    released.status = RequestStatus::Released;
+    released.ended_by = Some(team.bob);
+    released.ended_at = Some(Timestamp(0));
+    released.closing_note = "done".into();
+    update(&team, "bob", &released).unwrap();
+    let ended = read(&team, "bob", id).unwrap();
+    assert_eq!(ended.status, RequestStatus::Released);
+    assert_eq!(ended.ended_at, Some(Timestamp(T0 + 45 * MIN)));
+
+    // A pending request lapses only once past its pending time, and then
+    // anyone may record it, at that time.
+    let pending = team.bob_asks();
+    let mut lapsed = pending.clone();
+    lapsed.status = RequestStatus::Lapsed;
+    lapsed.ended_at = Some(pending.pending_until_at);
+    wrong_state(update(&team, "erin", &lapsed));
+    team.set_clock(pending.pending_until_at.millis() + 1);
+    update(&team, "erin", &lapsed).unwrap();
+    let stored = read(&team, "bob", pending.id).unwrap();
+    assert_eq!(stored.status, RequestStatus::Lapsed);
+    assert_eq!(stored.ended_at, Some(pending.pending_until_at));
+    assert_eq!(stored.ended_by, None);
+
+    // An administrator withdrawing access cancels a pending request with a
+    // note; an approver may not.
+    let pending = team.bob_asks();
+    let mut withdrawn = pending.clone();
+    withdrawn.status = RequestStatus::Cancelled;
+    withdrawn.ended_by = Some(team.carol);
+    withdrawn.ended_at = Some(Timestamp(0));
+    withdrawn.closing_note = "membership removed".into();
+    not_permitted(update(&team, "carol", &withdrawn));
+    withdrawn.ended_by = Some(team.ada);
+    update(&team, "ada", &withdrawn).unwrap();
+    let stored = read(&team, "bob", pending.id).unwrap();
+    assert_eq!(stored.status, RequestStatus::Cancelled);
+    assert_eq!(stored.ended_by, Some(team.ada));
+    assert_eq!(stored.closing_note, "membership removed");
+}
+
+#[test]
+fn an_extension_continues_the_grant_it_extends() {
+    let Some(team) = team() else { return };
+    let asked = team.bob_asks();
+    update(&team, "carol", &approved(&asked, team.carol, T0)).unwrap();
+    team.set_clock(T0 + 30 * MIN);
+    let extension = Request {
+        kind: RequestKind::Extension,
+        extends_request_id: Some(asked.id),
+        ..team.draft(team.bob, Target::Entry(team.db), team.prod, team.carol)
+    };
+    // Only one's own access is extended.
+    let mut dave = team.store("dave");
+    let mut tx = dave.begin(TxMode::Write).unwrap();
+    let for_dave = Request {
+        requester_id: team.dave,
+        ..extension.clone()
+    };
+    not_permitted(tx.insert_request(&for_dave, &[]));
+    drop(tx);
+    let mut bob = team.store("bob");
+    let mut tx = bob.begin(TxMode::Write).unwrap();
+    let id = tx.insert_request(&extension, &[]).unwrap();
+    let stored = tx.request(id).unwrap().unwrap();
+    tx.commit().unwrap();
+    assert_eq!(stored.kind, RequestKind::Extension);
+    // Approved while the first grant runs, it starts at that grant's end.
+    update(&team, "dave", &approved(&stored, team.dave, T0)).unwrap();
+    let granted = read(&team, "bob", id).unwrap();
+    assert_eq!(granted.grant_start_at, Some(Timestamp(T0 + 60 * MIN)));
+    assert_eq!(granted.grant_end_at, Some(Timestamp(T0 + 120 * MIN)));
+    let mut tx = bob.begin(TxMode::Read).unwrap();
+    assert_eq!(tx.extensions_of(asked.id).unwrap(), vec![granted]);
 }

@@ -354,18 +354,6 @@ LEFT JOIN LATERAL (
     SELECT array_agg(e.entry_id ORDER BY e.entry_id) AS entries
     FROM latchkey.request_entries e WHERE e.request_id = r.id) c ON true;
 
--- The requests the caller may see, with their approvals. Without a
--- search_path of its own (every name qualified) so that the planner inlines
--- it into the API function calling it, whose search_path is fixed, and a
--- filter on a request's id reaches the table.
-CREATE FUNCTION latchkey.visible_requests(p_me latchkey.users) RETURNS SETOF latchkey.request_view
-LANGUAGE sql STABLE
-AS $$
-    SELECT v.* FROM latchkey.request_view v
-    WHERE latchkey.may_see_request(p_me, v.requester_id, v.approver_id, v.decided_by, v.vault_id)
-$$;
-
-
 -- The API.
 
 -- A new request (R-REQ-3/4/9/11/12), a direct grant (R-ADM-3) or emergency
@@ -964,7 +952,7 @@ BEGIN
         WHERE r.id = p_id AND may_see_request(me, r.requester_id, r.approver_id, r.decided_by, r.vault_id)
         FOR UPDATE;
     END IF;
-    RETURN QUERY SELECT * FROM visible_requests(me) v WHERE v.id = p_id;
+    RETURN QUERY SELECT * FROM request_view v WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.id = p_id;
 END
 $$;
 
@@ -976,7 +964,7 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT unnest(v.covered) FROM visible_requests(me) v WHERE v.id = p_id;
+    RETURN QUERY SELECT unnest(v.covered) FROM request_view v WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.id = p_id;
 END
 $$;
 
@@ -988,8 +976,8 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE v.status = 'pending' AND (v.entry_id = p_entry OR p_entry = ANY (v.covered))
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.status = 'pending' AND (v.entry_id = p_entry OR p_entry = ANY (v.covered))
     ORDER BY v.id;
 END
 $$;
@@ -1002,8 +990,8 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE v.requester_id = p_user AND v.status = 'approved' AND p_entry = ANY (v.covered)
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_user AND v.status = 'approved' AND p_entry = ANY (v.covered)
     ORDER BY v.id;
 END
 $$;
@@ -1016,8 +1004,8 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE v.requester_id = p_user AND v.vault_id = p_vault AND v.status = 'approved' AND v.target <> 'entry'
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_user AND v.vault_id = p_vault AND v.status = 'approved' AND v.target <> 'entry'
     ORDER BY v.id;
 END
 $$;
@@ -1034,8 +1022,8 @@ DECLARE
     me users := caller();
     now_at bigint := now_ms();
 BEGIN
-    RETURN EXISTS (SELECT 1 FROM visible_requests(me) v
-                   WHERE v.status = 'pending' AND v.requester_id = p_user
+    RETURN EXISTS (SELECT 1 FROM requests v
+                   WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.status = 'pending' AND v.requester_id = p_user
                      AND v.entry_id IS NOT DISTINCT FROM p_entry AND v.target = p_target
                      AND v.joins = p_joins AND (p_vault IS NULL OR v.vault_id = p_vault)
                      AND v.requested_set_id = p_set AND v.pending_until_ms > now_at);
@@ -1093,7 +1081,7 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v WHERE v.requester_id = p_requester
+    RETURN QUERY SELECT * FROM request_view v WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_requester
     ORDER BY v.created_at_ms DESC, v.id DESC LIMIT p_limit;
 END
 $$;
@@ -1106,8 +1094,8 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE v.requester_id = p_requester AND v.status IN ('pending', 'approved') ORDER BY v.id;
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_requester AND v.status IN ('pending', 'approved') ORDER BY v.id;
 END
 $$;
 
@@ -1122,7 +1110,7 @@ BEGIN
     IF p_user IS DISTINCT FROM me.id THEN
         PERFORM refuse('denied', 'you can only list the requests you may see yourself');
     END IF;
-    RETURN QUERY SELECT * FROM visible_requests(me) v ORDER BY v.id;
+    RETURN QUERY SELECT * FROM request_view v WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) ORDER BY v.id;
 END
 $$;
 
@@ -1134,7 +1122,7 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v WHERE v.extends_request_id = p_id ORDER BY v.id;
+    RETURN QUERY SELECT * FROM request_view v WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.extends_request_id = p_id ORDER BY v.id;
 END
 $$;
 
@@ -1146,8 +1134,8 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE v.requester_id = p_requester AND v.entry_id = p_entry
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_requester AND v.entry_id = p_entry
     ORDER BY v.created_at_ms DESC, v.id DESC LIMIT p_limit;
 END
 $$;
@@ -1160,8 +1148,8 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE v.requester_id = p_user AND v.vault_id = p_vault AND v.status IN ('pending', 'approved')
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_user AND v.vault_id = p_vault AND v.status IN ('pending', 'approved')
     ORDER BY v.id;
 END
 $$;
@@ -1174,8 +1162,8 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE v.requester_id = p_user AND v.vault_id = p_vault AND v.status = 'approved'
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_user AND v.vault_id = p_vault AND v.status = 'approved'
     ORDER BY v.id;
 END
 $$;
@@ -1192,13 +1180,13 @@ DECLARE
     me users := caller();
     now_at bigint := now_ms();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE (v.status = 'pending' AND v.pending_until_ms <= now_at)
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND ((v.status = 'pending' AND v.pending_until_ms <= now_at)
        OR (v.status = 'approved' AND v.grant_end_ms IS NULL AND v.claim_by_ms <= now_at)
        OR (v.status = 'approved' AND NOT v.expiry_recorded AND v.grant_end_ms IS NOT NULL
            AND (v.grant_end_ms <= now_at
                 OR (NOT v.expiring_soon_notified
-                    AND v.grant_end_ms - least(p_lead_ms, (v.grant_end_ms - v.grant_start_ms) / 4) <= now_at)))
+                    AND v.grant_end_ms - least(p_lead_ms, (v.grant_end_ms - v.grant_start_ms) / 4) <= now_at))))
     ORDER BY v.id;
 END
 $$;
@@ -1218,16 +1206,16 @@ BEGIN
             WHEN v.status = 'pending' AND v.pending_until_ms > now_at THEN v.pending_until_ms
             WHEN v.status = 'approved' AND v.grant_end_ms IS NULL AND v.claim_by_ms > now_at THEN v.claim_by_ms
         END AS t
-        FROM visible_requests(me) v
+        FROM requests v WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id)
         UNION ALL
         SELECT CASE WHEN soon > now_at THEN soon END FROM (
             SELECT v.grant_end_ms - least(p_lead_ms, (v.grant_end_ms - v.grant_start_ms) / 4) AS soon
-            FROM visible_requests(me) v
-            WHERE v.status = 'approved' AND NOT v.expiry_recorded AND NOT v.expiring_soon_notified
+            FROM requests v
+            WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.status = 'approved' AND NOT v.expiry_recorded AND NOT v.expiring_soon_notified
               AND v.grant_end_ms > now_at) x
         UNION ALL
-        SELECT v.grant_end_ms FROM visible_requests(me) v
-        WHERE v.status = 'approved' AND NOT v.expiry_recorded AND v.grant_end_ms > now_at) due);
+        SELECT v.grant_end_ms FROM requests v
+        WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.status = 'approved' AND NOT v.expiry_recorded AND v.grant_end_ms > now_at) due);
 END
 $$;
 
@@ -1239,7 +1227,7 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v WHERE v.needs_review ORDER BY v.id;
+    RETURN QUERY SELECT * FROM request_view v WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.needs_review ORDER BY v.id;
 END
 $$;
 
@@ -1251,7 +1239,7 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT v.status, count(*) FROM visible_requests(me) v GROUP BY v.status ORDER BY v.status;
+    RETURN QUERY SELECT v.status, count(*) FROM requests v WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) GROUP BY v.status ORDER BY v.status;
 END
 $$;
 
@@ -1263,8 +1251,8 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE v.vault_id = p_vault AND v.joins AND v.status = 'approved' ORDER BY v.id;
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.vault_id = p_vault AND v.joins AND v.status = 'approved' ORDER BY v.id;
 END
 $$;
 
@@ -1276,8 +1264,8 @@ AS $$
 DECLARE
     me users := caller();
 BEGIN
-    RETURN QUERY SELECT * FROM visible_requests(me) v
-    WHERE v.requester_id = p_user AND v.joins AND v.status IN ('pending', 'approved')
+    RETURN QUERY SELECT * FROM request_view v
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_user AND v.joins AND v.status IN ('pending', 'approved')
       AND (p_vault IS NULL OR v.vault_id = p_vault)
     ORDER BY v.id;
 END
@@ -1293,8 +1281,8 @@ DECLARE
     me users := caller();
     now_at bigint := now_ms();
 BEGIN
-    RETURN (SELECT count(*) FROM visible_requests(me) v
-            WHERE (v.requested_set_id = p_set OR v.authorized_set_id = p_set)
+    RETURN (SELECT count(*) FROM requests v
+            WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND (v.requested_set_id = p_set OR v.authorized_set_id = p_set)
               AND ((v.status = 'pending' AND v.pending_until_ms > now_at)
                 OR (v.status = 'approved' AND (v.grant_end_ms > now_at
                     OR (v.grant_end_ms IS NULL AND v.claim_by_ms > now_at)))));
