@@ -245,6 +245,10 @@ fn assert_chain(store: &mut PgStore, expected: usize) -> Vec<AuditEvent> {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one chain, written, verified by both verifiers, then altered and found"
+)]
 fn the_server_chains_and_hashes_events_as_the_app_verifies_them() {
     let Some(team) = team() else { return };
     // The first administrator records the creation, first and once.
@@ -397,6 +401,10 @@ fn twenty_connections_appending_at_once_make_one_gap_free_chain() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "every refusal of an append, then the chain they left"
+)]
 fn a_client_cannot_write_what_it_did_not_do() {
     let Some(team) = team() else { return };
     let mut bob = team.store("bob", BOB_PW);
@@ -528,6 +536,10 @@ fn a_client_cannot_write_what_it_did_not_do() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one log read by each kind of reader and through each filter"
+)]
 fn each_reader_sees_their_part_of_the_log() {
     let Some(team) = team() else { return };
     let mut bob = team.store("bob", BOB_PW);
@@ -877,6 +889,10 @@ fn notifications_are_written_when_their_request_calls_for_them() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "every notification call, refused for another user, then served for one's own"
+)]
 fn a_user_reads_and_marks_only_their_own_notifications() {
     let Some(team) = team() else { return };
     let mut bob = team.store("bob", BOB_PW);
