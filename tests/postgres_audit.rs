@@ -1096,3 +1096,56 @@ fn every_change_is_signalled_by_table_name() {
     payloads.sort();
     assert_eq!(payloads, ["audit_events", "notifications", "vaults"]);
 }
+
+#[test]
+fn the_systems_notices_follow_the_requests_state() {
+    let Some(team) = team() else { return };
+    let lapsed = || NotificationFacts::Lapsed {
+        names: NotificationNames::default(),
+        was_pending: true,
+    };
+    let expired = || NotificationFacts::Expired {
+        names: NotificationNames::default(),
+        end_at: Timestamp(NOW),
+    };
+    // Any client's tick writes them (dave here, who has nothing to do with
+    // the request), but only what the request's state calls for, once, to
+    // the requester.
+    let mut dave = team.store("dave", DAVE_PW);
+    not_permitted(notify(&mut dave, team.bob, team.request, lapsed()));
+    not_permitted(notify(&mut dave, team.bob, team.request, expired()));
+    let mut su = team.superuser();
+    su.execute(
+        "UPDATE latchkey.requests SET status = 'lapsed' WHERE id = $1",
+        &[&team.request.0],
+    )
+    .unwrap();
+    not_permitted(notify(&mut dave, team.carol, team.request, lapsed()));
+    notify(&mut dave, team.bob, team.request, lapsed()).unwrap();
+    assert!(matches!(
+        refused(notify(&mut dave, team.bob, team.request, lapsed())),
+        DomainError::WrongState(_)
+    ));
+    su.execute(
+        "UPDATE latchkey.requests SET status = 'approved', expiry_recorded = true, \
+         grant_start_ms = $2::bigint - 7200000, grant_end_ms = $2::bigint + 60000 WHERE id = $1",
+        &[&team.request.0, &NOW],
+    )
+    .unwrap();
+    not_permitted(notify(&mut dave, team.bob, team.request, expired()));
+    su.execute(
+        "UPDATE latchkey.requests SET grant_end_ms = $2 WHERE id = $1",
+        &[&team.request.0, &NOW],
+    )
+    .unwrap();
+    notify(&mut dave, team.bob, team.request, expired()).unwrap();
+    let mut bob = team.store("bob", BOB_PW);
+    let mut tx = bob.begin(TxMode::Read).unwrap();
+    let kinds: Vec<NotificationKind> = tx
+        .notifications(team.bob, 10)
+        .unwrap()
+        .iter()
+        .map(|n| n.kind)
+        .collect();
+    assert_eq!(kinds, [NotificationKind::Expired, NotificationKind::Lapsed]);
+}
