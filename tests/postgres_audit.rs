@@ -245,6 +245,10 @@ fn assert_chain(store: &mut PgStore, expected: usize) -> Vec<AuditEvent> {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one chain, written, verified by both verifiers, then altered and found"
+)]
 fn the_server_chains_and_hashes_events_as_the_app_verifies_them() {
     let Some(team) = team() else { return };
     // The first administrator records the creation, first and once.
@@ -397,6 +401,10 @@ fn twenty_connections_appending_at_once_make_one_gap_free_chain() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "every refusal of an append, then the chain they left"
+)]
 fn a_client_cannot_write_what_it_did_not_do() {
     let Some(team) = team() else { return };
     let mut bob = team.store("bob", BOB_PW);
@@ -528,6 +536,10 @@ fn a_client_cannot_write_what_it_did_not_do() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one log read by each kind of reader and through each filter"
+)]
 fn each_reader_sees_their_part_of_the_log() {
     let Some(team) = team() else { return };
     let mut bob = team.store("bob", BOB_PW);
@@ -877,6 +889,10 @@ fn notifications_are_written_when_their_request_calls_for_them() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "every notification call, refused for another user, then served for one's own"
+)]
 fn a_user_reads_and_marks_only_their_own_notifications() {
     let Some(team) = team() else { return };
     let mut bob = team.store("bob", BOB_PW);
@@ -1079,4 +1095,57 @@ fn every_change_is_signalled_by_table_name() {
     }
     payloads.sort();
     assert_eq!(payloads, ["audit_events", "notifications", "vaults"]);
+}
+
+#[test]
+fn the_systems_notices_follow_the_requests_state() {
+    let Some(team) = team() else { return };
+    let lapsed = || NotificationFacts::Lapsed {
+        names: NotificationNames::default(),
+        was_pending: true,
+    };
+    let expired = || NotificationFacts::Expired {
+        names: NotificationNames::default(),
+        end_at: Timestamp(NOW),
+    };
+    // Any client's tick writes them (dave here, who has nothing to do with
+    // the request), but only what the request's state calls for, once, to
+    // the requester.
+    let mut dave = team.store("dave", DAVE_PW);
+    not_permitted(notify(&mut dave, team.bob, team.request, lapsed()));
+    not_permitted(notify(&mut dave, team.bob, team.request, expired()));
+    let mut su = team.superuser();
+    su.execute(
+        "UPDATE latchkey.requests SET status = 'lapsed' WHERE id = $1",
+        &[&team.request.0],
+    )
+    .unwrap();
+    not_permitted(notify(&mut dave, team.carol, team.request, lapsed()));
+    notify(&mut dave, team.bob, team.request, lapsed()).unwrap();
+    assert!(matches!(
+        refused(notify(&mut dave, team.bob, team.request, lapsed())),
+        DomainError::WrongState(_)
+    ));
+    su.execute(
+        "UPDATE latchkey.requests SET status = 'approved', expiry_recorded = true, \
+         grant_start_ms = $2::bigint - 7200000, grant_end_ms = $2::bigint + 60000 WHERE id = $1",
+        &[&team.request.0, &NOW],
+    )
+    .unwrap();
+    not_permitted(notify(&mut dave, team.bob, team.request, expired()));
+    su.execute(
+        "UPDATE latchkey.requests SET grant_end_ms = $2 WHERE id = $1",
+        &[&team.request.0, &NOW],
+    )
+    .unwrap();
+    notify(&mut dave, team.bob, team.request, expired()).unwrap();
+    let mut bob = team.store("bob", BOB_PW);
+    let mut tx = bob.begin(TxMode::Read).unwrap();
+    let kinds: Vec<NotificationKind> = tx
+        .notifications(team.bob, 10)
+        .unwrap()
+        .iter()
+        .map(|n| n.kind)
+        .collect();
+    assert_eq!(kinds, [NotificationKind::Expired, NotificationKind::Lapsed]);
 }
