@@ -1193,6 +1193,54 @@ fn concurrent_writers_are_serialised_and_the_second_is_refused() {
         matches!(result, Err(StoreError::Refused(DomainError::WrongState(_)))),
         "{result:?}"
     );
+    // A revocation in progress: the reveal waits for it, then is refused.
+    let gate = seed.entry(v, None, "credentials", "Vault door");
+    let reader = seed.set("reader", VIEW | VIEW_PASSWORD);
+    let grant = seed.grant(&GrantSpec {
+        user: team.carol,
+        vault: v,
+        target: Target::Entry(gate),
+        covers_rows: vec![gate],
+        set: reader,
+        status: "approved",
+        start: Some(0),
+        end: Some(60_000),
+        claim_by: None,
+        permanent: false,
+        covers: vec![gate],
+    });
+    let mut tx = bob.begin(TxMode::Write).unwrap();
+    tx.set_secret_clear(gate, "open sesame").unwrap();
+    tx.commit().unwrap();
+    let mut approver = team.su();
+    let mut revoking = approver.transaction().unwrap();
+    revoking
+        .execute(
+            "UPDATE latchkey.requests SET status = 'revoked' WHERE id = $1",
+            &[&grant.id.0],
+        )
+        .unwrap();
+    let target = team.target.clone();
+    let carol_id = team.carol;
+    let reveal = std::thread::spawn(move || {
+        let mut carol = PgStore::connect(&target, "carol", CAROL_PW).unwrap();
+        let mut tx = carol.begin(TxMode::Write).unwrap();
+        tx.reveal_secret(gate, &reveal_event(carol_id, gate))
+            .map(|s| s.is_some())
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!reveal.is_finished(), "the reveal waits for the revocation");
+    revoking.commit().unwrap();
+    let result = reveal.join().unwrap();
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Refused(DomainError::NotPermitted(_)))
+        ),
+        "{result:?}"
+    );
+    assert!(audit_events(team).is_empty());
+
     // Two creations of the same name in one folder: one wins.
     let mut tx = bob.begin(TxMode::Write).unwrap();
     tx.insert_entry(v, EntryKind::Ssh, &draft("Twin", None))
