@@ -1193,7 +1193,35 @@ fn concurrent_writers_are_serialised_and_the_second_is_refused() {
         matches!(result, Err(StoreError::Refused(DomainError::WrongState(_)))),
         "{result:?}"
     );
-    // A revocation in progress: the reveal waits for it, then is refused.
+    // Two creations of the same name in one folder: one wins.
+    let mut tx = bob.begin(TxMode::Write).unwrap();
+    tx.insert_entry(v, EntryKind::Ssh, &draft("Twin", None))
+        .unwrap();
+    let target = team.target.clone();
+    let second = std::thread::spawn(move || {
+        let mut carol = PgStore::connect(&target, "carol", CAROL_PW).unwrap();
+        let mut tx = carol.begin(TxMode::Write).unwrap();
+        tx.insert_entry(v, EntryKind::Ssh, &draft("twin", None))
+            .map(drop)
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    tx.commit().unwrap();
+    let result = second.join().unwrap();
+    assert!(
+        matches!(&result, Err(StoreError::Refused(DomainError::Invalid(e))) if e.0[0].field == Field::Name),
+        "{result:?}"
+    );
+}
+
+/// A revocation in progress: a reveal waits for it, then is refused and
+/// records nothing.
+#[test]
+fn a_reveal_waits_for_a_revocation_in_progress() {
+    let Some(shop) = shop() else { return };
+    let team = &shop.team;
+    let v = shop.vault;
+    let mut seed = Seed(team.su());
+    let mut bob = team.store("bob", BOB_PW);
     let gate = seed.entry(v, None, "credentials", "Vault door");
     let reader = seed.set("reader", VIEW | VIEW_PASSWORD);
     let grant = seed.grant(&GrantSpec {
@@ -1240,23 +1268,4 @@ fn concurrent_writers_are_serialised_and_the_second_is_refused() {
         "{result:?}"
     );
     assert!(audit_events(team).is_empty());
-
-    // Two creations of the same name in one folder: one wins.
-    let mut tx = bob.begin(TxMode::Write).unwrap();
-    tx.insert_entry(v, EntryKind::Ssh, &draft("Twin", None))
-        .unwrap();
-    let target = team.target.clone();
-    let second = std::thread::spawn(move || {
-        let mut carol = PgStore::connect(&target, "carol", CAROL_PW).unwrap();
-        let mut tx = carol.begin(TxMode::Write).unwrap();
-        tx.insert_entry(v, EntryKind::Ssh, &draft("twin", None))
-            .map(drop)
-    });
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    tx.commit().unwrap();
-    let result = second.join().unwrap();
-    assert!(
-        matches!(&result, Err(StoreError::Refused(DomainError::Invalid(e))) if e.0[0].field == Field::Name),
-        "{result:?}"
-    );
 }
