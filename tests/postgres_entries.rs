@@ -1007,6 +1007,10 @@ fn audit_events(team: &Team) -> Vec<AuditEvent> {
 /// unrecorded) without it and after the grant's end, recorded exactly once
 /// with a hash that verifies when allowed.
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one secret's story, each step on the clock of the last"
+)]
 fn a_secret_is_revealed_only_with_view_password_and_recorded() {
     let Some(shop) = shop() else { return };
     let team = &shop.team;
@@ -1106,6 +1110,44 @@ fn a_secret_is_revealed_only_with_view_password_and_recorded() {
     assert_eq!(events.len(), 2);
     assert!(events.iter().all(|e| e.hash == e.computed_hash()));
     assert_eq!(events[1].prev_hash, events[0].hash);
+
+    // Who may add but not edit sets the secret of what they create, in the
+    // transaction that creates it (as the service stores a new entry's
+    // secret), and never again afterwards.
+    let adder = seed.set("adder", VIEW | ADD);
+    seed.member(v, team.dave);
+    seed.standing(team.dave, v, None, adder, None);
+    let mut dave = team.store("dave", DAVE_PW);
+    let mut tx = dave.begin(TxMode::Write).unwrap();
+    let mine = tx
+        .insert_entry(v, EntryKind::Credentials, &draft("Mine", None))
+        .unwrap();
+    tx.set_secret_clear(mine, "first").unwrap();
+    tx.commit().unwrap();
+    let mut tx = dave.begin(TxMode::Write).unwrap();
+    not_permitted(tx.set_secret_clear(mine, "second"), "“Edit”");
+    drop(tx);
+    let mut tx = dave.begin(TxMode::Write).unwrap();
+    not_permitted(tx.clear_secret(mine), "“Edit”");
+    drop(tx);
+    let mut tx = dave.begin(TxMode::Write).unwrap();
+    not_permitted(tx.set_secret_clear(item, "theirs"), "“Edit”");
+    drop(tx);
+    let mut tx = ada.begin(TxMode::Write).unwrap();
+    let kept = tx
+        .reveal_secret(mine, &reveal_event(team.ada, mine))
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.as_str(), "first");
+    // A folder has no password.
+    let folder = tx
+        .insert_entry(v, EntryKind::Folder, &draft("Box", None))
+        .unwrap();
+    let no_password = refused(tx.set_secret_clear(folder, "x"));
+    assert!(
+        matches!(&no_password, DomainError::Invalid(e) if e.0[0].field == Field::Password),
+        "{no_password:?}"
+    );
 }
 
 /// Two users change the same entry at once: the first writer wins, the
@@ -1169,4 +1211,61 @@ fn concurrent_writers_are_serialised_and_the_second_is_refused() {
         matches!(&result, Err(StoreError::Refused(DomainError::Invalid(e))) if e.0[0].field == Field::Name),
         "{result:?}"
     );
+}
+
+/// A revocation in progress: a reveal waits for it, then is refused and
+/// records nothing.
+#[test]
+fn a_reveal_waits_for_a_revocation_in_progress() {
+    let Some(shop) = shop() else { return };
+    let team = &shop.team;
+    let v = shop.vault;
+    let mut seed = Seed(team.su());
+    let mut bob = team.store("bob", BOB_PW);
+    let gate = seed.entry(v, None, "credentials", "Vault door");
+    let reader = seed.set("reader", VIEW | VIEW_PASSWORD);
+    let grant = seed.grant(&GrantSpec {
+        user: team.carol,
+        vault: v,
+        target: Target::Entry(gate),
+        covers_rows: vec![gate],
+        set: reader,
+        status: "approved",
+        start: Some(0),
+        end: Some(60_000),
+        claim_by: None,
+        permanent: false,
+        covers: vec![gate],
+    });
+    let mut tx = bob.begin(TxMode::Write).unwrap();
+    tx.set_secret_clear(gate, "open sesame").unwrap();
+    tx.commit().unwrap();
+    let mut approver = team.su();
+    let mut revoking = approver.transaction().unwrap();
+    revoking
+        .execute(
+            "UPDATE latchkey.requests SET status = 'revoked' WHERE id = $1",
+            &[&grant.id.0],
+        )
+        .unwrap();
+    let target = team.target.clone();
+    let carol_id = team.carol;
+    let reveal = std::thread::spawn(move || {
+        let mut carol = PgStore::connect(&target, "carol", CAROL_PW).unwrap();
+        let mut tx = carol.begin(TxMode::Write).unwrap();
+        tx.reveal_secret(gate, &reveal_event(carol_id, gate))
+            .map(|s| s.is_some())
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!reveal.is_finished(), "the reveal waits for the revocation");
+    revoking.commit().unwrap();
+    let result = reveal.join().unwrap();
+    assert!(
+        matches!(
+            result,
+            Err(StoreError::Refused(DomainError::NotPermitted(_)))
+        ),
+        "{result:?}"
+    );
+    assert!(audit_events(team).is_empty());
 }

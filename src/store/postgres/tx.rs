@@ -8,7 +8,6 @@
 
 #![allow(unused_variables)] // Until every area is served (issue 19).
 
-use super::entries;
 use super::error::{self, PgError};
 use super::requests;
 use crate::domain::access::StandingFact;
@@ -105,7 +104,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn set_secret_clear(&mut self, entry: EntryId, secret: &str) -> Result<(), StoreError> {
-        entries::set_secret_clear(&mut self.tx, entry, secret)
+        super::entries::set_secret_clear(&mut self.tx, entry, secret)
     }
 
     fn reveal_secret(
@@ -113,7 +112,7 @@ impl StoreTx for PgTx<'_> {
         entry: EntryId,
         event: &AuditEvent,
     ) -> Result<Option<Zeroizing<String>>, StoreError> {
-        entries::reveal_secret(&mut self.tx, self.me, entry, event)
+        super::entries::reveal_secret(&mut self.tx, self.me, entry, event)
     }
 
     // Workspace metadata and settings.
@@ -123,7 +122,7 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn entry_revision(&mut self, vault: VaultId) -> Result<i64, StoreError> {
-        entries::entry_revision(&mut self.tx, vault)
+        super::entries::entry_revision(&mut self.tx, vault)
     }
 
     fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
@@ -410,23 +409,23 @@ impl StoreTx for PgTx<'_> {
         kind: EntryKind,
         draft: &NewEntry,
     ) -> Result<EntryId, StoreError> {
-        entries::insert_entry(&mut self.tx, vault, kind, draft)
+        super::entries::insert_entry(&mut self.tx, vault, kind, draft)
     }
 
     fn entry(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError> {
-        entries::entry_by_id(&mut self.tx, id, false)
+        super::entries::entry_by_id(&mut self.tx, id, false)
     }
 
     fn entry_record(&mut self, id: EntryId) -> Result<Option<Entry>, StoreError> {
-        entries::entry_by_id(&mut self.tx, id, true)
+        super::entries::entry_by_id(&mut self.tx, id, true)
     }
 
     fn update_entry(&mut self, id: EntryId, draft: &NewEntry) -> Result<(), StoreError> {
-        entries::update_entry(&mut self.tx, id, draft)
+        super::entries::update_entry(&mut self.tx, id, draft)
     }
 
     fn delete_entries(&mut self, ids: &[EntryId], at: Timestamp) -> Result<(), StoreError> {
-        entries::delete_entries(&mut self.tx, ids)
+        super::entries::delete_entries(&mut self.tx, ids)
     }
 
     fn children(
@@ -434,31 +433,31 @@ impl StoreTx for PgTx<'_> {
         vault: VaultId,
         parent: Option<EntryId>,
     ) -> Result<Vec<Entry>, StoreError> {
-        entries::children(&mut self.tx, vault, parent)
+        super::entries::children(&mut self.tx, vault, parent)
     }
 
     fn entries(&mut self, vault: VaultId) -> Result<Vec<Entry>, StoreError> {
-        entries::vault_entries(&mut self.tx, vault)
+        super::entries::vault_entries(&mut self.tx, vault)
     }
 
     fn subtree(&mut self, entry: EntryId) -> Result<Vec<Entry>, StoreError> {
-        entries::subtree(&mut self.tx, entry)
+        super::entries::subtree(&mut self.tx, entry)
     }
 
     fn ancestors(&mut self, entry: EntryId) -> Result<Vec<EntryId>, StoreError> {
-        entries::ancestors(&mut self.tx, entry)
+        super::entries::ancestors(&mut self.tx, entry)
     }
 
     fn add_dependency(&mut self, dependency: &Dependency) -> Result<(), StoreError> {
-        entries::add_dependency(&mut self.tx, dependency)
+        super::entries::add_dependency(&mut self.tx, dependency)
     }
 
     fn dependencies(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError> {
-        entries::links(&mut self.tx, entry, false)
+        super::entries::links(&mut self.tx, entry, false)
     }
 
     fn dependents(&mut self, entry: EntryId) -> Result<Vec<Dependency>, StoreError> {
-        entries::links(&mut self.tx, entry, true)
+        super::entries::links(&mut self.tx, entry, true)
     }
 
     fn remove_dependency(
@@ -466,19 +465,19 @@ impl StoreTx for PgTx<'_> {
         entry: EntryId,
         role: DependencyRole,
     ) -> Result<(), StoreError> {
-        entries::remove_dependency(&mut self.tx, entry, role)
+        super::entries::remove_dependency(&mut self.tx, entry, role)
     }
 
     fn clear_secret(&mut self, entry: EntryId) -> Result<(), StoreError> {
-        entries::clear_secret(&mut self.tx, entry)
+        super::entries::clear_secret(&mut self.tx, entry)
     }
 
     fn set_secret(&mut self, entry: EntryId, secret: &SealedSecret) -> Result<(), StoreError> {
-        Err(entries::sealed_refused())
+        Err(super::entries::sealed_refused())
     }
 
     fn secret(&mut self, entry: EntryId) -> Result<Option<SealedSecret>, StoreError> {
-        Err(entries::sealed_refused())
+        Err(super::entries::sealed_refused())
     }
 
     // Requests.
@@ -776,10 +775,10 @@ impl StoreTx for PgTx<'_> {
     }
 
     fn entry_node(&mut self, id: EntryId) -> Result<Option<EntryNode>, StoreError> {
-        entries::entry_node(&mut self.tx, id)
+        super::entries::entry_node(&mut self.tx, id)
     }
 
     fn entry_nodes(&mut self) -> Result<Vec<EntryNode>, StoreError> {
-        entries::entry_nodes(&mut self.tx)
+        super::entries::entry_nodes(&mut self.tx)
     }
 }

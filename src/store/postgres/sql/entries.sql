@@ -101,17 +101,41 @@ BEGIN
 END
 $$;
 
+-- Locks (`FOR SHARE`) the rows `p_user`'s permissions in `p_vault` are
+-- decided on — their membership, standing sets and approved requests — so
+-- that a concurrent change of them (a revocation, a removal) is either
+-- committed first and seen, or waits until this transaction ends.
+CREATE FUNCTION latchkey.lock_access_facts(p_user bigint, p_vault bigint) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = latchkey, pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM 1 FROM vault_members WHERE vault_id = p_vault AND user_id = p_user FOR SHARE;
+    PERFORM 1 FROM standing_permissions WHERE vault_id = p_vault AND user_id = p_user FOR SHARE;
+    PERFORM 1 FROM requests WHERE requester_id = p_user AND status = 'approved'
+        AND (vault_id = p_vault
+             OR id IN (SELECT re.request_id FROM request_entries re
+                       JOIN entries x ON x.id = re.entry_id WHERE x.vault_id = p_vault))
+        FOR SHARE;
+END
+$$;
+
 -- Refuses unless `u` holds `p_bit` (a `Permission` bit, `p_label` its name)
 -- on `e` at the server's instant (`AccessFacts::authorize`): a non-member
--- holds nothing; View password is withheld by the workspace's policy.
+-- holds nothing; View password is withheld by the workspace's policy. The
+-- facts are locked first (`lock_access_facts`).
 CREATE FUNCTION latchkey.require_permission(u latchkey.users, e latchkey.entries, p_bit integer, p_label text)
 RETURNS void
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE
 SET search_path = latchkey, pg_catalog, pg_temp
 AS $$
 DECLARE
-    at bigint := now_ms();
+    at bigint;
 BEGIN
+    IF NOT u.is_admin THEN
+        PERFORM lock_access_facts(u.id, e.vault_id);
+    END IF;
+    at := now_ms();
     IF NOT u.is_admin AND NOT is_member(u.id, e.vault_id, at) THEN
         RAISE EXCEPTION 'you are not a member of this vault' USING ERRCODE = 'insufficient_privilege';
     END IF;
@@ -130,13 +154,18 @@ $$;
 -- folder) or, when it is NULL, at the top of `p_vault` (`require_add`).
 CREATE FUNCTION latchkey.require_add(u latchkey.users, p_vault bigint, p_folder latchkey.entries)
 RETURNS void
-LANGUAGE plpgsql STABLE
+LANGUAGE plpgsql VOLATILE
 SET search_path = latchkey, pg_catalog, pg_temp
 AS $$
 BEGIN
     IF p_folder.id IS NOT NULL THEN
         PERFORM require_permission(u, p_folder, 16, 'Add');
-    ELSIF vault_top_bits(u.id, p_vault, now_ms()) & 16 = 0 THEN
+        RETURN;
+    END IF;
+    IF NOT u.is_admin THEN
+        PERFORM lock_access_facts(u.id, p_vault);
+    END IF;
+    IF vault_top_bits(u.id, p_vault, now_ms()) & 16 = 0 THEN
         IF NOT u.is_admin AND NOT is_member(u.id, p_vault, now_ms()) THEN
             RAISE EXCEPTION 'you are not a member of this vault' USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -387,6 +416,9 @@ BEGIN
             RAISE EXCEPTION 'entry % does not exist', e.id USING ERRCODE = 'no_data_found';
         END IF;
         IF e.parent_id IS NOT NULL AND e.parent_id = ANY (p_ids) THEN
+            IF NOT me.is_admin THEN
+                PERFORM lock_access_facts(me.id, e.vault_id);
+            END IF;
             IF NOT me.is_admin AND NOT is_member(me.id, e.vault_id, at) THEN
                 RAISE EXCEPTION 'you are not a member of this vault'
                     USING ERRCODE = 'insufficient_privilege';
