@@ -256,6 +256,12 @@ pub(super) fn set_secret_clear(
     .map(drop)
 }
 
+pub(super) fn has_secret(tx: &mut Transaction<'_>, id: EntryId) -> Result<bool, StoreError> {
+    tx.query_one("SELECT latchkey_api.has_secret($1)", &[&id.0])
+        .map_err(failed)
+        .map(|row| row.get(0))
+}
+
 pub(super) fn clear_secret(tx: &mut Transaction<'_>, id: EntryId) -> Result<(), StoreError> {
     tx.execute("SELECT latchkey_api.clear_secret($1)", &[&id.0])
         .map_err(failed)

@@ -4,9 +4,9 @@
 //!
 //! Architecture invariant: no method here sends SQL other than a call of a
 //! `latchkey_api` function (the signed-in role may run nothing else); what a
-//! function refuses comes back as [`StoreError::Refused`].
-
-#![allow(unused_variables)] // Until every area is served (issue 19).
+//! function refuses comes back as [`StoreError::Refused`]. Arguments the
+//! server does not take — an instant (it reads its own clock), a user it
+//! knows as the caller — are named with a leading underscore.
 
 use super::error::{self, PgError};
 use super::requests;
@@ -37,13 +37,6 @@ pub(super) struct PgTx<'c> {
     /// The signed-in user, as the server said at sign-in (the server
     /// itself always goes by `session_user`).
     pub(super) me: UserId,
-}
-
-/// A store method no slice of issue 19 serves yet.
-fn not_yet(method: &str, area: &str) -> StoreError {
-    StoreError::Database(format!(
-        "{method} ({area}) is not available on a PostgreSQL workspace yet"
-    ))
 }
 
 impl From<PgError> for StoreError {
@@ -103,6 +96,10 @@ impl StoreTx for PgTx<'_> {
         super::vaults::set_user_password(&mut self.tx, id, password, must_change)
     }
 
+    fn has_secret(&mut self, entry: EntryId) -> Result<bool, StoreError> {
+        super::entries::has_secret(&mut self.tx, entry)
+    }
+
     fn set_secret_clear(&mut self, entry: EntryId, secret: &str) -> Result<(), StoreError> {
         super::entries::set_secret_clear(&mut self.tx, entry, secret)
     }
@@ -139,7 +136,7 @@ impl StoreTx for PgTx<'_> {
 
     // Users.
 
-    fn insert_user(&mut self, user: &NewUser, password_hash: &str) -> Result<UserId, StoreError> {
+    fn insert_user(&mut self, _user: &NewUser, _password_hash: &str) -> Result<UserId, StoreError> {
         super::vaults::insert_user()
     }
 
@@ -155,7 +152,7 @@ impl StoreTx for PgTx<'_> {
         super::vaults::admins(&mut self.tx)
     }
 
-    fn user_auth(&mut self, username: &str) -> Result<Option<UserAuth>, StoreError> {
+    fn user_auth(&mut self, _username: &str) -> Result<Option<UserAuth>, StoreError> {
         super::vaults::user_auth()
     }
 
@@ -178,9 +175,9 @@ impl StoreTx for PgTx<'_> {
 
     fn set_password(
         &mut self,
-        id: UserId,
-        password_hash: &str,
-        must_change: bool,
+        _id: UserId,
+        _password_hash: &str,
+        _must_change: bool,
     ) -> Result<(), StoreError> {
         super::vaults::set_password()
     }
@@ -193,24 +190,24 @@ impl StoreTx for PgTx<'_> {
         super::vaults::reference_password_hash()
     }
 
-    fn sign_in_throttle(&mut self, bucket: u16) -> Result<SignInThrottle, StoreError> {
+    fn sign_in_throttle(&mut self, _bucket: u16) -> Result<SignInThrottle, StoreError> {
         Ok(super::vaults::sign_in_throttle())
     }
 
     fn set_sign_in_throttle(
         &mut self,
-        bucket: u16,
-        throttle: &SignInThrottle,
+        _bucket: u16,
+        _throttle: &SignInThrottle,
     ) -> Result<(), StoreError> {
         super::vaults::set_sign_in_throttle()
     }
 
-    fn clear_sign_in_throttle(&mut self, bucket: u16) -> Result<(), StoreError> {
+    fn clear_sign_in_throttle(&mut self, _bucket: u16) -> Result<(), StoreError> {
         // Nothing is kept to clear (see vaults.rs).
         Ok(())
     }
 
-    fn forget_sign_in_throttles(&mut self, before: Timestamp) -> Result<(), StoreError> {
+    fn forget_sign_in_throttles(&mut self, _before: Timestamp) -> Result<(), StoreError> {
         // Nothing is kept to forget (see vaults.rs).
         Ok(())
     }
@@ -351,7 +348,7 @@ impl StoreTx for PgTx<'_> {
     fn delete_permission_set(
         &mut self,
         id: PermissionSetId,
-        at: Timestamp,
+        _at: Timestamp,
     ) -> Result<(), StoreError> {
         super::vaults::delete_permission_set(&mut self.tx, id)
     }
@@ -363,7 +360,7 @@ impl StoreTx for PgTx<'_> {
     fn open_requests_of_set(
         &mut self,
         set: PermissionSetId,
-        now: Timestamp,
+        _now: Timestamp,
     ) -> Result<usize, StoreError> {
         requests::open_requests_of_set(&mut self.tx, set)
     }
@@ -424,7 +421,7 @@ impl StoreTx for PgTx<'_> {
         super::entries::update_entry(&mut self.tx, id, draft)
     }
 
-    fn delete_entries(&mut self, ids: &[EntryId], at: Timestamp) -> Result<(), StoreError> {
+    fn delete_entries(&mut self, ids: &[EntryId], _at: Timestamp) -> Result<(), StoreError> {
         super::entries::delete_entries(&mut self.tx, ids)
     }
 
@@ -472,11 +469,11 @@ impl StoreTx for PgTx<'_> {
         super::entries::clear_secret(&mut self.tx, entry)
     }
 
-    fn set_secret(&mut self, entry: EntryId, secret: &SealedSecret) -> Result<(), StoreError> {
+    fn set_secret(&mut self, _entry: EntryId, _secret: &SealedSecret) -> Result<(), StoreError> {
         Err(super::entries::sealed_refused())
     }
 
-    fn secret(&mut self, entry: EntryId) -> Result<Option<SealedSecret>, StoreError> {
+    fn secret(&mut self, _entry: EntryId) -> Result<Option<SealedSecret>, StoreError> {
         Err(super::entries::sealed_refused())
     }
 
@@ -527,7 +524,7 @@ impl StoreTx for PgTx<'_> {
         user: UserId,
         target: Target,
         set: PermissionSetId,
-        now: Timestamp,
+        _now: Timestamp,
     ) -> Result<bool, StoreError> {
         requests::has_pending(&mut self.tx, user, target, set)
     }
@@ -535,8 +532,8 @@ impl StoreTx for PgTx<'_> {
     fn pending_for_approver(
         &mut self,
         approver: UserId,
-        is_admin: bool,
-        now: Timestamp,
+        _is_admin: bool,
+        _now: Timestamp,
         limit: usize,
     ) -> Result<Vec<Request>, StoreError> {
         requests::pending_for_approver(&mut self.tx, approver, limit)
@@ -545,8 +542,8 @@ impl StoreTx for PgTx<'_> {
     fn count_pending_for_approver(
         &mut self,
         approver: UserId,
-        is_admin: bool,
-        now: Timestamp,
+        _is_admin: bool,
+        _now: Timestamp,
     ) -> Result<i64, StoreError> {
         requests::count_pending_for_approver(&mut self.tx, approver)
     }
@@ -562,7 +559,7 @@ impl StoreTx for PgTx<'_> {
     fn requests_visible_to(
         &mut self,
         user: UserId,
-        is_admin: bool,
+        _is_admin: bool,
     ) -> Result<Vec<Request>, StoreError> {
         requests::requests_visible_to(&mut self.tx, user)
     }
@@ -598,7 +595,7 @@ impl StoreTx for PgTx<'_> {
 
     fn requests_due(
         &mut self,
-        now: Timestamp,
+        _now: Timestamp,
         expiring_lead_ms: i64,
     ) -> Result<Vec<Request>, StoreError> {
         requests::requests_due(&mut self.tx, expiring_lead_ms)
@@ -606,7 +603,7 @@ impl StoreTx for PgTx<'_> {
 
     fn next_due_at(
         &mut self,
-        now: Timestamp,
+        _now: Timestamp,
         expiring_lead_ms: i64,
     ) -> Result<Option<Timestamp>, StoreError> {
         requests::next_due_at(&mut self.tx, expiring_lead_ms)
@@ -625,7 +622,7 @@ impl StoreTx for PgTx<'_> {
     fn insert_notification(
         &mut self,
         n: &NewNotification,
-        at: Timestamp,
+        _at: Timestamp,
     ) -> Result<NotificationId, StoreError> {
         super::notifications::insert_notification(&mut self.tx, n)
     }
@@ -642,7 +639,7 @@ impl StoreTx for PgTx<'_> {
         &mut self,
         id: NotificationId,
         user: UserId,
-        at: Timestamp,
+        _at: Timestamp,
     ) -> Result<bool, StoreError> {
         super::notifications::mark_notification_read(&mut self.tx, id, user)
     }
@@ -651,7 +648,7 @@ impl StoreTx for PgTx<'_> {
         &mut self,
         id: NotificationId,
         user: UserId,
-        at: Timestamp,
+        _at: Timestamp,
     ) -> Result<bool, StoreError> {
         super::notifications::claim_notification_shown(&mut self.tx, id, user)
     }
@@ -663,7 +660,7 @@ impl StoreTx for PgTx<'_> {
     fn mark_all_notifications_read(
         &mut self,
         user: UserId,
-        at: Timestamp,
+        _at: Timestamp,
     ) -> Result<usize, StoreError> {
         super::notifications::mark_all_notifications_read(&mut self.tx, user)
     }
@@ -697,7 +694,7 @@ impl StoreTx for PgTx<'_> {
         &mut self,
         id: NotificationId,
         user: UserId,
-        at: Timestamp,
+        _at: Timestamp,
     ) -> Result<bool, StoreError> {
         super::notifications::claim_handled_shown(&mut self.tx, id, user)
     }

@@ -676,6 +676,20 @@ BEGIN
 END
 $$;
 
+-- Whether an entry has a secret (never the secret): for whoever may read
+-- the entry (the service tells an editor whether a password was there).
+CREATE FUNCTION latchkey_api.has_secret(p_entry bigint) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER STABLE
+SET search_path = latchkey, pg_catalog, pg_temp
+AS $$
+DECLARE
+    me users := caller();
+BEGIN
+    PERFORM readable_entry(me, p_entry, false);
+    RETURN EXISTS (SELECT 1 FROM entry_secrets WHERE entry_id = p_entry);
+END
+$$;
+
 -- Reveals or copies an item's secret (`use_secret`), all in this call: the
 -- caller holds View password on the live item at the server's instant
 -- (R-REQ-8, the workspace policy included), else refused and nothing is
