@@ -279,7 +279,9 @@ fn the_api_functions_run_as_the_owner_with_a_fixed_search_path() {
         if inlined_helper && config.is_empty() {
             let body: String = row.get(6);
             assert!(
-                body.contains("latchkey.") && !body.contains(" FROM requests") && !body.contains(" FROM users"),
+                body.contains("latchkey.")
+                    && !body.contains(" FROM requests")
+                    && !body.contains(" FROM users"),
                 "{name}: an inlined helper names its tables with their schema"
             );
             continue;

@@ -212,13 +212,9 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
 ];
 
 /// The workspace's metadata that moves with it (the file's key check and
-/// its record of the audit head stay behind: the server has neither).
-const META_KEYS: &[&str] = &[
-    "workspace_id",
-    "workspace_name",
-    "settings",
-    "creation_complete",
-];
+/// its record of the audit head stay behind: the server has neither); the
+/// settings have a table of their own on the server.
+const META_KEYS: &[&str] = &["workspace_id", "workspace_name", "creation_complete"];
 
 /// Lays out a new workspace in the empty database of `target` (as
 /// [`super::PgWorkspace::create`] does, connected as the server's superuser
@@ -420,6 +416,23 @@ fn copy_meta(source: &Connection, tx: &mut Transaction<'_>) -> Result<(), PgErro
             .map_err(error::from_query)?;
         }
     }
+    let settings: Option<String> = source
+        .query_row("SELECT value FROM meta WHERE key = 'settings'", [], |r| {
+            r.get(0)
+        })
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            other => Err(other),
+        })
+        .map_err(|e| read_failed(&e))?;
+    if let Some(settings) = settings {
+        tx.execute(
+            "INSERT INTO latchkey.settings (key, value) VALUES ('settings', $1)",
+            &[&settings],
+        )
+        .map_err(error::from_query)?;
+    }
     Ok(())
 }
 
@@ -450,7 +463,7 @@ fn copy_secrets(
         let secret = secrets.open(entry, &sealed).map_err(|e| refused(&e))?;
         tx.execute(
             "INSERT INTO latchkey.entry_secrets (entry_id, ciphertext)
-             VALUES ($1, latchkey.seal_secret($2))",
+             VALUES ($1, latchkey_crypto.pgp_sym_encrypt($2, latchkey.workspace_key(), 'cipher-algo=aes256'))",
             &[&entry.0, &secret.as_str()],
         )
         .map_err(error::from_query)?;
