@@ -12,7 +12,9 @@
 mod common;
 mod pg_cluster;
 
-use common::{Window, click, shown, sign_in_with, test_env, texts_containing, window_on};
+use common::{
+    Window, click, shown, sign_in_with, test_env, text_starting, texts_containing, window_on,
+};
 use latchkey::app::{Screen, WorkspaceSource};
 use latchkey::domain::clock::{Clock, FixedClock};
 use latchkey::platform::clock::SystemClock;
@@ -60,7 +62,9 @@ fn signing_in_connects_as_the_users_role_and_the_server_clock_is_named() {
     );
     sign_in_with(&mut alice, "wrong");
     assert!(matches!(alice.state().screen, Screen::SignIn(_)));
-    assert!(shown(&alice, "wrong user name or password"));
+    assert_eq!(text_starting(&alice, "⚠"), "⚠ wrong user name or password");
+    // What was typed stays: the user name, for the next try.
+    assert_eq!(alice.state().sign_in.username, "alice");
     sign_in_with(&mut alice, demo::DEMO_PASSWORD);
     assert!(matches!(alice.state().screen, Screen::Main(_)));
     assert!(shown(

@@ -343,7 +343,7 @@ fn copy_table(
              SELECT {list} FROM entries JOIN depth USING (id) ORDER BY depth.level, id"
         )
     } else {
-        format!("SELECT {list} FROM {table} ORDER BY rowid")
+        format!("SELECT {list} FROM {table} ORDER BY 1, 2")
     };
     let mut stmt = source.prepare(&select).map_err(|e| read_failed(&e))?;
     let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
@@ -373,23 +373,22 @@ fn convert(
     value: Value,
 ) -> Result<Box<dyn ToSql + Sync>, PgError> {
     let wrong = || refused(&format!("{table}.{column} holds a value of the wrong type"));
+    // These columns (a port, a bit set, approvals, minutes) take 32 bits.
+    let narrow = matches!(
+        column,
+        "required_approvals"
+            | "emergency_limit_mins"
+            | "max_grant_mins"
+            | "permission_bits"
+            | "port"
+    );
     Ok(match (kind, value) {
+        (Kind::Int, Value::Null) if narrow => Box::new(None::<i32>),
         (Kind::Int, Value::Null) => Box::new(None::<i64>),
-        (Kind::Int, Value::Integer(n)) => {
-            // integer columns (a port, a bit set, approvals) take 32 bits.
-            if matches!(
-                column,
-                "required_approvals"
-                    | "emergency_limit_mins"
-                    | "max_grant_mins"
-                    | "permission_bits"
-                    | "port"
-            ) {
-                Box::new(i32::try_from(n).map_err(|_| wrong())?)
-            } else {
-                Box::new(n)
-            }
+        (Kind::Int, Value::Integer(n)) if narrow => {
+            Box::new(i32::try_from(n).map_err(|_| wrong())?)
         }
+        (Kind::Int, Value::Integer(n)) => Box::new(n),
         (Kind::Text, Value::Null) => Box::new(None::<String>),
         (Kind::Text, Value::Text(text)) => Box::new(text),
         (Kind::Bool, Value::Integer(n)) => Box::new(n != 0),
