@@ -35,21 +35,29 @@ SET LOCAL ROLE latchkey_owner;
 INSERT INTO latchkey.secret_key (key) VALUES (encode(latchkey_crypto.gen_random_bytes(32), 'hex'));
 
 -- Every change of a vault's entries moves its revision (as the SQLite
--- workspace's triggers do), whoever writes.
+-- workspace's triggers do), whoever writes: once per statement and vault,
+-- so that a statement writing many entries does not update one row as
+-- many times.
 CREATE FUNCTION latchkey.bump_entry_revision() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = latchkey, pg_catalog, pg_temp
 AS $$
-DECLARE
-    v bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.vault_id ELSE NEW.vault_id END;
 BEGIN
-    INSERT INTO entry_revisions (vault_id, revision) VALUES (v, 1)
+    INSERT INTO entry_revisions (vault_id, revision)
+    SELECT DISTINCT vault_id, 1 FROM changed
     ON CONFLICT (vault_id) DO UPDATE SET revision = entry_revisions.revision + 1;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER entries_move_revision AFTER INSERT OR UPDATE OR DELETE ON latchkey.entries
-    FOR EACH ROW EXECUTE FUNCTION latchkey.bump_entry_revision();
+CREATE TRIGGER entries_added_revision AFTER INSERT ON latchkey.entries
+    REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION latchkey.bump_entry_revision();
+CREATE TRIGGER entries_changed_revision AFTER UPDATE ON latchkey.entries
+    REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION latchkey.bump_entry_revision();
+CREATE TRIGGER entries_removed_revision AFTER DELETE ON latchkey.entries
+    REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION latchkey.bump_entry_revision();
 
 CREATE INDEX standing_by_user_top ON latchkey.standing_permissions (user_id, vault_id)
     WHERE folder_id IS NULL;
