@@ -177,6 +177,8 @@ fn load() -> Option<Load> {
         ],
     )
     .unwrap();
+    // As after any bulk load, the planner learns the new sizes.
+    su.batch_execute("ANALYZE").unwrap();
     eprintln!(
         "{BULK} entries and {BULK} requests laid down in {:.1} s",
         bulk_began.elapsed().as_secs_f64()

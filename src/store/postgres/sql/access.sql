@@ -114,18 +114,28 @@ AS $$
                OR sp.folder_id IN (SELECT id FROM folders))
           AND (sp.approved_at_ms IS NULL OR sp.approved_at_ms <= p_at)
     ),
+    -- The requests that may cover the entry, found from the entry (its own
+    -- and its dependents' requests list it) and from the user's folder and
+    -- vault requests in its vault, each through its index: never by
+    -- walking all of the user's requests, which may be many.
+    covering AS MATERIALIZED (
+        SELECT re.request_id AS id FROM latchkey.request_entries re
+        WHERE re.entry_id = p_entry
+        UNION
+        SELECT s.id FROM latchkey.requests s
+        WHERE s.requester_id = p_user AND s.vault_id = (SELECT vault_id FROM e)
+          AND s.status = 'approved' AND s.target <> 'entry'
+          AND (s.target = 'vault' OR s.entry_id = p_entry
+               OR s.entry_id IN (SELECT id FROM folders))
+    ),
     grants AS (
         SELECT ps.permission_bits AS bits
-        FROM latchkey.requests r
+        FROM covering c
+        JOIN latchkey.requests r ON r.id = c.id
         JOIN latchkey.permission_sets ps
           ON ps.id = coalesce(r.authorized_set_id, r.requested_set_id)
          AND ps.deleted_at_ms IS NULL
         WHERE r.requester_id = p_user AND r.status = 'approved'
-          AND (r.id IN (SELECT re.request_id FROM latchkey.request_entries re
-                        WHERE re.entry_id = p_entry)
-               OR (r.target <> 'entry' AND r.vault_id = (SELECT vault_id FROM e)
-                   AND (r.target = 'vault' OR r.entry_id = p_entry
-                        OR r.entry_id IN (SELECT id FROM folders))))
           AND latchkey.grant_in_force(r, p_at)
     )
     SELECT coalesce(bit_or(bits), 0) & 63

@@ -120,13 +120,18 @@ AS $$
 BEGIN
     PERFORM 1 FROM vault_members WHERE vault_id = p_vault AND user_id = p_user FOR SHARE;
     PERFORM 1 FROM standing_permissions WHERE vault_id = p_vault AND user_id = p_user FOR SHARE;
+    -- Only grants that may still be in force: one whose expiry is recorded
+    -- gives nothing any more (and a user may have many of those).
     PERFORM 1 FROM requests WHERE requester_id = p_user AND status = 'approved'
+        AND NOT expiry_recorded
         AND (vault_id = p_vault
              OR id IN (SELECT re.request_id FROM request_entries re
                        JOIN entries x ON x.id = re.entry_id WHERE x.vault_id = p_vault))
         FOR SHARE;
 END
 $$;
+CREATE INDEX requests_live_by_requester ON latchkey.requests (requester_id, vault_id)
+    WHERE status = 'approved' AND NOT expiry_recorded;
 
 -- Refuses unless `u` holds `p_bit` (a `Permission` bit, `p_label` its name)
 -- on `e` at the server's instant (`AccessFacts::authorize`): a non-member

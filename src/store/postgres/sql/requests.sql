@@ -977,7 +977,9 @@ DECLARE
     me users := caller();
 BEGIN
     RETURN QUERY SELECT * FROM request_view v
-    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.status = 'pending' AND (v.entry_id = p_entry OR p_entry = ANY (v.covered))
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.status = 'pending'
+      AND v.id IN (SELECT q.id FROM requests q WHERE q.entry_id = p_entry AND q.status = 'pending'
+                   UNION SELECT re.request_id FROM request_entries re WHERE re.entry_id = p_entry)
     ORDER BY v.id;
 END
 $$;
@@ -991,7 +993,9 @@ DECLARE
     me users := caller();
 BEGIN
     RETURN QUERY SELECT * FROM request_view v
-    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_user AND v.status = 'approved' AND p_entry = ANY (v.covered)
+    WHERE may_see_request(me, v.requester_id, v.approver_id, v.decided_by, v.vault_id) AND v.requester_id = p_user AND v.status = 'approved'
+      -- Found from the entry's index, not from all of the user's requests.
+      AND v.id IN (SELECT re.request_id FROM request_entries re WHERE re.entry_id = p_entry)
     ORDER BY v.id;
 END
 $$;
