@@ -56,7 +56,10 @@ pub fn run() -> Result<ExitCode> {
     };
     if let Some(address) = server_address(&workspace) {
         return match cli.command {
-            None => run_window_on(WorkspaceSource::Server(PgTarget::parse(address)?), cli.user),
+            None => run_window_on(
+                WorkspaceSource::Server(Box::new(PgTarget::parse(address)?)),
+                cli.user,
+            ),
             Some(Command::Init {
                 demo,
                 scale,

@@ -46,7 +46,11 @@ fn demo_server() -> Option<(PgCluster, PgTarget)> {
 fn window(target: &PgTarget, user: &str) -> Window {
     let clock = Arc::new(FixedClock::new(common::T0));
     let env = test_env(&clock, Arc::new(MemoryKeyring::default()));
-    window_on(env, WorkspaceSource::Server(target.clone()), Some(user))
+    window_on(
+        env,
+        WorkspaceSource::Server(Box::new(target.clone())),
+        Some(user),
+    )
 }
 
 #[test]

@@ -88,7 +88,7 @@ pub enum WorkspaceSource {
     /// An already open workspace (tests).
     Open(Box<Workspace>),
     /// A PostgreSQL workspace (R-BEY-10): signing in is connecting.
-    Server(PgTarget),
+    Server(Box<PgTarget>),
 }
 
 /// Start-up options (R-DSK-2).
@@ -127,7 +127,7 @@ pub enum SignInTo {
     Open(Workspace),
     /// A PostgreSQL workspace: the server checks the password when the
     /// user's connection opens, and the workspace is opened by it.
-    Server(PgTarget),
+    Server(Box<PgTarget>),
 }
 
 /// The Latchkey window.
@@ -194,8 +194,8 @@ impl LatchkeyApp {
                 app.screen = app.sign_in_screen(*workspace);
             }
             WorkspaceSource::Server(target) => {
-                app.server = Some(target.clone());
-                app.screen = Self::server_sign_in_screen(target);
+                app.server = Some((*target).clone());
+                app.screen = Self::server_sign_in_screen(*target);
             }
             WorkspaceSource::File(path) => {
                 app.path = Some(path.clone());
@@ -329,7 +329,7 @@ impl LatchkeyApp {
     fn server_sign_in_screen(target: PgTarget) -> Screen {
         let workspace_name = target.describe();
         Screen::SignIn(Box::new(SignInState {
-            to: SignInTo::Server(target),
+            to: SignInTo::Server(Box::new(target)),
             view: SignInView {
                 workspace_name,
                 demo_users: Vec::new(),
@@ -548,7 +548,7 @@ impl LatchkeyApp {
     /// connection closing.
     fn back_to_sign_in(&self, workspace: Workspace, view: SignInView) -> SignInState {
         let to = match &self.server {
-            Some(target) => SignInTo::Server(target.clone()),
+            Some(target) => SignInTo::Server(Box::new(target.clone())),
             None => SignInTo::Open(workspace),
         };
         SignInState { to, view }

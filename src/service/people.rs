@@ -267,16 +267,13 @@ impl Workspace {
         self.write(now, |ops| {
             let admin = ops.current_admin(session)?;
             let target = ops.user(user)?;
-            let cleared = match &hash {
-                Some(hash) => {
-                    ops.tx.set_password(user, hash, true)?;
-                    super::auth::clear_failed_sign_ins_op(ops, &target)?
-                }
+            let cleared = if let Some(hash) = &hash {
+                ops.tx.set_password(user, hash, true)?;
+                super::auth::clear_failed_sign_ins_op(ops, &target)?
+            } else {
                 // The server keeps the credential and checks sign-ins itself.
-                None => {
-                    ops.tx.set_user_password(user, temporary, true)?;
-                    0
-                }
+                ops.tx.set_user_password(user, temporary, true)?;
+                0
             };
             let details = json!({ "user_id": target.id.0, "username": target.username, "must_change": true, "failed_attempts_cleared": cleared });
             ops.audit(Some(admin.id), AuditAction::PasswordReset, None, None, &details)
