@@ -165,6 +165,11 @@ fn listening(target: &PgTarget, username: &str, password: &str) -> Result<Client
 
 /// How many announcements arrived since the last look (without waiting).
 fn count_heard(client: &mut Client) -> Result<i64, StoreError> {
+    // An empty statement is one round trip, in which the client reads what
+    // the server sent meanwhile; a poll alone may find nothing, because
+    // the client's runtime learns that its socket has data only while it
+    // waits on it.
+    client.batch_execute("").map_err(failed)?;
     let mut heard = 0;
     let mut pending = client.notifications();
     let mut arrived = pending.iter();

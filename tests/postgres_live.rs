@@ -1,0 +1,55 @@
+//! Live updates on a PostgreSQL workspace (R-DATA-2): another user's commit
+//! is heard by this user's connection and by the window's watcher.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "in a test, a failed step fails the test"
+)]
+
+mod pg_cluster;
+
+use latchkey::domain::clock::Clock;
+use latchkey::platform::clock::SystemClock;
+use latchkey::service::{ServerOwner, Workspace, demo};
+use latchkey::store::postgres::PgTarget;
+use pg_cluster::{PgCluster, SUPERUSER, SUPERUSER_PASSWORD};
+use std::time::{Duration, Instant};
+
+const DATABASE: &str = "team";
+
+#[test]
+fn another_users_commit_is_heard_within_a_second() {
+    let Some(cluster) = PgCluster::start() else {
+        return;
+    };
+    cluster.create_database(DATABASE);
+    let target = PgTarget::parse(&cluster.url(DATABASE)).unwrap();
+    let owner = ServerOwner {
+        user: SUPERUSER,
+        password: SUPERUSER_PASSWORD,
+    };
+    let now = SystemClock.now();
+    Workspace::create_postgres_demo(&target, &owner, now).unwrap();
+    let (mut alice, alice_me) =
+        Workspace::sign_in_postgres(&target, "alice", demo::DEMO_PASSWORD, now).unwrap();
+    let mut probe = alice.change_probe().unwrap();
+    let before = (alice.data_version().unwrap(), probe.data_version().unwrap());
+    // Alice's own reads change nothing.
+    alice.my_requests(&alice_me, 10, now).unwrap();
+    let (mut bob, bob_me) =
+        Workspace::sign_in_postgres(&target, "bob", demo::DEMO_PASSWORD, now).unwrap();
+    bob.mark_all_notifications_read(&bob_me, SystemClock.now())
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(1);
+    loop {
+        let after = (alice.data_version().unwrap(), probe.data_version().unwrap());
+        if after.0 != before.0 && after.1 != before.1 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not heard: {before:?} then {after:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
