@@ -160,3 +160,69 @@ fn the_demo_moves_whole_into_a_server_and_goes_on() {
         AuditVerdict::Intact { .. }
     ));
 }
+
+/// R-AUD-2, R-BEY-12 for everyone: a user who may not read every event
+/// still has the chain verified — by the server — and the head this
+/// computer remembered compared with it; an altered event or a rewritten
+/// log is reported.
+#[test]
+fn a_requester_has_the_chain_verified_by_the_server_and_checked_against_the_witness() {
+    let Some(cluster) = PgCluster::start() else {
+        return;
+    };
+    cluster.create_database(DATABASE);
+    let target = PgTarget::parse(&cluster.url(DATABASE)).unwrap();
+    let owner = ServerOwner {
+        user: SUPERUSER,
+        password: SUPERUSER_PASSWORD,
+    };
+    Workspace::create_postgres_demo(&target, &owner, T0).unwrap();
+    let mut su = cluster.superuser(DATABASE);
+    su.batch_execute("INSERT INTO latchkey.server_clock (follow_clients) VALUES (true)")
+        .unwrap();
+    let (mut alice, _) =
+        Workspace::sign_in_postgres(&target, "alice", demo::DEMO_PASSWORD, T0).unwrap();
+    let witness = MemoryWitness::default();
+    let first = alice.check_audit(&witness).unwrap();
+    let AuditVerdict::Intact { events } = first.verdict else {
+        panic!("{:?}", first.verdict);
+    };
+    let head = first.head.clone().unwrap();
+    assert_eq!(head.events, events);
+    // New events extend what was seen.
+    Workspace::sign_in_postgres(&target, "bob", demo::DEMO_PASSWORD, T0).unwrap();
+    let since = alice.check_audit_since(&head, &witness).unwrap();
+    assert!(
+        matches!(since.verdict, AuditVerdict::Intact { events: n } if n == events + 1),
+        "{:?}",
+        since.verdict
+    );
+    // The server's owner alters an event: the server's own check says which.
+    su.batch_execute(
+        "ALTER TABLE latchkey.audit_events DISABLE TRIGGER audit_events_no_update;
+         UPDATE latchkey.audit_events SET details = '{\"tampered\":true}' WHERE seq = 5;
+         ALTER TABLE latchkey.audit_events ENABLE TRIGGER audit_events_no_update;",
+    )
+    .unwrap();
+    let broken = alice.check_audit(&witness).unwrap();
+    assert_eq!(
+        broken.verdict,
+        AuditVerdict::Broken(latchkey::domain::audit::ChainBreak::Altered { seq: 5 })
+    );
+    // Cut back to before what this computer saw: the witness catches it.
+    su.batch_execute(
+        "ALTER TABLE latchkey.audit_events DISABLE TRIGGER audit_events_no_update;
+         DELETE FROM latchkey.audit_events WHERE seq >= 5;
+         ALTER TABLE latchkey.audit_events ENABLE TRIGGER audit_events_no_update;",
+    )
+    .unwrap();
+    let cut = alice.check_audit(&witness).unwrap();
+    assert!(
+        matches!(
+            cut.verdict,
+            AuditVerdict::Broken(latchkey::domain::audit::ChainBreak::Shorter { .. })
+        ),
+        "{:?}",
+        cut.verdict
+    );
+}

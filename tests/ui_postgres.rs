@@ -76,6 +76,13 @@ fn signing_in_connects_as_the_users_role_and_the_server_clock_is_named() {
         "Expiry enforced by the database server's clock (this computer)"
     ));
     assert!(shown(&alice, "workspace key kept by the database server"));
+    // The server verifies the audit chain for a requester too.
+    alice.run();
+    assert!(
+        texts_containing(&alice, "could not be verified").is_empty(),
+        "{:?}",
+        texts_containing(&alice, "audit")
+    );
     // The window's instant is the server's, not its own fixed clock's.
     let now = alice.state().now();
     let server = SystemClock.now();

@@ -15,7 +15,7 @@ use super::admin::META_WORKSPACE_ID;
 use super::{ServiceError, Workspace, open_workspace_store};
 use crate::domain::audit::{ChainBreak, ChainHead, ChainVerifier, HeadSource};
 use crate::platform::witness::{Witness, canonical_file};
-use crate::store::{AuditRow, Store, StoreError, StoreTx, TxMode};
+use crate::store::{AuditRow, Enforcement, ServerChainCheck, Store, StoreError, StoreTx, TxMode};
 use std::path::Path;
 
 /// Rows read per query.
@@ -168,6 +168,26 @@ fn check_with(
     if let Some(head) = &remembered {
         references.push((HeadSource::Witness, head.clone()));
     }
+    if tx.enforcement() == Enforcement::Server {
+        // The server keeps the chain and verifies it itself (a reader may
+        // not read every event); the heads remembered outside it are
+        // compared here, by their hashes.
+        let (verdict, head) = server_checked(tx.as_mut(), since, references)?;
+        drop(tx);
+        let witness_outcome = match (&verdict, &head, &id, recalled) {
+            (AuditVerdict::Broken(_), _, _, _) => WitnessOutcome::Kept,
+            (_, Some(head), Some(id), Some(Ok(_))) => remember_forward(witness, id, head),
+            (_, _, _, Some(Err(reason))) => WitnessOutcome::Unavailable(reason),
+            _ => WitnessOutcome::Unchanged,
+        };
+        return Ok(AuditCheck {
+            verdict,
+            head,
+            remembered,
+            witness: witness_outcome,
+            witness_location: id.as_deref().map(|id| witness.location(id)),
+        });
+    }
     let (verifier, after) = match since {
         None => {
             let mut verifier = ChainVerifier::default();
@@ -294,6 +314,64 @@ impl Workspace {
 /// than `id`, the one the workspace claims; the walk has checked every other
 /// link, and this also checks that event's own hash, since a check resumed
 /// from a known head does not walk it again.
+/// The verdict on a chain its store's server keeps: the whole chain as the
+/// server verifies it (or, `since` a head this computer already checked,
+/// only that the chain still extends it), then every remembered head
+/// compared by its hash.
+fn server_checked(
+    tx: &mut dyn StoreTx,
+    since: Option<&ChainHead>,
+    mut references: Vec<(HeadSource, ChainHead)>,
+) -> Result<(AuditVerdict, Option<ChainHead>), StoreError> {
+    let server = match since {
+        None => tx.verified_chain()?.ok_or_else(|| {
+            StoreError::Database("the server did not verify its audit chain".into())
+        })?,
+        Some(known) => {
+            references.push((HeadSource::Witness, known.clone()));
+            let head = tx.audit_head()?;
+            ServerChainCheck {
+                events: head.as_ref().map_or(0, |(seq, _)| *seq),
+                head_hash: head.map(|(_, hash)| hash),
+                broken_at: None,
+            }
+        }
+    };
+    let head = server.head_hash.clone().map(|hash| ChainHead {
+        events: server.events,
+        hash,
+    });
+    if let Some(seq) = server.broken_at {
+        return Ok((AuditVerdict::Broken(ChainBreak::Altered { seq }), head));
+    }
+    for (source, remembered) in references {
+        if remembered.events > server.events {
+            let found = head.clone();
+            let broken = ChainBreak::Shorter {
+                source,
+                remembered,
+                found,
+            };
+            return Ok((AuditVerdict::Broken(broken), head));
+        }
+        let found = tx.audit_hash_at(remembered.events)?;
+        if found.as_deref() != Some(remembered.hash.as_str()) {
+            let broken = ChainBreak::Rewritten {
+                source,
+                remembered,
+                found_hash: found.unwrap_or_default(),
+            };
+            return Ok((AuditVerdict::Broken(broken), head));
+        }
+    }
+    Ok((
+        AuditVerdict::Intact {
+            events: server.events,
+        },
+        head,
+    ))
+}
+
 fn creation_disowns(tx: &mut dyn StoreTx, id: &str) -> Result<Option<ChainBreak>, StoreError> {
     let rows = tx.audit_rows_after(0, 1)?;
     let creation = match rows.first() {

@@ -121,6 +121,18 @@ pub enum Enforcement {
     Server,
 }
 
+/// The audit chain as a store's server verified it itself
+/// ([`StoreTx::verified_chain`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerChainCheck {
+    /// How many events.
+    pub events: i64,
+    /// The last event's hash (`None`: no events).
+    pub head_hash: Option<String>,
+    /// The first position whose link or hash is wrong (`None`: intact).
+    pub broken_at: Option<i64>,
+}
+
 /// An encrypted secret as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SealedSecret {
@@ -364,6 +376,25 @@ pub trait StoreTx {
     fn note_instant(&mut self, now: Timestamp) -> Result<(), StoreError> {
         let _ = now;
         Ok(())
+    }
+
+    /// The audit chain as the store's server verifies it, for a store that
+    /// keeps the chain itself ([`Enforcement::Server`]), where not every
+    /// reader may read every event; `None` where the service walks the
+    /// chain itself.
+    fn verified_chain(&mut self) -> Result<Option<ServerChainCheck>, StoreError> {
+        Ok(None)
+    }
+
+    /// The hash of the event at `seq` (`None`: no such event), which anyone
+    /// may compare with a head kept outside the workspace (a hash tells
+    /// nothing of the event).
+    fn audit_hash_at(&mut self, seq: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .audit_events_after(seq - 1, 1)?
+            .into_iter()
+            .find(|event| event.seq == seq)
+            .map(|event| event.hash))
     }
 
     /// Whether an entry has a secret (without reading it).

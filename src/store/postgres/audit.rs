@@ -6,7 +6,7 @@
 use super::tx::failed;
 use crate::domain::audit::AuditEvent;
 use crate::domain::{EntryId, RequestId, Timestamp, UserId, VaultId};
-use crate::store::{AuditCursor, AuditFilter, AuditListed, AuditRow, StoreError};
+use crate::store::{AuditCursor, AuditFilter, AuditListed, AuditRow, ServerChainCheck, StoreError};
 use ::postgres::Transaction;
 use ::postgres::types::ToSql;
 
@@ -33,6 +33,32 @@ fn limit(n: usize) -> i64 {
 }
 
 /// The last event: (seq, hash).
+pub(super) fn verified_chain(
+    tx: &mut Transaction<'_>,
+) -> Result<Option<ServerChainCheck>, StoreError> {
+    let row = tx
+        .query_one(
+            "SELECT events, head_hash, broken_at FROM latchkey_api.audit_verify()",
+            &[],
+        )
+        .map_err(failed)?;
+    Ok(Some(ServerChainCheck {
+        events: row.get(0),
+        head_hash: row.get(1),
+        broken_at: row.get(2),
+    }))
+}
+
+pub(super) fn audit_hash_at(
+    tx: &mut Transaction<'_>,
+    seq: i64,
+) -> Result<Option<String>, StoreError> {
+    let row = tx
+        .query_one("SELECT latchkey_api.audit_hash_at($1)", &[&seq])
+        .map_err(failed)?;
+    Ok(row.get(0))
+}
+
 pub(super) fn audit_head(tx: &mut Transaction<'_>) -> Result<Option<(i64, String)>, StoreError> {
     let row = tx
         .query_opt("SELECT seq, hash FROM latchkey_api.audit_head()", &[])

@@ -26,7 +26,7 @@ use crate::domain::{
 };
 use crate::store::{
     AuditCursor, AuditFilter, AuditListed, AuditRow, Enforcement, EntryNode, RequestCounts,
-    SealedSecret, SignInThrottle, StoreError, StoreTx, UserAuth,
+    SealedSecret, ServerChainCheck, SignInThrottle, StoreError, StoreTx, UserAuth,
 };
 use ::postgres::Transaction;
 use zeroize::Zeroizing;
@@ -94,6 +94,14 @@ impl StoreTx for PgTx<'_> {
         must_change: bool,
     ) -> Result<(), StoreError> {
         super::vaults::set_user_password(&mut self.tx, id, password, must_change)
+    }
+
+    fn verified_chain(&mut self) -> Result<Option<ServerChainCheck>, StoreError> {
+        super::audit::verified_chain(&mut self.tx)
+    }
+
+    fn audit_hash_at(&mut self, seq: i64) -> Result<Option<String>, StoreError> {
+        super::audit::audit_hash_at(&mut self.tx, seq)
     }
 
     fn has_secret(&mut self, entry: EntryId) -> Result<bool, StoreError> {

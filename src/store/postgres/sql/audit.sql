@@ -368,6 +368,19 @@ BEGIN
 END
 $$;
 
+-- The hash of the event at `p_seq` (NULL when there is none), for every
+-- active user: what a client compares with a head its computer remembered
+-- (R-BEY-12); a hash tells nothing of the event.
+CREATE FUNCTION latchkey_api.audit_hash_at(p_seq bigint) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER STABLE
+SET search_path = latchkey, pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM caller();
+    RETURN (SELECT a.hash FROM audit_events a WHERE a.seq = p_seq);
+END
+$$;
+
 -- The server verifies its own chain, for every active user: how many
 -- events, the last one's hash, and the first position whose link or hash
 -- is wrong (NULL when intact). Lets a user who may not read the whole log
