@@ -1,11 +1,6 @@
 //! Live updates on a PostgreSQL workspace (R-DATA-2): another user's commit
 //! is heard by this user's connection and by the window's watcher.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "in a test, a failed step fails the test"
-)]
-
 mod pg_cluster;
 
 use latchkey::domain::clock::Clock;
