@@ -54,3 +54,45 @@ fn another_users_commit_is_heard() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A row another session holds longer than this window waits is "locked by
+/// another program" (nothing happened; trying again may work), as a
+/// workspace file's busy lock is — never a database error.
+#[test]
+fn a_row_held_by_another_session_is_a_busy_workspace() {
+    let Some(cluster) = PgCluster::start() else {
+        return;
+    };
+    cluster.create_database(DATABASE);
+    let target = PgTarget::parse(&cluster.url(DATABASE)).unwrap();
+    let owner = ServerOwner {
+        user: SUPERUSER,
+        password: SUPERUSER_PASSWORD,
+    };
+    let now = SystemClock.now();
+    Workspace::create_postgres_demo(&target, &owner, now).unwrap();
+    let (mut alice, alice_me) =
+        Workspace::sign_in_postgres(&target, "alice", demo::DEMO_PASSWORD, now).unwrap();
+    alice.set_lock_wait(Duration::from_millis(200)).unwrap();
+    let pending = alice
+        .my_requests(&alice_me, 100, now)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.status == latchkey::domain::request::RequestStatus::Pending)
+        .unwrap();
+    let mut holder = cluster.superuser(DATABASE);
+    let mut held = holder.transaction().unwrap();
+    held.execute(
+        "SELECT 1 FROM latchkey.requests WHERE id = $1 FOR UPDATE",
+        &[&pending.id.0],
+    )
+    .unwrap();
+    let refused = alice
+        .cancel(&alice_me, pending.id, SystemClock.now())
+        .unwrap_err();
+    assert!(refused.is_locked_by_another(), "{refused:?}");
+    held.rollback().unwrap();
+    alice
+        .cancel(&alice_me, pending.id, SystemClock.now())
+        .unwrap();
+}

@@ -119,6 +119,15 @@ fn from_db(db: &DbError) -> PgError {
             _ => Field::Workspace,
         };
         PgError::Refused(DomainError::invalid(field, message))
+    } else if *code == SqlState::LOCK_NOT_AVAILABLE
+        || *code == SqlState::T_R_DEADLOCK_DETECTED
+        || *code == SqlState::T_R_SERIALIZATION_FAILURE
+    {
+        // Another session held the rows longer than this one waits (the
+        // window's short lock wait), or the server broke a deadlock by
+        // aborting this side: nothing happened, and trying again may work,
+        // as with a workspace file's busy lock.
+        PgError::Store(StoreError::Busy)
     } else if *code == SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE
         || *code == SqlState::NO_DATA_FOUND
     {
